@@ -1,0 +1,76 @@
+import { AWS_REGION_PATTERN } from "./core";
+import { ConfigReader } from "./reader";
+
+/** Settings of the edge index: bucket, CDN, edge authentication and credentials table. */
+export interface EdgeIndexConfig {
+  /** Serve `/<channel>/simple/...` next to `/simple/...` (dev stacks). */
+  readonly branchChannels: boolean;
+  /** Days after which branch-channel objects expire. */
+  readonly branchChannelExpirationDays: number;
+  /** Days after which non-current object versions expire. */
+  readonly noncurrentVersionExpirationDays: number;
+  /** Longest time the CDN keeps an index page. */
+  readonly pageCacheTtlSeconds: number;
+  readonly priceClass: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
+  /** Optional custom host name, e.g. `pypi.example.com`, with its Route 53 hosted zone. */
+  readonly customDomain?: { readonly name: string; readonly hostedZoneId: string };
+  /** CloudFront standard access logs into a private log bucket. */
+  readonly accessLogs: boolean;
+  /** WAF rate-based rule: requests per 5 minutes per client IP, or undefined for no web ACL. */
+  readonly wafRateLimit?: number;
+  /** `realm` of the `WWW-Authenticate: Basic` challenge. */
+  readonly authRealm: string;
+  /** How long the edge trusts a looked-up valid key (bounds revocation delay). */
+  readonly keyCacheSeconds: number;
+  /** How long the edge remembers an unknown key. */
+  readonly unknownKeyCacheSeconds: number;
+  /** Regions with a replica of the credentials table, read by edge replicas running there. */
+  readonly credentialsReplicaRegions: readonly string[];
+}
+
+const HOSTNAME_PATTERN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+export function readEdgeIndexConfig(reader: ConfigReader): EdgeIndexConfig {
+  const customDomainName = reader.optionalString("customDomain", {
+    pattern: HOSTNAME_PATTERN,
+    allowed: "a lowercase DNS host name such as pypi.example.com",
+  });
+  const hostedZoneId = reader.optionalString("hostedZoneId", {
+    pattern: /^Z[A-Z0-9]{1,31}$/,
+    allowed: "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
+  });
+  if (customDomainName && !hostedZoneId) {
+    reader.fail(
+      "python-package-index:customDomain is set but python-package-index:hostedZoneId is not; set the Route 53 hosted zone that holds the domain.",
+    );
+  }
+  if (hostedZoneId && !customDomainName) {
+    reader.fail(
+      "python-package-index:hostedZoneId is set but python-package-index:customDomain is not; set both or neither.",
+    );
+  }
+  const wafEnabled = reader.boolean("waf", false);
+  const wafRateLimit = reader.integer("wafRateLimit", 2000, { min: 10, max: 2_000_000_000 });
+  return {
+    branchChannels: reader.boolean("branchChannels", false),
+    branchChannelExpirationDays: reader.integer("branchChannelExpirationDays", 14, { min: 1, max: 365 }),
+    noncurrentVersionExpirationDays: reader.integer("noncurrentVersionExpirationDays", 30, { min: 1, max: 3650 }),
+    pageCacheTtlSeconds: reader.integer("pageCacheTtlSeconds", 60, { min: 0, max: 3600 }),
+    priceClass: reader.string("priceClass", "PriceClass_100", {
+      oneOf: ["PriceClass_100", "PriceClass_200", "PriceClass_All"],
+    }) as EdgeIndexConfig["priceClass"],
+    ...(customDomainName && hostedZoneId ? { customDomain: { name: customDomainName, hostedZoneId } } : {}),
+    accessLogs: reader.boolean("accessLogs", false),
+    ...(wafEnabled ? { wafRateLimit } : {}),
+    authRealm: reader.string("authRealm", "python-package-index", {
+      pattern: /^[A-Za-z0-9 ._-]{1,64}$/,
+      allowed: "1-64 letters, digits, spaces, dots, dashes or underscores",
+    }),
+    keyCacheSeconds: reader.integer("keyCacheSeconds", 60, { min: 0, max: 60 }),
+    unknownKeyCacheSeconds: reader.integer("unknownKeyCacheSeconds", 10, { min: 0, max: 10 }),
+    credentialsReplicaRegions: reader.stringList("credentialsReplicaRegions", {
+      pattern: AWS_REGION_PATTERN,
+      allowed: "an AWS region name such as eu-west-1",
+    }),
+  };
+}
