@@ -9,13 +9,15 @@ export interface EdgeIndexConfig {
   readonly branchChannelExpirationDays: number;
   /** Days after which non-current object versions expire. */
   readonly noncurrentVersionExpirationDays: number;
-  /** Longest time the CDN keeps an index page. */
+  /** Longest time the CDN keeps an index page (at least 1: a zero TTL disables CloudFront compression). */
   readonly pageCacheTtlSeconds: number;
   readonly priceClass: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
   /** Optional custom host name, e.g. `pypi.example.com`, with its Route 53 hosted zone. */
   readonly customDomain?: { readonly name: string; readonly hostedZoneId: string };
   /** CloudFront standard access logs into a private log bucket. */
   readonly accessLogs: boolean;
+  /** Days after which access-log objects expire. */
+  readonly accessLogExpirationDays: number;
   /** WAF rate-based rule: requests per 5 minutes per client IP, or undefined for no web ACL. */
   readonly wafRateLimit?: number;
   /** `realm` of the `WWW-Authenticate: Basic` challenge. */
@@ -27,6 +29,9 @@ export interface EdgeIndexConfig {
   /** Regions with a replica of the credentials table, read by edge replicas running there. */
   readonly credentialsReplicaRegions: readonly string[];
 }
+
+/** The credentials table lives where Lambda@Edge functions are created; replicas serve the edge elsewhere. */
+export const CREDENTIALS_TABLE_REGION = "us-east-1";
 
 const HOSTNAME_PATTERN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
@@ -49,18 +54,31 @@ export function readEdgeIndexConfig(reader: ConfigReader): EdgeIndexConfig {
       "python-package-index:hostedZoneId is set but python-package-index:customDomain is not; set both or neither.",
     );
   }
+  const credentialsReplicaRegions = reader.stringList("credentialsReplicaRegions", {
+    pattern: AWS_REGION_PATTERN,
+    allowed: "an AWS region name such as eu-west-1",
+  });
+  if (credentialsReplicaRegions.includes(CREDENTIALS_TABLE_REGION)) {
+    reader.fail(
+      `python-package-index:credentialsReplicaRegions lists ${CREDENTIALS_TABLE_REGION}, where the credentials table itself lives; remove it.`,
+    );
+  }
   const wafEnabled = reader.boolean("waf", false);
   const wafRateLimit = reader.integer("wafRateLimit", 2000, { min: 10, max: 2_000_000_000 });
   return {
     branchChannels: reader.boolean("branchChannels", false),
     branchChannelExpirationDays: reader.integer("branchChannelExpirationDays", 14, { min: 1, max: 365 }),
-    noncurrentVersionExpirationDays: reader.integer("noncurrentVersionExpirationDays", 30, { min: 1, max: 3650 }),
-    pageCacheTtlSeconds: reader.integer("pageCacheTtlSeconds", 60, { min: 0, max: 3600 }),
+    noncurrentVersionExpirationDays: reader.integer("noncurrentVersionExpirationDays", 30, {
+      min: 1,
+      max: 3650,
+    }),
+    pageCacheTtlSeconds: reader.integer("pageCacheTtlSeconds", 60, { min: 1, max: 3600 }),
     priceClass: reader.string("priceClass", "PriceClass_100", {
       oneOf: ["PriceClass_100", "PriceClass_200", "PriceClass_All"],
     }) as EdgeIndexConfig["priceClass"],
     ...(customDomainName && hostedZoneId ? { customDomain: { name: customDomainName, hostedZoneId } } : {}),
     accessLogs: reader.boolean("accessLogs", false),
+    accessLogExpirationDays: reader.integer("accessLogExpirationDays", 90, { min: 1, max: 3650 }),
     ...(wafEnabled ? { wafRateLimit } : {}),
     authRealm: reader.string("authRealm", "python-package-index", {
       pattern: /^[A-Za-z0-9 ._-]{1,64}$/,
@@ -68,9 +86,6 @@ export function readEdgeIndexConfig(reader: ConfigReader): EdgeIndexConfig {
     }),
     keyCacheSeconds: reader.integer("keyCacheSeconds", 60, { min: 0, max: 60 }),
     unknownKeyCacheSeconds: reader.integer("unknownKeyCacheSeconds", 10, { min: 0, max: 10 }),
-    credentialsReplicaRegions: reader.stringList("credentialsReplicaRegions", {
-      pattern: AWS_REGION_PATTERN,
-      allowed: "an AWS region name such as eu-west-1",
-    }),
+    credentialsReplicaRegions,
   };
 }

@@ -4,21 +4,30 @@
  * error naming every invalid key before any resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { CodeArtifactConfig, readCodeArtifactConfig } from "./codeArtifact";
 import { CoreConfig, readCoreConfig } from "./core";
 import { EdgeIndexConfig, readEdgeIndexConfig } from "./edgeIndex";
+import { GithubConfig, readGithubConfig } from "./github";
 import { ConfigReader, ConfigSource } from "./reader";
 
 export interface StackConfig {
   readonly core: CoreConfig;
   readonly edgeIndex: EdgeIndexConfig;
+  /** Undefined when the stack does not enable CodeArtifact. */
+  readonly codeArtifact?: CodeArtifactConfig;
+  /** Undefined when the stack does not enable GitHub OIDC and the CI roles. */
+  readonly github?: GithubConfig;
 }
 
 /** Validates raw values into a StackConfig; exported for the rule-by-rule config tests. */
 export function parseStackConfig(source: ConfigSource): { config: StackConfig; reader: ConfigReader } {
   const reader = new ConfigReader(source);
+  const core = readCoreConfig(reader);
   const config: StackConfig = {
-    core: readCoreConfig(reader),
+    core,
     edgeIndex: readEdgeIndexConfig(reader),
+    codeArtifact: readCodeArtifactConfig(reader, core.region),
+    github: readGithubConfig(reader),
   };
   reader.finish();
   return { config, reader };

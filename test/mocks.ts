@@ -12,6 +12,9 @@ export interface RecordedResource {
   readonly inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   readonly provider?: string;
   readonly custom: boolean;
+  /** The `protect` and `retainOnDelete` resource options as registered. */
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -68,7 +71,9 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
     case "aws:iam/policy:Policy":
       return { name: inputs.name ?? name, arn: `arn:aws:iam::${ACCOUNT}:policy/${inputs.name ?? name}` };
     case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-      return { arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}` };
+      return {
+        arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`,
+      };
     case "aws:kms/key:Key":
       return { arn: `arn:aws:kms:${region}:${ACCOUNT}:key/${name}`, keyId: `${name}-key-id` };
     case "aws:codeartifact/domain:Domain":
@@ -93,8 +98,25 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
           },
         ],
       };
+    case "aws:route53/record:Record":
+      return { fqdn: inputs.name };
     case "aws:wafv2/webAcl:WebAcl":
       return { arn: `arn:aws:wafv2:us-east-1:${ACCOUNT}:global/webacl/${inputs.name ?? name}/id` };
+    case "awsx:ec2:Vpc": {
+      // A remote component: under mocks it has no children, so fake the ids it would output.
+      const subnets = (kind: string) => [1, 2].map((i) => `subnet-${name}-${kind}-${i}`);
+      return {
+        vpcId: `vpc-${name}`,
+        publicSubnetIds: subnets("public"),
+        privateSubnetIds: subnets("private"),
+        isolatedSubnetIds: subnets("isolated"),
+      };
+    }
+    case "pulumi:pulumi:StackReference": {
+      // An infrastructure stack read by deployments/: the deployer role ARN it exports.
+      const stack = String(inputs.name).split("/").pop();
+      return { outputs: { deployerRoleArn: `arn:aws:iam::${ACCOUNT}:role/ppi-${stack}-deployer` } };
+    }
     default:
       return base;
   }
@@ -114,7 +136,9 @@ export class ResourceRecorder {
     const matches = this.ofType(type).filter((r) => nameSuffix === undefined || r.name.endsWith(nameSuffix));
     if (matches.length !== 1) {
       const names = this.ofType(type).map((r) => r.name);
-      throw new Error(`expected one ${type}${nameSuffix ? ` named *${nameSuffix}` : ""}, found [${names.join(", ")}]`);
+      throw new Error(
+        `expected one ${type}${nameSuffix ? ` named *${nameSuffix}` : ""}, found [${names.join(", ")}]`,
+      );
     }
     return matches[0];
   }
@@ -150,14 +174,18 @@ export function setupMocks(options: MockOptions = {}): ResourceRecorder {
           inputs: args.inputs,
           provider: args.provider,
           custom: args.custom ?? true,
+          ...registeringOptions,
         });
         const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) };
-        return { id: args.id ?? `${args.name}-id`, state };
+        // The monitor passes an empty import id for new resources: `||`, not `??`, or every id is unknown.
+        return { id: args.id || `${args.name}-id`, state };
       },
       call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         const handler = options.invokes?.[args.token];
         if (!handler) {
-          throw new Error(`unmocked invoke ${args.token}(${JSON.stringify(args.inputs)}): add it to setupMocks({ invokes })`);
+          throw new Error(
+            `unmocked invoke ${args.token}(${JSON.stringify(args.inputs)}): add it to setupMocks({ invokes })`,
+          );
         }
         return handler(args.inputs);
       },
@@ -166,7 +194,31 @@ export function setupMocks(options: MockOptions = {}): ResourceRecorder {
     stack,
     false,
   );
+  recordResourceOptions();
   return recorder;
+}
+
+/** Options of the registration in progress; the mock monitor passes only inputs to `newResource`. */
+let registeringOptions = { protect: false, retainOnDelete: false };
+
+interface RegisterResourceRequest {
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
+}
+
+/** Wraps the mock monitor so `newResource` (called synchronously by it) sees each request's options. */
+function recordResourceOptions(): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterResourceRequest, callback: unknown): Promise<void>;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    registeringOptions = {
+      protect: req.getProtect() ?? false,
+      retainOnDelete: req.getRetainondelete() ?? false,
+    };
+    return register(req, callback);
+  };
 }
 
 /** Resolves a Pulumi output (or plain value) in a test. */

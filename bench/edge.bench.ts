@@ -1,0 +1,100 @@
+/**
+ * The edge bundle (the `__index.js` text the EdgeFunction deploys, from `serializeEdgeBundle`):
+ * its size; time per request with a cached valid key and with no credentials (in-process, many
+ * iterations, median and p99); and the cold path in a fresh Node process — load the bundle, then
+ * the first request with a lookup against moto_server — with the loopback lookup measured
+ * separately so the figure "excluding network" can be read off.
+ */
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import type { CloudFrontRequestEvent } from "aws-lambda";
+import { loadEdgeBundle, serializeEdgeBundle, ViewerRequestHandler } from "../sandbox/edgeBundle";
+import { viewerRequestEvent } from "../test/support/cloudfrontEvents";
+import { TEST_HANDLER_CONFIG, makeKey } from "../test/edge/fixtures";
+import { startCredentialsOnMoto } from "../test/edge/motoCredentials";
+
+const ITERATIONS = 20_000;
+const WARMUP = 2_000;
+const COLD_RUNS = 5;
+const PIP_ACCEPT =
+  "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01";
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Runs the handler over fresh events (it mutates the request it forwards); µs per request. */
+async function timePerRequest(handler: ViewerRequestHandler, makeEvent: () => CloudFrontRequestEvent) {
+  for (let i = 0; i < WARMUP; i++) await handler(makeEvent());
+  const events = Array.from({ length: ITERATIONS }, makeEvent);
+  const samples: number[] = [];
+  for (const event of events) {
+    const start = process.hrtime.bigint();
+    await handler(event);
+    samples.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  samples.sort((a, b) => a - b);
+  return `median ${percentile(samples, 50).toFixed(1)} µs, p99 ${percentile(samples, 99).toFixed(1)} µs (${ITERATIONS} requests)`;
+}
+
+async function coldStarts(text: string, env: Record<string, string>, authorization: string, unknown: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-edge-bench-"));
+  const bundlePath = path.join(dir, "__index.js");
+  fs.writeFileSync(bundlePath, text);
+  const runs: { loadMs: number; firstRequestMs: number; warmLookupMs: number }[] = [];
+  try {
+    for (let i = 0; i < COLD_RUNS; i++) {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", path.join(__dirname, "edgeColdStart.ts"), bundlePath, authorization, unknown],
+        { cwd: path.join(__dirname, ".."), env: { ...process.env, ...env } },
+      );
+      runs.push(JSON.parse(stdout.trim().split("\n").pop()!));
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const load = median(runs.map((r) => r.loadMs));
+  const first = median(runs.map((r) => r.firstRequestMs));
+  const lookup = median(runs.map((r) => r.warmLookupMs));
+  return { load, first, lookup };
+}
+
+export async function run(): Promise<void> {
+  const key = makeKey();
+  const text = await serializeEdgeBundle(TEST_HANDLER_CONFIG);
+  console.log(`bundle size: ${Buffer.byteLength(text, "utf8")} bytes (__index.js, the whole archive)`);
+
+  const aws = await startCredentialsOnMoto(TEST_HANDLER_CONFIG.tableName, [key.record]);
+  const log = console.log;
+  try {
+    const handler = loadEdgeBundle(text);
+    const page = await timePerRequest(handler, () =>
+      viewerRequestEvent({ uri: "/simple/demo/", headers: { Authorization: key.authorization, Accept: PIP_ACCEPT } }),
+    );
+    console.log(`cached valid key, project page with pip's Accept: ${page}`);
+    const file = await timePerRequest(handler, () =>
+      viewerRequestEvent({ uri: "/files/demo/demo-1.0-py3-none-any.whl", headers: { Authorization: key.authorization } }),
+    );
+    console.log(`cached valid key, wheel: ${file}`);
+    console.log = () => undefined; // the denial line is still built; only its output is dropped
+    const anonymous = await timePerRequest(handler, () => viewerRequestEvent({ uri: "/simple/demo/" }));
+    console.log = log;
+    console.log(`no credentials (401 + log line): ${anonymous}`);
+
+    const cold = await coldStarts(text, aws.moto.env, key.authorization, makeKey().authorization);
+    console.log(
+      `cold start, fresh process, median of ${COLD_RUNS}: load bundle ${cold.load.toFixed(1)} ms; ` +
+        `first request with lookup ${cold.first.toFixed(1)} ms (SDK require + client + GetItem on loopback moto); ` +
+        `a warm GetItem on moto alone ${cold.lookup.toFixed(1)} ms; ` +
+        `cold load + first request excluding the lookup round trip ≈ ${(cold.load + cold.first - cold.lookup).toFixed(1)} ms`,
+    );
+  } finally {
+    console.log = log;
+    await aws.stop();
+  }
+}

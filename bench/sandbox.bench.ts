@@ -1,0 +1,183 @@
+/**
+ * The sandbox with a real client: `pip download` of PACKAGE_COUNT packages through the sandbox
+ * (edge bundle + S3 on moto_server) versus the same files as a static PEP 503 tree served by
+ * `python3 -m http.server`, both on loopback; and the sandbox's time to ready, in-process
+ * (`startSandbox`) and as `npm start` (including ts-node's compile).
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { startSandbox, Sandbox, urlWithKey } from "../sandbox";
+import { freePort } from "../sandbox/moto";
+import { pip } from "../test/e2e/support/clients";
+import { indexFixture } from "../test/e2e/support/indexFixture";
+
+const PACKAGE_COUNT = 20;
+const ROUNDS = 5;
+const PAYLOAD_BYTES = 64 * 1024;
+const PYTHON = "python3";
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const projects = Array.from({ length: PACKAGE_COUNT }, (_, i) => `ppi-bench-${String(i).padStart(2, "0")}`);
+
+async function publishBenchPackages(sandbox: Sandbox): Promise<void> {
+  const fixture = indexFixture(sandbox);
+  try {
+    const payload = (seed: number) =>
+      Uint8Array.from({ length: PAYLOAD_BYTES }, (_, i) => (i * 7919 + seed) % 251);
+    await fixture.publishWheels(
+      "demo",
+      projects.map((name, i) => ({
+        name,
+        version: "1.0.0",
+        files: { [`${name.replace(/-/g, "_")}/data.bin`]: payload(i) },
+      })),
+    );
+  } finally {
+    fixture.destroy();
+  }
+}
+
+/** Copies the demo tenant's main channel out of the bucket as a static tree (`simple/`, `files/`). */
+async function exportStaticTree(sandbox: Sandbox, dir: string): Promise<void> {
+  const s3 = new S3Client({
+    endpoint: sandbox.endpoint,
+    region: sandbox.region,
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: sandbox.env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: sandbox.env.AWS_SECRET_ACCESS_KEY,
+    },
+  });
+  const prefix = "demo/main/";
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: sandbox.bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const { Key } of page.Contents ?? []) {
+      if (!Key || Key.endsWith(".json")) continue; // a static tree serves HTML only
+      const object = await s3.send(new GetObjectCommand({ Bucket: sandbox.bucket, Key }));
+      const file = path.join(dir, Key.slice(prefix.length));
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, await object.Body!.transformToByteArray());
+    }
+    token = page.NextContinuationToken;
+  } while (token);
+  s3.destroy();
+}
+
+async function startStaticServer(dir: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(
+    PYTHON,
+    ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", dir],
+    {
+      stdio: "ignore",
+    },
+  );
+  const url = `http://127.0.0.1:${port}/simple/`;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      if ((await fetch(url)).ok) return { url, child };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill();
+  throw new Error(`python3 -m http.server did not answer on ${url}`);
+}
+
+async function timedDownload(indexUrl: string, work: string): Promise<number> {
+  const dest = fs.mkdtempSync(path.join(work, "dl-"));
+  const started = process.hrtime.bigint();
+  const result = await pip(PYTHON, "download", indexUrl, ["--no-deps", "--dest", dest, ...projects]);
+  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.code !== 0) throw new Error(`pip download failed against ${indexUrl}: ${result.stderr}`);
+  const fetched = fs.readdirSync(dest).length;
+  if (fetched !== PACKAGE_COUNT)
+    throw new Error(`pip downloaded ${fetched} files, expected ${PACKAGE_COUNT}`);
+  fs.rmSync(dest, { recursive: true, force: true });
+  return elapsedMs;
+}
+
+/** `sandbox/main.ts` under ts-node, as `npm start` runs it, until it prints the pip line. */
+async function npmStartReadyMs(): Promise<number> {
+  const started = Date.now();
+  const child = spawn(
+    process.execPath,
+    [
+      require.resolve("ts-node/dist/bin.js"),
+      "--transpile-only",
+      path.join(__dirname, "..", "sandbox", "main.ts"),
+    ],
+    { env: { ...process.env, PORT: "0", AWS_ENDPOINT_URL: "" }, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      let output = "";
+      child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+        output += chunk;
+        if (output.includes("pip install --index-url")) resolve(Date.now() - started);
+      });
+      child.once("exit", (code) => reject(new Error(`npm start exited with ${code} before it was ready`)));
+    });
+  } finally {
+    await new Promise((resolve) => {
+      child.once("exit", resolve);
+      child.kill("SIGTERM");
+    });
+  }
+}
+
+export async function run(): Promise<void> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-bench-sandbox-"));
+  const startedAt = Date.now();
+  const sandbox = await startSandbox({ port: 0, quiet: true });
+  const inProcessReadyMs = Date.now() - startedAt;
+  let staticServer: ChildProcess | undefined;
+  try {
+    await publishBenchPackages(sandbox);
+    const tree = path.join(work, "tree");
+    await exportStaticTree(sandbox, tree);
+    const server = await startStaticServer(tree);
+    staticServer = server.child;
+    const sandboxIndex = urlWithKey(sandbox.url, sandbox.publicKey, sandbox.secretKey);
+
+    await timedDownload(sandboxIndex, work); // warm-up: key cache, pip's imports, page cache of the OS
+    await timedDownload(server.url, work);
+    const sandboxMs: number[] = [];
+    const staticMs: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      sandboxMs.push(await timedDownload(sandboxIndex, work));
+      staticMs.push(await timedDownload(server.url, work));
+    }
+    const ratio = median(sandboxMs) / median(staticMs);
+    console.log(
+      `pip download of ${PACKAGE_COUNT} wheels (${PAYLOAD_BYTES / 1024} KB payload each), median of ${ROUNDS}:`,
+    );
+    console.log(`  through the sandbox (edge bundle + S3 on moto): ${median(sandboxMs).toFixed(0)} ms`);
+    console.log(`  static PEP 503 tree (python3 -m http.server):    ${median(staticMs).toFixed(0)} ms`);
+    console.log(
+      `  overhead ratio: ${ratio.toFixed(2)}x (target <= 1.3x) ${ratio <= 1.3 ? "ok" : "OVER TARGET"}`,
+    );
+    console.log(
+      `sandbox time to ready, in-process startSandbox: ${inProcessReadyMs} ms (target <= 10000 ms)`,
+    );
+  } finally {
+    staticServer?.kill();
+    await sandbox.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  console.log(
+    `sandbox time to ready, sandbox/main.ts under ts-node (what npm start runs) until the pip line: ${await npmStartReadyMs()} ms`,
+  );
+}

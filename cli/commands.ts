@@ -1,0 +1,288 @@
+/**
+ * The commands: their options, help and what they print. Each turns parsed arguments into a call
+ * of the library functions, and prints a human summary or (with --json) one JSON document.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { clientConfiguration } from "./clientConfig";
+import { check } from "./check";
+import { CliError, UsageError } from "./errors";
+import { CreatedKey, KeySummary, createKey, listKeys, revokeKey, rotateKey } from "./keys";
+import { indexLocation } from "./location";
+import { ProjectPage } from "./pages";
+import { createProgress } from "./progress";
+import { PublishError, PublishResult, publish } from "./publish";
+import { reindex } from "./reindex";
+import { IndexStore } from "./store";
+import { Target, dynamoClient, ensureCredentials, requireTable, s3Client } from "./target";
+import { listIndex, removeVersion, setYanked } from "./yank";
+
+export interface CommandContext {
+  readonly values: Record<string, string | boolean | undefined>;
+  readonly positionals: string[];
+  readonly target: Target;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
+  /** Prints `human` normally, or `data` as JSON with --json. */
+  print(human: string, data: unknown): void;
+}
+
+export interface Command {
+  readonly usage: string;
+  readonly summary: string;
+  /** Extra options beyond the common ones (all strings unless listed in `flags`). */
+  readonly options: readonly string[];
+  readonly flags?: readonly string[];
+  readonly positionals: readonly [min: number, max: number];
+  run(ctx: CommandContext): Promise<void>;
+}
+
+function text(ctx: CommandContext, name: string): string | undefined {
+  const value = ctx.values[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+async function openStore(ctx: CommandContext): Promise<IndexStore> {
+  const s3 = s3Client(ctx.target);
+  await ensureCredentials(s3);
+  return new IndexStore(s3, ctx.target.bucket!);
+}
+
+async function openKeys(ctx: CommandContext) {
+  const table = requireTable(ctx.target);
+  const dynamodb = dynamoClient(ctx.target);
+  await ensureCredentials(dynamodb);
+  return { dynamodb, table };
+}
+
+function location(ctx: CommandContext) {
+  return indexLocation(text(ctx, "tenant"), text(ctx, "channel"));
+}
+
+function describeKey(key: KeySummary): string {
+  const scope = key.channels ? `channels ${key.channels.join(",")}` : "all channels";
+  const expiry = key.expiresAt ? `expires ${key.expiresAt}` : "no expiry";
+  const revoked = key.revokedAt ? ` revoked ${key.revokedAt}` : "";
+  const description = key.description ? ` "${key.description}"` : "";
+  return `${key.publicKey}  ${key.tenant}  ${key.status}  ${scope}  created ${key.createdAt}  ${expiry}${revoked}${description}`;
+}
+
+function printNewKey(ctx: CommandContext, key: CreatedKey, heading: string): void {
+  const indexUrl = ctx.target.indexUrl;
+  const lines = [
+    heading,
+    "The secret is shown only this once: store it now (e.g. in your CI secret store).",
+    "",
+    `  public key: ${key.publicKey}`,
+    `  secret key: ${key.secretKey}`,
+    "",
+    indexUrl
+      ? clientConfiguration(indexUrl, key)
+      : "Pass --index-url (or --stack-outputs, or PACKAGE_INDEX_URL) to get ready-to-paste pip, uv and poetry configuration.",
+  ];
+  ctx.print(lines.join("\n"), key);
+}
+
+const keysCreate: Command = {
+  usage: "keys create --tenant T [--channels a,b] [--expires-in 90d] [--description D]",
+  summary: "create a customer key; prints the secret once, with pip, uv and poetry configuration",
+  options: ["tenant", "channels", "expires-in", "description"],
+  positionals: [0, 0],
+  async run(ctx) {
+    const tenant = text(ctx, "tenant");
+    if (!tenant) throw new UsageError("keys create needs --tenant T");
+    const channels = text(ctx, "channels")
+      ?.split(",")
+      .map((c) => c.trim())
+      .filter(Boolean);
+    const key = await createKey(await openKeys(ctx), {
+      tenant,
+      ...(channels ? { channels } : {}),
+      ...(text(ctx, "expires-in") ? { expiresIn: text(ctx, "expires-in") } : {}),
+      ...(text(ctx, "description") ? { description: text(ctx, "description") } : {}),
+    });
+    printNewKey(ctx, key, `Created key ${key.publicKey} for tenant ${key.tenant}.`);
+  },
+};
+
+const keysList: Command = {
+  usage: "keys list [--tenant T]",
+  summary: "list keys (never a secret or hash)",
+  options: ["tenant"],
+  positionals: [0, 0],
+  async run(ctx) {
+    const tenant = text(ctx, "tenant");
+    const keys = await listKeys(await openKeys(ctx), tenant ? { tenant } : {});
+    ctx.print(keys.length ? keys.map(describeKey).join("\n") : "no keys", keys);
+  },
+};
+
+const keysRevoke: Command = {
+  usage: "keys revoke PUBLIC_KEY",
+  summary: "revoke a key (edges stop accepting it within their key cache time, at most 60 s)",
+  options: [],
+  positionals: [1, 1],
+  async run(ctx) {
+    const key = await revokeKey(await openKeys(ctx), ctx.positionals[0]);
+    ctx.print(`Revoked ${key.publicKey} (tenant ${key.tenant}) at ${key.revokedAt}.`, key);
+  },
+};
+
+const keysRotate: Command = {
+  usage: "keys rotate PUBLIC_KEY",
+  summary: "replace a key: a new key with the same tenant, channels and description; the old one is revoked",
+  options: [],
+  positionals: [1, 1],
+  async run(ctx) {
+    const key = await rotateKey(await openKeys(ctx), ctx.positionals[0]);
+    printNewKey(ctx, key, `Created key ${key.publicKey} for tenant ${key.tenant}; revoked ${key.replaced}.`);
+  },
+};
+
+function readFiles(paths: string[]) {
+  return paths.map((file) => {
+    try {
+      return { filename: path.basename(file), bytes: fs.readFileSync(file) };
+    } catch (err) {
+      throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  });
+}
+
+function describePublish(results: readonly PublishResult[]): string {
+  return results.map((r) => `${r.status.padEnd(9)} ${r.filename}${r.reason ? `: ${r.reason}` : ""}`).join("\n");
+}
+
+const publishCommand: Command = {
+  usage: "publish --tenant T [--channel C] FILE...",
+  summary: "publish wheels and sdists (files are immutable; the same bytes again is a no-op)",
+  options: ["tenant", "channel"],
+  positionals: [1, Infinity],
+  async run(ctx) {
+    const where = location(ctx);
+    const files = readFiles(ctx.positionals);
+    const store = await openStore(ctx);
+    const progress = createProgress(ctx.stderr, ctx.env);
+    let done = 0;
+    try {
+      const results = await publish(store, where, files, {
+        onResult: (r) => progress.update(++done, files.length, `${r.status} ${r.filename}`),
+        onWarning: (message) => ctx.stderr.write(`warning: ${message}\n`),
+      });
+      progress.finish();
+      ctx.print(describePublish(results), { tenant: where.tenant, channel: where.channel, results });
+    } catch (err) {
+      progress.finish();
+      if (err instanceof PublishError) {
+        ctx.print(describePublish(err.results), { tenant: where.tenant, channel: where.channel, results: err.results });
+      }
+      throw err;
+    }
+  },
+};
+
+function yankCommand(yank: boolean): Command {
+  return {
+    usage: `${yank ? "yank" : "unyank"} --tenant T [--channel C] PROJECT VERSION${yank ? " [--reason R]" : ""}`,
+    summary: yank ? "mark a version yanked (PEP 592): installers skip it unless pinned" : "undo a yank",
+    options: yank ? ["tenant", "channel", "reason"] : ["tenant", "channel"],
+    positionals: [2, 2],
+    async run(ctx) {
+      const where = location(ctx);
+      const [project, version] = ctx.positionals;
+      const value = yank ? (text(ctx, "reason") ?? true) : false;
+      const files = await setYanked(await openStore(ctx), where, { project, version }, value);
+      const verb = yank ? "yanked" : "unyanked";
+      ctx.print(files.map((f) => `${verb} ${f.filename}`).join("\n"), { project, version, files });
+    },
+  };
+}
+
+const removeCommand: Command = {
+  usage: "remove --tenant T [--channel C] PROJECT VERSION --yes",
+  summary: "delete a version's files for good (prefer yank)",
+  options: ["tenant", "channel"],
+  flags: ["yes"],
+  positionals: [2, 2],
+  async run(ctx) {
+    const where = location(ctx);
+    const [project, version] = ctx.positionals;
+    const removed = await removeVersion(await openStore(ctx), where, { project, version }, ctx.values.yes === true);
+    ctx.print(removed.map((f) => `removed ${f}`).join("\n"), { project, version, removed });
+  },
+};
+
+function describeProject(page: ProjectPage): string {
+  const lines = page.files.map((f) => {
+    const yanked = f.yanked === false ? "" : `  yanked${typeof f.yanked === "string" ? `: ${f.yanked}` : ""}`;
+    return `${f.filename}  ${f.size} bytes  ${f.uploadTime}${f.requiresPython ? `  requires ${f.requiresPython}` : ""}${yanked}`;
+  });
+  return lines.length ? lines.join("\n") : `${page.project} has no files`;
+}
+
+const listCommand: Command = {
+  usage: "list --tenant T [--channel C] [PROJECT]",
+  summary: "list the projects of a channel, or one project's files",
+  options: ["tenant", "channel"],
+  positionals: [0, 1],
+  async run(ctx) {
+    const listing = await listIndex(await openStore(ctx), location(ctx), ctx.positionals[0]);
+    if ("projects" in listing) ctx.print(listing.projects.join("\n") || "no projects", listing);
+    else ctx.print(describeProject(listing), listing);
+  },
+};
+
+const reindexCommand: Command = {
+  usage: "reindex --tenant T [--channel C]",
+  summary: "rebuild every page of a tenant's channel from the stored files",
+  options: ["tenant", "channel"],
+  positionals: [0, 0],
+  async run(ctx) {
+    const where = location(ctx);
+    const progress = createProgress(ctx.stderr, ctx.env);
+    const result = await reindex(await openStore(ctx), where, (project, i, total) =>
+      progress.update(i + 1, total, project),
+    );
+    progress.finish();
+    for (const warning of result.warnings) ctx.stderr.write(`warning: ${warning}\n`);
+    const lines = [
+      ...result.projects.map((p) => `${p.project}: ${p.files} file(s)`),
+      ...result.emptied.map((p) => `${p}: no files left, pages deleted`),
+    ];
+    ctx.print(lines.join("\n") || "no projects", result);
+  },
+};
+
+const checkCommand: Command = {
+  usage: "check --url URL --key PUBLIC:SECRET   (or PACKAGE_INDEX_URL / PACKAGE_INDEX_KEY)",
+  summary: "smoke-test a deployed index; non-zero exit on any failure",
+  options: ["url", "key"],
+  positionals: [0, 0],
+  async run(ctx) {
+    const url = text(ctx, "url") ?? ctx.target.indexUrl;
+    const key = text(ctx, "key") ?? ctx.env.PACKAGE_INDEX_KEY;
+    if (!url) throw new UsageError("check needs --url URL (or PACKAGE_INDEX_URL, or --stack-outputs)");
+    if (!key) throw new UsageError("check needs --key PUBLIC:SECRET (or PACKAGE_INDEX_KEY)");
+    const results = await check({ url, key });
+    const failed = results.filter((r) => !r.ok);
+    ctx.print(results.map((r) => `${r.ok ? "ok  " : "FAIL"}  ${r.name}: ${r.detail}`).join("\n"), {
+      ok: failed.length === 0,
+      checks: results,
+    });
+    if (failed.length > 0) throw new CliError(`check failed: ${failed.map((r) => r.name).join(", ")}`);
+  },
+};
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  "keys create": keysCreate,
+  "keys list": keysList,
+  "keys revoke": keysRevoke,
+  "keys rotate": keysRotate,
+  publish: publishCommand,
+  yank: yankCommand(true),
+  unyank: yankCommand(false),
+  remove: removeCommand,
+  list: listCommand,
+  reindex: reindexCommand,
+  check: checkCommand,
+};

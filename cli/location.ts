@@ -1,0 +1,29 @@
+/** Where in the bucket a command works: one tenant's channel, validated with the edge's rules. */
+import { MAIN_CHANNEL, isValidChannel, isValidTenant } from "../edge/names";
+import { CliError } from "./errors";
+
+export interface IndexLocation {
+  readonly tenant: string;
+  readonly channel: string;
+}
+
+export function indexLocation(tenant: string | undefined, channel: string = MAIN_CHANNEL): IndexLocation {
+  if (!tenant) throw new CliError("missing --tenant: name the tenant whose index to change (e.g. --tenant acme)");
+  if (!isValidTenant(tenant)) {
+    throw new CliError(
+      `invalid tenant "${tenant}": use 1-63 lowercase letters, digits and dashes, starting and ending with a letter or digit`,
+    );
+  }
+  if (!isValidChannel(channel)) {
+    throw new CliError(
+      `invalid channel "${channel}": use 1-63 lowercase letters, digits and dashes (not "simple" or "files"); ` +
+        "for a git branch use its slug, e.g. feature-add-x",
+    );
+  }
+  return { tenant, channel };
+}
+
+/** Objects of channels other than main are tagged so the bucket's lifecycle rule expires them. */
+export function isBranchChannel(location: IndexLocation): boolean {
+  return location.channel !== MAIN_CHANNEL;
+}

@@ -1,0 +1,113 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AWS_REGION_PATTERN } from "../config/core";
+import { CREDENTIALS_TABLE_REGION } from "../config/edgeIndex";
+import { checkNamePrefix } from "./validation";
+/** The GSI the CLI queries for `keys list --tenant`. */
+export const TENANT_INDEX_NAME = "tenant";
+
+export interface CredentialsTableArgs {
+  /**
+   * Physical name prefix, e.g. `ppi-dev`; the table is `<namePrefix>-credentials`. Plain data: the
+   * edge function's closure captures the table name, and a closure must capture no Outputs.
+   */
+  readonly namePrefix: string;
+  /**
+   * Regions holding a replica (a global table), so edge replicas there read locally. Never us-east-1,
+   * which holds the table itself. Plain data: the edge closure captures it too.
+   * @default []
+   */
+  readonly replicaRegions?: readonly string[];
+  /**
+   * Turn on DynamoDB deletion protection and Pulumi `protect` (prod): the keys customers hold are
+   * valid only while their rows exist.
+   * @default false
+   */
+  readonly protect?: boolean;
+}
+
+/**
+ * The credentials table: one item per customer key (see `edge/credentials.ts`), partition key
+ * `publicKey`, a `tenant` index for listing a tenant's keys. On-demand billing, point-in-time
+ * recovery, encryption at rest, and optional replicas near the users.
+ */
+export class CredentialsTable extends pulumi.ComponentResource {
+  /** `<namePrefix>-credentials`, known at construction (captured by the edge closure). */
+  readonly tableName: string;
+  readonly region = CREDENTIALS_TABLE_REGION;
+  readonly replicaRegions: readonly string[];
+  readonly arn: pulumi.Output<string>;
+  /** The table ARN and one ARN per replica, for the read policy of the edge function. */
+  readonly arns: pulumi.Output<string>[];
+
+  constructor(name: string, args: CredentialsTableArgs, opts?: pulumi.ComponentResourceOptions) {
+    const context = `CredentialsTable ${name}`;
+    checkNamePrefix(context, args.namePrefix);
+    const replicaRegions = args.replicaRegions ?? [];
+    for (const region of replicaRegions) {
+      if (!AWS_REGION_PATTERN.test(region) || region === CREDENTIALS_TABLE_REGION) {
+        throw new Error(
+          `${context}: replica region ${JSON.stringify(region)} must be an AWS region name other than ` +
+            `${CREDENTIALS_TABLE_REGION}, where the table itself lives.`,
+        );
+      }
+    }
+    if (new Set(replicaRegions).size !== replicaRegions.length) {
+      throw new Error(`${context}: replicaRegions ${JSON.stringify(replicaRegions)} lists a region twice.`);
+    }
+    super("python-package-index:edge:CredentialsTable", name, {}, opts);
+    const protect = args.protect ?? false;
+    this.tableName = `${args.namePrefix}-credentials`;
+    this.replicaRegions = [...replicaRegions];
+
+    const table = new aws.dynamodb.Table(
+      name,
+      {
+        region: CREDENTIALS_TABLE_REGION,
+        name: this.tableName,
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: "publicKey",
+        attributes: [
+          { name: "publicKey", type: "S" },
+          { name: "tenant", type: "S" },
+        ],
+        globalSecondaryIndexes: [
+          // ALL: the CLI reads whole records (credentialFromItem) from the index; the rows hold salted
+          // hashes of random secrets, never secrets.
+          {
+            name: TENANT_INDEX_NAME,
+            keySchemas: [{ attributeName: "tenant", keyType: "HASH" }],
+            projectionType: "ALL",
+          },
+        ],
+        pointInTimeRecovery: { enabled: true },
+        // Encryption with the AWS-managed key; replicas inherit it.
+        serverSideEncryption: { enabled: true },
+        deletionProtectionEnabled: protect,
+        // Global-table replication runs on the table's stream.
+        ...(replicaRegions.length > 0
+          ? {
+              streamEnabled: true,
+              streamViewType: "NEW_AND_OLD_IMAGES",
+              replicas: replicaRegions.map((regionName) => ({
+                regionName,
+                pointInTimeRecovery: true,
+                deletionProtectionEnabled: protect,
+                propagateTags: true,
+              })),
+            }
+          : {}),
+      },
+      { parent: this, protect },
+    );
+
+    this.arn = table.arn;
+    this.arns = [
+      table.arn,
+      ...replicaRegions.map((region) =>
+        table.arn.apply((arn) => arn.replace(`:${CREDENTIALS_TABLE_REGION}:`, `:${region}:`)),
+      ),
+    ];
+    this.registerOutputs({ tableName: this.tableName, arn: this.arn, arns: this.arns });
+  }
+}

@@ -1,0 +1,48 @@
+/** What the CI permission builders scope their ARNs to: one stack in one account. */
+export interface StackScope {
+  /** `ppi-<stack>`: every physical name of the stack starts with `<namePrefix>-`. */
+  readonly namePrefix: string;
+  readonly accountId: string;
+  /** Region of the bucket and the regional resources. */
+  readonly region: string;
+  /** Regions holding replicas of the credentials table (besides us-east-1). */
+  readonly replicaRegions: readonly string[];
+  /** The custom domain and its hosted zone, when the stack has one. */
+  readonly customDomain?: { readonly name: string; readonly hostedZoneId: string };
+}
+
+/** Lambda@Edge, CloudFront's ACM certificates and WAF web ACLs live in us-east-1. */
+export const EDGE_REGION = "us-east-1";
+
+/** Regions the stack may touch: its own, us-east-1, and the table replicas. */
+export function stackRegions(scope: StackScope): string[] {
+  return [...new Set([scope.region, EDGE_REGION, ...scope.replicaRegions])];
+}
+
+export function stackArns(scope: StackScope) {
+  const { namePrefix: p, accountId: a, region: r } = scope;
+  return {
+    buckets: `arn:aws:s3:::${p}-*`,
+    functions: `arn:aws:lambda:${EDGE_REGION}:${a}:function:${p}-*`,
+    roles: `arn:aws:iam::${a}:role/${p}-*`,
+    policies: `arn:aws:iam::${a}:policy/${p}-*`,
+    oidcProviders: [
+      `arn:aws:iam::${a}:oidc-provider/token.actions.githubusercontent.com`,
+      `arn:aws:iam::${a}:oidc-provider/api.pulumi.com/oidc`,
+    ],
+    tables: `arn:aws:dynamodb:*:${a}:table/${p}-*`,
+    // Lambda@Edge replicas log to `/aws/lambda/us-east-1.<name>` in every region that ran them.
+    logGroups: [
+      `arn:aws:logs:*:${a}:log-group:/aws/lambda/${p}-*`,
+      `arn:aws:logs:*:${a}:log-group:/aws/lambda/us-east-1.${p}-*`,
+    ],
+    webAcls: `arn:aws:wafv2:${EDGE_REGION}:${a}:global/webacl/${p}-*`,
+    certificates: `arn:aws:acm:${EDGE_REGION}:${a}:certificate/*`,
+    keys: stackRegions(scope).map((region) => `arn:aws:kms:${region}:${a}:key/*`),
+    keyAliases: stackRegions(scope).map((region) => `arn:aws:kms:${region}:${a}:alias/${p}-*`),
+    codeArtifactDomain: `arn:aws:codeartifact:${r}:${a}:domain/${p}`,
+    codeArtifactRepositories: `arn:aws:codeartifact:${r}:${a}:repository/${p}/*`,
+    cloudFront: `arn:aws:cloudfront::${a}:*`,
+    network: `arn:aws:ec2:${r}:${a}:*`,
+  };
+}

@@ -1,0 +1,224 @@
+import { REPOSITORY_PATTERN, GithubJobMatch, parseGithubJobMatch } from "../components/policies/trust";
+import { TENANT_PATTERN } from "../edge/names";
+import { ConfigReader } from "./reader";
+
+/** How a stack gets the account's OIDC providers: only one stack per account may `create` them. */
+export type OidcProviderSource =
+  | { readonly mode: "create" }
+  | { readonly mode: "lookup" }
+  | { readonly mode: "arn"; readonly githubProviderArn: string; readonly pulumiProviderArn?: string };
+
+/** GitHub Actions (and Pulumi Deployments) access to the stack through OpenID Connect. */
+export interface GithubConfig {
+  /** GitHub organization (or user) owning every repository below, spelled as GitHub does. */
+  readonly organization: string;
+  /** `org/repo` of this infrastructure program: the deployer and previewer trust its jobs. */
+  readonly infraRepository: string;
+  /** `org/repo` of each package repository whose CI publishes (the publisher role trusts them). */
+  readonly packageRepositories: readonly string[];
+  /** Tenants the publisher may write; non-empty exactly when there are package repositories. */
+  readonly publisherTenants: readonly string[];
+  readonly oidcProvider: OidcProviderSource;
+  /** Jobs of the infrastructure repository that may deploy this stack. */
+  readonly deployerTrust: readonly GithubJobMatch[];
+  /** Jobs of the package repositories that may publish to this stack. */
+  readonly publisherTrust: readonly GithubJobMatch[];
+  /** Pulumi organization whose Deployments of this stack may assume the deployer, if enabled. */
+  readonly pulumiOrganization?: string;
+  /** Manage Actions variables and environments in the repositories with `@pulumi/github`. */
+  readonly repositorySettings: boolean;
+  /** Numeric GitHub ids of the reviewers who must approve a deployment to this stack's environment. */
+  readonly requiredReviewers: { readonly users: readonly number[]; readonly teams: readonly number[] };
+}
+
+const ORGANIZATION_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const PULUMI_ORGANIZATION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+const GITHUB_PROVIDER_ARN = /^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
+const PULUMI_PROVIDER_ARN = /^arn:aws:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/;
+const name = (key: string) => `python-package-index:${key}`;
+
+function readJobMatches(reader: ConfigReader, key: string): GithubJobMatch[] {
+  return reader.stringList(key).flatMap((entry) => {
+    const parsed = parseGithubJobMatch(entry);
+    if (typeof parsed === "string") {
+      reader.fail(`${name(key)}: ${parsed}`);
+      return [];
+    }
+    if (parsed.kind === "pull_request") {
+      reader.fail(
+        `${name(key)}: pull_request is not allowed; only the read-only previewer trusts pull requests.`,
+      );
+      return [];
+    }
+    return [parsed];
+  });
+}
+
+function requireJobs(
+  reader: ConfigReader,
+  key: string,
+  jobs: readonly GithubJobMatch[],
+  example: string,
+): void {
+  if (
+    !jobs.some(
+      (job) => job.kind === "environment" || ((job.kind === "branch" || job.kind === "tag") && !job.exclude),
+    )
+  ) {
+    reader.fail(`${name(key)} must name at least one job kind that is not an exclusion, e.g. [${example}].`);
+  }
+}
+
+function readOidcProvider(reader: ConfigReader, pulumiDeployments: boolean): OidcProviderSource {
+  const mode = reader.string("oidcProviderMode", "create", { oneOf: ["create", "arn", "lookup"] });
+  const githubProviderArn = reader.optionalString("oidcProviderArn", {
+    pattern: GITHUB_PROVIDER_ARN,
+    allowed: "arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com",
+  });
+  const pulumiProviderArn = reader.optionalString("pulumiOidcProviderArn", {
+    pattern: PULUMI_PROVIDER_ARN,
+    allowed: "arn:aws:iam::<account>:oidc-provider/api.pulumi.com/oidc",
+  });
+  if (mode !== "arn") {
+    for (const [key, value] of [
+      ["oidcProviderArn", githubProviderArn],
+      ["pulumiOidcProviderArn", pulumiProviderArn],
+    ]) {
+      if (value)
+        reader.fail(
+          `${name(key!)} is set but ${name("oidcProviderMode")} is "${mode}"; set the mode to "arn" or remove the ARN.`,
+        );
+    }
+    return { mode: mode as "create" | "lookup" };
+  }
+  if (!githubProviderArn) {
+    reader.fail(
+      `${name("oidcProviderMode")} is "arn" but ${name("oidcProviderArn")} is not set; set the ARN of the account's GitHub OIDC provider.`,
+    );
+  }
+  if (pulumiDeployments && !pulumiProviderArn) {
+    reader.fail(
+      `${name("oidcProviderMode")} is "arn" and Pulumi Deployments are trusted, but ${name("pulumiOidcProviderArn")} is not set.`,
+    );
+  }
+  return {
+    mode: "arn",
+    githubProviderArn: githubProviderArn ?? "",
+    ...(pulumiProviderArn ? { pulumiProviderArn } : {}),
+  };
+}
+
+function readReviewers(reader: ConfigReader): GithubConfig["requiredReviewers"] {
+  const entries = reader.stringList("requiredReviewers", {
+    pattern: /^(user|team):[1-9]\d{0,11}$/,
+    allowed:
+      "user:<numeric id> or team:<numeric id> (gh api users/LOGIN --jq .id; gh api orgs/ORG/teams/SLUG --jq .id)",
+  });
+  const ids = (kind: string) =>
+    entries.filter((e) => e.startsWith(`${kind}:`)).map((e) => Number(e.slice(kind.length + 1)));
+  return { users: ids("user"), teams: ids("team") };
+}
+
+function checkOwner(
+  reader: ConfigReader,
+  key: string,
+  repositories: readonly string[],
+  organization: string,
+): void {
+  for (const repository of repositories) {
+    if (organization && repository.split("/")[0] !== organization) {
+      reader.fail(
+        `${name(key)} lists ${JSON.stringify(repository)}, which is not in ${name("githubOrg")} ${JSON.stringify(organization)}.`,
+      );
+    }
+  }
+}
+
+/** Reads the section; undefined when `githubOidc` is off (every key is still read, for the schema test). */
+export function readGithubConfig(reader: ConfigReader): GithubConfig | undefined {
+  const enabled = reader.boolean("githubOidc", false);
+  const repositoryRule = {
+    pattern: REPOSITORY_PATTERN,
+    allowed: "an owner/repository name such as acme/python-package-index",
+  };
+  const organization = reader.optionalString("githubOrg", {
+    pattern: ORGANIZATION_PATTERN,
+    allowed: "a GitHub organization or user name",
+  });
+  const infraRepository = reader.optionalString("infraRepository", repositoryRule);
+  const packageRepositories = reader.stringList("packageRepositories", repositoryRule);
+  const publisherTenants = reader.stringList("publisherTenants", {
+    pattern: TENANT_PATTERN,
+    allowed: "a tenant name",
+  });
+  const pulumiDeployments = reader.boolean("pulumiDeployments", false);
+  const pulumiOrganization = reader.optionalString("pulumiOrganization", {
+    pattern: PULUMI_ORGANIZATION_PATTERN,
+    allowed: "a Pulumi organization name",
+  });
+  const oidcProvider = readOidcProvider(reader, pulumiDeployments);
+  const deployerTrust = readJobMatches(reader, "deployerTrust");
+  const publisherTrust = readJobMatches(reader, "publisherTrust");
+  const repositorySettings = reader.boolean("githubRepositorySettings", false);
+  const requiredReviewers = readReviewers(reader);
+  if (!enabled) return undefined;
+
+  if (!organization)
+    reader.fail(
+      `${name("githubOidc")} is true but ${name("githubOrg")} is not set; set the GitHub organization.`,
+    );
+  if (!infraRepository) {
+    reader.fail(
+      `${name("githubOidc")} is true but ${name("infraRepository")} is not set; set it to owner/repository of this program.`,
+    );
+  }
+  checkOwner(reader, "infraRepository", infraRepository ? [infraRepository] : [], organization ?? "");
+  checkOwner(reader, "packageRepositories", packageRepositories, organization ?? "");
+  requireJobs(reader, "deployerTrust", deployerTrust, '"branch:main"');
+  if (packageRepositories.length > 0) {
+    if (publisherTenants.length === 0) {
+      reader.fail(
+        `${name("packageRepositories")} is set but ${name("publisherTenants")} is empty; list the tenants CI may publish.`,
+      );
+    }
+    requireJobs(reader, "publisherTrust", publisherTrust, '"environment:<stack>"');
+  } else if (publisherTenants.length > 0 || publisherTrust.length > 0) {
+    reader.fail(
+      `${name("publisherTenants")}/${name("publisherTrust")} are set but ${name("packageRepositories")} is empty; list the repositories that publish.`,
+    );
+  }
+  if (pulumiDeployments && !pulumiOrganization) {
+    reader.fail(
+      `${name("pulumiDeployments")} is true but ${name("pulumiOrganization")} is not set; set the Pulumi organization.`,
+    );
+  }
+  if (
+    repositorySettings &&
+    packageRepositories.length > 0 &&
+    !publisherTrust.some((job) => job.kind === "environment")
+  ) {
+    reader.fail(
+      `${name("githubRepositorySettings")} keeps each stack's variables in a GitHub environment of the package repositories; add "environment:<stack>" to ${name("publisherTrust")}.`,
+    );
+  }
+  const reviewerCount = requiredReviewers.users.length + requiredReviewers.teams.length;
+  if (reviewerCount > 0 && !(repositorySettings && deployerTrust.some((job) => job.kind === "environment"))) {
+    reader.fail(
+      `${name("requiredReviewers")} protect the GitHub environment named in ${name("deployerTrust")}; set ${name("githubRepositorySettings")} to true and add "environment:<name>" to ${name("deployerTrust")}.`,
+    );
+  }
+  if (reviewerCount > 6)
+    reader.fail(`${name("requiredReviewers")} lists ${reviewerCount} reviewers; GitHub allows at most 6.`);
+  return {
+    organization: organization ?? "",
+    infraRepository: infraRepository ?? "",
+    packageRepositories,
+    publisherTenants,
+    oidcProvider,
+    deployerTrust,
+    publisherTrust,
+    ...(pulumiDeployments && pulumiOrganization ? { pulumiOrganization } : {}),
+    repositorySettings,
+    requiredReviewers,
+  };
+}

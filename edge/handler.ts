@@ -1,0 +1,237 @@
+/**
+ * The CloudFront viewer-request handler: authenticate the key, route the URI, negotiate the page
+ * format, and forward the request rewritten into the key's tenant prefix — or answer it here.
+ * It never throws and never forwards a request it could not authenticate (fail closed).
+ *
+ * Order: 405 (method) → 400 (URI, query) → 401/503 (credentials) → 404 (unknown route) →
+ * 403 (channel scope) → 301 (canonical URL) → 400/406 (Accept) → forward.
+ * Malformed input is refused before any lookup; everything routable requires a valid key.
+ */
+import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda";
+import { AWS_REGION_PATTERN } from "../config/core";
+import { CredentialRecord, PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN } from "./credentials";
+import { CredentialLookup, createCachedLookup } from "./credentialLookup";
+import { createDynamoCredentialStore } from "./dynamoCredentialStore";
+import { fileKey, projectPageKey, rootPageKey } from "./layout";
+import { denialLogLine } from "./log";
+import { isValidTenant } from "./names";
+import { createFormatNegotiator, formatFromQuery } from "./negotiate";
+import { generatedResponse, methodNotAllowed, redirect, unauthorized } from "./responses";
+import { Route, canonicalPath, encodePath, parseRoute } from "./route";
+import { parseBasicAuthorization } from "./basicAuth";
+import { SecretVerifier, createSecretVerifier } from "./secretVerifier";
+
+/** Plain data captured into the closure at deploy time (there is no environment at the edge). */
+export interface ViewerRequestConfig {
+  /** The credentials table, `ppi-<stack>-credentials`. */
+  readonly tableName: string;
+  /** The table's home region (us-east-1). */
+  readonly tableRegion: string;
+  /** Regions holding a replica; a copy of the function running in one of them reads it there. */
+  readonly replicaRegions: readonly string[];
+  /** `realm` of the Basic challenge. */
+  readonly realm: string;
+  /** How long a found key is trusted without a lookup: the bound on revocation delay (≤ 60). */
+  readonly keyCacheSeconds: number;
+  /** How long an unknown key is remembered (≤ 10): a key created just now works after this. */
+  readonly unknownKeyCacheSeconds: number;
+  /** Serve `/<channel>/simple/...` and `/<channel>/files/...` next to the main channel. */
+  readonly branchChannels: boolean;
+}
+
+export const MAX_KEY_CACHE_SECONDS = 60;
+export const MAX_UNKNOWN_KEY_CACHE_SECONDS = 10;
+const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
+const REALM_PATTERN = /^[A-Za-z0-9 ._-]{1,64}$/;
+
+function isIntegerIn(value: unknown, min: number, max: number): boolean {
+  return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
+}
+
+/** Every problem with a config, as messages naming the field, the value and what is allowed. */
+export function viewerRequestConfigProblems(config: ViewerRequestConfig): string[] {
+  const problems: string[] = [];
+  const show = (value: unknown) => JSON.stringify(value);
+  if (typeof config.tableName !== "string" || !TABLE_NAME_PATTERN.test(config.tableName)) {
+    problems.push(`tableName ${show(config.tableName)} is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`);
+  }
+  if (typeof config.tableRegion !== "string" || !AWS_REGION_PATTERN.test(config.tableRegion)) {
+    problems.push(`tableRegion ${show(config.tableRegion)} is not an AWS region name such as us-east-1`);
+  }
+  if (!Array.isArray(config.replicaRegions)) {
+    problems.push(`replicaRegions ${show(config.replicaRegions)} must be a list of AWS region names`);
+  } else {
+    for (const region of config.replicaRegions) {
+      if (typeof region !== "string" || !AWS_REGION_PATTERN.test(region) || region === config.tableRegion) {
+        problems.push(`replicaRegions entry ${show(region)} must be an AWS region name other than tableRegion`);
+      }
+    }
+  }
+  if (typeof config.realm !== "string" || !REALM_PATTERN.test(config.realm)) {
+    problems.push(`realm ${show(config.realm)} must be 1-64 letters, digits, spaces, dots, dashes or underscores`);
+  }
+  if (!isIntegerIn(config.keyCacheSeconds, 0, MAX_KEY_CACHE_SECONDS)) {
+    problems.push(`keyCacheSeconds ${show(config.keyCacheSeconds)} must be an integer from 0 to ${MAX_KEY_CACHE_SECONDS}`);
+  }
+  if (!isIntegerIn(config.unknownKeyCacheSeconds, 0, MAX_UNKNOWN_KEY_CACHE_SECONDS)) {
+    problems.push(
+      `unknownKeyCacheSeconds ${show(config.unknownKeyCacheSeconds)} must be an integer from 0 to ${MAX_UNKNOWN_KEY_CACHE_SECONDS}`,
+    );
+  }
+  if (typeof config.branchChannels !== "boolean") {
+    problems.push(`branchChannels ${show(config.branchChannels)} must be true or false`);
+  }
+  return problems;
+}
+
+/** What the handler needs from the outside world; injected by tests, real at the edge. */
+export interface HandlerDependencies {
+  readonly lookup: CredentialLookup;
+  /** Epoch milliseconds. */
+  readonly now: () => number;
+  readonly log: (line: string) => void;
+}
+
+type Authentication =
+  | { readonly ok: true; readonly record: CredentialRecord; readonly username: string }
+  | {
+      readonly ok: false;
+      readonly status: 401 | 503;
+      readonly reason: string;
+      readonly username?: string;
+      readonly detail?: string;
+    };
+
+function headerValues(headers: CloudFrontHeaders | undefined, name: string): string[] | undefined {
+  return headers?.[name]?.map((header) => header.value);
+}
+
+async function authenticate(
+  lookup: CredentialLookup,
+  verifySecret: SecretVerifier,
+  authorization: readonly string[] | undefined,
+  nowMs: number,
+): Promise<Authentication> {
+  const parsed = parseBasicAuthorization(authorization);
+  if (!parsed.ok) return { ok: false, status: 401, reason: parsed.reason };
+  const { username, password } = parsed.credentials;
+  // Keys that cannot exist are refused without a lookup, so junk never reaches the table.
+  const refuse = (reason: string): Authentication => ({ ok: false, status: 401, reason, username });
+  if (!PUBLIC_KEY_PATTERN.test(username) || !SECRET_KEY_PATTERN.test(password)) return refuse("bad-key-format");
+  let record: CredentialRecord | null;
+  try {
+    record = await lookup(username, nowMs);
+  } catch (error) {
+    return { ok: false, status: 503, reason: "lookup-failed", username, detail: (error as Error)?.name };
+  }
+  if (record === null) return refuse("unknown-key");
+  if (!verifySecret(password, record)) return refuse("wrong-secret");
+  if (record.revokedAt !== undefined) return refuse("revoked");
+  if (record.expiresAt !== undefined && record.expiresAt * 1000 <= nowMs) return refuse("expired");
+  if (!isValidTenant(record.tenant)) return refuse("invalid-tenant");
+  return { ok: true, record, username };
+}
+
+function objectKey(route: Route, tenant: string, format: "html" | "json"): string {
+  switch (route.kind) {
+    case "root":
+      return rootPageKey(tenant, route.channel, format);
+    case "project":
+      return projectPageKey(tenant, route.channel, route.project, format);
+    case "file":
+      return fileKey(tenant, route.channel, route.project, route.filename);
+  }
+}
+
+/** The handler with its dependencies injected; `createViewerRequestHandler` wires the real ones. */
+export function createViewerRequestHandlerWith(
+  config: ViewerRequestConfig,
+  deps: HandlerDependencies,
+): (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult> {
+  const verifySecret = createSecretVerifier();
+  const negotiateFormat = createFormatNegotiator();
+
+  async function decide(request: CloudFrontRequest, requestId: string | undefined): Promise<CloudFrontRequestResult> {
+    function deny(status: number, reason: string, username?: string, detail?: string): CloudFrontRequestResult {
+      deps.log(denialLogLine({ status, reason, username, requestId, detail }));
+      if (status === 401) return unauthorized(config.realm);
+      return status === 405 ? methodNotAllowed() : generatedResponse(status);
+    }
+    if (request.method !== "GET" && request.method !== "HEAD") return deny(405, "method-not-allowed");
+    const parsed = parseRoute(request.uri, config.branchChannels);
+    if (parsed.kind === "malformed") return deny(400, parsed.reason);
+    const formatOverride = formatFromQuery(request.querystring ?? "");
+    if (formatOverride === "malformed") return deny(400, "malformed-query");
+
+    const auth = await authenticate(deps.lookup, verifySecret, headerValues(request.headers, "authorization"), deps.now());
+    if (!auth.ok) return deny(auth.status, auth.reason, auth.username, auth.detail);
+    const presentedKey = auth.username;
+
+    if (parsed.kind === "not-found") return deny(404, "no-such-route", presentedKey);
+    const { route } = parsed;
+    const { tenant, channels } = auth.record;
+    if (channels !== undefined && !channels.includes(route.channel)) {
+      return deny(403, "channel-not-allowed", presentedKey);
+    }
+    if (!parsed.canonical) {
+      return redirect(encodePath(canonicalPath(route)) + (formatOverride ? `?format=${formatOverride}` : ""));
+    }
+    let format: "html" | "json" = "html";
+    if (route.kind !== "file") {
+      const negotiated = negotiateFormat(headerValues(request.headers, "accept")?.join(", "), formatOverride);
+      if (negotiated === "malformed") return deny(400, "malformed-accept", presentedKey);
+      if (negotiated === "not-acceptable") return deny(406, "not-acceptable", presentedKey);
+      format = negotiated;
+    }
+    request.uri = `/${encodePath(objectKey(route, tenant, format))}`;
+    request.querystring = "";
+    delete request.headers.authorization;
+    return request;
+  }
+
+  return async function handleViewerRequest(event) {
+    let requestId: string | undefined;
+    try {
+      const cf = event.Records[0].cf;
+      requestId = cf.config?.requestId;
+      return await decide(cf.request, requestId);
+    } catch (error) {
+      deps.log(denialLogLine({ status: 500, reason: "internal-error", requestId, detail: (error as Error)?.name }));
+      return generatedResponse(500);
+    }
+  };
+}
+
+/** The viewer-request handler deployed by the EdgeFunction component and run by the sandbox. */
+export function createViewerRequestHandler(
+  config: ViewerRequestConfig,
+): (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult> {
+  const store = createDynamoCredentialStore(config.tableName, config);
+  return createViewerRequestHandlerWith(config, {
+    lookup: createCachedLookup(store, {
+      validTtlMs: config.keyCacheSeconds * 1000,
+      unknownTtlMs: config.unknownKeyCacheSeconds * 1000,
+    }),
+    now: () => Date.now(),
+    log: (line) => console.log(line),
+  });
+}
+
+/**
+ * The factory the CallbackFunction serializes (`callbackFactory`): it runs once per container,
+ * so the key cache lives across requests. The sandbox serializes this same function.
+ */
+export function viewerRequestHandlerFactory(
+  config: ViewerRequestConfig,
+): () => (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult> {
+  const captured: ViewerRequestConfig = {
+    tableName: config.tableName,
+    tableRegion: config.tableRegion,
+    replicaRegions: [...config.replicaRegions],
+    realm: config.realm,
+    keyCacheSeconds: config.keyCacheSeconds,
+    unknownKeyCacheSeconds: config.unknownKeyCacheSeconds,
+    branchChannels: config.branchChannels,
+  };
+  return () => createViewerRequestHandler(captured);
+}

@@ -1,0 +1,48 @@
+/**
+ * Responses the edge generates itself (denials, redirects). They are tiny, never cached
+ * (`no-store`: a denial must not be replayed to a client that has since fixed its key), and say
+ * nothing about why a credential was refused.
+ */
+import type { CloudFrontHeaders, CloudFrontResultResponse } from "aws-lambda";
+
+export const STATUS_TEXT: Readonly<Record<number, string>> = {
+  301: "Moved Permanently",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  406: "Not Acceptable",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+export const ALLOWED_METHODS = "GET, HEAD";
+
+/** Builds a CloudFront generated response with a one-line plain-text body. */
+export function generatedResponse(
+  status: number,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): CloudFrontResultResponse {
+  const text = STATUS_TEXT[status] ?? "Error";
+  const headers: CloudFrontHeaders = {
+    "cache-control": [{ key: "Cache-Control", value: "no-store" }],
+    "content-type": [{ key: "Content-Type", value: "text/plain; charset=utf-8" }],
+  };
+  for (const [key, value] of Object.entries(extraHeaders)) headers[key.toLowerCase()] = [{ key, value }];
+  return { status: String(status), statusDescription: text, headers, body: `${status} ${text}\n` };
+}
+
+/** The challenge pip, uv and poetry answer with the configured credentials (RFC 7617). */
+export function unauthorized(realm: string): CloudFrontResultResponse {
+  return generatedResponse(401, { "WWW-Authenticate": `Basic realm="${realm}", charset="UTF-8"` });
+}
+
+export function methodNotAllowed(): CloudFrontResultResponse {
+  return generatedResponse(405, { Allow: ALLOWED_METHODS });
+}
+
+/** `location` is an absolute path, already percent-encoded. */
+export function redirect(location: string): CloudFrontResultResponse {
+  return generatedResponse(301, { Location: location });
+}

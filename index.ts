@@ -1,0 +1,193 @@
+/**
+ * The python-package-index program: validates the stack's configuration, then declares the
+ * edge index (credentials table, edge function, bucket + CDN) and the services around it.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CiAccess } from "./components/ciAccess";
+import { CodeArtifactNetwork } from "./components/codeArtifactNetwork";
+import { CodeArtifactRepository } from "./components/codeArtifactRepository";
+import { CredentialsTable } from "./components/credentialsTable";
+import { EDGE_FUNCTION_REGION, EdgeFunction } from "./components/edgeFunction";
+import { GithubRepositorySettings, environmentFromTrust } from "./components/githubRepositorySettings";
+import { PackageIndex } from "./components/packageIndex";
+import { checkNamePrefix } from "./components/validation";
+import { loadStackConfig } from "./config";
+
+// Everything is validated before the first resource: an invalid stack registers nothing.
+const config = loadStackConfig();
+const stack = pulumi.getStack();
+/** Physical names start with `ppi-<stack>-`, so the deployer role can be scoped by prefix. */
+const namePrefix = `ppi-${stack}`;
+checkNamePrefix(`Stack ${JSON.stringify(stack)}`, namePrefix);
+const { core, edgeIndex } = config;
+
+// One explicit provider: the region is the stack's, never the ambient one. Resources that must
+// live in us-east-1 (edge function, certificate, web ACL, credentials table) say so themselves.
+const provider = new aws.Provider("aws", {
+  region: core.region,
+  defaultTags: { tags: { Project: "python-package-index", Stack: stack, ManagedBy: "pulumi" } },
+});
+const providers = { aws: provider };
+
+// ---- edge index -------------------------------------------------------------------------------
+const credentials = new CredentialsTable(
+  "credentials",
+  { namePrefix, replicaRegions: edgeIndex.credentialsReplicaRegions, protect: core.protect },
+  { providers },
+);
+
+const edgeFunction = new EdgeFunction(
+  "viewer-request",
+  {
+    namePrefix,
+    handler: {
+      tableName: credentials.tableName,
+      tableRegion: credentials.region,
+      replicaRegions: credentials.replicaRegions,
+      realm: edgeIndex.authRealm,
+      keyCacheSeconds: edgeIndex.keyCacheSeconds,
+      unknownKeyCacheSeconds: edgeIndex.unknownKeyCacheSeconds,
+      branchChannels: edgeIndex.branchChannels,
+    },
+    credentialsTableArns: credentials.arns,
+    // Edge replicas log in the region that served the request: keep retention where users are.
+    logRegions: [...new Set([EDGE_FUNCTION_REGION, core.region, ...edgeIndex.credentialsReplicaRegions])],
+  },
+  { providers },
+);
+
+const packageIndex = new PackageIndex(
+  "index",
+  {
+    namePrefix,
+    viewerRequestFunctionArn: edgeFunction.qualifiedArn,
+    branchChannels: edgeIndex.branchChannels,
+    branchChannelExpirationDays: edgeIndex.branchChannelExpirationDays,
+    noncurrentVersionExpirationDays: edgeIndex.noncurrentVersionExpirationDays,
+    pageCacheTtlSeconds: edgeIndex.pageCacheTtlSeconds,
+    priceClass: edgeIndex.priceClass,
+    customDomain: edgeIndex.customDomain,
+    accessLogs: edgeIndex.accessLogs,
+    accessLogExpirationDays: edgeIndex.accessLogExpirationDays,
+    wafRateLimit: edgeIndex.wafRateLimit,
+    protect: core.protect,
+  },
+  { providers },
+);
+
+// ---- CodeArtifact ------------------------------------------------------------------------------
+const codeArtifactConfig = config.codeArtifact;
+const codeArtifact = codeArtifactConfig
+  ? new CodeArtifactRepository(
+      "codeartifact",
+      {
+        namePrefix,
+        region: core.region,
+        repositoryName: codeArtifactConfig.repositoryName,
+        externalConnection: codeArtifactConfig.externalConnection,
+        kmsKeyArn: codeArtifactConfig.kmsKeyArn,
+        readAccountIds: codeArtifactConfig.readAccountIds,
+        readOrganizationId: codeArtifactConfig.readOrganizationId,
+        protect: core.protect,
+      },
+      { providers },
+    )
+  : undefined;
+const codeArtifactNetworkConfig = codeArtifactConfig?.network;
+const codeArtifactNetwork =
+  codeArtifactNetworkConfig && codeArtifactNetworkConfig.mode !== "none"
+    ? new CodeArtifactNetwork(
+        "codeartifact-network",
+        {
+          namePrefix,
+          region: core.region,
+          ...(codeArtifactNetworkConfig.mode === "existing"
+            ? {
+                existingVpc: {
+                  vpcId: codeArtifactNetworkConfig.vpcId,
+                  subnetIds: [...codeArtifactNetworkConfig.subnetIds],
+                },
+              }
+            : { newVpc: { cidrBlock: codeArtifactNetworkConfig.cidrBlock } }),
+        },
+        { providers },
+      )
+    : undefined;
+
+// ---- GitHub OIDC and CI roles -----------------------------------------------------------------
+const githubConfig = config.github;
+const ci = githubConfig
+  ? new CiAccess(
+      "ci",
+      {
+        namePrefix,
+        project: pulumi.getProject(),
+        stack,
+        oidcProvider: githubConfig.oidcProvider,
+        infraRepository: githubConfig.infraRepository,
+        deployerTrust: githubConfig.deployerTrust,
+        pulumiOrganization: githubConfig.pulumiOrganization,
+        packageRepositories: githubConfig.packageRepositories,
+        publisherTrust: githubConfig.publisherTrust,
+        publisherTenants: githubConfig.publisherTenants,
+        bucketName: packageIndex.bucketName,
+        publisherPolicyArns: codeArtifact ? [codeArtifact.publisherPolicyArn] : [],
+        scope: {
+          region: core.region,
+          replicaRegions: edgeIndex.credentialsReplicaRegions,
+          customDomain: edgeIndex.customDomain,
+        },
+      },
+      { providers },
+    )
+  : undefined;
+// The github provider is the default one: `github:owner` and the secret `github:token` in stack config.
+if (githubConfig?.repositorySettings && ci) {
+  new GithubRepositorySettings("github", {
+    stack,
+    infraRepository: githubConfig.infraRepository,
+    deployerRoleArn: ci.deployerRoleArn,
+    previewerRoleArn: ci.previewerRoleArn,
+    deployEnvironment: environmentFromTrust(githubConfig.deployerTrust, githubConfig.requiredReviewers),
+    packageRepositories: githubConfig.packageRepositories,
+    packageEnvironment: environmentFromTrust(githubConfig.publisherTrust),
+    packageVariables: ci.publisherRoleArn && {
+      AWS_REGION: core.region,
+      AWS_ROLE_ARN: ci.publisherRoleArn,
+      PACKAGE_INDEX_BUCKET: packageIndex.bucketName,
+      PACKAGE_INDEX_URL: packageIndex.indexUrl,
+      CODEARTIFACT_DOMAIN: codeArtifact?.domainName,
+      CODEARTIFACT_DOMAIN_OWNER: codeArtifact?.domainOwner,
+      CODEARTIFACT_REPOSITORY: codeArtifact?.repositoryName,
+    },
+  });
+}
+
+// ---- outputs ----------------------------------------------------------------------------------
+/** What goes into `pip install --index-url`, with the key as `https://<public>:<secret>@…`. */
+export const indexUrl = packageIndex.indexUrl;
+export const bucketName = packageIndex.bucketName;
+/** Region of the bucket; the credentials table is in `credentialsTableRegion`. */
+export const region = core.region;
+export const credentialsTableName = credentials.tableName;
+export const credentialsTableRegion = credentials.region;
+export const distributionId = packageIndex.distributionId;
+export const edgeFunctionQualifiedArn = edgeFunction.qualifiedArn;
+// CodeArtifact (undefined, so not exported, when the stack does not enable it).
+export const codeArtifactDomain = codeArtifact?.domainName;
+export const codeArtifactDomainOwner = codeArtifact?.domainOwner;
+export const codeArtifactRepository = codeArtifact?.repositoryName;
+export const codeArtifactPipEndpoint = codeArtifact?.pipEndpoint;
+/** Ready-to-paste login and publish instructions: `pulumi stack output codeArtifactSetup`. */
+export const codeArtifactSetup = codeArtifact?.setupInstructions;
+export const codeArtifactReaderPolicyArn = codeArtifact?.readerPolicyArn;
+export const codeArtifactPublisherPolicyArn = codeArtifact?.publisherPolicyArn;
+/** Where CI workloads reach CodeArtifact privately (stacks with codeArtifactNetwork set). */
+export const codeArtifactVpcId = codeArtifactNetwork?.vpcId;
+export const codeArtifactSubnetIds = codeArtifactNetwork?.subnetIds;
+// GitHub OIDC and CI roles (stacks with githubOidc set).
+export const githubOidcProviderArn = ci?.githubOidcProviderArn;
+export const deployerRoleArn = ci?.deployerRoleArn;
+export const previewerRoleArn = ci?.previewerRoleArn;
+export const publisherRoleArn = ci?.publisherRoleArn;

@@ -1,0 +1,379 @@
+/**
+ * Named rules for the IAM roles CI assumes, in the manner of cdk-nag: each rule has an id, says
+ * what it guards, and returns findings for a role. The tests run every rule on compliant and
+ * non-compliant documents, and the program tests run `checkRole` on every role every stack creates.
+ */
+import {
+  PolicyDocument,
+  PolicyStatement,
+  asList,
+  hasWildcard,
+  iamGlobMatches,
+} from "../components/policies/document";
+import { PASS_ROLE_SERVICES } from "../components/policies/deployer";
+import {
+  GITHUB_OIDC_AUDIENCE,
+  GITHUB_OIDC_URL,
+  PULUMI_OIDC_URL,
+  oidcConditionPrefix,
+} from "../components/policies/trust";
+import { canAssume, federatedPrincipals } from "./trustEvaluation";
+
+export type CiRolePurpose = "deployer" | "previewer" | "publisher";
+
+export interface RoleUnderReview {
+  readonly name: string;
+  readonly purpose: CiRolePurpose;
+  /** The stack the role belongs to; a production deployer may name only this GitHub environment. */
+  readonly stack: string;
+  /** The role deploys or publishes to production: the production-only rules apply. */
+  readonly production: boolean;
+  /** `ppi-<stack>`: roles the deployer may pass start with `<namePrefix>-`. */
+  readonly namePrefix: string;
+  readonly maxSessionDuration?: number;
+  readonly trustPolicy: PolicyDocument;
+  /** Managed permission policies by name. */
+  readonly permissionPolicies: Readonly<Record<string, PolicyDocument>>;
+}
+
+export type RuleId =
+  | "TRUST_WEB_IDENTITY_ONLY"
+  | "OIDC_AUD_PINNED"
+  | "OIDC_SUB_PINNED"
+  | "MAX_SESSION_ONE_HOUR"
+  | "PULL_REQUEST_PREVIEW_ONLY"
+  | "PROD_DEPLOYER_TAG_ONLY"
+  | "NO_ADMIN_WILDCARD"
+  | "NO_SERVICE_WILDCARD_ON_ALL_RESOURCES"
+  | "PASSROLE_SCOPED"
+  | "PREVIEWER_READ_ONLY"
+  | "PUBLISHER_TENANT_SCOPED"
+  | "STS_BEARER_TOKEN_CODEARTIFACT_ONLY"
+  | "MANAGED_POLICY_SIZE";
+
+export interface Rule {
+  readonly id: RuleId;
+  readonly description: string;
+  /** Problems found, each a sentence; empty when the role complies. */
+  check(role: RoleUnderReview): string[];
+}
+
+export interface Finding {
+  readonly rule: RuleId;
+  readonly role: string;
+  readonly message: string;
+}
+
+/** The release tags that deploy production: `python-package-index@v<version>`. */
+export const RELEASE_TAG_PREFIX = "python-package-index@v";
+export const MAX_SESSION_SECONDS = 3600;
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+
+const GITHUB_PREFIX = oidcConditionPrefix(GITHUB_OIDC_URL);
+const PULUMI_PREFIX = oidcConditionPrefix(PULUMI_OIDC_URL);
+const ISSUER_PREFIXES = [GITHUB_PREFIX, PULUMI_PREFIX];
+
+/** Actions that return stored data or credentials rather than configuration. */
+const DATA_READ_ACTIONS = [
+  "s3:getobject",
+  "s3:getobjectversion",
+  "dynamodb:getitem",
+  "dynamodb:batchgetitem",
+  "codeartifact:getauthorizationtoken",
+  "codeartifact:getpackageversionasset",
+  "secretsmanager:getsecretvalue",
+  "ssm:getparameter",
+  "ssm:getparameters",
+];
+
+const allows = (document: PolicyDocument) => document.Statement.filter((s) => s.Effect === "Allow");
+const actionsOf = (statement: PolicyStatement) => asList(statement.Action).map((a) => a.toLowerCase());
+const grants = (statement: PolicyStatement, action: string) =>
+  actionsOf(statement).some((pattern) => iamGlobMatches(pattern, action));
+const permissionStatements = (role: RoleUnderReview) =>
+  Object.entries(role.permissionPolicies).flatMap(([name, document]) =>
+    allows(document).map((statement) => ({ name, statement })),
+  );
+const label = (statement: PolicyStatement) => (statement.Sid ? `statement ${statement.Sid}` : "a statement");
+
+/** The issuer prefix (`token.actions.githubusercontent.com`) a trust statement's principal points at. */
+function issuerOf(statement: PolicyStatement): string | undefined {
+  const arn = federatedPrincipals(statement)[0] ?? "";
+  return ISSUER_PREFIXES.find((prefix) => arn.endsWith(`:oidc-provider/${prefix}`));
+}
+
+/** Values of `key` under an exact-match or wildcard-match operator. */
+function valuesUnder(statement: PolicyStatement, operators: readonly string[], key: string): string[] {
+  return operators.flatMap((operator) => asList(statement.Condition?.[operator]?.[key]));
+}
+
+const subjectsOf = (statement: PolicyStatement, issuer: string) =>
+  valuesUnder(statement, ["StringEquals", "StringLike"], `${issuer}:sub`);
+
+const PINNED_GITHUB_SUBJECT =
+  /^repo:[A-Za-z0-9-]+\/[A-Za-z0-9._-]+:(pull_request|environment:[A-Za-z0-9._-]+|ref:refs\/(heads|tags)\/(?=.*[^*?]).+)$/;
+const PINNED_PULUMI_SUBJECT =
+  /^pulumi:deploy:org:[^*?:]+:project:[^*?:]+:stack:[^*?:]+:operation:[a-z-]+:scope:write$/;
+
+/** `owner/repo` of every GitHub subject in a trust policy, wildcards and all. */
+function githubRepositories(trust: PolicyDocument): string[] {
+  const repositories = allows(trust)
+    .flatMap((s) => subjectsOf(s, GITHUB_PREFIX))
+    .map((sub) => /^repo:([^:]*)/.exec(sub)?.[1]);
+  return [...new Set(repositories.filter((r): r is string => r !== undefined))];
+}
+
+/** Job subjects that, probed against a trust policy, it may accept. */
+function acceptedGithubProbes(trust: PolicyDocument, probes: readonly string[]): string[] {
+  const providers = [
+    ...new Set(
+      allows(trust)
+        .filter((s) => issuerOf(s) === GITHUB_PREFIX)
+        .flatMap(federatedPrincipals),
+    ),
+  ];
+  return githubRepositories(trust).flatMap((repository) =>
+    probes
+      .map((probe) => `repo:${repository}:${probe}`)
+      .filter((sub) =>
+        providers.some((provider) =>
+          canAssume(trust, provider, {
+            [`${GITHUB_PREFIX}:aud`]: GITHUB_OIDC_AUDIENCE,
+            [`${GITHUB_PREFIX}:sub`]: sub,
+          }),
+        ),
+      ),
+  );
+}
+
+export const IAM_RULES: readonly Rule[] = [
+  {
+    id: "TRUST_WEB_IDENTITY_ONLY",
+    description:
+      "A CI role is assumable only with sts:AssumeRoleWithWebIdentity from the GitHub or Pulumi OIDC provider.",
+    check: (role) =>
+      allows(role.trustPolicy).flatMap((statement) => {
+        const actions = actionsOf(statement);
+        const problems: string[] = [];
+        if (actions.length !== 1 || actions[0] !== "sts:assumerolewithwebidentity") {
+          problems.push(
+            `${label(statement)} allows ${JSON.stringify(statement.Action)}, not only sts:AssumeRoleWithWebIdentity.`,
+          );
+        }
+        const principal = statement.Principal;
+        const onlyFederated =
+          principal !== "*" && principal !== undefined && Object.keys(principal).join() === "Federated";
+        if (!onlyFederated || issuerOf(statement) === undefined) {
+          problems.push(
+            `${label(statement)} trusts ${JSON.stringify(principal)}, not a GitHub or Pulumi OIDC provider.`,
+          );
+        }
+        return problems;
+      }),
+  },
+  {
+    id: "OIDC_AUD_PINNED",
+    description: "Every trust statement requires the issuer's audience with StringEquals and no wildcard.",
+    check: (role) =>
+      allows(role.trustPolicy).flatMap((statement) => {
+        const issuer = issuerOf(statement);
+        if (!issuer) return [];
+        const audiences = asList(statement.Condition?.StringEquals?.[`${issuer}:aud`]);
+        const expected = issuer === GITHUB_PREFIX ? [GITHUB_OIDC_AUDIENCE] : audiences;
+        const pinned =
+          audiences.length > 0 && audiences.every((aud) => !hasWildcard(aud) && expected.includes(aud));
+        return pinned
+          ? []
+          : [
+              `${label(statement)} does not pin ${issuer}:aud with StringEquals (found ${JSON.stringify(audiences)}).`,
+            ];
+      }),
+  },
+  {
+    id: "OIDC_SUB_PINNED",
+    description:
+      "Every trust statement pins the subject to one repository (repo:ORG/REPO:<kind>) or one Pulumi stack.",
+    check: (role) =>
+      allows(role.trustPolicy).flatMap((statement) => {
+        const issuer = issuerOf(statement);
+        if (!issuer) return [];
+        const subjects = subjectsOf(statement, issuer);
+        const pinned = issuer === GITHUB_PREFIX ? PINNED_GITHUB_SUBJECT : PINNED_PULUMI_SUBJECT;
+        const loose = subjects.filter((sub) => !pinned.test(sub));
+        if (subjects.length === 0)
+          return [`${label(statement)} has no StringEquals/StringLike condition on ${issuer}:sub.`];
+        return loose.length > 0
+          ? [`${label(statement)} has unpinned subjects ${JSON.stringify(loose)}.`]
+          : [];
+      }),
+  },
+  {
+    id: "MAX_SESSION_ONE_HOUR",
+    description: "CI sessions last at most one hour.",
+    check: (role) =>
+      role.maxSessionDuration !== undefined && role.maxSessionDuration <= MAX_SESSION_SECONDS
+        ? []
+        : [
+            `maxSessionDuration is ${role.maxSessionDuration ?? "unset (AWS default)"}; set at most ${MAX_SESSION_SECONDS}.`,
+          ],
+  },
+  {
+    id: "PULL_REQUEST_PREVIEW_ONLY",
+    description:
+      "Only the read-only previewer trusts pull_request jobs: code under review never gets write access.",
+    check: (role) =>
+      role.purpose === "previewer"
+        ? []
+        : acceptedGithubProbes(role.trustPolicy, ["pull_request"]).map(
+            (sub) => `a ${role.purpose} accepts ${sub}.`,
+          ),
+  },
+  {
+    id: "PROD_DEPLOYER_TAG_ONLY",
+    description: `A production deployer trusts only ${RELEASE_TAG_PREFIX}* tags (never -staging), its own environment, or Pulumi Deployments.`,
+    check: (role) => {
+      if (role.purpose !== "deployer" || !role.production) return [];
+      const allowedShapes = new RegExp(
+        `^repo:[^:]+:(ref:refs/tags/${RELEASE_TAG_PREFIX.replace(/[.@]/g, "\\$&")}.*|environment:${role.stack})$`,
+      );
+      const subjects = allows(role.trustPolicy).flatMap((s) => subjectsOf(s, GITHUB_PREFIX));
+      const strays = subjects.filter((sub) => !allowedShapes.test(sub)).map((sub) => `trusts ${sub}.`);
+      const hostile = [
+        `ref:refs/tags/${RELEASE_TAG_PREFIX}1.2.3-staging`,
+        "ref:refs/heads/main",
+        "ref:refs/tags/v1.2.3",
+        "pull_request",
+      ];
+      const accepted = acceptedGithubProbes(role.trustPolicy, hostile).map((sub) => `accepts ${sub}.`);
+      return [...strays, ...accepted];
+    },
+  },
+  {
+    id: "NO_ADMIN_WILDCARD",
+    description:
+      "No statement allows every action on every resource, or uses NotAction/NotResource to allow.",
+    check: (role) =>
+      permissionStatements(role).flatMap(({ name, statement }) => {
+        if (statement.NotAction || statement.NotResource)
+          return [`${name}: ${label(statement)} allows with NotAction/NotResource.`];
+        const everyAction = actionsOf(statement).some((a) => a === "*" || a === "*:*");
+        const everyResource = asList(statement.Resource).includes("*");
+        return everyAction && everyResource ? [`${name}: ${label(statement)} allows * on *.`] : [];
+      }),
+  },
+  {
+    id: "NO_SERVICE_WILDCARD_ON_ALL_RESOURCES",
+    description: "No statement allows a whole service (`svc:*`) on every resource.",
+    check: (role) =>
+      permissionStatements(role).flatMap(({ name, statement }) => {
+        const whole = actionsOf(statement).filter((a) => /^[a-z0-9-]+:\*$/.test(a));
+        return whole.length > 0 && asList(statement.Resource).includes("*")
+          ? [`${name}: ${label(statement)} allows ${whole.join(", ")} on *.`]
+          : [];
+      }),
+  },
+  {
+    id: "PASSROLE_SCOPED",
+    description: "iam:PassRole only for the stack's own roles, and only to Lambda / Lambda@Edge.",
+    check: (role) =>
+      permissionStatements(role)
+        .filter(({ statement }) => grants(statement, "iam:passrole"))
+        .flatMap(({ name, statement }) => {
+          const ownRoles = new RegExp(`^arn:aws:iam::\\d{12}:role/${role.namePrefix}-[^*?]*\\*?$`);
+          const resources = asList(statement.Resource);
+          const services = asList(statement.Condition?.StringEquals?.["iam:PassedToService"]);
+          const problems: string[] = [];
+          if (resources.length === 0 || !resources.every((r) => ownRoles.test(r))) {
+            problems.push(
+              `${name}: ${label(statement)} passes roles ${JSON.stringify(resources)} outside ${role.namePrefix}-*.`,
+            );
+          }
+          if (
+            services.length === 0 ||
+            !services.every((s) => (PASS_ROLE_SERVICES as readonly string[]).includes(s))
+          ) {
+            problems.push(
+              `${name}: ${label(statement)} passes roles to ${JSON.stringify(services)}, not only ${PASS_ROLE_SERVICES.join(", ")}.`,
+            );
+          }
+          return problems;
+        }),
+  },
+  {
+    id: "PREVIEWER_READ_ONLY",
+    description: "The previewer only describes, gets and lists configuration: no write, no stored data.",
+    check: (role) =>
+      role.purpose !== "previewer"
+        ? []
+        : permissionStatements(role).flatMap(({ name, statement }) =>
+            actionsOf(statement)
+              .filter(
+                (action) =>
+                  !/^[a-z0-9-]+:(get|list|describe)/.test(action) ||
+                  DATA_READ_ACTIONS.some((d) => iamGlobMatches(action, d)),
+              )
+              .map(
+                (action) =>
+                  `${name}: ${label(statement)} allows ${action}, which is not a configuration read.`,
+              ),
+          ),
+  },
+  {
+    id: "PUBLISHER_TENANT_SCOPED",
+    description:
+      "The publisher reaches S3 only under `<bucket>/<tenant>/*`, lists only those prefixes, and never deletes.",
+    check: (role) =>
+      role.purpose !== "publisher"
+        ? []
+        : permissionStatements(role)
+            .filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith("s3:") || a === "*"))
+            .flatMap(({ name, statement }) => {
+              const problems: string[] = [];
+              const deletes = actionsOf(statement).filter((a) => iamGlobMatches(a, "s3:deleteobject"));
+              if (deletes.length > 0)
+                problems.push(`${name}: ${label(statement)} allows ${deletes.join(", ")}.`);
+              for (const resource of asList(statement.Resource)) {
+                const bucketLevel = /^arn:aws:s3:::[^/*?]+$/.test(resource);
+                const tenantObjects = /^arn:aws:s3:::[^/*?]+\/[^/*?]+\/\*$/.test(resource);
+                const prefixes = asList(statement.Condition?.StringLike?.["s3:prefix"]);
+                const listsTenantsOnly =
+                  prefixes.length > 0 && prefixes.every((p) => /^[^/*?]+\/\*$/.test(p));
+                if (!tenantObjects && !(bucketLevel && listsTenantsOnly)) {
+                  problems.push(`${name}: ${label(statement)} reaches ${resource} beyond a tenant prefix.`);
+                }
+              }
+              return problems;
+            }),
+  },
+  {
+    id: "STS_BEARER_TOKEN_CODEARTIFACT_ONLY",
+    description: "sts:GetServiceBearerToken is allowed only for codeartifact.amazonaws.com.",
+    check: (role) =>
+      permissionStatements(role)
+        .filter(({ statement }) => grants(statement, "sts:getservicebearertoken"))
+        .flatMap(({ name, statement }) => {
+          const services = asList(statement.Condition?.StringEquals?.["sts:AWSServiceName"]);
+          return services.length === 1 && services[0] === "codeartifact.amazonaws.com"
+            ? []
+            : [
+                `${name}: ${label(statement)} allows sts:GetServiceBearerToken for ${JSON.stringify(services)}.`,
+              ];
+        }),
+  },
+  {
+    id: "MANAGED_POLICY_SIZE",
+    description: `A managed policy fits IAM's ${MANAGED_POLICY_MAX_CHARS}-character limit (whitespace excluded).`,
+    check: (role) =>
+      Object.entries(role.permissionPolicies).flatMap(([name, document]) => {
+        const size = JSON.stringify(document).length;
+        return size > MANAGED_POLICY_MAX_CHARS ? [`${name} is ${size} characters; split it.`] : [];
+      }),
+  },
+];
+
+/** Every finding of every rule for one role. */
+export function checkRole(role: RoleUnderReview, rules: readonly Rule[] = IAM_RULES): Finding[] {
+  return rules.flatMap((rule) =>
+    rule.check(role).map((message) => ({ rule: rule.id, role: role.name, message })),
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * The sandbox's demo content: tenant `demo`, one key, and the project `ppi-demo-hello` (two
+ * versions of a small wheel built in-process), published through the operator CLI's library so
+ * the pages are exactly what `npm run cli -- publish` writes.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { createKey } from "../cli/keys";
+import { indexLocation } from "../cli/location";
+import { publish } from "../cli/publish";
+import { IndexStore } from "../cli/store";
+import { buildWheel } from "../cli/wheel";
+
+export const DEMO_TENANT = "demo";
+/** A name no public PyPI project uses, so a misconfigured pip cannot find it elsewhere. */
+export const DEMO_PROJECT = "ppi-demo-hello";
+export const DEMO_VERSIONS: readonly string[] = ["1.0.0", "1.1.0"];
+
+export interface DemoContent {
+  readonly tenant: string;
+  readonly project: string;
+  readonly versions: readonly string[];
+  readonly publicKey: string;
+  readonly secretKey: string;
+}
+
+export interface DemoTarget {
+  readonly s3: S3Client;
+  readonly dynamodb: DynamoDBClient;
+  readonly bucket: string;
+  readonly table: string;
+}
+
+export async function seedDemo(target: DemoTarget): Promise<DemoContent> {
+  const key = await createKey(
+    { dynamodb: target.dynamodb, table: target.table },
+    { tenant: DEMO_TENANT, description: "sandbox demo key" },
+  );
+  const wheels = DEMO_VERSIONS.map((version) =>
+    buildWheel({
+      name: DEMO_PROJECT,
+      version,
+      requiresPython: ">=3.8",
+      summary: "The sandbox's demo package",
+      files: {
+        "ppi_demo_hello/__init__.py": `__version__ = "${version}"\n\ndef hello():\n    return "hello from the sandbox index"\n`,
+      },
+    }),
+  );
+  // The wheels are byte-for-byte reproducible, so a sandbox reusing an endpoint re-publishes as a no-op.
+  await publish(new IndexStore(target.s3, target.bucket), indexLocation(DEMO_TENANT), wheels);
+  return {
+    tenant: DEMO_TENANT,
+    project: DEMO_PROJECT,
+    versions: DEMO_VERSIONS,
+    publicKey: key.publicKey,
+    secretKey: key.secretKey,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The edge bundle outside AWS: `serializeEdgeBundle` produces the `__index.js` text exactly as
+ * `aws.lambda.CallbackFunction` does for the EdgeFunction component (same factory, same
+ * `serializeFunction` options as `@pulumi/aws/lambda/lambdaMixins.js`), and `loadEdgeBundle`
+ * runs that text as the Lambda runtime would: a CommonJS module whose `require` finds Node
+ * builtins and the AWS SDK v3 (here from this project's node_modules), exporting `handler`.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import type { CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda";
+import { ViewerRequestConfig, viewerRequestConfigProblems, viewerRequestHandlerFactory } from "../edge/handler";
+
+/** The archive entry and export the CallbackFunction uses: handler `__index.handler`. */
+export const BUNDLE_FILE_NAME = "__index.js";
+export const BUNDLE_EXPORT_NAME = "handler";
+
+export type ViewerRequestHandler = (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult>;
+
+/** Throws one error listing every problem of a handler config. */
+export function assertValidViewerRequestConfig(config: ViewerRequestConfig, context: string): void {
+  const problems = viewerRequestConfigProblems(config);
+  if (problems.length > 0) throw new Error(`${context}: invalid edge handler config:\n  - ${problems.join("\n  - ")}`);
+}
+
+/** The `__index.js` text the EdgeFunction would deploy for this config. */
+export async function serializeEdgeBundle(config: ViewerRequestConfig): Promise<string> {
+  assertValidViewerRequestConfig(config, "serializeEdgeBundle");
+  const closure = await pulumi.runtime.serializeFunction(viewerRequestHandlerFactory(config), {
+    serialize: () => true,
+    exportName: BUNDLE_EXPORT_NAME,
+    isFactoryFunction: true,
+    allowSecrets: true,
+  });
+  return closure.text;
+}
+
+/**
+ * Executes bundle text as a CommonJS module and returns its handler. The module's file name is
+ * placed at the project root so its `require` resolves `@aws-sdk/*` from the project's
+ * node_modules, as `/var/runtime/node_modules` serves it in Lambda.
+ */
+export function loadEdgeBundle(text: string): ViewerRequestHandler {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const Module = require("module") as any;
+  const filename = path.join(__dirname, "..", BUNDLE_FILE_NAME);
+  const bundle = new Module(filename, module);
+  bundle.filename = filename;
+  bundle.paths = Module._nodeModulePaths(path.dirname(filename));
+  bundle._compile(text, filename);
+  const handler = bundle.exports[BUNDLE_EXPORT_NAME];
+  if (typeof handler !== "function") throw new Error(`the edge bundle does not export a ${BUNDLE_EXPORT_NAME} function`);
+  return handler as ViewerRequestHandler;
+}

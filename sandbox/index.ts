@@ -1,0 +1,221 @@
+/**
+ * The local index: the serialized edge bundle (the exact text the CallbackFunction ships) in
+ * front of S3 and DynamoDB on moto_server, behind an HTTP server that emulates CloudFront.
+ * `npm start` runs it (see `main.ts`); tests, benchmarks and the CLI's `check` tests start it
+ * in-process with `startSandbox`.
+ */
+import * as http from "http";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { createCloudFrontListener, ServedRequest } from "./cloudfront";
+import { loadEdgeBundle, serializeEdgeBundle } from "./edgeBundle";
+import { DemoContent, seedDemo } from "./demo";
+import { MotoServer, startMoto } from "./moto";
+import { DEFAULT_SANDBOX_PORT } from "./port";
+import { claimProcessEnv } from "./processEnv";
+import { createCredentialsTable, createIndexBucket, SANDBOX_BUCKET, SANDBOX_TABLE } from "./resources";
+import { S3Origin } from "./s3Origin";
+
+/** The sandbox keeps everything in one region; the edge reads its table in us-east-1 as deployed. */
+export const SANDBOX_REGION = "us-east-1";
+export const SANDBOX_REALM = "python-package-index sandbox";
+
+export interface SandboxOptions {
+  /** Loopback port to listen on; 0 picks a free one. @default 8080 */
+  readonly port?: number;
+  /** An S3 + DynamoDB endpoint to use instead of starting moto_server. @default a new moto_server */
+  readonly endpointUrl?: string;
+  /**
+   * A moto_server the caller has begun starting (so it boots while the caller loads this module);
+   * the sandbox owns it from then on and stops it on `stop()`. @default started here
+   */
+  readonly moto?: Promise<MotoServer>;
+  /**
+   * Print no request log. The edge bundle still writes its one JSON line per denied request to
+   * stdout, as it writes it to CloudWatch when deployed. @default false
+   */
+  readonly quiet?: boolean;
+  /** How long the edge trusts a looked-up valid key: the bound on revocation delay. @default 60 */
+  readonly keyCacheSeconds?: number;
+  /** How long the edge remembers an unknown key. @default 10 */
+  readonly unknownKeyCacheSeconds?: number;
+  /** Replaces every viewer's `Accept` header (emulates a client that takes one page format). @default none */
+  readonly acceptOverride?: string;
+  /** Called once per answered request. @default none */
+  readonly onServed?: (served: ServedRequest) => void;
+}
+
+export interface Sandbox {
+  /** The index URL clients use, e.g. `http://127.0.0.1:8080/simple/` (credentials not included). */
+  readonly url: string;
+  /** `http://127.0.0.1:<port>`: the emulated distribution's origin. */
+  readonly origin: string;
+  readonly port: number;
+  /** The demo tenant's key. */
+  readonly publicKey: string;
+  readonly secretKey: string;
+  /** What the operator CLI needs to reach this sandbox (the lines of `.sandbox/env`). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly bucket: string;
+  readonly table: string;
+  readonly region: string;
+  /** The S3/DynamoDB endpoint (moto_server unless `endpointUrl` was given). */
+  readonly endpoint: string;
+  readonly demo: DemoContent;
+  /** Milliseconds from `startSandbox` until it was ready to serve. */
+  readonly readyMs: number;
+  stop(): Promise<void>;
+}
+
+/** `http://PUBLIC:SECRET@host/...`: an index URL with a key in it, as customers paste it into pip. */
+export function urlWithKey(url: string, publicKey: string, secretKey: string): string {
+  const withKey = new URL(url);
+  withKey.username = publicKey;
+  withKey.password = secretKey;
+  return withKey.href;
+}
+
+function validatePort(port: number): void {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(
+      `sandbox port ${port} is not a TCP port; use an integer from 1 to 65535 (0 picks a free one)`,
+    );
+  }
+}
+
+function listen(server: http.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === "EADDRINUSE"
+          ? new Error(`port ${port} on 127.0.0.1 is in use; choose another with --port N or PORT=N`)
+          : err,
+      ),
+    );
+    server.listen(port, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** Runs `cleanups` in reverse order, even when one fails. */
+async function unwind(cleanups: (() => Promise<void> | void)[]): Promise<void> {
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch {
+      // keep unwinding: the rest still needs stopping
+    }
+  }
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const started = Date.now();
+  const cleanups: (() => Promise<void> | void)[] = [];
+  try {
+    const { endpointUrl } = options;
+    const stopOnUnwind = (starting: Promise<MotoServer>) =>
+      cleanups.push(() => starting.then((m) => m.stop()));
+    // A moto_server the caller began starting is ours from the first line, so any failure stops it.
+    if (options.moto) stopOnUnwind(options.moto);
+    if (endpointUrl !== undefined && options.moto !== undefined) {
+      throw new Error("startSandbox: give either endpointUrl or moto, not both");
+    }
+    const requestedPort = options.port ?? DEFAULT_SANDBOX_PORT;
+    validatePort(requestedPort);
+    const motoStarting =
+      options.moto ?? (endpointUrl === undefined ? startMoto({ region: SANDBOX_REGION }) : undefined);
+    if (motoStarting && !options.moto) stopOnUnwind(motoStarting);
+    const bundleText = serializeEdgeBundle({
+      tableName: SANDBOX_TABLE,
+      tableRegion: SANDBOX_REGION,
+      replicaRegions: [],
+      realm: SANDBOX_REALM,
+      keyCacheSeconds: options.keyCacheSeconds ?? 60,
+      unknownKeyCacheSeconds: options.unknownKeyCacheSeconds ?? 10,
+      branchChannels: true,
+    });
+    bundleText.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    const moto = await motoStarting;
+    const endpoint = moto?.endpoint ?? endpointUrl ?? "";
+    const awsEnv = {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: SANDBOX_REGION,
+      AWS_ACCESS_KEY_ID: moto ? "testing" : (process.env.AWS_ACCESS_KEY_ID ?? "testing"),
+      AWS_SECRET_ACCESS_KEY: moto ? "testing" : (process.env.AWS_SECRET_ACCESS_KEY ?? "testing"),
+    };
+    // Anything that would send the bundle's client elsewhere than `endpoint` goes for the duration.
+    cleanups.push(
+      claimProcessEnv({
+        ...awsEnv,
+        AWS_ENDPOINT_URL_DYNAMODB: undefined,
+        AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: undefined,
+        AWS_PROFILE: undefined,
+        AWS_SESSION_TOKEN: undefined,
+      }),
+    );
+    const clientConfig = {
+      endpoint,
+      region: SANDBOX_REGION,
+      credentials: { accessKeyId: awsEnv.AWS_ACCESS_KEY_ID, secretAccessKey: awsEnv.AWS_SECRET_ACCESS_KEY },
+    };
+    const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+    const dynamodb = new DynamoDBClient(clientConfig);
+    cleanups.push(
+      () => s3.destroy(),
+      () => dynamodb.destroy(),
+    );
+    await Promise.all([
+      createIndexBucket(s3, SANDBOX_BUCKET),
+      createCredentialsTable(dynamodb, SANDBOX_TABLE),
+    ]);
+
+    const handler = loadEdgeBundle(await bundleText);
+    const server = http.createServer(
+      createCloudFrontListener({
+        handler,
+        origin: new S3Origin(s3, SANDBOX_BUCKET),
+        ...(options.acceptOverride !== undefined ? { acceptOverride: options.acceptOverride } : {}),
+        onServed: (served) => {
+          options.onServed?.(served);
+          if (!options.quiet) console.log(`${served.status} ${served.method} ${served.url}`);
+        },
+      }),
+    );
+    const port = await listen(server, requestedPort);
+    cleanups.push(() => closeServer(server));
+    const origin = `http://127.0.0.1:${port}`;
+    const url = `${origin}/simple/`;
+    const demo = await seedDemo({ s3, dynamodb, bucket: SANDBOX_BUCKET, table: SANDBOX_TABLE });
+
+    let stopped: Promise<void> | undefined;
+    return {
+      url,
+      origin,
+      port,
+      publicKey: demo.publicKey,
+      secretKey: demo.secretKey,
+      env: {
+        ...awsEnv,
+        PACKAGE_INDEX_BUCKET: SANDBOX_BUCKET,
+        PACKAGE_INDEX_TABLE: SANDBOX_TABLE,
+        PACKAGE_INDEX_URL: url,
+      },
+      bucket: SANDBOX_BUCKET,
+      table: SANDBOX_TABLE,
+      region: SANDBOX_REGION,
+      endpoint,
+      demo,
+      readyMs: Date.now() - started,
+      stop: () => (stopped ??= unwind(cleanups)),
+    };
+  } catch (err) {
+    await unwind(cleanups);
+    throw err;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * `npm start [-- --port N]`: runs the local index until Ctrl-C or SIGTERM, prints the pip line
+ * for the demo package and writes `.sandbox/env` for the operator CLI.
+ */
+import * as fs from "fs";
+import { parseArgs } from "util";
+import { envFileText, SANDBOX_ENV_FILE, writeEnvFile } from "./envFile";
+import type { Sandbox } from "./index";
+import { startMoto } from "./moto";
+import { DEFAULT_SANDBOX_PORT, resolvePort } from "./port";
+
+const USAGE = `usage: npm start [-- --port N]
+
+Runs a private Python package index on 127.0.0.1: the deployed edge bundle in front of S3 and
+DynamoDB on moto_server (started for you unless AWS_ENDPOINT_URL is set).
+
+  --port N   port to listen on (default: $PORT, else ${DEFAULT_SANDBOX_PORT}); 0 picks a free one
+  --help     show this help`;
+
+function removeEnvFileIfOurs(text: string): void {
+  try {
+    if (fs.readFileSync(SANDBOX_ENV_FILE, "utf8") === text) fs.unlinkSync(SANDBOX_ENV_FILE);
+  } catch {
+    // already gone
+  }
+}
+
+/** Stops on the first SIGINT/SIGTERM, also during startup (once started); a second one exits at once. */
+function stopOnSignals(): (sandbox: Sandbox, envText: string) => void {
+  let started: { sandbox: Sandbox; envText: string } | undefined;
+  let requested: NodeJS.Signals | undefined;
+  const stop = () => {
+    if (!started || !requested) return;
+    console.log(`\n${requested}: stopping the sandbox`);
+    removeEnvFileIfOurs(started.envText);
+    void started.sandbox.stop().then(() => process.exit(0));
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (requested) process.exit(130);
+    requested = signal;
+    stop();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return (sandbox, envText) => {
+    started = { sandbox, envText };
+    stop();
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { port: { type: "string" }, help: { type: "boolean" } } });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = resolvePort(values.port, process.env.PORT);
+  const endpointUrl = process.env.AWS_ENDPOINT_URL || undefined;
+  const started = stopOnSignals();
+  // moto_server boots while the sandbox's modules (Pulumi, the AWS SDK) load; startSandbox owns it.
+  const moto = endpointUrl ? undefined : startMoto();
+  moto?.catch(() => undefined); // startSandbox reports its failure
+  let sandboxModule: typeof import("./index");
+  try {
+    sandboxModule = await import("./index");
+  } catch (err) {
+    await moto?.then((server) => server.stop()).catch(() => undefined);
+    throw err;
+  }
+  const { startSandbox, urlWithKey } = sandboxModule;
+  const sandbox = await startSandbox({ port, ...(endpointUrl ? { endpointUrl } : { moto }) });
+  writeEnvFile(sandbox.env);
+  console.log(
+    [
+      `python-package-index sandbox ready in ${process.uptime().toFixed(1)} s on ${sandbox.origin}` +
+        ` (S3 + DynamoDB at ${sandbox.endpoint})`,
+      "",
+      `Install the demo package (tenant ${sandbox.demo.tenant}) with:`,
+      "",
+      `  pip install --index-url ${urlWithKey(sandbox.url, sandbox.publicKey, sandbox.secretKey)} ${sandbox.demo.project}`,
+      "",
+      "Operator CLI against this sandbox:",
+      "",
+      `  source .sandbox/env && npm run cli -- list --tenant ${sandbox.demo.tenant}`,
+      "",
+      "Ctrl-C stops it. Requests:",
+    ].join("\n"),
+  );
+  started(sandbox, envFileText(sandbox.env));
+}
+
+main().catch((err: unknown) => {
+  console.error(`sandbox: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

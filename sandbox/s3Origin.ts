@@ -1,0 +1,133 @@
+/**
+ * The S3 origin behind the emulated distribution: an accepted (rewritten) request becomes a
+ * GetObject or HeadObject of the key its URI names, with the viewer's Range and conditional
+ * headers, and S3's answer is relayed the way CloudFront relays it (status, Content-Type,
+ * Cache-Control, ETag, Last-Modified, Content-Length, Content-Range). A missing key is 404, as
+ * it is in a deployed stack, where the origin access control may list the bucket.
+ */
+import * as http from "http";
+import { Readable } from "stream";
+import { pipeline } from "stream/promises";
+import type { CloudFrontHeaders, CloudFrontRequest } from "aws-lambda";
+import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+
+const VIA = "1.1 sandbox.cloudfront.net (CloudFront)";
+
+function header(headers: CloudFrontHeaders, name: string): string | undefined {
+  return headers[name]?.[0]?.value;
+}
+
+/** S3 decodes the request path once to find the key; `undefined` for a path S3 would reject. */
+export function objectKeyOf(uri: string): string | undefined {
+  try {
+    return decodeURIComponent(uri.slice(1));
+  } catch {
+    return undefined;
+  }
+}
+
+interface ObjectHead {
+  ContentType?: string;
+  ContentLength?: number;
+  ContentRange?: string;
+  CacheControl?: string;
+  ETag?: string;
+  LastModified?: Date;
+}
+
+/** `writeHead` through `setHeader`, so the served-request log can read the headers back. */
+export function writeHead(
+  response: http.ServerResponse,
+  status: number,
+  headers: http.OutgoingHttpHeaders,
+): void {
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) response.setHeader(name, value);
+  response.writeHead(status);
+}
+
+function successHeaders(object: ObjectHead): http.OutgoingHttpHeaders {
+  const headers: http.OutgoingHttpHeaders = {
+    "accept-ranges": "bytes",
+    via: VIA,
+    "x-cache": "Miss from cloudfront",
+  };
+  if (object.ContentType) headers["content-type"] = object.ContentType;
+  if (object.ContentLength !== undefined) headers["content-length"] = object.ContentLength;
+  if (object.ContentRange) headers["content-range"] = object.ContentRange;
+  if (object.CacheControl) headers["cache-control"] = object.CacheControl;
+  if (object.ETag) headers.etag = object.ETag;
+  if (object.LastModified) headers["last-modified"] = object.LastModified.toUTCString();
+  return headers;
+}
+
+function sendError(response: http.ServerResponse, method: string, status: number, code: string): void {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code></Error>\n`;
+  writeHead(response, status, {
+    via: VIA,
+    "x-cache": "Error from cloudfront",
+    "content-type": "application/xml",
+    "content-length": body.length,
+  });
+  response.end(method === "HEAD" ? undefined : body);
+}
+
+/** Relays S3's error; anything that is not an S3 answer means the origin is unreachable (502). */
+function sendS3Error(response: http.ServerResponse, method: string, err: unknown): void {
+  if (!(err instanceof S3ServiceException)) return sendError(response, method, 502, "OriginUnreachable");
+  const status = err.$metadata.httpStatusCode ?? 502;
+  if (status === 304) {
+    const etag = err.$response?.headers?.etag;
+    writeHead(response, 304, { via: VIA, "x-cache": "Hit from cloudfront", ...(etag ? { etag } : {}) });
+    response.end();
+    return;
+  }
+  // S3 names the missing key NoSuchKey on GET and NotFound on HEAD; both are the same 404.
+  sendError(response, method, status, status === 404 ? "NoSuchKey" : err.name);
+}
+
+export class S3Origin {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  /** Answers `request` from the bucket; returns the key it read. */
+  async serve(method: string, request: CloudFrontRequest, response: http.ServerResponse): Promise<string> {
+    const key = objectKeyOf(request.uri);
+    if (key === undefined) {
+      sendError(response, method, 400, "InvalidURI");
+      return request.uri;
+    }
+    const params = {
+      Bucket: this.bucket,
+      Key: key,
+      Range: header(request.headers, "range"),
+      IfNoneMatch: header(request.headers, "if-none-match"),
+      IfMatch: header(request.headers, "if-match"),
+      IfModifiedSince: dateOf(header(request.headers, "if-modified-since")),
+      IfUnmodifiedSince: dateOf(header(request.headers, "if-unmodified-since")),
+    };
+    try {
+      if (method === "HEAD") {
+        const head = await this.s3.send(new HeadObjectCommand(params));
+        writeHead(response, head.ContentRange ? 206 : 200, successHeaders(head));
+        response.end();
+      } else {
+        const object = await this.s3.send(new GetObjectCommand(params));
+        writeHead(response, object.ContentRange ? 206 : 200, successHeaders(object));
+        await pipeline(object.Body as Readable, response);
+      }
+    } catch (err) {
+      if (response.headersSent) response.destroy();
+      else sendS3Error(response, method, err);
+    }
+    return key;
+  }
+}
+
+function dateOf(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}

@@ -1,0 +1,185 @@
+import { expect } from "chai";
+import { EdgeFunction } from "../../components/edgeFunction";
+import { ViewerRequestHandler, loadEdgeBundle, serializeEdgeBundle } from "../../sandbox/edgeBundle";
+import {
+  ViewerRequestOptions,
+  basicAuthorization,
+  forwarded,
+  generated,
+  headerValue,
+  viewerRequestEvent,
+} from "../support/cloudfrontEvents";
+import { settle, setupMocks, valueOf } from "../mocks";
+import { TEST_HANDLER_CONFIG, makeKey } from "../edge/fixtures";
+import { CredentialsOnMoto, startCredentialsOnMoto } from "../edge/motoCredentials";
+
+const MAX_BUNDLE_BYTES = 64 * 1024;
+const PIP_ACCEPT =
+  "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01";
+
+/** The archive the mocked CallbackFunction would upload: entry name → text. */
+async function deployedArchive(): Promise<Record<string, string>> {
+  const recorder = setupMocks({ stack: "dev" });
+  const edge = new EdgeFunction("edge", {
+    handler: TEST_HANDLER_CONFIG,
+    namePrefix: "ppi-dev",
+    credentialsTableArns: ["arn:aws:dynamodb:us-east-1:123456789012:table/ppi-dev-credentials"],
+  });
+  await valueOf(edge.qualifiedArn);
+  await settle();
+  const code = recorder.one("aws:lambda/function:Function").inputs.code as {
+    assets: Promise<Record<string, { text: Promise<string> }>>;
+  };
+  const assets = await code.assets;
+  const entries = await Promise.all(Object.entries(assets).map(async ([name, asset]) => [name, await asset.text]));
+  return Object.fromEntries(entries);
+}
+
+describe("edge bundle: the archive of the mocked CallbackFunction", () => {
+  let archive: Record<string, string>;
+  before(async () => {
+    archive = await deployedArchive();
+  });
+
+  it("is __index.js alone", () => {
+    expect(Object.keys(archive)).to.deep.equal(["__index.js"]);
+  });
+
+  it(`is smaller than ${MAX_BUNDLE_BYTES} bytes`, () => {
+    expect(Buffer.byteLength(archive["__index.js"], "utf8")).to.be.lessThan(MAX_BUNDLE_BYTES);
+  });
+
+  it("is exactly what serializeEdgeBundle produces for the same config (what the sandbox and bench run)", async () => {
+    expect(archive["__index.js"]).to.equal(await serializeEdgeBundle(TEST_HANDLER_CONFIG));
+  });
+
+  it("requires the AWS SDK from the runtime, lazily, and captures no Pulumi code", () => {
+    const text = archive["__index.js"];
+    const requires = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).sort();
+    expect(requires).to.deep.equal(["@aws-sdk/client-dynamodb", "crypto"]);
+    // The SDK require sits inside the lookup function, not at module level.
+    expect(text).to.match(/\n\s+const sdk = require\("@aws-sdk\/client-dynamodb"\);/);
+    expect(text).not.to.include("@pulumi");
+  });
+
+  it("captures the config as plain data", () => {
+    const text = archive["__index.js"];
+    expect(text).to.include('"ppi-dev-credentials"');
+    expect(text).to.include('"python-package-index"');
+    expect(text).to.include('"eu-west-1"');
+  });
+
+  it("refuses an invalid config before serializing", async () => {
+    const error = await serializeEdgeBundle({ ...TEST_HANDLER_CONFIG, keyCacheSeconds: 3600 }).catch((e: Error) => e);
+    expect(String(error)).to.match(/keyCacheSeconds 3600 must be an integer from 0 to 60/);
+  });
+});
+
+describe("edge bundle: serving viewer-request events with credentials on moto_server @integration", () => {
+  const keys = {
+    valid: makeKey(),
+    mainOnly: makeKey({ channels: ["main"] }),
+    otherTenant: makeKey({ tenant: "globex" }),
+    revoked: makeKey({ revokedAt: 1_700_000_000 }),
+    expired: makeKey({ expiresAt: 1_700_000_000 }),
+  };
+  let aws: CredentialsOnMoto;
+  let handler: ViewerRequestHandler;
+  let logged: string[];
+  const originalLog = console.log;
+
+  before(async () => {
+    const text = (await deployedArchive())["__index.js"];
+    aws = await startCredentialsOnMoto(TEST_HANDLER_CONFIG.tableName, Object.values(keys).map((k) => k.record));
+    handler = loadEdgeBundle(text);
+  });
+  after(async () => aws?.stop());
+  beforeEach(() => {
+    logged = [];
+    console.log = (...args: unknown[]) => logged.push(args.map(String).join(" "));
+  });
+  afterEach(() => {
+    console.log = originalLog;
+  });
+
+  const serve = (options: ViewerRequestOptions) => handler(viewerRequestEvent(options));
+  const as = (key: { authorization: string }, options: ViewerRequestOptions) =>
+    serve({ ...options, headers: { ...options.headers, Authorization: key.authorization } });
+
+  const pages: [string, ViewerRequestOptions, string][] = [
+    ["the root as JSON for pip", { uri: "/simple/", headers: { Accept: PIP_ACCEPT } }, "/acme/main/simple/index.json"],
+    ["the root as HTML without Accept", { uri: "/simple/" }, "/acme/main/simple/index.html"],
+    ["a project as HTML", { uri: "/simple/demo/", headers: { Accept: "text/html" } }, "/acme/main/simple/demo/index.html"],
+    ["a project as JSON via ?format", { uri: "/simple/demo/", querystring: "format=json" }, "/acme/main/simple/demo/index.json"],
+    ["a wheel", { uri: "/files/demo/demo-1.0-py3-none-any.whl" }, "/acme/main/files/demo/demo-1.0-py3-none-any.whl"],
+    ["its metadata with HEAD", { uri: "/files/demo/demo-1.0-py3-none-any.whl.metadata", method: "HEAD" }, "/acme/main/files/demo/demo-1.0-py3-none-any.whl.metadata"],
+    ["a branch channel", { uri: "/feature-x/simple/demo/" }, "/acme/feature-x/simple/demo/index.html"],
+  ];
+  for (const [what, options, uri] of pages) {
+    it(`forwards ${what} as ${uri}, without Authorization or querystring`, async () => {
+      const request = forwarded(await as(keys.valid, options));
+      expect(request.uri).to.equal(uri);
+      expect(request.method).to.equal(options.method ?? "GET");
+      expect(request.querystring).to.equal("");
+      expect(request.headers.authorization).to.equal(undefined);
+      expect(logged).to.deep.equal([]);
+    });
+  }
+
+  it("rewrites another tenant's key into its own prefix", async () => {
+    expect(forwarded(await as(keys.otherTenant, { uri: "/simple/demo/" })).uri).to.equal("/globex/main/simple/demo/index.html");
+  });
+
+  const refusals: [string, () => Promise<unknown>, string, string][] = [
+    ["no credentials", () => serve({ uri: "/simple/" }), "401", "missing-credentials"],
+    ["an unknown key", () => as(makeKey(), { uri: "/simple/" }), "401", "unknown-key"],
+    [
+      "a wrong secret",
+      () => serve({ uri: "/simple/", headers: { Authorization: basicAuthorization(keys.valid.publicKey, makeKey().secretKey) } }),
+      "401",
+      "wrong-secret",
+    ],
+    ["a revoked key", () => as(keys.revoked, { uri: "/simple/" }), "401", "revoked"],
+    ["an expired key", () => as(keys.expired, { uri: "/simple/" }), "401", "expired"],
+    ["a malformed header", () => serve({ uri: "/simple/", headers: { Authorization: "Basic %%%" } }), "401", "malformed-credentials"],
+    ["a channel outside the key's scope", () => as(keys.mainOnly, { uri: "/feature-x/simple/" }), "403", "channel-not-allowed"],
+    ["a dot-dot escape", () => as(keys.valid, { uri: "/simple/../../globex/main/simple/" }), "400", "dot-segment"],
+    ["an encoded escape", () => as(keys.valid, { uri: "/files/demo/..%2F..%2F..%2Fglobex%2Fx" }), "400", "encoded-slash"],
+    ["a double-encoded escape", () => as(keys.valid, { uri: "/files/demo/%252e%252e" }), "400", "bad-filename"],
+    ["a POST", () => as(keys.valid, { uri: "/simple/", method: "POST" }), "405", "method-not-allowed"],
+    ["an Accept admitting no page format", () => as(keys.valid, { uri: "/simple/", headers: { Accept: "image/png" } }), "406", "not-acceptable"],
+    ["an unknown path", () => as(keys.valid, { uri: "/admin/" }), "404", "no-such-route"],
+  ];
+  for (const [what, send, status, reason] of refusals) {
+    it(`answers ${what} with ${status} and one log line (${reason})`, async () => {
+      const response = generated((await send()) as Awaited<ReturnType<ViewerRequestHandler>>);
+      expect(response.status).to.equal(status);
+      expect(headerValue(response, "cache-control")).to.equal("no-store");
+      if (status === "401") {
+        expect(headerValue(response, "www-authenticate")).to.equal('Basic realm="python-package-index", charset="UTF-8"');
+      }
+      expect(logged).to.have.length(1);
+      expect(JSON.parse(logged[0])).to.include({ event: "denied", reason, status: Number(status) });
+      for (const key of Object.values(keys)) expect(logged[0]).not.to.include(key.secretKey);
+    });
+  }
+
+  it("301s a project URL without its slash, and a non-normalized name, in one hop", async () => {
+    const response = generated(await as(keys.valid, { uri: "/simple/Demo_Pkg" }));
+    expect(response.status).to.equal("301");
+    expect(headerValue(response, "location")).to.equal("/simple/demo-pkg/");
+  });
+
+  it("answers 405 with Allow: GET, HEAD", async () => {
+    expect(headerValue(generated(await serve({ uri: "/simple/", method: "DELETE" })), "allow")).to.equal("GET, HEAD");
+  });
+
+  it("fails closed with 503 when the table cannot be read", async () => {
+    const missingTable = loadEdgeBundle(await serializeEdgeBundle({ ...TEST_HANDLER_CONFIG, tableName: "ppi-dev-missing" }));
+    const response = generated(
+      await missingTable(viewerRequestEvent({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } })),
+    );
+    expect(response.status).to.equal("503");
+    expect(JSON.parse(logged[0])).to.include({ reason: "lookup-failed", detail: "ResourceNotFoundException" });
+  });
+});

@@ -1,0 +1,188 @@
+import { expect } from "chai";
+import {
+  GithubRepositorySettings,
+  GithubRepositorySettingsArgs,
+  environmentFromTrust,
+  infraRoleVariableNames,
+} from "../../components/githubRepositorySettings";
+import { settle, setupMocks } from "../mocks";
+
+const ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment";
+const REF_POLICY = "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy";
+const VARIABLE = "github:index/actionsVariable:ActionsVariable";
+const ENV_VARIABLE = "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable";
+
+const base: GithubRepositorySettingsArgs = {
+  stack: "prod",
+  infraRepository: "acme/python-package-index",
+  deployerRoleArn: "arn:aws:iam::123456789012:role/ppi-prod-deployer",
+  previewerRoleArn: "arn:aws:iam::123456789012:role/ppi-prod-previewer",
+};
+
+describe("GithubRepositorySettings", () => {
+  it("sets the stack's role ARNs as repository variables of the infrastructure repository", async () => {
+    const recorder = setupMocks();
+    const settings = new GithubRepositorySettings("github", base);
+    await settle();
+    expect(settings.infraVariableNames).to.deep.equal({
+      deployer: "AWS_DEPLOYER_ROLE_ARN_PROD",
+      previewer: "AWS_PREVIEWER_ROLE_ARN_PROD",
+    });
+    expect(recorder.ofType(VARIABLE).map((v) => v.inputs)).to.deep.equal([
+      {
+        repository: "python-package-index",
+        variableName: "AWS_DEPLOYER_ROLE_ARN_PROD",
+        value: base.deployerRoleArn,
+      },
+      {
+        repository: "python-package-index",
+        variableName: "AWS_PREVIEWER_ROLE_ARN_PROD",
+        value: base.previewerRoleArn,
+      },
+    ]);
+    expect(recorder.ofType(ENVIRONMENT)).to.deep.equal([]);
+  });
+
+  it("creates the deploy environment with reviewers, no admin bypass and the allowed tags", async () => {
+    const recorder = setupMocks();
+    new GithubRepositorySettings("github", {
+      ...base,
+      deployEnvironment: {
+        name: "prod",
+        tagPatterns: ["python-package-index@v*"],
+        reviewers: { teams: [42], users: [7] },
+      },
+    });
+    await settle();
+    expect(recorder.one(ENVIRONMENT).inputs).to.deep.equal({
+      repository: "python-package-index",
+      environment: "prod",
+      reviewers: [{ users: [7], teams: [42] }],
+      preventSelfReview: true,
+      canAdminsBypass: false,
+      deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+    });
+    expect(recorder.one(REF_POLICY).inputs).to.deep.equal({
+      repository: "python-package-index",
+      environment: "prod",
+      tagPattern: "python-package-index@v*",
+    });
+  });
+
+  it("puts the publishing variables in each package repository's environment for the stack", async () => {
+    const recorder = setupMocks();
+    new GithubRepositorySettings("github", {
+      ...base,
+      packageRepositories: ["acme/lib-a", "acme/lib-b"],
+      packageEnvironment: { name: "prod", branchPatterns: ["main"] },
+      packageVariables: {
+        AWS_REGION: "eu-west-1",
+        AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/ppi-prod-publisher",
+        PACKAGE_INDEX_BUCKET: "ppi-prod-index-abc",
+        PACKAGE_INDEX_URL: "https://pypi.example.com/simple/",
+        CODEARTIFACT_DOMAIN: "ppi-prod",
+        CODEARTIFACT_DOMAIN_OWNER: "123456789012",
+        CODEARTIFACT_REPOSITORY: "packages",
+      },
+    });
+    await settle();
+    expect(
+      recorder.ofType(ENVIRONMENT).map((e) => [e.inputs.repository, e.inputs.environment]),
+    ).to.deep.equal([
+      ["lib-a", "prod"],
+      ["lib-b", "prod"],
+    ]);
+    expect(recorder.ofType(REF_POLICY).map((p) => p.inputs)).to.deep.equal([
+      { repository: "lib-a", environment: "prod", branchPattern: "main" },
+      { repository: "lib-b", environment: "prod", branchPattern: "main" },
+    ]);
+    const libA = recorder.ofType(ENV_VARIABLE).filter((v) => v.inputs.repository === "lib-a");
+    expect(Object.fromEntries(libA.map((v) => [v.inputs.variableName, v.inputs.value]))).to.deep.equal({
+      AWS_REGION: "eu-west-1",
+      AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/ppi-prod-publisher",
+      PACKAGE_INDEX_BUCKET: "ppi-prod-index-abc",
+      PACKAGE_INDEX_URL: "https://pypi.example.com/simple/",
+      CODEARTIFACT_DOMAIN: "ppi-prod",
+      CODEARTIFACT_DOMAIN_OWNER: "123456789012",
+      CODEARTIFACT_REPOSITORY: "packages",
+    });
+    expect(libA.every((v) => v.inputs.environment === "prod")).to.equal(true);
+  });
+
+  it("leaves out CodeArtifact variables when the stack has no CodeArtifact", async () => {
+    const recorder = setupMocks();
+    new GithubRepositorySettings("github", {
+      ...base,
+      packageRepositories: ["acme/lib-a"],
+      packageEnvironment: { name: "dev" },
+      packageVariables: {
+        AWS_REGION: "eu-west-1",
+        AWS_ROLE_ARN: "r",
+        PACKAGE_INDEX_BUCKET: "b",
+        PACKAGE_INDEX_URL: "u",
+      },
+    });
+    await settle();
+    expect(recorder.ofType(ENV_VARIABLE).map((v) => v.inputs.variableName)).to.deep.equal([
+      "AWS_REGION",
+      "AWS_ROLE_ARN",
+      "PACKAGE_INDEX_BUCKET",
+      "PACKAGE_INDEX_URL",
+    ]);
+    expect(recorder.one(ENVIRONMENT).inputs).to.not.have.property("deploymentBranchPolicy");
+  });
+
+  const invalid: [string, Partial<GithubRepositorySettingsArgs>, string][] = [
+    [
+      "a repository without owner",
+      { infraRepository: "python-package-index" },
+      '"python-package-index" is not an owner/repository name.',
+    ],
+    [
+      "package repositories without variables",
+      { packageRepositories: ["acme/lib-a"] },
+      "packageRepositories need packageEnvironment and packageVariables.",
+    ],
+    [
+      "an environment name with a space",
+      { deployEnvironment: { name: "pro d" } },
+      'environment "pro d" must be 1-255',
+    ],
+    [
+      "seven reviewers",
+      { deployEnvironment: { name: "prod", reviewers: { users: [1, 2, 3, 4], teams: [5, 6, 7] } } },
+      "7 reviewers; GitHub allows at most 6 per environment.",
+    ],
+  ];
+  for (const [title, args, message] of invalid) {
+    it(`rejects ${title}`, () => {
+      setupMocks();
+      expect(() => new GithubRepositorySettings("github", { ...base, ...args })).to.throw(
+        `GithubRepositorySettings github: ${message}`,
+      );
+    });
+  }
+
+  it("derives an environment from a trust list, and none without an environment entry", () => {
+    expect(
+      environmentFromTrust(
+        [
+          { kind: "tag", pattern: "python-package-index@v*", exclude: false },
+          { kind: "tag", pattern: "python-package-index@v*-staging", exclude: true },
+          { kind: "environment", name: "prod" },
+        ],
+        { teams: [42] },
+      ),
+    ).to.deep.equal({
+      name: "prod",
+      branchPatterns: [],
+      tagPatterns: ["python-package-index@v*"],
+      reviewers: { teams: [42] },
+    });
+    expect(environmentFromTrust([{ kind: "branch", pattern: "main", exclude: false }])).to.equal(undefined);
+    expect(infraRoleVariableNames("eu-prod")).to.deep.equal({
+      deployer: "AWS_DEPLOYER_ROLE_ARN_EU_PROD",
+      previewer: "AWS_PREVIEWER_ROLE_ARN_EU_PROD",
+    });
+  });
+});

@@ -1,0 +1,321 @@
+import { expect } from "chai";
+import type { CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda";
+import { CredentialRecord } from "../../edge/credentials";
+import { CredentialStore, createCachedLookup } from "../../edge/credentialLookup";
+import { ViewerRequestConfig, createViewerRequestHandlerWith } from "../../edge/handler";
+import {
+  ViewerRequestOptions,
+  basicAuthorization,
+  forwarded,
+  generated,
+  headerValue,
+  viewerRequestEvent,
+} from "../support/cloudfrontEvents";
+import { NOW_SECONDS, TEST_HANDLER_CONFIG, TestKey, makeKey, makeKeySet } from "./fixtures";
+
+const PIP_ACCEPT =
+  "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01";
+
+/** An in-memory store that counts lookups and can be switched to failing. */
+class FakeStore implements CredentialStore {
+  readonly records = new Map<string, CredentialRecord>();
+  lookups = 0;
+  failure: Error | undefined;
+  constructor(keys: readonly TestKey[]) {
+    for (const key of keys) this.records.set(key.publicKey, key.record);
+  }
+  async get(publicKey: string): Promise<CredentialRecord | null> {
+    this.lookups++;
+    if (this.failure) throw this.failure;
+    return this.records.get(publicKey) ?? null;
+  }
+}
+
+interface Harness {
+  handle(options: ViewerRequestOptions): Promise<CloudFrontRequestResult>;
+  readonly store: FakeStore;
+  readonly logs: string[];
+  clockMs: number;
+}
+
+function harness(keys: readonly TestKey[], config: Partial<ViewerRequestConfig> = {}): Harness {
+  const full = { ...TEST_HANDLER_CONFIG, ...config };
+  const store = new FakeStore(keys);
+  const logs: string[] = [];
+  const h: Harness = {
+    store,
+    logs,
+    clockMs: NOW_SECONDS * 1000,
+    handle: (options) => handler(viewerRequestEvent(options)),
+  };
+  const handler = createViewerRequestHandlerWith(full, {
+    lookup: createCachedLookup(store, {
+      validTtlMs: full.keyCacheSeconds * 1000,
+      unknownTtlMs: full.unknownKeyCacheSeconds * 1000,
+    }),
+    now: () => h.clockMs,
+    log: (line) => logs.push(line),
+  });
+  return h;
+}
+
+const keys = makeKeySet();
+const allKeys = Object.values(keys);
+
+describe("viewer-request handler: rewriting", () => {
+  const h = harness(allKeys);
+  const cases: [string, ViewerRequestOptions, string][] = [
+    ["root page, HTML by default", { uri: "/simple/" }, "/acme/main/simple/index.html"],
+    ["root page, pip's Accept → JSON", { uri: "/simple/", headers: { Accept: PIP_ACCEPT } }, "/acme/main/simple/index.json"],
+    ["project page, HTML Accept", { uri: "/simple/requests/", headers: { Accept: "text/html" } }, "/acme/main/simple/requests/index.html"],
+    ["project page, ?format=json overrides Accept", { uri: "/simple/requests/", querystring: "format=json", headers: { Accept: "text/html" } }, "/acme/main/simple/requests/index.json"],
+    ["project page, ?format=html overrides Accept", { uri: "/simple/requests/", querystring: "format=html", headers: { Accept: PIP_ACCEPT } }, "/acme/main/simple/requests/index.html"],
+    ["a wheel", { uri: "/files/requests/requests-2.32.3-py3-none-any.whl" }, "/acme/main/files/requests/requests-2.32.3-py3-none-any.whl"],
+    ["its metadata", { uri: "/files/requests/requests-2.32.3-py3-none-any.whl.metadata" }, "/acme/main/files/requests/requests-2.32.3-py3-none-any.whl.metadata"],
+    ["a file regardless of Accept", { uri: "/files/a/a-1.0.tar.gz", headers: { Accept: "image/png" } }, "/acme/main/files/a/a-1.0.tar.gz"],
+    ["a local version, + re-encoded for S3", { uri: "/files/a/a-1.0%2Blocal-py3-none-any.whl" }, "/acme/main/files/a/a-1.0%2Blocal-py3-none-any.whl"],
+    ["an epoch", { uri: "/files/a/a-1!2.0-py3-none-any.whl" }, "/acme/main/files/a/a-1!2.0-py3-none-any.whl"],
+    ["a branch channel", { uri: "/feature-x/simple/requests/" }, "/acme/feature-x/simple/requests/index.html"],
+    ["a branch channel file", { uri: "/feature-x/files/a/a-1.0.tar.gz" }, "/acme/feature-x/files/a/a-1.0.tar.gz"],
+    ["HEAD (uv)", { uri: "/files/a/a-1.0.tar.gz", method: "HEAD" }, "/acme/main/files/a/a-1.0.tar.gz"],
+  ];
+  for (const [what, options, expectedUri] of cases) {
+    it(`forwards ${what} to ${expectedUri}`, async () => {
+      const request = forwarded(
+        await h.handle({ ...options, headers: { ...options.headers, Authorization: keys.valid.authorization } }),
+      );
+      expect(request.uri).to.equal(expectedUri);
+      expect(request.querystring).to.equal("");
+      expect(request.headers.authorization).to.equal(undefined);
+      expect(request.method).to.equal(options.method ?? "GET");
+    });
+  }
+
+  it("keeps the other viewer headers (Range for uv)", async () => {
+    const request = forwarded(
+      await h.handle({
+        uri: "/files/a/a-1.0.tar.gz",
+        headers: { Authorization: keys.valid.authorization, Range: "bytes=0-99" },
+      }),
+    );
+    expect(headerValue(request, "range")).to.equal("bytes=0-99");
+  });
+
+  it("rewrites into the key's own tenant", async () => {
+    const request = forwarded(await h.handle({ uri: "/simple/", headers: { Authorization: keys.otherTenant.authorization } }));
+    expect(request.uri).to.equal("/globex/main/simple/index.html");
+  });
+
+  it("honours a key with an expiry in the future", async () => {
+    const request = forwarded(await h.handle({ uri: "/simple/", headers: { Authorization: keys.expiresLater.authorization } }));
+    expect(request.uri).to.equal("/acme/main/simple/index.html");
+  });
+
+  it("logs nothing on success", async () => {
+    const before = h.logs.length;
+    await h.handle({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } });
+    expect(h.logs.length).to.equal(before);
+  });
+});
+
+describe("viewer-request handler: redirects", () => {
+  const h = harness(allKeys);
+  const cases: [string, ViewerRequestOptions, string][] = [
+    ["/simple without its slash", { uri: "/simple" }, "/simple/"],
+    ["a project without its slash", { uri: "/simple/requests" }, "/simple/requests/"],
+    ["a non-normalized project", { uri: "/simple/Foo_Bar.baz/" }, "/simple/foo-bar-baz/"],
+    ["a non-normalized project without its slash, in one hop", { uri: "/simple/Foo_Bar" }, "/simple/foo-bar/"],
+    ["a file under a non-normalized project", { uri: "/files/Foo/foo-1.0.tar.gz" }, "/files/foo/foo-1.0.tar.gz"],
+    ["a channel project without its slash", { uri: "/feature-x/simple/a" }, "/feature-x/simple/a/"],
+    ["the main channel by name", { uri: "/main/simple/a/" }, "/simple/a/"],
+    ["keeping ?format", { uri: "/simple/A", querystring: "format=json&x=1" }, "/simple/a/?format=json"],
+  ];
+  for (const [what, options, location] of cases) {
+    it(`301s ${what} to ${location}`, async () => {
+      const response = generated(
+        await h.handle({ ...options, headers: { Authorization: keys.valid.authorization } }),
+      );
+      expect(response.status).to.equal("301");
+      expect(headerValue(response, "location")).to.equal(location);
+      expect(headerValue(response, "cache-control")).to.equal("no-store");
+    });
+  }
+
+  it("does not redirect without a valid key", async () => {
+    expect(generated(await h.handle({ uri: "/simple" })).status).to.equal("401");
+  });
+});
+
+describe("viewer-request handler: denials", () => {
+  const wrongSecret = basicAuthorization(keys.valid.publicKey, makeKey().secretKey);
+  const unknown = makeKey().authorization;
+  const cases: [string, ViewerRequestOptions, number, string][] = [
+    ["no credentials", { uri: "/simple/" }, 401, "missing-credentials"],
+    ["a Bearer token", { uri: "/simple/", headers: { Authorization: "Bearer abc" } }, 401, "not-basic"],
+    ["broken base64", { uri: "/simple/", headers: { Authorization: "Basic !!!" } }, 401, "malformed-credentials"],
+    ["no colon", { uri: "/simple/", headers: { Authorization: `Basic ${Buffer.from("ppi_x").toString("base64")}` } }, 401, "malformed-credentials"],
+    ["two Authorization headers", { uri: "/simple/", headers: { Authorization: [keys.valid.authorization, unknown] } }, 401, "malformed-credentials"],
+    ["an over-long header", { uri: "/simple/", headers: { Authorization: `Basic ${"QUFB".repeat(200)}` } }, 401, "credentials-too-long"],
+    ["a username that is no public key", { uri: "/simple/", headers: { Authorization: basicAuthorization("alice", keys.valid.secretKey) } }, 401, "bad-key-format"],
+    ["swapped username and secret", { uri: "/simple/", headers: { Authorization: basicAuthorization(keys.valid.secretKey, keys.valid.publicKey) } }, 401, "bad-key-format"],
+    ["an unknown key", { uri: "/simple/", headers: { Authorization: unknown } }, 401, "unknown-key"],
+    ["a wrong secret", { uri: "/simple/", headers: { Authorization: wrongSecret } }, 401, "wrong-secret"],
+    ["a revoked key", { uri: "/simple/", headers: { Authorization: keys.revoked.authorization } }, 401, "revoked"],
+    ["an expired key", { uri: "/simple/", headers: { Authorization: keys.expired.authorization } }, 401, "expired"],
+    ["a record with an invalid tenant", { uri: "/simple/", headers: { Authorization: keys.badTenant.authorization } }, 401, "invalid-tenant"],
+    ["a channel outside the key's scope", { uri: "/feature-x/simple/", headers: { Authorization: keys.mainOnly.authorization } }, 403, "channel-not-allowed"],
+    ["POST", { uri: "/simple/", method: "POST", headers: { Authorization: keys.valid.authorization } }, 405, "method-not-allowed"],
+    ["OPTIONS", { uri: "/simple/", method: "OPTIONS" }, 405, "method-not-allowed"],
+    ["a dot-dot segment", { uri: "/simple/../../globex/", headers: { Authorization: keys.valid.authorization } }, 400, "dot-segment"],
+    ["an encoded dot-dot", { uri: "/files/%2e%2e/x", headers: { Authorization: keys.valid.authorization } }, 400, "dot-segment"],
+    ["an encoded slash", { uri: "/files/a%2F..%2F..%2Fglobex/x", headers: { Authorization: keys.valid.authorization } }, 400, "encoded-slash"],
+    ["a backslash", { uri: "/files/a/..\\x", headers: { Authorization: keys.valid.authorization } }, 400, "backslash"],
+    ["an encoded NUL", { uri: "/files/a/x%00.whl", headers: { Authorization: keys.valid.authorization } }, 400, "control-character"],
+    ["bad percent-encoding", { uri: "/simple/%E0%A4%A/", headers: { Authorization: keys.valid.authorization } }, 400, "bad-encoding"],
+    ["an over-long URI", { uri: `/simple/${"a".repeat(1100)}/` }, 400, "uri-too-long"],
+    ["an empty segment", { uri: "/simple//", headers: { Authorization: keys.valid.authorization } }, 400, "empty-segment"],
+    ["an invalid project name", { uri: "/simple/-bad-/" }, 400, "bad-project"],
+    ["an invalid file name", { uri: "/files/a/%3Cscript%3E" }, 400, "bad-filename"],
+    ["an invalid channel name", { uri: "/Feature/simple/" }, 400, "bad-channel"],
+    ["an unknown ?format", { uri: "/simple/", querystring: "format=xml" }, 400, "malformed-query"],
+    ["an unknown path", { uri: "/admin", headers: { Authorization: keys.valid.authorization } }, 404, "no-such-route"],
+    ["the bare host", { uri: "/", headers: { Authorization: keys.valid.authorization } }, 404, "no-such-route"],
+    ["an Accept naming neither format", { uri: "/simple/", headers: { Authorization: keys.valid.authorization, Accept: "image/png" } }, 406, "not-acceptable"],
+    ["an Accept refusing both formats", { uri: "/simple/a/", headers: { Authorization: keys.valid.authorization, Accept: "text/html;q=0, application/vnd.pypi.simple.v1+json;q=0" } }, 406, "not-acceptable"],
+    ["an over-long Accept", { uri: "/simple/", headers: { Authorization: keys.valid.authorization, Accept: "text/html, ".repeat(200) } }, 400, "malformed-accept"],
+  ];
+  for (const [what, options, status, reason] of cases) {
+    it(`answers ${what} with ${status} (${reason})`, async () => {
+      const h = harness(allKeys);
+      const response = generated(await h.handle({ ...options, requestId: "req-1" }));
+      expect(response.status).to.equal(String(status));
+      expect(headerValue(response, "cache-control")).to.equal("no-store");
+      expect(response.body!.length).to.be.lessThan(64);
+      expect(h.logs).to.have.length(1);
+      const line = JSON.parse(h.logs[0]);
+      expect(line).to.include({ event: "denied", status, reason, requestId: "req-1" });
+      for (const key of allKeys) expect(h.logs[0]).not.to.include(key.secretKey);
+    });
+  }
+
+  it("gives every 401 the same challenge and body, whatever was wrong", async () => {
+    const h = harness(allKeys);
+    const bodies = new Set<string>();
+    for (const authorization of [undefined, unknown, wrongSecret, keys.revoked.authorization, keys.expired.authorization]) {
+      const response = generated(await h.handle({ uri: "/simple/", headers: authorization ? { Authorization: authorization } : {} }));
+      expect(response.status).to.equal("401");
+      expect(headerValue(response, "www-authenticate")).to.equal('Basic realm="python-package-index", charset="UTF-8"');
+      bodies.add(JSON.stringify(response));
+    }
+    expect(bodies.size).to.equal(1);
+  });
+
+  it("answers 405 with Allow: GET, HEAD", async () => {
+    const response = generated(await harness(allKeys).handle({ uri: "/simple/", method: "PUT" }));
+    expect(headerValue(response, "allow")).to.equal("GET, HEAD");
+  });
+
+  it("logs the public-key prefix, never the key or the secret", async () => {
+    const h = harness(allKeys);
+    await h.handle({ uri: "/simple/", headers: { Authorization: wrongSecret } });
+    const line = JSON.parse(h.logs[0]);
+    expect(line.keyPrefix).to.equal(keys.valid.publicKey.slice(0, 12));
+    expect(h.logs[0]).not.to.include(keys.valid.publicKey);
+  });
+
+  it("does not serve channels when branch channels are off", async () => {
+    const h = harness(allKeys, { branchChannels: false });
+    const response = generated(await h.handle({ uri: "/feature-x/simple/", headers: { Authorization: keys.valid.authorization } }));
+    expect(response.status).to.equal("404");
+  });
+
+  it("lets a main-only key read main", async () => {
+    const h = harness(allKeys);
+    const request = forwarded(await h.handle({ uri: "/simple/", headers: { Authorization: keys.mainOnly.authorization } }));
+    expect(request.uri).to.equal("/acme/main/simple/index.html");
+  });
+
+  it("refuses malformed requests before any lookup", async () => {
+    const h = harness(allKeys);
+    await h.handle({ uri: "/simple/../", headers: { Authorization: keys.valid.authorization } });
+    await h.handle({ uri: "/simple/", headers: { Authorization: basicAuthorization("junk", "junk") } });
+    expect(h.store.lookups).to.equal(0);
+  });
+});
+
+describe("viewer-request handler: lookups, caching and failure", () => {
+  it("answers 503 and logs the error class when the lookup fails, and caches nothing", async () => {
+    const h = harness(allKeys);
+    const error = new Error("connect ECONNREFUSED 10.0.0.1:443 secret-ish detail");
+    error.name = "TimeoutError";
+    h.store.failure = error;
+    const response = generated(await h.handle({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } }));
+    expect(response.status).to.equal("503");
+    expect(JSON.parse(h.logs[0])).to.include({ reason: "lookup-failed", detail: "TimeoutError" });
+    expect(h.logs[0]).not.to.include("ECONNREFUSED");
+    h.store.failure = undefined;
+    forwarded(await h.handle({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } }));
+    expect(h.store.lookups).to.equal(2);
+  });
+
+  it("looks a valid key up once per keyCacheSeconds; a revocation applies after it", async () => {
+    const h = harness(allKeys, { keyCacheSeconds: 60 });
+    const get = () => h.handle({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } });
+    forwarded(await get());
+    h.store.records.set(keys.valid.publicKey, { ...keys.valid.record, revokedAt: NOW_SECONDS });
+    h.clockMs += 59_999;
+    forwarded(await get());
+    expect(h.store.lookups).to.equal(1);
+    h.clockMs += 1;
+    expect(generated(await get()).status).to.equal("401");
+    expect(h.store.lookups).to.equal(2);
+  });
+
+  it("remembers an unknown key for unknownKeyCacheSeconds; a new key works after it", async () => {
+    const fresh = makeKey();
+    const h = harness(allKeys, { unknownKeyCacheSeconds: 10 });
+    const get = () => h.handle({ uri: "/simple/", headers: { Authorization: fresh.authorization } });
+    expect(generated(await get()).status).to.equal("401");
+    h.store.records.set(fresh.publicKey, fresh.record);
+    h.clockMs += 9_999;
+    expect(generated(await get()).status).to.equal("401");
+    h.clockMs += 1;
+    forwarded(await get());
+    expect(h.store.lookups).to.equal(2);
+  });
+
+  it("verifies the secret on every request, also for a cached key", async () => {
+    const h = harness(allKeys);
+    forwarded(await h.handle({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } }));
+    const wrong = basicAuthorization(keys.valid.publicKey, makeKey().secretKey);
+    expect(generated(await h.handle({ uri: "/simple/", headers: { Authorization: wrong } })).status).to.equal("401");
+    expect(h.store.lookups).to.equal(1);
+  });
+
+  it("with zero TTLs looks up every time", async () => {
+    const h = harness(allKeys, { keyCacheSeconds: 0, unknownKeyCacheSeconds: 0 });
+    for (let i = 0; i < 3; i++) await h.handle({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } });
+    expect(h.store.lookups).to.equal(3);
+  });
+
+  const broken: [string, unknown, string][] = [
+    ["no Records", {}, "500"],
+    ["an empty Records list", { Records: [] }, "500"],
+    ["a record without a request", { Records: [{ cf: { config: { requestId: "r" } } }] }, "500"],
+    ["a request without headers", { Records: [{ cf: { request: { method: "GET", uri: "/simple/" } } }] }, "401"],
+    ["a request without a URI", { Records: [{ cf: { request: { method: "GET", headers: {} } } }] }, "500"],
+  ];
+  for (const [what, event, status] of broken) {
+    it(`never throws: ${what} → ${status}, nothing forwarded`, async () => {
+      const logs: string[] = [];
+      const handler = createViewerRequestHandlerWith(TEST_HANDLER_CONFIG, {
+        lookup: async () => keys.valid.record,
+        now: () => NOW_SECONDS * 1000,
+        log: (line) => logs.push(line),
+      });
+      const response = generated(await handler(event as CloudFrontRequestEvent));
+      expect(response.status).to.equal(status);
+      expect(logs).to.have.length(1);
+    });
+  }
+});

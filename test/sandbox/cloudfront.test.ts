@@ -1,0 +1,193 @@
+import * as http from "http";
+import { expect } from "chai";
+import type { CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { createCloudFrontListener, ServedRequest } from "../../sandbox/cloudfront";
+import type { ViewerRequestHandler } from "../../sandbox/edgeBundle";
+import { createIndexBucket } from "../../sandbox/resources";
+import { S3Origin } from "../../sandbox/s3Origin";
+import { MotoServer, startMoto } from "../support/moto";
+
+const BUCKET = "ppi-test-index";
+const BODY = "0123456789abcdef";
+
+/** Answers `/generated/<status>` itself, `/throw` by throwing, `/null` with nothing; rewrites the rest under `t/`. */
+const testHandler: ViewerRequestHandler = async (event): Promise<CloudFrontRequestResult> => {
+  const request = event.Records[0].cf.request;
+  if (request.uri === "/throw") throw new Error("boom");
+  if (request.uri === "/null") return null;
+  if (request.uri === "/big") return { status: "200", body: "x".repeat(40 * 1024 + 1) };
+  if (request.uri === "/Upper")
+    return { status: "200", headers: { "X-Upper": [{ key: "X-Upper", value: "1" }] } };
+  const generated = /^\/generated\/(\d+)$/.exec(request.uri);
+  if (generated) {
+    return {
+      status: generated[1],
+      headers: {
+        "content-type": [{ key: "Content-Type", value: "text/plain" }],
+        "cache-control": [{ key: "Cache-Control", value: "no-store" }],
+      },
+      body: "generated",
+    };
+  }
+  return { ...request, uri: `/t${request.uri}`, querystring: "" };
+};
+
+describe("sandbox CloudFront emulator @integration", () => {
+  let moto: MotoServer;
+  let server: http.Server;
+  let base: string;
+  let events: CloudFrontRequestEvent[];
+  let served: ServedRequest[];
+  let acceptOverride: string | undefined;
+
+  before(async () => {
+    moto = await startMoto();
+    const s3 = new S3Client(moto.clientConfig);
+    await createIndexBucket(s3, BUCKET);
+    const put = (Key: string, Body: string) =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key,
+          Body,
+          ContentType: "text/html",
+          CacheControl: "max-age=60",
+        }),
+      );
+    await put("t/simple/index.html", BODY);
+    await put("t/files/a+b c.txt", "plus and space");
+    const origin = new S3Origin(s3, BUCKET);
+    const handler: ViewerRequestHandler = (event) => {
+      events.push(event);
+      return testHandler(event);
+    };
+    server = http.createServer((request, response) =>
+      createCloudFrontListener({
+        handler,
+        origin,
+        ...(acceptOverride ? { acceptOverride } : {}),
+        onServed: (entry) => served.push(entry),
+      })(request, response),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+
+  beforeEach(() => {
+    events = [];
+    served = [];
+    acceptOverride = undefined;
+  });
+
+  after(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+    await moto?.stop();
+  });
+
+  it("builds the viewer-request event from the HTTP request", async () => {
+    await fetch(`${base}/simple/x/?format=json&a=1`, {
+      headers: { Accept: "text/html", Authorization: "Basic dTpw", "X-Two": "a" },
+    });
+    expect(events).to.have.length(1);
+    const { config, request } = events[0].Records[0].cf;
+    expect(config.eventType).to.equal("viewer-request");
+    expect(config.requestId).to.match(/^[A-Za-z0-9_-]{56}$/);
+    expect(request.method).to.equal("GET");
+    expect(request.uri).to.equal("/simple/x/");
+    expect(request.querystring).to.equal("format=json&a=1");
+    expect(request.clientIp).to.equal("127.0.0.1");
+    expect(request.headers.accept).to.deep.equal([{ key: "Accept", value: "text/html" }]);
+    expect(request.headers.authorization).to.deep.equal([{ key: "Authorization", value: "Basic dTpw" }]);
+    expect(request.headers["x-two"]).to.deep.equal([{ key: "X-Two", value: "a" }]);
+    expect(request.headers.host[0].value).to.equal(base.slice("http://".length));
+  });
+
+  it("replaces the Accept header when asked to emulate a one-format client", async () => {
+    acceptOverride = "text/html";
+    await fetch(`${base}/simple/`, { headers: { Accept: "application/vnd.pypi.simple.v1+json" } });
+    expect(events[0].Records[0].cf.request.headers.accept).to.deep.equal([
+      { key: "Accept", value: "text/html" },
+    ]);
+  });
+
+  it("returns a generated response as the handler built it", async () => {
+    const response = await fetch(`${base}/generated/401`);
+    expect(response.status).to.equal(401);
+    expect(response.headers.get("content-type")).to.equal("text/plain");
+    expect(response.headers.get("cache-control")).to.equal("no-store");
+    expect(await response.text()).to.equal("generated");
+    expect(served).to.deep.equal([
+      { method: "GET", url: "/generated/401", status: 401, answeredBy: "edge", contentType: "text/plain" },
+    ]);
+    const head = await fetch(`${base}/generated/404`, { method: "HEAD" });
+    expect(head.status).to.equal(404);
+    expect(await head.text()).to.equal("");
+  });
+
+  const failures: [string, number][] = [
+    ["/throw", 503],
+    ["/null", 502],
+    ["/big", 502],
+    ["/Upper", 502],
+  ];
+  for (const [uri, status] of failures) {
+    it(`answers ${status} as CloudFront does when the function result for ${uri} is unusable`, async () => {
+      expect((await fetch(`${base}${uri}`)).status).to.equal(status);
+    });
+  }
+
+  it("serves an accepted request from S3 at the rewritten key with S3's headers", async () => {
+    const response = await fetch(`${base}/simple/index.html?format=html`);
+    expect(response.status).to.equal(200);
+    expect(await response.text()).to.equal(BODY);
+    expect(response.headers.get("content-type")).to.equal("text/html");
+    expect(response.headers.get("cache-control")).to.equal("max-age=60");
+    expect(response.headers.get("content-length")).to.equal(String(BODY.length));
+    expect(response.headers.get("etag")).to.match(/^"[0-9a-f]{32}"$/);
+    expect(new Date(response.headers.get("last-modified") ?? "").getTime()).to.be.greaterThan(0);
+    expect(served[0]).to.include({
+      status: 200,
+      answeredBy: "origin",
+      key: "t/simple/index.html",
+      contentType: "text/html",
+    });
+  });
+
+  it("decodes the rewritten URI once into the object key, as S3 does", async () => {
+    const response = await fetch(`${base}/files/a+b%20c.txt`);
+    expect(response.status).to.equal(200);
+    expect(await response.text()).to.equal("plus and space");
+  });
+
+  it("answers HEAD with the headers and no body", async () => {
+    const response = await fetch(`${base}/simple/index.html`, { method: "HEAD" });
+    expect(response.status).to.equal(200);
+    expect(response.headers.get("content-length")).to.equal(String(BODY.length));
+    expect(await response.text()).to.equal("");
+  });
+
+  it("serves byte ranges (206) and refuses unsatisfiable ones (416)", async () => {
+    const partial = await fetch(`${base}/simple/index.html`, { headers: { Range: "bytes=2-5" } });
+    expect(partial.status).to.equal(206);
+    expect(partial.headers.get("content-range")).to.equal(`bytes 2-5/${BODY.length}`);
+    expect(await partial.text()).to.equal("2345");
+    const beyond = await fetch(`${base}/simple/index.html`, { headers: { Range: "bytes=100-200" } });
+    expect(beyond.status).to.equal(416);
+  });
+
+  it("answers 304 to If-None-Match with the current ETag", async () => {
+    const etag = (await fetch(`${base}/simple/index.html`)).headers.get("etag") ?? "";
+    const response = await fetch(`${base}/simple/index.html`, { headers: { "If-None-Match": etag } });
+    expect(response.status).to.equal(304);
+    expect(response.headers.get("etag")).to.equal(etag);
+  });
+
+  it("answers 404 (not 403) for a missing key, on GET and HEAD", async () => {
+    const missing = await fetch(`${base}/simple/nothing/index.html`);
+    expect(missing.status).to.equal(404);
+    expect(await missing.text()).to.contain("<Code>NoSuchKey</Code>");
+    expect((await fetch(`${base}/simple/nothing/index.html`, { method: "HEAD" })).status).to.equal(404);
+  });
+});

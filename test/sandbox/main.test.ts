@@ -1,0 +1,118 @@
+/**
+ * `npm start` as a newcomer runs it: the printed pip line works as pasted, `.sandbox/env` points
+ * the operator CLI at the sandbox, SIGTERM stops everything it started, and the failures a
+ * newcomer can hit (no moto_server, a busy port) end with a message that says what to do.
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { expect } from "chai";
+import { findPip, isolatedEnv, PIP_ISOLATION_FLAGS, run } from "../e2e/support/clients";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const TS_NODE = [require.resolve("ts-node/dist/bin.js"), "--transpile-only"];
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; stderr: string }>;
+  readonly stdout: () => string;
+}
+
+function startMain(args: readonly string[], env: Record<string, string | undefined>): Started {
+  const child = spawn(process.execPath, [...TS_NODE, path.join(ROOT, "sandbox", "main.ts"), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, AWS_ENDPOINT_URL: undefined, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    child.once("exit", (code) => resolve({ code, stderr })),
+  );
+  return { child, exited, stdout: () => stdout };
+}
+
+async function waitFor(started: Started, pattern: RegExp): Promise<RegExpMatchArray> {
+  for (;;) {
+    const match = pattern.exec(started.stdout());
+    if (match) return match;
+    if (started.child.exitCode !== null)
+      throw new Error(`npm start exited: ${(await started.exited).stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("npm start (sandbox/main.ts) @integration", function () {
+  let work: string;
+
+  before(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-sandbox-main-"));
+  });
+
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  it("prints a pip line that installs the demo package as pasted, writes .sandbox/env, and stops on SIGTERM", async function () {
+    const found = findPip();
+    if ("missing" in found) this.skip();
+    const envFile = path.join(work, "env");
+    const started = startMain([], { PORT: "0", PPI_SANDBOX_ENV_FILE: envFile });
+    try {
+      const [, motoEndpoint] = await waitFor(started, /S3 \+ DynamoDB at (http:\/\/127\.0\.0\.1:\d+)/);
+      const [line] = await waitFor(started, /pip install --index-url http:\/\/\S+ \S+/);
+      const [, ...pipArgs] = line.split(" ");
+      const target = path.join(work, "target");
+      const install = await run("python3", [
+        "-m",
+        "pip",
+        ...pipArgs,
+        ...PIP_ISOLATION_FLAGS,
+        "--target",
+        target,
+      ]);
+      expect(install.code, install.stderr).to.equal(0);
+      expect(fs.readdirSync(target)).to.include("ppi_demo_hello-1.1.0.dist-info");
+
+      const exported = await run("sh", ["-c", `. '${envFile}' && env`]);
+      const variables = Object.fromEntries(
+        exported.stdout.split("\n").map((l) => [l.split("=")[0], l.slice(l.indexOf("=") + 1)]),
+      );
+      expect(variables).to.include({
+        AWS_ENDPOINT_URL: motoEndpoint,
+        AWS_REGION: "us-east-1",
+        PACKAGE_INDEX_BUCKET: "ppi-sandbox-index",
+        PACKAGE_INDEX_TABLE: "ppi-sandbox-credentials",
+        PACKAGE_INDEX_URL: `${new URL(line.split(" ")[3]).origin}/simple/`,
+      });
+      const list = await run(
+        process.execPath,
+        [...TS_NODE, path.join(ROOT, "cli", "main.ts"), "list", "--tenant", "demo"],
+        {
+          env: isolatedEnv({ ...variables, PATH: process.env.PATH ?? "" }),
+        },
+      );
+      expect(list.code, list.stderr).to.equal(0);
+      expect(list.stdout).to.contain("ppi-demo-hello");
+
+      started.child.kill("SIGTERM");
+      expect((await started.exited).code).to.equal(0);
+      expect(fs.existsSync(envFile), ".sandbox/env removed").to.equal(false);
+      const motoAfter = await fetch(`${motoEndpoint}/moto-api/`).then(
+        () => "answering",
+        () => "stopped",
+      );
+      expect(motoAfter).to.equal("stopped");
+    } finally {
+      started.child.kill("SIGKILL");
+    }
+  });
+
+  it("stops with the install command when moto_server is missing", async () => {
+    const started = startMain(["--port", "0"], { PATH: path.dirname(process.execPath) });
+    const { code, stderr } = await started.exited;
+    expect(code).to.equal(1);
+    expect(stderr).to.contain("pip install 'moto[server]'");
+  });
+});

@@ -1,0 +1,111 @@
+import { spawnSync } from "child_process";
+import { expect } from "chai";
+import { eventHeaders, generatedResponseProblem } from "../../sandbox/cloudfront";
+import { envFileText, shellQuote } from "../../sandbox/envFile";
+import { resolvePort } from "../../sandbox/port";
+import { objectKeyOf } from "../../sandbox/s3Origin";
+
+describe("sandbox: port from --port and PORT", () => {
+  const cases: [string | undefined, string | undefined, number][] = [
+    [undefined, undefined, 8080],
+    [undefined, "", 8080],
+    [undefined, "9000", 9000],
+    ["0", "9000", 0],
+    ["65535", undefined, 65535],
+  ];
+  for (const [flag, env, expected] of cases) {
+    it(`--port ${flag} PORT=${env} → ${expected}`, () => expect(resolvePort(flag, env)).to.equal(expected));
+  }
+  const bad: [string | undefined, string | undefined, string][] = [
+    ["abc", undefined, '--port "abc" is not a port number; use an integer from 0 to 65535'],
+    ["65536", undefined, '--port "65536" is not a port number'],
+    ["-1", undefined, '--port "-1" is not a port number'],
+    [undefined, "80.5", 'PORT "80.5" is not a port number'],
+  ];
+  for (const [flag, env, message] of bad) {
+    it(`--port ${flag} PORT=${env} is refused`, () => expect(() => resolvePort(flag, env)).to.throw(message));
+  }
+});
+
+describe("sandbox: .sandbox/env text", () => {
+  it("writes export lines that a POSIX shell reads back exactly, whatever the value", () => {
+    const env = { PLAIN: "http://127.0.0.1:1234", QUOTED: 'it\'s "odd" $HOME `x` \\ end' };
+    const text = envFileText(env);
+    expect(text.split("\n").filter((l) => l.startsWith("export "))).to.deep.equal([
+      "export PLAIN='http://127.0.0.1:1234'",
+      `export QUOTED=${shellQuote(env.QUOTED)}`,
+    ]);
+    const shell = spawnSync("sh", ["-c", `${text}\nprintf '%s\\n%s' "$PLAIN" "$QUOTED"`], {
+      encoding: "utf8",
+    });
+    expect(shell.stdout).to.equal(`${env.PLAIN}\n${env.QUOTED}`);
+  });
+
+  it("refuses a name that is not a shell variable", () => {
+    expect(() => envFileText({ "BAD-NAME": "x" })).to.throw('"BAD-NAME" is not a shell variable name');
+  });
+});
+
+describe("sandbox: S3 key of a rewritten URI", () => {
+  const cases: [string, string | undefined][] = [
+    ["/demo/main/simple/index.html", "demo/main/simple/index.html"],
+    ["/demo/main/files/p/a%2Bb-1.0.whl", "demo/main/files/p/a+b-1.0.whl"],
+    ["/demo/main/files/p/a+b-1.0.whl", "demo/main/files/p/a+b-1.0.whl"],
+    ["/bad%zz", undefined],
+  ];
+  for (const [uri, key] of cases) it(`${uri} → ${key}`, () => expect(objectKeyOf(uri)).to.equal(key));
+});
+
+describe("sandbox: CloudFront's checks of a generated response", () => {
+  const cases: [string, Parameters<typeof generatedResponseProblem>[0], string | undefined][] = [
+    [
+      "a plain 401",
+      { status: "401", headers: { "www-authenticate": [{ key: "WWW-Authenticate", value: "Basic" }] } },
+      undefined,
+    ],
+    ["a 40 KB body", { status: "200", body: "x".repeat(40 * 1024) }, undefined],
+    [
+      "a body over 40 KB",
+      { status: "200", body: "x".repeat(40 * 1024 + 1) },
+      "body of 40961 bytes exceeds 40 KB",
+    ],
+    [
+      "a base64 body over 40 KB",
+      { status: "200", bodyEncoding: "base64", body: Buffer.alloc(40 * 1024 + 1).toString("base64") },
+      "body of 40961 bytes exceeds 40 KB",
+    ],
+    ["a status that is not HTTP", { status: "99" }, "status 99 is not an HTTP status"],
+    [
+      "an uppercase header name",
+      { status: "200", headers: { Location: [{ value: "/" }] } },
+      "header name Location is not lowercase",
+    ],
+    [
+      "a key that names another header",
+      { status: "200", headers: { location: [{ key: "Host", value: "/" }] } },
+      "header location key mismatch",
+    ],
+  ];
+  for (const [name, response, problem] of cases) {
+    it(`${name}: ${problem ?? "accepted"}`, () =>
+      expect(generatedResponseProblem(response)).to.equal(problem));
+  }
+});
+
+describe("sandbox: viewer headers in CloudFront's event shape", () => {
+  it("groups repeated headers under the lowercase name and keeps the viewer's spelling", () => {
+    expect(eventHeaders(["Host", "h", "X-A", "1", "x-a", "2"])).to.deep.equal({
+      host: [{ key: "Host", value: "h" }],
+      "x-a": [
+        { key: "X-A", value: "1" },
+        { key: "x-a", value: "2" },
+      ],
+    });
+  });
+
+  it("replaces every Accept header with the override", () => {
+    expect(eventHeaders(["Accept", "a/b", "accept", "c/d"], "text/html")).to.deep.equal({
+      accept: [{ key: "Accept", value: "text/html" }],
+    });
+  });
+});
