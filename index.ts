@@ -31,6 +31,8 @@ const provider = new aws.Provider("aws", {
 const providers = { aws: provider };
 
 // ---- edge index -------------------------------------------------------------------------------
+// `protect` (prod) guards the only copies of state: the table holds every customer key, the
+// bucket every published package; neither can be recreated by a redeploy.
 const credentials = new CredentialsTable(
   "credentials",
   { namePrefix, replicaRegions: edgeIndex.credentialsReplicaRegions, protect: core.protect },

@@ -40,22 +40,31 @@ async function timePerRequest(handler: ViewerRequestHandler, makeEvent: () => Cl
   return `median ${percentile(samples, 50).toFixed(1)} µs, p99 ${percentile(samples, 99).toFixed(1)} µs (${ITERATIONS} requests)`;
 }
 
-async function coldStarts(text: string, env: Record<string, string>, authorization: string, unknown: string) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-edge-bench-"));
-  const bundlePath = path.join(dir, "__index.js");
-  fs.writeFileSync(bundlePath, text);
+interface ColdStartInput {
+  readonly bundlePath: string;
+  readonly env: Record<string, string>;
+  readonly authorization: string;
+  readonly unknownAuthorization: string;
+}
+
+/** Medians over COLD_RUNS fresh processes; `preloadSdk` requires the SDK before the clock starts. */
+async function coldStarts(input: ColdStartInput, preloadSdk: boolean) {
   const runs: { loadMs: number; firstRequestMs: number; warmLookupMs: number }[] = [];
-  try {
-    for (let i = 0; i < COLD_RUNS; i++) {
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", path.join(__dirname, "edgeColdStart.ts"), bundlePath, authorization, unknown],
-        { cwd: path.join(__dirname, ".."), env: { ...process.env, ...env } },
-      );
-      runs.push(JSON.parse(stdout.trim().split("\n").pop()!));
-    }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+  for (let i = 0; i < COLD_RUNS; i++) {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        path.join(__dirname, "edgeColdStart.ts"),
+        input.bundlePath,
+        input.authorization,
+        input.unknownAuthorization,
+        preloadSdk ? "preload-sdk" : "",
+      ],
+      { cwd: path.join(__dirname, ".."), env: { ...process.env, ...input.env } },
+    );
+    runs.push(JSON.parse(stdout.trim().split("\n").pop()!));
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const load = median(runs.map((r) => r.loadMs));
@@ -74,11 +83,17 @@ export async function run(): Promise<void> {
   try {
     const handler = loadEdgeBundle(text);
     const page = await timePerRequest(handler, () =>
-      viewerRequestEvent({ uri: "/simple/demo/", headers: { Authorization: key.authorization, Accept: PIP_ACCEPT } }),
+      viewerRequestEvent({
+        uri: "/simple/demo/",
+        headers: { Authorization: key.authorization, Accept: PIP_ACCEPT },
+      }),
     );
     console.log(`cached valid key, project page with pip's Accept: ${page}`);
     const file = await timePerRequest(handler, () =>
-      viewerRequestEvent({ uri: "/files/demo/demo-1.0-py3-none-any.whl", headers: { Authorization: key.authorization } }),
+      viewerRequestEvent({
+        uri: "/files/demo/demo-1.0-py3-none-any.whl",
+        headers: { Authorization: key.authorization },
+      }),
     );
     console.log(`cached valid key, wheel: ${file}`);
     console.log = () => undefined; // the denial line is still built; only its output is dropped
@@ -86,13 +101,28 @@ export async function run(): Promise<void> {
     console.log = log;
     console.log(`no credentials (401 + log line): ${anonymous}`);
 
-    const cold = await coldStarts(text, aws.moto.env, key.authorization, makeKey().authorization);
-    console.log(
-      `cold start, fresh process, median of ${COLD_RUNS}: load bundle ${cold.load.toFixed(1)} ms; ` +
-        `first request with lookup ${cold.first.toFixed(1)} ms (SDK require + client + GetItem on loopback moto); ` +
-        `a warm GetItem on moto alone ${cold.lookup.toFixed(1)} ms; ` +
-        `cold load + first request excluding the lookup round trip ≈ ${(cold.load + cold.first - cold.lookup).toFixed(1)} ms`,
-    );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-edge-bench-"));
+    const input = {
+      bundlePath: path.join(dir, "__index.js"),
+      env: aws.moto.env,
+      authorization: key.authorization,
+      unknownAuthorization: makeKey().authorization,
+    };
+    fs.writeFileSync(input.bundlePath, text);
+    try {
+      for (const preloadSdk of [false, true]) {
+        const cold = await coldStarts(input, preloadSdk);
+        console.log(
+          `cold start in a fresh process${preloadSdk ? ", SDK module already loaded" : ""} ` +
+            `(median of ${COLD_RUNS}): load bundle ${cold.load.toFixed(1)} ms, ` +
+            `first request with a GetItem on moto ${cold.first.toFixed(1)} ms, ` +
+            `a warm GetItem on moto ${cold.lookup.toFixed(1)} ms → load + first request excluding ` +
+            `the lookup round trip ≈ ${(cold.load + cold.first - cold.lookup).toFixed(1)} ms`,
+        );
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   } finally {
     console.log = log;
     await aws.stop();

@@ -3,14 +3,20 @@
  * container sees it. Loads the bundle text named by argv[2], serves one request with the key in
  * argv[3] (a lookup against moto: the SDK is required and its client built here), then one more
  * with an unknown key (a warm lookup: the loopback round trip alone). Prints JSON timings in ms.
- * The process's environment points the SDK at moto.
+ * With argv[5] = "preload-sdk" the SDK module is required before the clock starts, to separate its
+ * load time from the rest. The process's environment points the SDK at moto.
  */
 import * as fs from "fs";
 import { loadEdgeBundle } from "../sandbox/edgeBundle";
 import { viewerRequestEvent } from "../test/support/cloudfrontEvents";
 
 async function main(): Promise<void> {
-  const [text, authorization, unknownAuthorization] = [fs.readFileSync(process.argv[2], "utf8"), process.argv[3], process.argv[4]];
+  const [text, authorization, unknownAuthorization] = [
+    fs.readFileSync(process.argv[2], "utf8"),
+    process.argv[3],
+    process.argv[4],
+  ];
+  if (process.argv[5] === "preload-sdk") require("@aws-sdk/client-dynamodb");
   const event = (auth: string) => viewerRequestEvent({ uri: "/simple/", headers: { Authorization: auth } });
   const t0 = performance.now();
   const handler = loadEdgeBundle(text);
@@ -19,7 +25,8 @@ async function main(): Promise<void> {
   const t2 = performance.now();
   await handler(event(unknownAuthorization));
   const t3 = performance.now();
-  if (!first || "status" in first) throw new Error(`the cold request was not forwarded: ${JSON.stringify(first)}`);
+  if (!first || "status" in first)
+    throw new Error(`the cold request was not forwarded: ${JSON.stringify(first)}`);
   console.log(JSON.stringify({ loadMs: t1 - t0, firstRequestMs: t2 - t1, warmLookupMs: t3 - t2 }));
 }
 

@@ -30,7 +30,10 @@ function countingClient(config: S3ClientConfig): { s3: S3Client; count: () => nu
   const s3 = new S3Client(config);
   let requests = 0;
   // The deserialize step runs once per HTTP request (inside the retry loop).
-  s3.middlewareStack.add((next) => (args) => (requests++, next(args)), { step: "deserialize", name: "requestCounter" });
+  s3.middlewareStack.add((next) => (args) => (requests++, next(args)), {
+    step: "deserialize",
+    name: "requestCounter",
+  });
   return { s3, count: () => requests };
 }
 
@@ -38,9 +41,25 @@ function countingClient(config: S3ClientConfig): { s3: S3Client; count: () => nu
 async function seed(s3: S3Client, bucket: string, projects: number): Promise<void> {
   const names = Array.from({ length: projects }, (_, i) => `seed-${i}`);
   const put = (key: string, body: string, contentType: string) =>
-    s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, CacheControl: PAGE_CACHE_CONTROL }));
-  await put(rootPageKey(location.tenant, location.channel, "json"), renderRootJson({ projects: names }), JSON_CONTENT_TYPE);
-  await put(rootPageKey(location.tenant, location.channel, "html"), renderRootHtml({ projects: names }), HTML_CONTENT_TYPE);
+    s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        CacheControl: PAGE_CACHE_CONTROL,
+      }),
+    );
+  await put(
+    rootPageKey(location.tenant, location.channel, "json"),
+    renderRootJson({ projects: names }),
+    JSON_CONTENT_TYPE,
+  );
+  await put(
+    rootPageKey(location.tenant, location.channel, "html"),
+    renderRootHtml({ projects: names }),
+    HTML_CONTENT_TYPE,
+  );
 }
 
 function median(values: number[]): number {
@@ -48,7 +67,12 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-async function timed(store: IndexStore, count: () => number, wheel: ReturnType<typeof buildWheel>, into: Sample) {
+async function timed(
+  store: IndexStore,
+  count: () => number,
+  wheel: ReturnType<typeof buildWheel>,
+  into: Sample,
+) {
   const before = count();
   const started = performance.now();
   await publish(store, location, [wheel]);
@@ -85,7 +109,8 @@ async function indexSizes(moto: Awaited<ReturnType<typeof startMoto>>): Promise<
     );
   }
   const [first, last] = [indexes[0], indexes[indexes.length - 1]];
-  const ratio = (pick: (i: (typeof indexes)[number]) => Sample) => (median(pick(last).ms) / median(pick(first).ms)).toFixed(2);
+  const ratio = (pick: (i: (typeof indexes)[number]) => Sample) =>
+    (median(pick(last).ms) / median(pick(first).ms)).toFixed(2);
   console.log(
     `ratio ${last.size} / ${first.size} projects: new version ${ratio((i) => i.existing)}x (target <= 1.5x with <= 8 requests), ` +
       `new project ${ratio((i) => i.fresh)}x`,
@@ -99,7 +124,9 @@ async function concurrentPublishers(moto: Awaited<ReturnType<typeof startMoto>>)
   await createIndexBucket(s3, bucket);
   const wheels = Array.from({ length: 16 }, (_, v) => buildWheel({ name: "contended", version: `2.${v}` }));
   const started = performance.now();
-  const results = await Promise.all(wheels.map((wheel) => publish(new IndexStore(s3, bucket), location, [wheel])));
+  const results = await Promise.all(
+    wheels.map((wheel) => publish(new IndexStore(s3, bucket), location, [wheel])),
+  );
   const wallMs = performance.now() - started;
   const page = await readProject(new IndexStore(s3, bucket), location, "contended");
   const ok = results.flat().filter((r) => r.status === "published").length;

@@ -1,8 +1,9 @@
 /**
  * The sandbox with a real client: `pip download` of PACKAGE_COUNT packages through the sandbox
- * (edge bundle + S3 on moto_server) versus the same files as a static PEP 503 tree served by
+ * (the edge bundle, then the CDN cache emulation for immutable files and S3 on moto_server for
+ * the rest, as CloudFront serves them) versus the same files as a static PEP 503 tree served by
  * `python3 -m http.server`, both on loopback; and the sandbox's time to ready, in-process
- * (`startSandbox`) and as `npm start` (including ts-node's compile).
+ * (`startSandbox`) and as `npm start` runs it (including ts-node's compile).
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
@@ -140,9 +141,7 @@ async function npmStartReadyMs(): Promise<number> {
 
 export async function run(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-bench-sandbox-"));
-  const startedAt = Date.now();
   const sandbox = await startSandbox({ port: 0, quiet: true });
-  const inProcessReadyMs = Date.now() - startedAt;
   let staticServer: ChildProcess | undefined;
   try {
     await publishBenchPackages(sandbox);
@@ -152,8 +151,9 @@ export async function run(): Promise<void> {
     staticServer = server.child;
     const sandboxIndex = urlWithKey(sandbox.url, sandbox.publicKey, sandbox.secretKey);
 
-    await timedDownload(sandboxIndex, work); // warm-up: key cache, pip's imports, page cache of the OS
-    await timedDownload(server.url, work);
+    // First runs: the edge looks the key up, the CDN cache is empty, the OS caches pip's imports.
+    const sandboxColdMs = await timedDownload(sandboxIndex, work);
+    const staticColdMs = await timedDownload(server.url, work);
     const sandboxMs: number[] = [];
     const staticMs: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -164,13 +164,19 @@ export async function run(): Promise<void> {
     console.log(
       `pip download of ${PACKAGE_COUNT} wheels (${PAYLOAD_BYTES / 1024} KB payload each), median of ${ROUNDS}:`,
     );
-    console.log(`  through the sandbox (edge bundle + S3 on moto): ${median(sandboxMs).toFixed(0)} ms`);
-    console.log(`  static PEP 503 tree (python3 -m http.server):    ${median(staticMs).toFixed(0)} ms`);
+    console.log(
+      `  through the sandbox (edge bundle, CDN cache for files, S3 on moto): ${median(sandboxMs).toFixed(0)} ms` +
+        ` (first run: ${sandboxColdMs.toFixed(0)} ms)`,
+    );
+    console.log(
+      `  static PEP 503 tree (python3 -m http.server):                      ${median(staticMs).toFixed(0)} ms` +
+        ` (first run: ${staticColdMs.toFixed(0)} ms)`,
+    );
     console.log(
       `  overhead ratio: ${ratio.toFixed(2)}x (target <= 1.3x) ${ratio <= 1.3 ? "ok" : "OVER TARGET"}`,
     );
     console.log(
-      `sandbox time to ready, in-process startSandbox: ${inProcessReadyMs} ms (target <= 10000 ms)`,
+      `sandbox time to ready, in-process startSandbox: ${sandbox.readyMs} ms (target <= 10000 ms)`,
     );
   } finally {
     staticServer?.kill();

@@ -34,7 +34,8 @@ function mediaType(response: Response): string {
 
 function parseKey(key: string): { publicKey: string; secretKey: string } {
   const colon = key.indexOf(":");
-  if (colon <= 0 || colon === key.length - 1) throw new CliError("--key must be PUBLIC:SECRET, e.g. ppi_…:ppisk_…");
+  if (colon <= 0 || colon === key.length - 1)
+    throw new CliError("--key must be PUBLIC:SECRET, e.g. ppi_…:ppisk_…");
   return { publicKey: key.slice(0, colon), secretKey: key.slice(colon + 1) };
 }
 
@@ -52,7 +53,9 @@ export async function check(options: CheckOptions): Promise<CheckResult[]> {
   try {
     rootUrl = new URL(options.url.endsWith("/") ? options.url : `${options.url}/`);
   } catch {
-    throw new CliError(`--url "${options.url}" is not a URL; pass the index URL, e.g. https://packages.example.com/simple/`);
+    throw new CliError(
+      `--url "${options.url}" is not a URL; pass the index URL, e.g. https://packages.example.com/simple/`,
+    );
   }
   const { publicKey, secretKey } = parseKey(options.key);
   const doFetch = options.fetch ?? fetch;
@@ -75,7 +78,10 @@ export async function check(options: CheckOptions): Promise<CheckResult[]> {
   };
   const expectPage = (page: Page, contentType: string) => {
     expect(page.response.status === 200, `HTTP ${page.response.status}, expected 200`);
-    expect(mediaType(page.response) === contentType, `Content-Type ${mediaType(page.response)}, expected ${contentType}`);
+    expect(
+      mediaType(page.response) === contentType,
+      `Content-Type ${mediaType(page.response)}, expected ${contentType}`,
+    );
   };
 
   const expect401 = async (authorization?: string) => {
@@ -86,13 +92,18 @@ export async function check(options: CheckOptions): Promise<CheckResult[]> {
     return "401 with a Basic challenge";
   };
   await step("no key is refused", () => expect401());
-  await step("a wrong secret is refused", () => expect401(basic(publicKey, `ppisk_${crypto.randomBytes(32).toString("base64url")}`)));
+  await step("a wrong secret is refused", () =>
+    expect401(basic(publicKey, `ppisk_${crypto.randomBytes(32).toString("base64url")}`)),
+  );
 
   let project: string | undefined;
   await step("root page (JSON)", async () => {
     const page = await get(rootUrl, JSON_CONTENT_TYPE, auth);
     expectPage(page, JSON_CONTENT_TYPE);
-    const json = JSON.parse(page.text) as { meta?: { "api-version"?: string }; projects?: { name: string }[] };
+    const json = JSON.parse(page.text) as {
+      meta?: { "api-version"?: string };
+      projects?: { name: string }[];
+    };
     expect(typeof json.meta?.["api-version"] === "string", "no meta.api-version");
     expect(Array.isArray(json.projects) && json.projects.length > 0, "no projects listed; publish one first");
     project = json.projects![0].name;
@@ -111,17 +122,27 @@ export async function check(options: CheckOptions): Promise<CheckResult[]> {
   await step(`project page ${project} (JSON)`, async () => {
     const page = await get(projectUrl, JSON_CONTENT_TYPE, auth);
     expectPage(page, JSON_CONTENT_TYPE);
-    const json = JSON.parse(page.text) as { files?: { filename: string; url: string; hashes?: { sha256?: string } }[] };
+    const json = JSON.parse(page.text) as {
+      files?: { filename: string; url: string; hashes?: { sha256?: string } }[];
+    };
     const first = json.files?.find((f) => typeof f.hashes?.sha256 === "string");
     expect(first !== undefined, "no file with a sha256 hash");
-    file = { url: new URL(first!.url, projectUrl), filename: first!.filename, sha256: first!.hashes!.sha256! };
+    file = {
+      url: new URL(first!.url, projectUrl),
+      filename: first!.filename,
+      sha256: first!.hashes!.sha256!,
+    };
     return `${json.files!.length} file(s)`;
   });
   await step(`project page ${project} (HTML)`, async () => {
     const page = await get(projectUrl, HTML_CONTENT_TYPE, auth);
     expectPage(page, HTML_CONTENT_TYPE);
     expect(/href="[^"]*#sha256=[0-9a-f]{64}"/.test(page.text), "no file link with a #sha256= fragment");
-    if (file) expect(page.text.includes(`#sha256=${file.sha256}`), `no link to ${file.filename} with the JSON page's hash`);
+    if (file)
+      expect(
+        page.text.includes(`#sha256=${file.sha256}`),
+        `no link to ${file.filename} with the JSON page's hash`,
+      );
     return "links carry sha256 fragments";
   });
   if (!file) return results;
@@ -129,7 +150,10 @@ export async function check(options: CheckOptions): Promise<CheckResult[]> {
   await step(`download ${filename}`, async () => {
     const response = await doFetch(url, { headers: { authorization: auth } });
     expect(response.status === 200, `HTTP ${response.status}, expected 200`);
-    const actual = crypto.createHash("sha256").update(Buffer.from(await response.arrayBuffer())).digest("hex");
+    const actual = crypto
+      .createHash("sha256")
+      .update(Buffer.from(await response.arrayBuffer()))
+      .digest("hex");
     expect(actual === sha256, `sha256 ${actual}, the page says ${sha256}`);
     return "sha256 matches the page";
   });

@@ -24,7 +24,10 @@ export function clientConfiguration(
   indexUrl: string,
   key: { publicKey: string; secretKey: string; channels?: readonly string[] },
 ): string {
-  const channel = key.channels && key.channels.length > 0 && !key.channels.includes(MAIN_CHANNEL) ? key.channels[0] : MAIN_CHANNEL;
+  const channel =
+    key.channels && key.channels.length > 0 && !key.channels.includes(MAIN_CHANNEL)
+      ? key.channels[0]
+      : MAIN_CHANNEL;
   const url = channelIndexUrl(indexUrl, channel);
   const authenticated = withCredentials(url, key.publicKey, key.secretKey);
   const envName = SOURCE_NAME.toUpperCase();

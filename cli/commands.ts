@@ -144,13 +144,17 @@ function readFiles(paths: string[]) {
     try {
       return { filename: path.basename(file), bytes: fs.readFileSync(file) };
     } catch (err) {
-      throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new CliError(
+        `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
   });
 }
 
 function describePublish(results: readonly PublishResult[]): string {
-  return results.map((r) => `${r.status.padEnd(9)} ${r.filename}${r.reason ? `: ${r.reason}` : ""}`).join("\n");
+  return results
+    .map((r) => `${r.status.padEnd(9)} ${r.filename}${r.reason ? `: ${r.reason}` : ""}`)
+    .join("\n");
 }
 
 const publishCommand: Command = {
@@ -174,7 +178,11 @@ const publishCommand: Command = {
     } catch (err) {
       progress.finish();
       if (err instanceof PublishError) {
-        ctx.print(describePublish(err.results), { tenant: where.tenant, channel: where.channel, results: err.results });
+        ctx.print(describePublish(err.results), {
+          tenant: where.tenant,
+          channel: where.channel,
+          results: err.results,
+        });
       }
       throw err;
     }
@@ -207,7 +215,12 @@ const removeCommand: Command = {
   async run(ctx) {
     const where = location(ctx);
     const [project, version] = ctx.positionals;
-    const removed = await removeVersion(await openStore(ctx), where, { project, version }, ctx.values.yes === true);
+    const removed = await removeVersion(
+      await openStore(ctx),
+      where,
+      { project, version },
+      ctx.values.yes === true,
+    );
     ctx.print(removed.map((f) => `removed ${f}`).join("\n"), { project, version, removed });
   },
 };

@@ -42,7 +42,9 @@ export function parseCoreMetadata(
   const fields = headerFields(text);
   const missing = ["metadata-version", "name", "version"].filter((field) => !fields.get(field));
   if (missing.length > 0) {
-    throw new CliError(`${source} lacks the required field(s) ${missing.join(", ")}; rebuild the distribution`);
+    throw new CliError(
+      `${source} lacks the required field(s) ${missing.join(", ")}; rebuild the distribution`,
+    );
   }
   const metadata: CoreMetadata = {
     metadataVersion: fields.get("metadata-version")!,

@@ -26,7 +26,11 @@ export function sha256Hex(data: Uint8Array): string {
 }
 
 /** Project and version from a distribution's file name alone. */
-export function parseDistributionFilename(filename: string): { project: string; version: string; kind: "wheel" | "sdist" } {
+export function parseDistributionFilename(filename: string): {
+  project: string;
+  version: string;
+  kind: "wheel" | "sdist";
+} {
   if (filename.endsWith(".whl")) return { ...parseWheelFilename(filename), kind: "wheel" };
   if (filename.endsWith(".tar.gz")) return { ...parseSdistFilename(filename), kind: "sdist" };
   throw new CliError(`unsupported file "${filename}": publish wheels (.whl) or sdists (.tar.gz)`);

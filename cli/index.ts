@@ -6,7 +6,16 @@ export { CliError } from "./errors";
 export { check, CheckResult } from "./check";
 export { clientConfiguration, channelIndexUrl } from "./clientConfig";
 export { inspectDistribution, Distribution } from "./distribution";
-export { createKey, listKeys, revokeKey, rotateKey, parseDuration, KeysContext, KeySummary, CreatedKey } from "./keys";
+export {
+  createKey,
+  listKeys,
+  revokeKey,
+  rotateKey,
+  parseDuration,
+  KeysContext,
+  KeySummary,
+  CreatedKey,
+} from "./keys";
 export { indexLocation, IndexLocation } from "./location";
 export { publish, PublishError, PublishInput, PublishResult } from "./publish";
 export { reindex, ReindexResult } from "./reindex";

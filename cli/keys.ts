@@ -13,7 +13,13 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { CredentialRecord, HASH_SCHEME, PUBLIC_KEY_PATTERN, credentialToItem, generateKey } from "../edge/credentials";
+import {
+  CredentialRecord,
+  HASH_SCHEME,
+  PUBLIC_KEY_PATTERN,
+  credentialToItem,
+  generateKey,
+} from "../edge/credentials";
 import { isValidChannel, isValidTenant } from "../edge/names";
 import { CliError } from "./errors";
 
@@ -58,7 +64,10 @@ const DURATION_UNITS: Record<string, number> = { d: 86_400, h: 3_600, m: 60 };
 /** `90d`, `12h`, `30m` → seconds. */
 export function parseDuration(text: string): number {
   const match = /^([1-9][0-9]{0,5})([dhm])$/.exec(text);
-  if (!match) throw new CliError(`invalid --expires-in "${text}": use a whole number of days, hours or minutes, e.g. 90d, 12h, 30m`);
+  if (!match)
+    throw new CliError(
+      `invalid --expires-in "${text}": use a whole number of days, hours or minutes, e.g. 90d, 12h, 30m`,
+    );
   return Number(match[1]) * DURATION_UNITS[match[2]];
 }
 
@@ -74,12 +83,19 @@ function validateRequest(request: NewKeyRequest): void {
   }
   for (const channel of request.channels ?? []) {
     if (!isValidChannel(channel)) {
-      throw new CliError(`invalid channel "${channel}" in --channels: use lowercase letters, digits and dashes (e.g. main,feature-x)`);
+      throw new CliError(
+        `invalid channel "${channel}" in --channels: use lowercase letters, digits and dashes (e.g. main,feature-x)`,
+      );
     }
   }
   const description = request.description;
-  if (description !== undefined && (description.length > MAX_DESCRIPTION_LENGTH || /[\u0000-\u001f\u007f]/.test(description))) {
-    throw new CliError(`--description must be at most ${MAX_DESCRIPTION_LENGTH} characters without control characters`);
+  if (
+    description !== undefined &&
+    (description.length > MAX_DESCRIPTION_LENGTH || [...description].some((c) => c < " " || c === "\u007f"))
+  ) {
+    throw new CliError(
+      `--description must be at most ${MAX_DESCRIPTION_LENGTH} characters without control characters`,
+    );
   }
 }
 
@@ -90,7 +106,12 @@ function summaryOf(item: Record<string, AttributeValue>, nowSeconds: number): Ke
   const expiresAt = number("expiresAt");
   const revokedAt = number("revokedAt");
   const channels = item.channels?.SS;
-  const status = revokedAt !== undefined ? "revoked" : expiresAt !== undefined && expiresAt <= nowSeconds ? "expired" : "active";
+  const status =
+    revokedAt !== undefined
+      ? "revoked"
+      : expiresAt !== undefined && expiresAt <= nowSeconds
+        ? "expired"
+        : "active";
   return {
     publicKey: item.publicKey?.S ?? "",
     tenant: item.tenant?.S ?? "",
@@ -107,7 +128,11 @@ function nowSeconds(ctx: KeysContext): number {
   return Math.floor((ctx.now ?? (() => new Date()))().getTime() / 1000);
 }
 
-async function putNewKey(ctx: KeysContext, request: NewKeyRequest, lifetimeSeconds?: number): Promise<CreatedKey> {
+async function putNewKey(
+  ctx: KeysContext,
+  request: NewKeyRequest,
+  lifetimeSeconds?: number,
+): Promise<CreatedKey> {
   const now = nowSeconds(ctx);
   const key = generateKey();
   const channels = [...new Set(request.channels ?? [])];
@@ -129,7 +154,10 @@ async function putNewKey(ctx: KeysContext, request: NewKeyRequest, lifetimeSecon
       ConditionExpression: "attribute_not_exists(publicKey)",
     }),
   );
-  return { ...summaryOf(credentialToItem(record) as Record<string, AttributeValue>, now), secretKey: key.secretKey };
+  return {
+    ...summaryOf(credentialToItem(record) as Record<string, AttributeValue>, now),
+    secretKey: key.secretKey,
+  };
 }
 
 export async function createKey(ctx: KeysContext, request: NewKeyRequest): Promise<CreatedKey> {
@@ -138,7 +166,15 @@ export async function createKey(ctx: KeysContext, request: NewKeyRequest): Promi
   return putNewKey(ctx, request, lifetime);
 }
 
-const LISTED_ATTRIBUTES = ["publicKey", "tenant", "channels", "description", "createdAt", "expiresAt", "revokedAt"];
+const LISTED_ATTRIBUTES = [
+  "publicKey",
+  "tenant",
+  "channels",
+  "description",
+  "createdAt",
+  "expiresAt",
+  "revokedAt",
+];
 
 /** Lists keys (of one tenant through the `tenant` index, else all), oldest first. */
 export async function listKeys(ctx: KeysContext, options: { tenant?: string } = {}): Promise<KeySummary[]> {
@@ -181,7 +217,9 @@ export async function listKeys(ctx: KeysContext, options: { tenant?: string } = 
 
 function checkPublicKey(publicKey: string): void {
   if (!PUBLIC_KEY_PATTERN.test(publicKey)) {
-    throw new CliError(`"${publicKey}" is not a public key (expected ppi_ and 26 characters); see \`keys list\``);
+    throw new CliError(
+      `"${publicKey}" is not a public key (expected ppi_ and 26 characters); see \`keys list\``,
+    );
   }
 }
 
@@ -218,11 +256,16 @@ export async function revokeKey(ctx: KeysContext, publicKey: string): Promise<Ke
  * Replaces a key: a new key with the same tenant, channels, description and lifetime (the old
  * key's expiry span, counted from now), then the old key is revoked.
  */
-export async function rotateKey(ctx: KeysContext, publicKey: string): Promise<CreatedKey & { readonly replaced: string }> {
+export async function rotateKey(
+  ctx: KeysContext,
+  publicKey: string,
+): Promise<CreatedKey & { readonly replaced: string }> {
   checkPublicKey(publicKey);
   const old = await getItem(ctx, publicKey);
-  if (old.revokedAt) throw new CliError(`key ${publicKey} is already revoked; create a new one with \`keys create\``);
-  const lifetime = old.expiresAt?.N !== undefined ? Number(old.expiresAt.N) - Number(old.createdAt?.N ?? 0) : undefined;
+  if (old.revokedAt)
+    throw new CliError(`key ${publicKey} is already revoked; create a new one with \`keys create\``);
+  const lifetime =
+    old.expiresAt?.N !== undefined ? Number(old.expiresAt.N) - Number(old.createdAt?.N ?? 0) : undefined;
   const created = await putNewKey(
     ctx,
     {

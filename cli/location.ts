@@ -8,7 +8,8 @@ export interface IndexLocation {
 }
 
 export function indexLocation(tenant: string | undefined, channel: string = MAIN_CHANNEL): IndexLocation {
-  if (!tenant) throw new CliError("missing --tenant: name the tenant whose index to change (e.g. --tenant acme)");
+  if (!tenant)
+    throw new CliError("missing --tenant: name the tenant whose index to change (e.g. --tenant acme)");
   if (!isValidTenant(tenant)) {
     throw new CliError(
       `invalid tenant "${tenant}": use 1-63 lowercase letters, digits and dashes, starting and ending with a letter or digit`,

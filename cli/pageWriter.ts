@@ -5,7 +5,13 @@
  * then brought up to that generation under its own compare-and-swap and is never replaced by an
  * older generation, so concurrent writers cannot leave the HTML behind the JSON.
  */
-import { HTML_CONTENT_TYPE, JSON_CONTENT_TYPE, PAGE_CACHE_CONTROL, projectPageKey, rootPageKey } from "../edge/layout";
+import {
+  HTML_CONTENT_TYPE,
+  JSON_CONTENT_TYPE,
+  PAGE_CACHE_CONTROL,
+  projectPageKey,
+  rootPageKey,
+} from "../edge/layout";
 import { IndexLocation, isBranchChannel } from "./location";
 import {
   ProjectPage,
@@ -36,7 +42,12 @@ function generationOf(metadata: Readonly<Record<string, string>>): number {
 }
 
 function pageOptions(contentType: string, generation: number, branch: boolean) {
-  return { contentType, cacheControl: PAGE_CACHE_CONTROL, metadata: { [GENERATION]: String(generation) }, branch };
+  return {
+    contentType,
+    cacheControl: PAGE_CACHE_CONTROL,
+    metadata: { [GENERATION]: String(generation) },
+    branch,
+  };
 }
 
 /** Brings the HTML page up to `generation` unless a writer of the same or a newer one got there first. */
@@ -75,7 +86,8 @@ async function updatePage<T>(
     const put = await store.put(kind.jsonKey, kind.json(next), options, current?.etag);
     return put === CONFLICT ? CONFLICT : { page: next, generation: generation + 1 };
   });
-  if (result.page !== undefined) await syncHtml(store, kind.htmlKey, kind.html(result.page), result.generation, branch);
+  if (result.page !== undefined)
+    await syncHtml(store, kind.htmlKey, kind.html(result.page), result.generation, branch);
   return result.page;
 }
 

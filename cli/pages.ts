@@ -44,7 +44,9 @@ export function versionOf(filename: string): string {
 }
 
 function byVersionThenName(a: FileEntry, b: FileEntry): number {
-  return compareVersions(versionOf(a.filename), versionOf(b.filename)) || a.filename.localeCompare(b.filename);
+  return (
+    compareVersions(versionOf(a.filename), versionOf(b.filename)) || a.filename.localeCompare(b.filename)
+  );
 }
 
 /** The page with files in version order (stable output for the same set of files). */
@@ -86,7 +88,13 @@ export function renderProjectJson(page: ProjectPage): string {
   });
 }
 
-const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const HTML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
@@ -131,7 +139,9 @@ export function renderRootJson(root: RootPage): string {
 }
 
 export function renderRootHtml(root: RootPage): string {
-  const links = [...root.projects].sort().map((name) => `<a href="${escapeHtml(name)}/">${escapeHtml(name)}</a><br>`);
+  const links = [...root.projects]
+    .sort()
+    .map((name) => `<a href="${escapeHtml(name)}/">${escapeHtml(name)}</a><br>`);
   return htmlDocument("Simple index", links);
 }
 
@@ -165,7 +175,11 @@ function fileFromJson(value: unknown, source: string): FileEntry {
   if (typeof filename !== "string" || !isObject(hashes) || typeof hashes.sha256 !== "string") {
     throw corruptPage(source, "a file entry lacks filename or sha256");
   }
-  if (typeof size !== "number" || typeof uploadTime !== "string" || !["boolean", "string"].includes(typeof yanked)) {
+  if (
+    typeof size !== "number" ||
+    typeof uploadTime !== "string" ||
+    !["boolean", "string"].includes(typeof yanked)
+  ) {
     throw corruptPage(source, `file ${filename} lacks size, upload-time or yanked`);
   }
   return {
@@ -183,7 +197,8 @@ function fileFromJson(value: unknown, source: string): FileEntry {
 
 export function parseProjectJson(text: string, source: string): ProjectPage {
   const json = parseJson(text, source);
-  if (typeof json.name !== "string" || !Array.isArray(json.files)) throw corruptPage(source, "no name or files");
+  if (typeof json.name !== "string" || !Array.isArray(json.files))
+    throw corruptPage(source, "no name or files");
   return { project: json.name, files: json.files.map((file) => fileFromJson(file, source)) };
 }
 

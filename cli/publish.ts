@@ -127,7 +127,13 @@ export async function publish(
         result = { filename: dist.filename, project, version: dist.version, status: outcome.status };
       } catch (err) {
         if (!(err instanceof CliError)) throw err;
-        result = { filename: dist.filename, project, version: dist.version, status: "refused", reason: err.message };
+        result = {
+          filename: dist.filename,
+          project,
+          version: dist.version,
+          status: "refused",
+          reason: err.message,
+        };
       }
       results.push(result);
       options.onResult?.(result);

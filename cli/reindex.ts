@@ -38,7 +38,9 @@ async function rebuiltEntries(
   const entries: FileEntry[] = [];
   for (const file of await listStoredFiles(store, location, project)) {
     try {
-      entries.push(await describeStoredFile(store, location, project, file.filename, file.hasCoreMetadataObject));
+      entries.push(
+        await describeStoredFile(store, location, project, file.filename, file.hasCoreMetadataObject),
+      );
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
       warnings.push(`skipped ${project}/${file.filename}: ${err.message}`);
@@ -69,9 +71,16 @@ export async function reindex(
       const yanked = new Map(current?.files.map((f) => [f.filename, f.yanked]));
       const added: FileEntry[] = [];
       for (const file of current?.files ?? []) {
-        if (!names.has(file.filename) && (await store.head(fileKey(location.tenant, location.channel, project, file.filename))) !== undefined) added.push(file);
+        if (
+          !names.has(file.filename) &&
+          (await store.head(fileKey(location.tenant, location.channel, project, file.filename))) !== undefined
+        )
+          added.push(file);
       }
-      return { project, files: [...rebuilt.map((e) => ({ ...e, yanked: yanked.get(e.filename) ?? false })), ...added] };
+      return {
+        project,
+        files: [...rebuilt.map((e) => ({ ...e, yanked: yanked.get(e.filename) ?? false })), ...added],
+      };
     });
     projects.push({ project, files: rebuilt.length });
   }

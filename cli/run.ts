@@ -14,7 +14,15 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
-const TARGET_OPTIONS = ["bucket", "table", "region", "table-region", "endpoint-url", "stack-outputs", "index-url"];
+const TARGET_OPTIONS = [
+  "bucket",
+  "table",
+  "region",
+  "table-region",
+  "endpoint-url",
+  "stack-outputs",
+  "index-url",
+];
 
 const COMMON_HELP = `Target (flags override --stack-outputs, which overrides the environment):
   --stack-outputs FILE   JSON of \`pulumi stack output --json\` (bucketName, credentialsTableName, region, indexUrl)
@@ -29,8 +37,8 @@ Output:
   --help                 this help
 AWS credentials come from the standard chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, roles).`;
 
-function usage(): string {
-  const lines = Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`);
+function usage(names: string[] = Object.keys(COMMANDS)): string {
+  const lines = names.map((name) => `  ${COMMANDS[name].usage}\n      ${COMMANDS[name].summary}`);
   return `Usage: npm run cli -- <command> [options]\n\nCommands:\n${lines.join("\n")}\n\n${COMMON_HELP}\n`;
 }
 
@@ -61,24 +69,51 @@ function parse(command: Command, argv: string[]) {
 /** Turns any error into the one line the operator sees. */
 export function explainError(err: unknown): string {
   if (err instanceof CliError) return err.message;
-  const e = err as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const e = err as {
+    name?: string;
+    message?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   const message = (e.message ?? String(err)).split("\n")[0];
-  if (e.name === "CredentialsProviderError") return `no AWS credentials found (${message}); set AWS_PROFILE or AWS_ACCESS_KEY_ID`;
-  if (e.name === "NoSuchBucket") return `the bucket does not exist (${message}); check --bucket / PACKAGE_INDEX_BUCKET and --region`;
-  if (e.name === "ResourceNotFoundException") return `the credentials table was not found (${message}); check --table and --table-region`;
-  if (e.name === "AccessDenied" || e.name === "AccessDeniedException" || e.$metadata?.httpStatusCode === 403) {
+  if (e.name === "CredentialsProviderError")
+    return `no AWS credentials found (${message}); set AWS_PROFILE or AWS_ACCESS_KEY_ID`;
+  if (e.name === "NoSuchBucket")
+    return `the bucket does not exist (${message}); check --bucket / PACKAGE_INDEX_BUCKET and --region`;
+  if (e.name === "ResourceNotFoundException")
+    return `the credentials table was not found (${message}); check --table and --table-region`;
+  if (
+    e.name === "AccessDenied" ||
+    e.name === "AccessDeniedException" ||
+    e.$metadata?.httpStatusCode === 403
+  ) {
     return `AWS denied the request (${message}); use credentials of a role allowed to manage this index`;
   }
-  if (e.code === "ECONNREFUSED" || e.code === "ENOTFOUND") return `cannot reach AWS (${message}); check --endpoint-url and the network`;
+  if (e.code === "ECONNREFUSED" || e.code === "ENOTFOUND")
+    return `cannot reach AWS (${message}); check --endpoint-url and the network`;
   return `unexpected error: ${e.name ?? "Error"}: ${message}`;
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const found = findCommand(argv);
   if (!found) {
-    const asked = argv.length === 0 || argv[0] === "--help" || argv[0] === "help";
-    (asked ? io.stdout : io.stderr).write(asked ? usage() : `error: unknown command "${argv.slice(0, 2).join(" ")}"; see --help\n`);
-    return asked ? 0 : 2;
+    if (argv.length === 0 || argv[0] === "--help" || argv[0] === "help") {
+      io.stdout.write(usage());
+      return 0;
+    }
+    // `keys` alone or `keys --help`: the commands of the group.
+    const group = Object.keys(COMMANDS).filter((name) => name.startsWith(`${argv[0]} `));
+    if (group.length > 0 && argv[1] === "--help") {
+      io.stdout.write(usage(group));
+      return 0;
+    }
+    if (group.length > 0 && argv.length === 1) {
+      const subcommands = group.map((name) => name.split(" ")[1]).join(", ");
+      io.stderr.write(`error: "${argv[0]}" needs a subcommand: ${subcommands}; see ${argv[0]} --help\n`);
+      return 2;
+    }
+    io.stderr.write(`error: unknown command "${argv.slice(0, 2).join(" ")}"; see --help\n`);
+    return 2;
   }
   const { command } = found;
   try {

@@ -29,7 +29,8 @@ function invalidSdistName(filename: string, reason: string): CliError {
 export function parseSdistFilename(filename: string): SdistFilename {
   if (!filename.endsWith(SDIST_SUFFIX)) throw invalidSdistName(filename, "it does not end in .tar.gz");
   const parts = filename.slice(0, -SDIST_SUFFIX.length).split("-");
-  if (parts.length !== 2) throw invalidSdistName(filename, `it has ${parts.length} dash-separated parts, not 2`);
+  if (parts.length !== 2)
+    throw invalidSdistName(filename, `it has ${parts.length} dash-separated parts, not 2`);
   const [name, version] = parts;
   if (!NAME_COMPONENT.test(name) || !isValidProjectName(name)) {
     throw invalidSdistName(filename, `"${name}" is not a valid distribution name`);
@@ -72,7 +73,8 @@ export function* tarEntries(tar: Buffer): Generator<{ path: string; data: Buffer
     const size = parseInt(field(header, 124, 12).trim() || "0", 8);
     const type = String.fromCharCode(header[156] || 0x30);
     const dataStart = offset + BLOCK;
-    if (!Number.isFinite(size) || dataStart + size > tar.length) throw new Error(`truncated tar entry at byte ${offset}`);
+    if (!Number.isFinite(size) || dataStart + size > tar.length)
+      throw new Error(`truncated tar entry at byte ${offset}`);
     const data = tar.subarray(dataStart, dataStart + size);
     offset = dataStart + Math.ceil(size / BLOCK) * BLOCK;
     if (type === "x") longName = paxPath(data) ?? longName;

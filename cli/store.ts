@@ -45,9 +45,19 @@ function statusOf(err: unknown): number | undefined {
   return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 }
 
+/** A missing key (GET: NoSuchKey; HEAD has no body: NotFound), not a missing bucket. */
 function isMissing(err: unknown): boolean {
   const name = (err as { name?: string }).name;
-  return name === "NoSuchKey" || name === "NotFound" || statusOf(err) === 404;
+  return name === "NoSuchKey" || name === "NotFound";
+}
+
+/**
+ * S3 answers 403 rather than 404 for a missing key when the caller may not list that key, which
+ * is the case for a role whose `s3:ListBucket` is conditioned on `s3:prefix` (the condition key
+ * is absent from a GET): such a 403 is settled by listing the key itself.
+ */
+function isForbidden(err: unknown): boolean {
+  return statusOf(err) === 403;
 }
 
 /** 412: the condition failed; 409: a concurrent conditional write to the same key — retry either. */
@@ -62,14 +72,27 @@ export class IndexStore {
     readonly bucket: string,
   ) {}
 
+  /** undefined for a missing key; rethrows anything else (including a 403 for a key that exists). */
+  private async missingOrThrow(key: string, err: unknown): Promise<undefined> {
+    if (isMissing(err)) return undefined;
+    if (isForbidden(err) && !(await this.exists(key))) return undefined;
+    throw err;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    const out = await this.s3.send(
+      new ListObjectsV2Command({ Bucket: this.bucket, Prefix: key, MaxKeys: 1 }),
+    );
+    return out.Contents?.[0]?.Key === key;
+  }
+
   async get(key: string): Promise<StoredObject | undefined> {
     try {
       const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       const body = Buffer.from(await out.Body!.transformToByteArray());
       return { body, etag: out.ETag ?? "", metadata: out.Metadata ?? {} };
     } catch (err) {
-      if (isMissing(err)) return undefined;
-      throw err;
+      return this.missingOrThrow(key, err);
     }
   }
 
@@ -83,13 +106,17 @@ export class IndexStore {
         metadata: out.Metadata ?? {},
       };
     } catch (err) {
-      if (isMissing(err)) return undefined;
-      throw err;
+      return this.missingOrThrow(key, err);
     }
   }
 
   /** Writes `key` only if it does not exist, or only over `etag` when given; CONFLICT otherwise. */
-  async put(key: string, body: Uint8Array | string, options: PutOptions, etag?: string): Promise<string | Conflict> {
+  async put(
+    key: string,
+    body: Uint8Array | string,
+    options: PutOptions,
+    etag?: string,
+  ): Promise<string | Conflict> {
     try {
       const out = await this.s3.send(
         new PutObjectCommand({

@@ -104,7 +104,11 @@ export async function describeStoredFile(
   if (!head) throw new CliError(`${key} disappeared while it was being read; run the command again`);
   const meta = head.metadata;
   const isWheel = filename.endsWith(".whl");
-  if (meta[META.sha256] && meta[META.uploadTime] && (!isWheel || (meta[META.coreMetadataSha256] && hasCoreMetadataObject))) {
+  if (
+    meta[META.sha256] &&
+    meta[META.uploadTime] &&
+    (!isWheel || (meta[META.coreMetadataSha256] && hasCoreMetadataObject))
+  ) {
     return {
       filename,
       sha256: meta[META.sha256],
@@ -118,9 +122,14 @@ export async function describeStoredFile(
   const stored = await store.get(key);
   if (!stored) throw new CliError(`${key} disappeared while it was being read; run the command again`);
   const dist = inspectDistribution(filename, stored.body);
-  if (dist.project !== project) throw new CliError(`${key} is stored under the wrong project; move or remove it`);
+  if (dist.project !== project)
+    throw new CliError(`${key} is stored under the wrong project; move or remove it`);
   if (dist.coreMetadata && !hasCoreMetadataObject) {
-    await store.put(metadataKey(location.tenant, location.channel, project, filename), dist.coreMetadata, fileOptions(location));
+    await store.put(
+      metadataKey(location.tenant, location.channel, project, filename),
+      dist.coreMetadata,
+      fileOptions(location),
+    );
   }
   return entryOf(dist, meta[META.uploadTime] ?? uploadTimeOf(head.lastModified ?? new Date()));
 }

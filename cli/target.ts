@@ -31,12 +31,22 @@ export interface Target {
   readonly endpoint?: string;
   /** The index's `/simple/` URL, for the client configuration printed by `keys create`. */
   readonly indexUrl?: string;
+  /** Static keys from the given environment; absent means the SDK's default credential chain. */
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 /** The outputs of `pulumi stack output --json` that the CLI uses. */
-const STACK_OUTPUTS = { bucket: "bucketName", table: "credentialsTableName", region: "region", indexUrl: "indexUrl" };
+const STACK_OUTPUTS = {
+  bucket: "bucketName",
+  table: "credentialsTableName",
+  region: "region",
+  indexUrl: "indexUrl",
+};
 
-function readStackOutputs(file: string, readFile: (path: string) => string): Record<string, string | undefined> {
+function readStackOutputs(
+  file: string,
+  readFile: (path: string) => string,
+): Record<string, string | undefined> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFile(file));
@@ -46,7 +56,9 @@ function readStackOutputs(file: string, readFile: (path: string) => string): Rec
     );
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new CliError(`--stack-outputs ${file} is not a JSON object; create it with: pulumi stack output --json`);
+    throw new CliError(
+      `--stack-outputs ${file} is not a JSON object; create it with: pulumi stack output --json`,
+    );
   }
   const outputs = parsed as Record<string, unknown>;
   const pick = (name: string) => (typeof outputs[name] === "string" ? (outputs[name] as string) : undefined);
@@ -80,6 +92,15 @@ export function resolveTarget(
     tableRegion: first(flags["table-region"], env.PACKAGE_INDEX_TABLE_REGION) ?? CREDENTIALS_TABLE_REGION,
     ...(endpoint ? { endpoint } : {}),
     ...(indexUrl ? { indexUrl } : {}),
+    ...(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? {
+          credentials: {
+            accessKeyId: env.AWS_ACCESS_KEY_ID,
+            secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+            ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -87,28 +108,33 @@ const HOW_TO_TARGET =
   "pass --stack-outputs FILE (from `pulumi stack output --json`), or set it with a flag or environment variable";
 
 export function requireBucket(target: Target): { bucket: string; region: string } {
-  if (!target.bucket) throw new CliError(`no bucket given: ${HOW_TO_TARGET} (--bucket / PACKAGE_INDEX_BUCKET)`);
+  if (!target.bucket)
+    throw new CliError(`no bucket given: ${HOW_TO_TARGET} (--bucket / PACKAGE_INDEX_BUCKET)`);
   if (!target.region) throw new CliError(`no region given: ${HOW_TO_TARGET} (--region / AWS_REGION)`);
   return { bucket: target.bucket, region: target.region };
 }
 
 export function requireTable(target: Target): string {
-  if (!target.table) throw new CliError(`no credentials table given: ${HOW_TO_TARGET} (--table / PACKAGE_INDEX_TABLE)`);
+  if (!target.table)
+    throw new CliError(`no credentials table given: ${HOW_TO_TARGET} (--table / PACKAGE_INDEX_TABLE)`);
   return target.table;
 }
 
-function endpointConfig(target: Target) {
-  return target.endpoint ? { endpoint: target.endpoint } : {};
+function clientConfig(target: Target) {
+  return {
+    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    ...(target.credentials ? { credentials: target.credentials } : {}),
+  };
 }
 
 export function s3Client(target: Target): S3Client {
   const { region } = requireBucket(target);
   // A custom endpoint (moto, a local S3) rarely resolves bucket subdomains: use path-style there.
-  return new S3Client({ region, ...endpointConfig(target), forcePathStyle: target.endpoint !== undefined });
+  return new S3Client({ region, ...clientConfig(target), forcePathStyle: target.endpoint !== undefined });
 }
 
 export function dynamoClient(target: Target): DynamoDBClient {
-  return new DynamoDBClient({ region: target.tableRegion, ...endpointConfig(target) });
+  return new DynamoDBClient({ region: target.tableRegion, ...clientConfig(target) });
 }
 
 /**

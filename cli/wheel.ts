@@ -121,8 +121,10 @@ function recordHash(data: Uint8Array): string {
 
 /** Builds a pure-Python `py3-none-any` wheel with METADATA, WHEEL and a RECORD of sha256 entries. */
 export function buildWheel(spec: WheelSpec): BuiltWheel {
-  if (!isValidProjectName(spec.name)) throw new CliError(`buildWheel: "${spec.name}" is not a valid project name`);
-  if (!isValidVersion(spec.version)) throw new CliError(`buildWheel: "${spec.version}" is not a PEP 440 version`);
+  if (!isValidProjectName(spec.name))
+    throw new CliError(`buildWheel: "${spec.name}" is not a valid project name`);
+  if (!isValidVersion(spec.version))
+    throw new CliError(`buildWheel: "${spec.version}" is not a PEP 440 version`);
   const distName = normalizeProjectName(spec.name).replace(/-/g, "_");
   const version = canonicalVersion(spec.version);
   const distInfo = `${distName}-${version}.dist-info`;
@@ -134,7 +136,12 @@ export function buildWheel(spec: WheelSpec): BuiltWheel {
     ...(spec.summary ? [`Summary: ${spec.summary}`] : []),
     ...(spec.requiresPython ? [`Requires-Python: ${spec.requiresPython}`] : []),
   ].join("\n");
-  const wheelInfo = ["Wheel-Version: 1.0", "Generator: python-package-index", "Root-Is-Purelib: true", "Tag: py3-none-any"];
+  const wheelInfo = [
+    "Wheel-Version: 1.0",
+    "Generator: python-package-index",
+    "Root-Is-Purelib: true",
+    "Tag: py3-none-any",
+  ];
   const contents: Record<string, Uint8Array> = {};
   for (const [path, data] of Object.entries(files)) {
     if (/[,"\r\n]/.test(path) || path.startsWith("/") || path.split("/").includes("..")) {

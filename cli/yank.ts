@@ -19,7 +19,8 @@ export interface VersionRef {
 
 function checkRef(ref: VersionRef): string {
   if (!isValidProjectName(ref.project)) throw new CliError(`invalid project name "${ref.project}"`);
-  if (!isValidVersion(ref.version)) throw new CliError(`invalid version "${ref.version}": use a PEP 440 version such as 1.2.0`);
+  if (!isValidVersion(ref.version))
+    throw new CliError(`invalid version "${ref.version}": use a PEP 440 version such as 1.2.0`);
   return normalizeProjectName(ref.project);
 }
 
@@ -60,7 +61,8 @@ export async function removeVersion(
   ref: VersionRef,
   confirmed: boolean,
 ): Promise<string[]> {
-  if (!confirmed) throw new CliError("remove deletes files for good and breaks pinned installs; add --yes to confirm");
+  if (!confirmed)
+    throw new CliError("remove deletes files for good and breaks pinned installs; add --yes to confirm");
   const project = checkRef(ref);
   const stored = await listStoredFiles(store, location, project);
   const page = await readProject(store, location, project);
@@ -88,7 +90,8 @@ export async function listIndex(
   location: IndexLocation,
   project?: string,
 ): Promise<{ projects: string[] } | ProjectPage> {
-  if (project === undefined) return { projects: [...((await readRoot(store, location))?.projects ?? [])].sort() };
+  if (project === undefined)
+    return { projects: [...((await readRoot(store, location))?.projects ?? [])].sort() };
   if (!isValidProjectName(project)) throw new CliError(`invalid project name "${project}"`);
   const page = await readProject(store, location, normalizeProjectName(project));
   if (!page) throw notFound(location, normalizeProjectName(project));

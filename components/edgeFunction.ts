@@ -3,7 +3,11 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_REGION_PATTERN } from "../config/core";
-import { ViewerRequestConfig, viewerRequestConfigProblems, viewerRequestHandlerFactory } from "../edge/handler";
+import {
+  ViewerRequestConfig,
+  assertValidViewerRequestConfig,
+  viewerRequestHandlerFactory,
+} from "../edge/handler";
 import { policyDocument } from "./policies/document";
 import { checkNamePrefix, checkWholeNumber } from "./validation";
 
@@ -70,7 +74,9 @@ export interface EdgeFunctionArgs {
  * `optionalDependencies` entry of package.json (it merges both). The edge bundle needs none of
  * them — the AWS SDK v3 comes with the Lambda runtime — so the archive is `__index.js` alone.
  */
-export function bundledPackageExcludes(packageJsonPath = path.join(__dirname, "..", "package.json")): string[] {
+export function bundledPackageExcludes(
+  packageJsonPath = path.join(__dirname, "..", "package.json"),
+): string[] {
   const manifest = JSON.parse(fs.readFileSync(packageJsonPath, "utf8")) as {
     dependencies?: Record<string, string>;
     optionalDependencies?: Record<string, string>;
@@ -79,8 +85,14 @@ export function bundledPackageExcludes(packageJsonPath = path.join(__dirname, ".
 }
 
 /** The two log-group names a Lambda@Edge function writes to. */
-export function edgeLogGroupNames(functionName: string): { readonly replicas: string; readonly home: string } {
-  return { replicas: `/aws/lambda/${EDGE_FUNCTION_REGION}.${functionName}`, home: `/aws/lambda/${functionName}` };
+export function edgeLogGroupNames(functionName: string): {
+  readonly replicas: string;
+  readonly home: string;
+} {
+  return {
+    replicas: `/aws/lambda/${EDGE_FUNCTION_REGION}.${functionName}`,
+    home: `/aws/lambda/${functionName}`,
+  };
 }
 
 /**
@@ -103,10 +115,11 @@ export class EdgeFunction extends pulumi.ComponentResource {
       );
     }
     checkNamePrefix(context, args.namePrefix);
-    const problems = viewerRequestConfigProblems(args.handler);
-    if (problems.length > 0) throw new Error(`${context}: invalid handler config:\n  - ${problems.join("\n  - ")}`);
+    assertValidViewerRequestConfig(args.handler, context);
     if (args.credentialsTableArns.length === 0) {
-      throw new Error(`${context}: credentialsTableArns is empty; pass the credentials table ARN (and its replicas').`);
+      throw new Error(
+        `${context}: credentialsTableArns is empty; pass the credentials table ARN (and its replicas').`,
+      );
     }
     const memorySize = args.memorySize ?? VIEWER_TRIGGER_MEMORY_MB;
     checkWholeNumber(context, "memorySize (viewer triggers allow only 128 MB)", memorySize, 128, 128);
@@ -114,12 +127,16 @@ export class EdgeFunction extends pulumi.ComponentResource {
     checkWholeNumber(context, "timeout (seconds; viewer triggers allow at most 5)", timeout, 1, 5);
     const logRetentionDays = args.logRetentionDays ?? 30;
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
-      throw new Error(`${context}: logRetentionDays is ${logRetentionDays}; use one of ${LOG_RETENTION_DAYS.join(", ")}.`);
+      throw new Error(
+        `${context}: logRetentionDays is ${logRetentionDays}; use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
+      );
     }
     const logRegions = args.logRegions ?? [EDGE_FUNCTION_REGION];
     for (const logRegion of logRegions) {
       if (!AWS_REGION_PATTERN.test(logRegion)) {
-        throw new Error(`${context}: logRegions entry ${JSON.stringify(logRegion)} is not an AWS region name such as eu-west-1.`);
+        throw new Error(
+          `${context}: logRegions entry ${JSON.stringify(logRegion)} is not an AWS region name such as eu-west-1.`,
+        );
       }
     }
     if (new Set(logRegions).size !== logRegions.length) {
@@ -175,7 +192,11 @@ export class EdgeFunction extends pulumi.ComponentResource {
     );
     const groupNames = [
       { region: EDGE_FUNCTION_REGION, name: logGroups.home, suffix: "logs" },
-      ...logRegions.map((logRegion) => ({ region: logRegion, name: logGroups.replicas, suffix: `logs-${logRegion}` })),
+      ...logRegions.map((logRegion) => ({
+        region: logRegion,
+        name: logGroups.replicas,
+        suffix: `logs-${logRegion}`,
+      })),
     ];
     const logGroupResources = groupNames.map(
       (group) =>
@@ -202,15 +223,24 @@ export class EdgeFunction extends pulumi.ComponentResource {
         publish: true,
         codePathOptions: { extraExcludePackages: bundledPackageExcludes() },
       },
-      { parent: this, dependsOn: [policy, ...logGroupResources], retainOnDelete: args.retainOnDelete ?? true },
+      {
+        parent: this,
+        dependsOn: [policy, ...logGroupResources],
+        retainOnDelete: args.retainOnDelete ?? true,
+      },
     );
 
     this.qualifiedArn = fn.qualifiedArn.apply((arn) => {
-      if (arn.endsWith(":$LATEST")) throw new Error(`${context}: the function has no published version (${arn}).`);
+      if (arn.endsWith(":$LATEST"))
+        throw new Error(`${context}: the function has no published version (${arn}).`);
       return arn;
     });
     this.functionName = fn.name;
     this.roleArn = role.arn;
-    this.registerOutputs({ qualifiedArn: this.qualifiedArn, functionName: this.functionName, roleArn: this.roleArn });
+    this.registerOutputs({
+      qualifiedArn: this.qualifiedArn,
+      functionName: this.functionName,
+      roleArn: this.roleArn,
+    });
   }
 }

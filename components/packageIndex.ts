@@ -152,40 +152,8 @@ export class PackageIndex extends pulumi.ComponentResource {
     );
 
     const logs = args.accessLogs
-      ? new PrivateBucket(
-          `${name}-logs`,
-          {
-            bucketPrefix: `${args.namePrefix}-logs-`,
-            // CloudFront standard logging writes through an ACL grant to its log-delivery account,
-            // which S3 honours only when ACLs are enabled: BucketOwnerPreferred keeps the objects
-            // owned by this account while allowing that grant (BucketOwnerEnforced would break delivery).
-            objectOwnership: "BucketOwnerPreferred",
-            versioning: false,
-            lifecycleRules: [
-              {
-                id: "expire-access-logs",
-                status: "Enabled",
-                filter: { prefix: LOG_PREFIX },
-                expiration: { days: accessLogExpirationDays },
-              },
-            ],
-          },
-          { parent: this },
-        )
+      ? this.accessLogBucket(name, args.namePrefix, accessLogExpirationDays)
       : undefined;
-    if (logs) {
-      new aws.s3.BucketPolicy(
-        `${name}-logs-policy`,
-        {
-          bucket: logs.bucket.id,
-          policy: pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [denyInsecureTransportStatement(logs.arn)],
-          }),
-        },
-        { parent: this },
-      );
-    }
 
     const originAccessControl = new aws.cloudfront.OriginAccessControl(
       `${name}-oac`,
@@ -372,6 +340,42 @@ export class PackageIndex extends pulumi.ComponentResource {
       indexUrl: this.indexUrl,
       accessLogBucketName: this.accessLogBucketName,
     });
+  }
+
+  /** A private bucket receiving CloudFront standard logs, expiring them after `expirationDays`. */
+  private accessLogBucket(name: string, namePrefix: string, expirationDays: number): PrivateBucket {
+    const logs = new PrivateBucket(
+      `${name}-logs`,
+      {
+        bucketPrefix: `${namePrefix}-logs-`,
+        // CloudFront standard logging writes through an ACL grant to its log-delivery account,
+        // which S3 honours only when ACLs are enabled: BucketOwnerPreferred keeps the objects
+        // owned by this account while allowing that grant (BucketOwnerEnforced would break delivery).
+        objectOwnership: "BucketOwnerPreferred",
+        versioning: false,
+        lifecycleRules: [
+          {
+            id: "expire-access-logs",
+            status: "Enabled",
+            filter: { prefix: LOG_PREFIX },
+            expiration: { days: expirationDays },
+          },
+        ],
+      },
+      { parent: this },
+    );
+    new aws.s3.BucketPolicy(
+      `${name}-logs-policy`,
+      {
+        bucket: logs.bucket.id,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [denyInsecureTransportStatement(logs.arn)],
+        }),
+      },
+      { parent: this },
+    );
+    return logs;
   }
 
   /** A cache policy keyed on the (rewritten) URI alone: no headers, cookies or query strings. */

@@ -15,7 +15,8 @@ export interface BasicCredentials {
   readonly password: string;
 }
 
-export type BasicAuthFailure = "missing-credentials" | "not-basic" | "credentials-too-long" | "malformed-credentials";
+export type BasicAuthFailure =
+  "missing-credentials" | "not-basic" | "credentials-too-long" | "malformed-credentials";
 
 export type BasicAuthResult =
   | { readonly ok: true; readonly credentials: BasicCredentials }

@@ -9,7 +9,7 @@ import { CredentialItem, credentialFromItem } from "./credentials";
 import { CredentialStore } from "./credentialLookup";
 
 /** Per-attempt limits: two attempts must fit well inside the 5 s viewer-request timeout. */
-export const LOOKUP_REQUEST_TIMEOUT_MS = 1500;
+export const LOOKUP_REQUEST_TIMEOUT_MS = 1000;
 export const LOOKUP_MAX_ATTEMPTS = 2;
 
 export interface TableLocation {
@@ -35,7 +35,10 @@ export function createDynamoCredentialStore(tableName: string, location: TableLo
       client ??= new sdk.DynamoDBClient({
         region: credentialsTableRegion(location, process.env.AWS_REGION),
         maxAttempts: LOOKUP_MAX_ATTEMPTS,
-        requestHandler: { requestTimeout: LOOKUP_REQUEST_TIMEOUT_MS, connectionTimeout: LOOKUP_REQUEST_TIMEOUT_MS },
+        requestHandler: {
+          requestTimeout: LOOKUP_REQUEST_TIMEOUT_MS,
+          connectionTimeout: LOOKUP_REQUEST_TIMEOUT_MS,
+        },
       });
       const output = await client.send(
         new sdk.GetItemCommand({ TableName: tableName, Key: { publicKey: { S: publicKey } } }),

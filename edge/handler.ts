@@ -7,12 +7,17 @@
  * 403 (channel scope) → 301 (canonical URL) → 400/406 (Accept) → forward.
  * Malformed input is refused before any lookup; everything routable requires a valid key.
  */
-import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda";
+import type {
+  CloudFrontHeaders,
+  CloudFrontRequest,
+  CloudFrontRequestEvent,
+  CloudFrontRequestResult,
+} from "aws-lambda";
 import { AWS_REGION_PATTERN } from "../config/core";
 import { CredentialRecord, PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN } from "./credentials";
 import { CredentialLookup, createCachedLookup } from "./credentialLookup";
 import { createDynamoCredentialStore } from "./dynamoCredentialStore";
-import { fileKey, projectPageKey, rootPageKey } from "./layout";
+import { PageFormat, fileKey, projectPageKey, rootPageKey } from "./layout";
 import { denialLogLine } from "./log";
 import { isValidTenant } from "./names";
 import { createFormatNegotiator, formatFromQuery } from "./negotiate";
@@ -53,7 +58,9 @@ export function viewerRequestConfigProblems(config: ViewerRequestConfig): string
   const problems: string[] = [];
   const show = (value: unknown) => JSON.stringify(value);
   if (typeof config.tableName !== "string" || !TABLE_NAME_PATTERN.test(config.tableName)) {
-    problems.push(`tableName ${show(config.tableName)} is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`);
+    problems.push(
+      `tableName ${show(config.tableName)} is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`,
+    );
   }
   if (typeof config.tableRegion !== "string" || !AWS_REGION_PATTERN.test(config.tableRegion)) {
     problems.push(`tableRegion ${show(config.tableRegion)} is not an AWS region name such as us-east-1`);
@@ -63,15 +70,21 @@ export function viewerRequestConfigProblems(config: ViewerRequestConfig): string
   } else {
     for (const region of config.replicaRegions) {
       if (typeof region !== "string" || !AWS_REGION_PATTERN.test(region) || region === config.tableRegion) {
-        problems.push(`replicaRegions entry ${show(region)} must be an AWS region name other than tableRegion`);
+        problems.push(
+          `replicaRegions entry ${show(region)} must be an AWS region name other than tableRegion`,
+        );
       }
     }
   }
   if (typeof config.realm !== "string" || !REALM_PATTERN.test(config.realm)) {
-    problems.push(`realm ${show(config.realm)} must be 1-64 letters, digits, spaces, dots, dashes or underscores`);
+    problems.push(
+      `realm ${show(config.realm)} must be 1-64 letters, digits, spaces, dots, dashes or underscores`,
+    );
   }
   if (!isIntegerIn(config.keyCacheSeconds, 0, MAX_KEY_CACHE_SECONDS)) {
-    problems.push(`keyCacheSeconds ${show(config.keyCacheSeconds)} must be an integer from 0 to ${MAX_KEY_CACHE_SECONDS}`);
+    problems.push(
+      `keyCacheSeconds ${show(config.keyCacheSeconds)} must be an integer from 0 to ${MAX_KEY_CACHE_SECONDS}`,
+    );
   }
   if (!isIntegerIn(config.unknownKeyCacheSeconds, 0, MAX_UNKNOWN_KEY_CACHE_SECONDS)) {
     problems.push(
@@ -82,6 +95,14 @@ export function viewerRequestConfigProblems(config: ViewerRequestConfig): string
     problems.push(`branchChannels ${show(config.branchChannels)} must be true or false`);
   }
   return problems;
+}
+
+/** Throws one error listing every problem of a config, prefixed with `context` (who was given it). */
+export function assertValidViewerRequestConfig(config: ViewerRequestConfig, context: string): void {
+  const problems = viewerRequestConfigProblems(config);
+  if (problems.length > 0) {
+    throw new Error(`${context}: invalid handler config:\n  - ${problems.join("\n  - ")}`);
+  }
 }
 
 /** What the handler needs from the outside world; injected by tests, real at the edge. */
@@ -115,9 +136,11 @@ async function authenticate(
   const parsed = parseBasicAuthorization(authorization);
   if (!parsed.ok) return { ok: false, status: 401, reason: parsed.reason };
   const { username, password } = parsed.credentials;
-  // Keys that cannot exist are refused without a lookup, so junk never reaches the table.
   const refuse = (reason: string): Authentication => ({ ok: false, status: 401, reason, username });
-  if (!PUBLIC_KEY_PATTERN.test(username) || !SECRET_KEY_PATTERN.test(password)) return refuse("bad-key-format");
+  // Keys that cannot exist are refused without a lookup, so junk never reaches the table.
+  if (!PUBLIC_KEY_PATTERN.test(username) || !SECRET_KEY_PATTERN.test(password)) {
+    return refuse("bad-key-format");
+  }
   let record: CredentialRecord | null;
   try {
     record = await lookup(username, nowMs);
@@ -132,7 +155,7 @@ async function authenticate(
   return { ok: true, record, username };
 }
 
-function objectKey(route: Route, tenant: string, format: "html" | "json"): string {
+function objectKey(route: Route, tenant: string, format: PageFormat): string {
   switch (route.kind) {
     case "root":
       return rootPageKey(tenant, route.channel, format);
@@ -151,8 +174,16 @@ export function createViewerRequestHandlerWith(
   const verifySecret = createSecretVerifier();
   const negotiateFormat = createFormatNegotiator();
 
-  async function decide(request: CloudFrontRequest, requestId: string | undefined): Promise<CloudFrontRequestResult> {
-    function deny(status: number, reason: string, username?: string, detail?: string): CloudFrontRequestResult {
+  async function decide(
+    request: CloudFrontRequest,
+    requestId: string | undefined,
+  ): Promise<CloudFrontRequestResult> {
+    function deny(
+      status: number,
+      reason: string,
+      username?: string,
+      detail?: string,
+    ): CloudFrontRequestResult {
       deps.log(denialLogLine({ status, reason, username, requestId, detail }));
       if (status === 401) return unauthorized(config.realm);
       return status === 405 ? methodNotAllowed() : generatedResponse(status);
@@ -163,24 +194,28 @@ export function createViewerRequestHandlerWith(
     const formatOverride = formatFromQuery(request.querystring ?? "");
     if (formatOverride === "malformed") return deny(400, "malformed-query");
 
-    const auth = await authenticate(deps.lookup, verifySecret, headerValues(request.headers, "authorization"), deps.now());
+    const auth = await authenticate(
+      deps.lookup,
+      verifySecret,
+      headerValues(request.headers, "authorization"),
+      deps.now(),
+    );
     if (!auth.ok) return deny(auth.status, auth.reason, auth.username, auth.detail);
-    const presentedKey = auth.username;
 
-    if (parsed.kind === "not-found") return deny(404, "no-such-route", presentedKey);
+    if (parsed.kind === "not-found") return deny(404, "no-such-route", auth.username);
     const { route } = parsed;
     const { tenant, channels } = auth.record;
     if (channels !== undefined && !channels.includes(route.channel)) {
-      return deny(403, "channel-not-allowed", presentedKey);
+      return deny(403, "channel-not-allowed", auth.username);
     }
     if (!parsed.canonical) {
       return redirect(encodePath(canonicalPath(route)) + (formatOverride ? `?format=${formatOverride}` : ""));
     }
-    let format: "html" | "json" = "html";
+    let format: PageFormat = "html";
     if (route.kind !== "file") {
       const negotiated = negotiateFormat(headerValues(request.headers, "accept")?.join(", "), formatOverride);
-      if (negotiated === "malformed") return deny(400, "malformed-accept", presentedKey);
-      if (negotiated === "not-acceptable") return deny(406, "not-acceptable", presentedKey);
+      if (negotiated === "malformed") return deny(400, "malformed-accept", auth.username);
+      if (negotiated === "not-acceptable") return deny(406, "not-acceptable", auth.username);
       format = negotiated;
     }
     request.uri = `/${encodePath(objectKey(route, tenant, format))}`;
@@ -196,7 +231,9 @@ export function createViewerRequestHandlerWith(
       requestId = cf.config?.requestId;
       return await decide(cf.request, requestId);
     } catch (error) {
-      deps.log(denialLogLine({ status: 500, reason: "internal-error", requestId, detail: (error as Error)?.name }));
+      deps.log(
+        denialLogLine({ status: 500, reason: "internal-error", requestId, detail: (error as Error)?.name }),
+      );
       return generatedResponse(500);
     }
   };

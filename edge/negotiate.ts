@@ -67,7 +67,8 @@ function preferenceFor(format: PageFormat, ranges: readonly MediaRange[]): Prefe
       const s = specificity(range, mediaType);
       if (s > matched.specificity) matched = { q: range.q, specificity: s };
     }
-    if (matched.q > best.q || (matched.q === best.q && matched.specificity > best.specificity)) best = matched;
+    if (matched.q > best.q || (matched.q === best.q && matched.specificity > best.specificity))
+      best = matched;
   }
   return best;
 }
@@ -97,7 +98,8 @@ export const NEGOTIATION_MEMO_ENTRIES = 64;
 export function createFormatNegotiator(): typeof negotiateFormat {
   const memo = createKeyCache<Negotiated>(NEGOTIATION_MEMO_ENTRIES);
   return function negotiateRemembered(accept, override) {
-    if (override || accept === undefined || accept.length > MAX_ACCEPT_LENGTH) return negotiateFormat(accept, override);
+    if (override || accept === undefined || accept.length > MAX_ACCEPT_LENGTH)
+      return negotiateFormat(accept, override);
     let negotiated = memo.get(accept, 0);
     if (negotiated === undefined) {
       negotiated = negotiateFormat(accept, undefined);

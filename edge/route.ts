@@ -90,13 +90,15 @@ function matchRoute(channel: string, rest: readonly string[]): Route | Malformed
   const [area, project, filename, ...extra] = rest;
   if (area === "simple") {
     // `/simple` and `/simple/` are the root; `/simple/<p>` and `/simple/<p>/` a project page.
-    if (project === undefined || project === "") return filename === undefined ? { kind: "root", channel } : undefined;
+    if (project === undefined || project === "")
+      return filename === undefined ? { kind: "root", channel } : undefined;
     if (!isValidProjectName(project)) return "bad-project";
     if (filename !== undefined && (filename !== "" || extra.length > 0)) return undefined;
     return { kind: "project", channel, project: normalizeProjectName(project) };
   }
   if (area === "files") {
-    if (project === undefined || filename === undefined || filename === "" || extra.length > 0) return undefined;
+    if (project === undefined || filename === undefined || filename === "" || extra.length > 0)
+      return undefined;
     if (!isValidProjectName(project)) return "bad-project";
     if (!FILENAME_PATTERN.test(filename)) return "bad-filename";
     return { kind: "file", channel, project: normalizeProjectName(project), filename };

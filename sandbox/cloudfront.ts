@@ -8,7 +8,6 @@ import * as crypto from "crypto";
 import * as http from "http";
 import type {
   CloudFrontHeaders,
-  CloudFrontRequest,
   CloudFrontRequestEvent,
   CloudFrontRequestResult,
   CloudFrontResultResponse,
@@ -23,7 +22,7 @@ export interface ServedRequest {
   readonly url: string;
   readonly status: number;
   readonly contentType?: string;
-  /** `edge` when the handler generated the answer, `origin` when S3 served the rewritten URI. */
+  /** `edge` when the handler generated the answer, `origin` when the rewritten URI was served (S3 or the CDN cache). */
   readonly answeredBy: "edge" | "origin";
   /** The S3 key the rewritten URI named (origin answers only). */
   readonly key?: string;
@@ -96,6 +95,10 @@ function cloudFrontError(response: http.ServerResponse, status: 502 | 503, error
   response.end(`${status} ${errorType}\n`);
 }
 
+function generatedBody(result: CloudFrontResultResponse): Buffer {
+  return Buffer.from(result.body ?? "", result.bodyEncoding === "base64" ? "base64" : "utf8");
+}
+
 /** Checks the rules CloudFront applies to a generated response; returns the problem or undefined. */
 export function generatedResponseProblem(result: CloudFrontResultResponse): string | undefined {
   const status = Number(result.status);
@@ -106,7 +109,7 @@ export function generatedResponseProblem(result: CloudFrontResultResponse): stri
     if (values.some((v) => v.key !== undefined && v.key.toLowerCase() !== name))
       return `header ${name} key mismatch`;
   }
-  const body = Buffer.from(result.body ?? "", result.bodyEncoding === "base64" ? "base64" : "utf8");
+  const body = generatedBody(result);
   if (body.length > MAX_GENERATED_BODY_BYTES) return `body of ${body.length} bytes exceeds 40 KB`;
   return undefined;
 }
@@ -116,7 +119,7 @@ function sendGenerated(
   method: string,
   result: CloudFrontResultResponse,
 ): void {
-  const body = Buffer.from(result.body ?? "", result.bodyEncoding === "base64" ? "base64" : "utf8");
+  const body = generatedBody(result);
   const headers: http.OutgoingHttpHeaders = {};
   for (const [name, values] of Object.entries(result.headers ?? {}))
     headers[name] = values.map((v) => v.value);
@@ -148,11 +151,23 @@ export function createCloudFrontListener(options: CloudFrontEmulatorOptions): ht
         options.acceptOverride,
       );
       result = await options.handler(event);
-    } catch {
+    } catch (err) {
+      // Lambda would log the error; the viewer gets CloudFront's 503.
+      console.error(`sandbox: the edge function threw on ${method} ${url}: ${(err as Error).name}`);
       cloudFrontError(response, 503, "LambdaExecutionError");
       return served("edge");
     }
-    if (!result || (isGeneratedResponse(result) && generatedResponseProblem(result))) {
+    const problem = !result
+      ? "it returned nothing"
+      : isGeneratedResponse(result)
+        ? generatedResponseProblem(result)
+        : result.uri.startsWith("/")
+          ? undefined
+          : `rewritten uri ${JSON.stringify(result.uri)} does not start with /`;
+    if (!result || problem) {
+      console.error(
+        `sandbox: CloudFront would refuse the edge function's result for ${method} ${url}: ${problem}`,
+      );
       cloudFrontError(response, 502, "LambdaValidationError");
       return served("edge");
     }
@@ -160,11 +175,6 @@ export function createCloudFrontListener(options: CloudFrontEmulatorOptions): ht
       sendGenerated(response, method, result);
       return served("edge");
     }
-    const forwarded: CloudFrontRequest = result;
-    if (!forwarded.uri.startsWith("/")) {
-      cloudFrontError(response, 502, "LambdaValidationError");
-      return served("edge");
-    }
-    served("origin", await options.origin.serve(method, forwarded, response));
+    served("origin", await options.origin.serve(method, result, response));
   };
 }

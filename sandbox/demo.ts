@@ -12,7 +12,7 @@ import { IndexStore } from "../cli/store";
 import { buildWheel } from "../cli/wheel";
 
 export const DEMO_TENANT = "demo";
-/** A name no public PyPI project uses, so a misconfigured pip cannot find it elsewhere. */
+/** `ppi-` keeps it clear of public PyPI names, so a misconfigured pip cannot find it elsewhere. */
 export const DEMO_PROJECT = "ppi-demo-hello";
 export const DEMO_VERSIONS: readonly string[] = ["1.0.0", "1.1.0"];
 

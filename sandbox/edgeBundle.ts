@@ -5,22 +5,21 @@
  * runs that text as the Lambda runtime would: a CommonJS module whose `require` finds Node
  * builtins and the AWS SDK v3 (here from this project's node_modules), exporting `handler`.
  */
+import Module from "module";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda";
-import { ViewerRequestConfig, viewerRequestConfigProblems, viewerRequestHandlerFactory } from "../edge/handler";
+import {
+  ViewerRequestConfig,
+  assertValidViewerRequestConfig,
+  viewerRequestHandlerFactory,
+} from "../edge/handler";
 
 /** The archive entry and export the CallbackFunction uses: handler `__index.handler`. */
 export const BUNDLE_FILE_NAME = "__index.js";
 export const BUNDLE_EXPORT_NAME = "handler";
 
 export type ViewerRequestHandler = (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult>;
-
-/** Throws one error listing every problem of a handler config. */
-export function assertValidViewerRequestConfig(config: ViewerRequestConfig, context: string): void {
-  const problems = viewerRequestConfigProblems(config);
-  if (problems.length > 0) throw new Error(`${context}: invalid edge handler config:\n  - ${problems.join("\n  - ")}`);
-}
 
 /** The `__index.js` text the EdgeFunction would deploy for this config. */
 export async function serializeEdgeBundle(config: ViewerRequestConfig): Promise<string> {
@@ -34,20 +33,31 @@ export async function serializeEdgeBundle(config: ViewerRequestConfig): Promise<
   return closure.text;
 }
 
+/** The parts of Node's CommonJS loader that compile a module from text (not in its public typings). */
+interface CommonJsModuleClass {
+  new (id: string): {
+    filename: string;
+    paths: string[];
+    exports: Record<string, unknown>;
+    _compile(text: string, filename: string): void;
+  };
+  _nodeModulePaths(directory: string): string[];
+}
+
 /**
  * Executes bundle text as a CommonJS module and returns its handler. The module's file name is
  * placed at the project root so its `require` resolves `@aws-sdk/*` from the project's
  * node_modules, as `/var/runtime/node_modules` serves it in Lambda.
  */
 export function loadEdgeBundle(text: string): ViewerRequestHandler {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const Module = require("module") as any;
   const filename = path.join(__dirname, "..", BUNDLE_FILE_NAME);
-  const bundle = new Module(filename, module);
+  const bundle = new (Module as unknown as CommonJsModuleClass)(filename);
   bundle.filename = filename;
-  bundle.paths = Module._nodeModulePaths(path.dirname(filename));
+  bundle.paths = (Module as unknown as CommonJsModuleClass)._nodeModulePaths(path.dirname(filename));
   bundle._compile(text, filename);
   const handler = bundle.exports[BUNDLE_EXPORT_NAME];
-  if (typeof handler !== "function") throw new Error(`the edge bundle does not export a ${BUNDLE_EXPORT_NAME} function`);
+  if (typeof handler !== "function") {
+    throw new Error(`the edge bundle does not export a ${BUNDLE_EXPORT_NAME} function`);
+  }
   return handler as ViewerRequestHandler;
 }

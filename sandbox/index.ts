@@ -173,7 +173,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await Promise.all([
       createIndexBucket(s3, SANDBOX_BUCKET),
       createCredentialsTable(dynamodb, SANDBOX_TABLE),
-    ]);
+    ]).catch((err: Error) => {
+      const source = moto ? "moto_server" : "AWS_ENDPOINT_URL";
+      throw new Error(
+        `could not create the sandbox's bucket and table at ${endpoint} (${source}): ${err.message}`,
+      );
+    });
 
     const handler = loadEdgeBundle(await bundleText);
     const server = http.createServer(

@@ -18,39 +18,36 @@ export const SANDBOX_NAME_PREFIX = "ppi-sandbox";
 export const SANDBOX_BUCKET = `${SANDBOX_NAME_PREFIX}-index`;
 export const SANDBOX_TABLE = `${SANDBOX_NAME_PREFIX}-credentials`;
 
-function isAlreadyOwned(err: unknown): boolean {
-  const name = (err as { name?: string }).name;
-  return name === "BucketAlreadyOwnedByYou" || name === "BucketAlreadyExists";
-}
-
 export async function createIndexBucket(s3: S3Client, bucket: string): Promise<void> {
   try {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (err) {
-    if (!isAlreadyOwned(err)) throw err;
+    if ((err as { name?: string }).name !== "BucketAlreadyOwnedByYou") throw err;
   }
-  await s3.send(
-    new PutPublicAccessBlockCommand({
-      Bucket: bucket,
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-    }),
-  );
-  await s3.send(
-    new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
-  );
-  await s3.send(
-    new PutBucketEncryptionCommand({
-      Bucket: bucket,
-      ServerSideEncryptionConfiguration: {
-        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
-      },
-    }),
-  );
+  await Promise.all([
+    s3.send(
+      new PutPublicAccessBlockCommand({
+        Bucket: bucket,
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+      }),
+    ),
+    s3.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
+    ),
+    s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: bucket,
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+        },
+      }),
+    ),
+  ]);
 }
 
 export async function createCredentialsTable(dynamodb: DynamoDBClient, table: string): Promise<void> {

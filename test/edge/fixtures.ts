@@ -24,7 +24,9 @@ export interface TestKey {
   readonly authorization: string;
 }
 
-export function makeKey(overrides: Partial<Omit<CredentialRecord, "publicKey" | "salt" | "secretHash">> = {}): TestKey {
+export function makeKey(
+  overrides: Partial<Omit<CredentialRecord, "publicKey" | "salt" | "secretHash">> = {},
+): TestKey {
   const key = generateKey();
   const record: CredentialRecord = {
     publicKey: key.publicKey,

@@ -66,23 +66,66 @@ describe("viewer-request handler: rewriting", () => {
   const h = harness(allKeys);
   const cases: [string, ViewerRequestOptions, string][] = [
     ["root page, HTML by default", { uri: "/simple/" }, "/acme/main/simple/index.html"],
-    ["root page, pip's Accept → JSON", { uri: "/simple/", headers: { Accept: PIP_ACCEPT } }, "/acme/main/simple/index.json"],
-    ["project page, HTML Accept", { uri: "/simple/requests/", headers: { Accept: "text/html" } }, "/acme/main/simple/requests/index.html"],
-    ["project page, ?format=json overrides Accept", { uri: "/simple/requests/", querystring: "format=json", headers: { Accept: "text/html" } }, "/acme/main/simple/requests/index.json"],
-    ["project page, ?format=html overrides Accept", { uri: "/simple/requests/", querystring: "format=html", headers: { Accept: PIP_ACCEPT } }, "/acme/main/simple/requests/index.html"],
-    ["a wheel", { uri: "/files/requests/requests-2.32.3-py3-none-any.whl" }, "/acme/main/files/requests/requests-2.32.3-py3-none-any.whl"],
-    ["its metadata", { uri: "/files/requests/requests-2.32.3-py3-none-any.whl.metadata" }, "/acme/main/files/requests/requests-2.32.3-py3-none-any.whl.metadata"],
-    ["a file regardless of Accept", { uri: "/files/a/a-1.0.tar.gz", headers: { Accept: "image/png" } }, "/acme/main/files/a/a-1.0.tar.gz"],
-    ["a local version, + re-encoded for S3", { uri: "/files/a/a-1.0%2Blocal-py3-none-any.whl" }, "/acme/main/files/a/a-1.0%2Blocal-py3-none-any.whl"],
+    [
+      "root page, pip's Accept → JSON",
+      { uri: "/simple/", headers: { Accept: PIP_ACCEPT } },
+      "/acme/main/simple/index.json",
+    ],
+    [
+      "project page, HTML Accept",
+      { uri: "/simple/requests/", headers: { Accept: "text/html" } },
+      "/acme/main/simple/requests/index.html",
+    ],
+    [
+      "project page, ?format=json overrides Accept",
+      { uri: "/simple/requests/", querystring: "format=json", headers: { Accept: "text/html" } },
+      "/acme/main/simple/requests/index.json",
+    ],
+    [
+      "project page, ?format=html overrides Accept",
+      { uri: "/simple/requests/", querystring: "format=html", headers: { Accept: PIP_ACCEPT } },
+      "/acme/main/simple/requests/index.html",
+    ],
+    [
+      "a wheel",
+      { uri: "/files/requests/requests-2.32.3-py3-none-any.whl" },
+      "/acme/main/files/requests/requests-2.32.3-py3-none-any.whl",
+    ],
+    [
+      "its metadata",
+      { uri: "/files/requests/requests-2.32.3-py3-none-any.whl.metadata" },
+      "/acme/main/files/requests/requests-2.32.3-py3-none-any.whl.metadata",
+    ],
+    [
+      "a file regardless of Accept",
+      { uri: "/files/a/a-1.0.tar.gz", headers: { Accept: "image/png" } },
+      "/acme/main/files/a/a-1.0.tar.gz",
+    ],
+    [
+      "a local version, + re-encoded for S3",
+      { uri: "/files/a/a-1.0%2Blocal-py3-none-any.whl" },
+      "/acme/main/files/a/a-1.0%2Blocal-py3-none-any.whl",
+    ],
     ["an epoch", { uri: "/files/a/a-1!2.0-py3-none-any.whl" }, "/acme/main/files/a/a-1!2.0-py3-none-any.whl"],
-    ["a branch channel", { uri: "/feature-x/simple/requests/" }, "/acme/feature-x/simple/requests/index.html"],
-    ["a branch channel file", { uri: "/feature-x/files/a/a-1.0.tar.gz" }, "/acme/feature-x/files/a/a-1.0.tar.gz"],
+    [
+      "a branch channel",
+      { uri: "/feature-x/simple/requests/" },
+      "/acme/feature-x/simple/requests/index.html",
+    ],
+    [
+      "a branch channel file",
+      { uri: "/feature-x/files/a/a-1.0.tar.gz" },
+      "/acme/feature-x/files/a/a-1.0.tar.gz",
+    ],
     ["HEAD (uv)", { uri: "/files/a/a-1.0.tar.gz", method: "HEAD" }, "/acme/main/files/a/a-1.0.tar.gz"],
   ];
   for (const [what, options, expectedUri] of cases) {
     it(`forwards ${what} to ${expectedUri}`, async () => {
       const request = forwarded(
-        await h.handle({ ...options, headers: { ...options.headers, Authorization: keys.valid.authorization } }),
+        await h.handle({
+          ...options,
+          headers: { ...options.headers, Authorization: keys.valid.authorization },
+        }),
       );
       expect(request.uri).to.equal(expectedUri);
       expect(request.querystring).to.equal("");
@@ -102,12 +145,16 @@ describe("viewer-request handler: rewriting", () => {
   });
 
   it("rewrites into the key's own tenant", async () => {
-    const request = forwarded(await h.handle({ uri: "/simple/", headers: { Authorization: keys.otherTenant.authorization } }));
+    const request = forwarded(
+      await h.handle({ uri: "/simple/", headers: { Authorization: keys.otherTenant.authorization } }),
+    );
     expect(request.uri).to.equal("/globex/main/simple/index.html");
   });
 
   it("honours a key with an expiry in the future", async () => {
-    const request = forwarded(await h.handle({ uri: "/simple/", headers: { Authorization: keys.expiresLater.authorization } }));
+    const request = forwarded(
+      await h.handle({ uri: "/simple/", headers: { Authorization: keys.expiresLater.authorization } }),
+    );
     expect(request.uri).to.equal("/acme/main/simple/index.html");
   });
 
@@ -124,8 +171,16 @@ describe("viewer-request handler: redirects", () => {
     ["/simple without its slash", { uri: "/simple" }, "/simple/"],
     ["a project without its slash", { uri: "/simple/requests" }, "/simple/requests/"],
     ["a non-normalized project", { uri: "/simple/Foo_Bar.baz/" }, "/simple/foo-bar-baz/"],
-    ["a non-normalized project without its slash, in one hop", { uri: "/simple/Foo_Bar" }, "/simple/foo-bar/"],
-    ["a file under a non-normalized project", { uri: "/files/Foo/foo-1.0.tar.gz" }, "/files/foo/foo-1.0.tar.gz"],
+    [
+      "a non-normalized project without its slash, in one hop",
+      { uri: "/simple/Foo_Bar" },
+      "/simple/foo-bar/",
+    ],
+    [
+      "a file under a non-normalized project",
+      { uri: "/files/Foo/foo-1.0.tar.gz" },
+      "/files/foo/foo-1.0.tar.gz",
+    ],
     ["a channel project without its slash", { uri: "/feature-x/simple/a" }, "/feature-x/simple/a/"],
     ["the main channel by name", { uri: "/main/simple/a/" }, "/simple/a/"],
     ["keeping ?format", { uri: "/simple/A", querystring: "format=json&x=1" }, "/simple/a/?format=json"],
@@ -152,37 +207,164 @@ describe("viewer-request handler: denials", () => {
   const cases: [string, ViewerRequestOptions, number, string][] = [
     ["no credentials", { uri: "/simple/" }, 401, "missing-credentials"],
     ["a Bearer token", { uri: "/simple/", headers: { Authorization: "Bearer abc" } }, 401, "not-basic"],
-    ["broken base64", { uri: "/simple/", headers: { Authorization: "Basic !!!" } }, 401, "malformed-credentials"],
-    ["no colon", { uri: "/simple/", headers: { Authorization: `Basic ${Buffer.from("ppi_x").toString("base64")}` } }, 401, "malformed-credentials"],
-    ["two Authorization headers", { uri: "/simple/", headers: { Authorization: [keys.valid.authorization, unknown] } }, 401, "malformed-credentials"],
-    ["an over-long header", { uri: "/simple/", headers: { Authorization: `Basic ${"QUFB".repeat(200)}` } }, 401, "credentials-too-long"],
-    ["a username that is no public key", { uri: "/simple/", headers: { Authorization: basicAuthorization("alice", keys.valid.secretKey) } }, 401, "bad-key-format"],
-    ["swapped username and secret", { uri: "/simple/", headers: { Authorization: basicAuthorization(keys.valid.secretKey, keys.valid.publicKey) } }, 401, "bad-key-format"],
+    [
+      "broken base64",
+      { uri: "/simple/", headers: { Authorization: "Basic !!!" } },
+      401,
+      "malformed-credentials",
+    ],
+    [
+      "no colon",
+      { uri: "/simple/", headers: { Authorization: `Basic ${Buffer.from("ppi_x").toString("base64")}` } },
+      401,
+      "malformed-credentials",
+    ],
+    [
+      "two Authorization headers",
+      { uri: "/simple/", headers: { Authorization: [keys.valid.authorization, unknown] } },
+      401,
+      "malformed-credentials",
+    ],
+    [
+      "an over-long header",
+      { uri: "/simple/", headers: { Authorization: `Basic ${"QUFB".repeat(200)}` } },
+      401,
+      "credentials-too-long",
+    ],
+    [
+      "a username that is no public key",
+      { uri: "/simple/", headers: { Authorization: basicAuthorization("alice", keys.valid.secretKey) } },
+      401,
+      "bad-key-format",
+    ],
+    [
+      "swapped username and secret",
+      {
+        uri: "/simple/",
+        headers: { Authorization: basicAuthorization(keys.valid.secretKey, keys.valid.publicKey) },
+      },
+      401,
+      "bad-key-format",
+    ],
     ["an unknown key", { uri: "/simple/", headers: { Authorization: unknown } }, 401, "unknown-key"],
     ["a wrong secret", { uri: "/simple/", headers: { Authorization: wrongSecret } }, 401, "wrong-secret"],
-    ["a revoked key", { uri: "/simple/", headers: { Authorization: keys.revoked.authorization } }, 401, "revoked"],
-    ["an expired key", { uri: "/simple/", headers: { Authorization: keys.expired.authorization } }, 401, "expired"],
-    ["a record with an invalid tenant", { uri: "/simple/", headers: { Authorization: keys.badTenant.authorization } }, 401, "invalid-tenant"],
-    ["a channel outside the key's scope", { uri: "/feature-x/simple/", headers: { Authorization: keys.mainOnly.authorization } }, 403, "channel-not-allowed"],
-    ["POST", { uri: "/simple/", method: "POST", headers: { Authorization: keys.valid.authorization } }, 405, "method-not-allowed"],
+    [
+      "a revoked key",
+      { uri: "/simple/", headers: { Authorization: keys.revoked.authorization } },
+      401,
+      "revoked",
+    ],
+    [
+      "an expired key",
+      { uri: "/simple/", headers: { Authorization: keys.expired.authorization } },
+      401,
+      "expired",
+    ],
+    [
+      "a record with an invalid tenant",
+      { uri: "/simple/", headers: { Authorization: keys.badTenant.authorization } },
+      401,
+      "invalid-tenant",
+    ],
+    [
+      "a channel outside the key's scope",
+      { uri: "/feature-x/simple/", headers: { Authorization: keys.mainOnly.authorization } },
+      403,
+      "channel-not-allowed",
+    ],
+    [
+      "POST",
+      { uri: "/simple/", method: "POST", headers: { Authorization: keys.valid.authorization } },
+      405,
+      "method-not-allowed",
+    ],
     ["OPTIONS", { uri: "/simple/", method: "OPTIONS" }, 405, "method-not-allowed"],
-    ["a dot-dot segment", { uri: "/simple/../../globex/", headers: { Authorization: keys.valid.authorization } }, 400, "dot-segment"],
-    ["an encoded dot-dot", { uri: "/files/%2e%2e/x", headers: { Authorization: keys.valid.authorization } }, 400, "dot-segment"],
-    ["an encoded slash", { uri: "/files/a%2F..%2F..%2Fglobex/x", headers: { Authorization: keys.valid.authorization } }, 400, "encoded-slash"],
-    ["a backslash", { uri: "/files/a/..\\x", headers: { Authorization: keys.valid.authorization } }, 400, "backslash"],
-    ["an encoded NUL", { uri: "/files/a/x%00.whl", headers: { Authorization: keys.valid.authorization } }, 400, "control-character"],
-    ["bad percent-encoding", { uri: "/simple/%E0%A4%A/", headers: { Authorization: keys.valid.authorization } }, 400, "bad-encoding"],
+    [
+      "a dot-dot segment",
+      { uri: "/simple/../../globex/", headers: { Authorization: keys.valid.authorization } },
+      400,
+      "dot-segment",
+    ],
+    [
+      "an encoded dot-dot",
+      { uri: "/files/%2e%2e/x", headers: { Authorization: keys.valid.authorization } },
+      400,
+      "dot-segment",
+    ],
+    [
+      "an encoded slash",
+      { uri: "/files/a%2F..%2F..%2Fglobex/x", headers: { Authorization: keys.valid.authorization } },
+      400,
+      "encoded-slash",
+    ],
+    [
+      "a backslash",
+      { uri: "/files/a/..\\x", headers: { Authorization: keys.valid.authorization } },
+      400,
+      "backslash",
+    ],
+    [
+      "an encoded NUL",
+      { uri: "/files/a/x%00.whl", headers: { Authorization: keys.valid.authorization } },
+      400,
+      "control-character",
+    ],
+    [
+      "bad percent-encoding",
+      { uri: "/simple/%E0%A4%A/", headers: { Authorization: keys.valid.authorization } },
+      400,
+      "bad-encoding",
+    ],
     ["an over-long URI", { uri: `/simple/${"a".repeat(1100)}/` }, 400, "uri-too-long"],
-    ["an empty segment", { uri: "/simple//", headers: { Authorization: keys.valid.authorization } }, 400, "empty-segment"],
+    [
+      "an empty segment",
+      { uri: "/simple//", headers: { Authorization: keys.valid.authorization } },
+      400,
+      "empty-segment",
+    ],
     ["an invalid project name", { uri: "/simple/-bad-/" }, 400, "bad-project"],
     ["an invalid file name", { uri: "/files/a/%3Cscript%3E" }, 400, "bad-filename"],
     ["an invalid channel name", { uri: "/Feature/simple/" }, 400, "bad-channel"],
     ["an unknown ?format", { uri: "/simple/", querystring: "format=xml" }, 400, "malformed-query"],
-    ["an unknown path", { uri: "/admin", headers: { Authorization: keys.valid.authorization } }, 404, "no-such-route"],
-    ["the bare host", { uri: "/", headers: { Authorization: keys.valid.authorization } }, 404, "no-such-route"],
-    ["an Accept naming neither format", { uri: "/simple/", headers: { Authorization: keys.valid.authorization, Accept: "image/png" } }, 406, "not-acceptable"],
-    ["an Accept refusing both formats", { uri: "/simple/a/", headers: { Authorization: keys.valid.authorization, Accept: "text/html;q=0, application/vnd.pypi.simple.v1+json;q=0" } }, 406, "not-acceptable"],
-    ["an over-long Accept", { uri: "/simple/", headers: { Authorization: keys.valid.authorization, Accept: "text/html, ".repeat(200) } }, 400, "malformed-accept"],
+    [
+      "an unknown path",
+      { uri: "/admin", headers: { Authorization: keys.valid.authorization } },
+      404,
+      "no-such-route",
+    ],
+    [
+      "the bare host",
+      { uri: "/", headers: { Authorization: keys.valid.authorization } },
+      404,
+      "no-such-route",
+    ],
+    [
+      "an Accept naming neither format",
+      { uri: "/simple/", headers: { Authorization: keys.valid.authorization, Accept: "image/png" } },
+      406,
+      "not-acceptable",
+    ],
+    [
+      "an Accept refusing both formats",
+      {
+        uri: "/simple/a/",
+        headers: {
+          Authorization: keys.valid.authorization,
+          Accept: "text/html;q=0, application/vnd.pypi.simple.v1+json;q=0",
+        },
+      },
+      406,
+      "not-acceptable",
+    ],
+    [
+      "an over-long Accept",
+      {
+        uri: "/simple/",
+        headers: { Authorization: keys.valid.authorization, Accept: "text/html, ".repeat(200) },
+      },
+      400,
+      "malformed-accept",
+    ],
   ];
   for (const [what, options, status, reason] of cases) {
     it(`answers ${what} with ${status} (${reason})`, async () => {
@@ -201,10 +383,20 @@ describe("viewer-request handler: denials", () => {
   it("gives every 401 the same challenge and body, whatever was wrong", async () => {
     const h = harness(allKeys);
     const bodies = new Set<string>();
-    for (const authorization of [undefined, unknown, wrongSecret, keys.revoked.authorization, keys.expired.authorization]) {
-      const response = generated(await h.handle({ uri: "/simple/", headers: authorization ? { Authorization: authorization } : {} }));
+    for (const authorization of [
+      undefined,
+      unknown,
+      wrongSecret,
+      keys.revoked.authorization,
+      keys.expired.authorization,
+    ]) {
+      const response = generated(
+        await h.handle({ uri: "/simple/", headers: authorization ? { Authorization: authorization } : {} }),
+      );
       expect(response.status).to.equal("401");
-      expect(headerValue(response, "www-authenticate")).to.equal('Basic realm="python-package-index", charset="UTF-8"');
+      expect(headerValue(response, "www-authenticate")).to.equal(
+        'Basic realm="python-package-index", charset="UTF-8"',
+      );
       bodies.add(JSON.stringify(response));
     }
     expect(bodies.size).to.equal(1);
@@ -225,13 +417,17 @@ describe("viewer-request handler: denials", () => {
 
   it("does not serve channels when branch channels are off", async () => {
     const h = harness(allKeys, { branchChannels: false });
-    const response = generated(await h.handle({ uri: "/feature-x/simple/", headers: { Authorization: keys.valid.authorization } }));
+    const response = generated(
+      await h.handle({ uri: "/feature-x/simple/", headers: { Authorization: keys.valid.authorization } }),
+    );
     expect(response.status).to.equal("404");
   });
 
   it("lets a main-only key read main", async () => {
     const h = harness(allKeys);
-    const request = forwarded(await h.handle({ uri: "/simple/", headers: { Authorization: keys.mainOnly.authorization } }));
+    const request = forwarded(
+      await h.handle({ uri: "/simple/", headers: { Authorization: keys.mainOnly.authorization } }),
+    );
     expect(request.uri).to.equal("/acme/main/simple/index.html");
   });
 
@@ -249,7 +445,9 @@ describe("viewer-request handler: lookups, caching and failure", () => {
     const error = new Error("connect ECONNREFUSED 10.0.0.1:443 secret-ish detail");
     error.name = "TimeoutError";
     h.store.failure = error;
-    const response = generated(await h.handle({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } }));
+    const response = generated(
+      await h.handle({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } }),
+    );
     expect(response.status).to.equal("503");
     expect(JSON.parse(h.logs[0])).to.include({ reason: "lookup-failed", detail: "TimeoutError" });
     expect(h.logs[0]).not.to.include("ECONNREFUSED");
@@ -288,13 +486,16 @@ describe("viewer-request handler: lookups, caching and failure", () => {
     const h = harness(allKeys);
     forwarded(await h.handle({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } }));
     const wrong = basicAuthorization(keys.valid.publicKey, makeKey().secretKey);
-    expect(generated(await h.handle({ uri: "/simple/", headers: { Authorization: wrong } })).status).to.equal("401");
+    expect(generated(await h.handle({ uri: "/simple/", headers: { Authorization: wrong } })).status).to.equal(
+      "401",
+    );
     expect(h.store.lookups).to.equal(1);
   });
 
   it("with zero TTLs looks up every time", async () => {
     const h = harness(allKeys, { keyCacheSeconds: 0, unknownKeyCacheSeconds: 0 });
-    for (let i = 0; i < 3; i++) await h.handle({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } });
+    for (let i = 0; i < 3; i++)
+      await h.handle({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } });
     expect(h.store.lookups).to.equal(3);
   });
 
@@ -302,7 +503,11 @@ describe("viewer-request handler: lookups, caching and failure", () => {
     ["no Records", {}, "500"],
     ["an empty Records list", { Records: [] }, "500"],
     ["a record without a request", { Records: [{ cf: { config: { requestId: "r" } } }] }, "500"],
-    ["a request without headers", { Records: [{ cf: { request: { method: "GET", uri: "/simple/" } } }] }, "401"],
+    [
+      "a request without headers",
+      { Records: [{ cf: { request: { method: "GET", uri: "/simple/" } } }] },
+      "401",
+    ],
     ["a request without a URI", { Records: [{ cf: { request: { method: "GET", headers: {} } } }] }, "500"],
   ];
   for (const [what, event, status] of broken) {

@@ -6,7 +6,12 @@ describe("denial log lines", () => {
   const key = generateKey();
 
   it("are one JSON line with the reason, status, key prefix and request id", () => {
-    const line = denialLogLine({ status: 401, reason: "wrong-secret", username: key.publicKey, requestId: "abc" });
+    const line = denialLogLine({
+      status: 401,
+      reason: "wrong-secret",
+      username: key.publicKey,
+      requestId: "abc",
+    });
     expect(line).not.to.include("\n");
     expect(JSON.parse(line)).to.deep.equal({
       event: "denied",

@@ -25,7 +25,12 @@ export async function startCredentialsOnMoto(
   const moto = await startMoto({ region: "us-east-1" });
   const client = new DynamoDBClient(moto.clientConfig);
   const put = async (record: CredentialRecord) => {
-    await client.send(new PutItemCommand({ TableName: tableName, Item: credentialToItem(record) as Record<string, AttributeValue> }));
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: credentialToItem(record) as Record<string, AttributeValue>,
+      }),
+    );
   };
   try {
     await createCredentialsTable(client, tableName);

@@ -12,9 +12,15 @@ describe("negotiateFormat", () => {
     ["application/vnd.pypi.simple.v1+html", "html"],
     ["application/vnd.pypi.simple.latest+html", "html"],
     // pip
-    ["application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01", "json"],
+    [
+      "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01",
+      "json",
+    ],
     // uv
-    ["application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01", "json"],
+    [
+      "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01",
+      "json",
+    ],
     // older pip: HTML only
     ["text/html", "html"],
     ["text/html;q=0.5, application/vnd.pypi.simple.v1+json;q=0.9", "json"],

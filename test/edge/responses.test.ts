@@ -3,7 +3,12 @@ import { generatedResponse, methodNotAllowed, redirect, unauthorized } from "../
 
 describe("generated responses", () => {
   const cases: [string, ReturnType<typeof generatedResponse>, string, Record<string, string>][] = [
-    ["401", unauthorized("my realm"), "401", { "www-authenticate": 'Basic realm="my realm", charset="UTF-8"' }],
+    [
+      "401",
+      unauthorized("my realm"),
+      "401",
+      { "www-authenticate": 'Basic realm="my realm", charset="UTF-8"' },
+    ],
     ["405", methodNotAllowed(), "405", { allow: "GET, HEAD" }],
     ["301", redirect("/simple/a/"), "301", { location: "/simple/a/" }],
     ["403", generatedResponse(403), "403", {}],
@@ -18,7 +23,8 @@ describe("generated responses", () => {
         "content-type": "text/plain; charset=utf-8",
         ...extra,
       });
-      for (const [name, values] of Object.entries(response.headers!)) expect(values[0].key!.toLowerCase()).to.equal(name);
+      for (const [name, values] of Object.entries(response.headers!))
+        expect(values[0].key!.toLowerCase()).to.equal(name);
       expect(response.body).to.equal(`${status} ${response.statusDescription}\n`);
     });
   }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { Route, RouteResult, canonicalPath, encodePath, parseRoute } from "../../edge/route";
 
 const route = (r: Route, canonical = true): RouteResult => ({ kind: "route", route: r, canonical });
-const malformed = (reason: string): RouteResult => ({ kind: "malformed", reason } as RouteResult);
+const malformed = (reason: string): RouteResult => ({ kind: "malformed", reason }) as RouteResult;
 const notFound: RouteResult = { kind: "not-found" };
 
 describe("parseRoute", () => {
@@ -11,11 +11,23 @@ describe("parseRoute", () => {
     ["/simple", route({ kind: "root", channel: "main" }, false)],
     ["/simple/requests/", route({ kind: "project", channel: "main", project: "requests" })],
     ["/simple/requests", route({ kind: "project", channel: "main", project: "requests" }, false)],
-    ["/simple/Zope.Interface/", route({ kind: "project", channel: "main", project: "zope-interface" }, false)],
+    [
+      "/simple/Zope.Interface/",
+      route({ kind: "project", channel: "main", project: "zope-interface" }, false),
+    ],
     ["/simple/%72equests/", route({ kind: "project", channel: "main", project: "requests" })],
-    ["/files/a/a-1.0.tar.gz", route({ kind: "file", channel: "main", project: "a", filename: "a-1.0.tar.gz" })],
-    ["/files/A_b/x.whl.metadata", route({ kind: "file", channel: "main", project: "a-b", filename: "x.whl.metadata" }, false)],
-    ["/files/a/a-1.0%2Bcpu-py3-none-any.whl", route({ kind: "file", channel: "main", project: "a", filename: "a-1.0+cpu-py3-none-any.whl" })],
+    [
+      "/files/a/a-1.0.tar.gz",
+      route({ kind: "file", channel: "main", project: "a", filename: "a-1.0.tar.gz" }),
+    ],
+    [
+      "/files/A_b/x.whl.metadata",
+      route({ kind: "file", channel: "main", project: "a-b", filename: "x.whl.metadata" }, false),
+    ],
+    [
+      "/files/a/a-1.0%2Bcpu-py3-none-any.whl",
+      route({ kind: "file", channel: "main", project: "a", filename: "a-1.0+cpu-py3-none-any.whl" }),
+    ],
     ["/dev-1/simple/", route({ kind: "root", channel: "dev-1" })],
     ["/dev-1/simple/a/", route({ kind: "project", channel: "dev-1", project: "a" })],
     ["/dev-1/files/a/f.whl", route({ kind: "file", channel: "dev-1", project: "a", filename: "f.whl" })],
@@ -83,7 +95,11 @@ describe("canonicalPath and encodePath", () => {
   const cases: [Route, string, string][] = [
     [{ kind: "root", channel: "main" }, "/simple/", "/simple/"],
     [{ kind: "project", channel: "dev-1", project: "a-b" }, "/dev-1/simple/a-b/", "/dev-1/simple/a-b/"],
-    [{ kind: "file", channel: "main", project: "a", filename: "a-1+x.whl" }, "/files/a/a-1+x.whl", "/files/a/a-1%2Bx.whl"],
+    [
+      { kind: "file", channel: "main", project: "a", filename: "a-1+x.whl" },
+      "/files/a/a-1+x.whl",
+      "/files/a/a-1%2Bx.whl",
+    ],
   ];
   for (const [r, path, encoded] of cases) {
     it(`${r.kind} in ${r.channel} → ${encoded}`, () => {

@@ -4,6 +4,7 @@ import type { CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createCloudFrontListener, ServedRequest } from "../../sandbox/cloudfront";
 import type { ViewerRequestHandler } from "../../sandbox/edgeBundle";
+import { FILE_CACHE_CONTROL } from "../../edge/layout";
 import { createIndexBucket } from "../../sandbox/resources";
 import { S3Origin } from "../../sandbox/s3Origin";
 import { MotoServer, startMoto } from "../support/moto";
@@ -40,6 +41,7 @@ describe("sandbox CloudFront emulator @integration", () => {
   let events: CloudFrontRequestEvent[];
   let served: ServedRequest[];
   let acceptOverride: string | undefined;
+  let putPage: (body: string) => Promise<unknown>;
 
   before(async () => {
     moto = await startMoto();
@@ -57,6 +59,16 @@ describe("sandbox CloudFront emulator @integration", () => {
       );
     await put("t/simple/index.html", BODY);
     await put("t/files/a+b c.txt", "plus and space");
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: "t/files/p/p-1.0-py3-none-any.whl",
+        Body: "wheel bytes",
+        ContentType: "application/octet-stream",
+        CacheControl: FILE_CACHE_CONTROL,
+      }),
+    );
+    putPage = (body: string) => put("t/simple/index.html", body);
     const origin = new S3Origin(s3, BUCKET);
     const handler: ViewerRequestHandler = (event) => {
       events.push(event);
@@ -189,5 +201,35 @@ describe("sandbox CloudFront emulator @integration", () => {
     expect(missing.status).to.equal(404);
     expect(await missing.text()).to.contain("<Code>NoSuchKey</Code>");
     expect((await fetch(`${base}/simple/nothing/index.html`, { method: "HEAD" })).status).to.equal(404);
+  });
+
+  it("keeps immutable files in the CDN cache after the first GET, as CloudFront does", async () => {
+    const url = `${base}/files/p/p-1.0-py3-none-any.whl`;
+    const first = await fetch(url);
+    expect(first.headers.get("x-cache")).to.equal("Miss from cloudfront");
+    expect(await first.text()).to.equal("wheel bytes");
+    const second = await fetch(url);
+    expect(second.headers.get("x-cache")).to.equal("Hit from cloudfront");
+    expect(await second.text()).to.equal("wheel bytes");
+    for (const name of ["content-type", "content-length", "cache-control", "etag", "last-modified"]) {
+      expect(second.headers.get(name), name).to.equal(first.headers.get(name));
+    }
+    const etag = first.headers.get("etag") ?? "";
+    expect((await fetch(url, { headers: { "If-None-Match": etag } })).status).to.equal(304);
+    const head = await fetch(url, { method: "HEAD" });
+    expect(head.headers.get("x-cache")).to.equal("Hit from cloudfront");
+    expect(await head.text()).to.equal("");
+    const range = await fetch(url, { headers: { Range: "bytes=0-4" } });
+    expect(range.status).to.equal(206);
+    expect(await range.text()).to.equal("wheel");
+  });
+
+  it("does not cache pages: a publish shows at once", async () => {
+    await fetch(`${base}/simple/index.html`);
+    await putPage("republished");
+    const response = await fetch(`${base}/simple/index.html`);
+    expect(response.headers.get("x-cache")).to.equal("Miss from cloudfront");
+    expect(await response.text()).to.equal("republished");
+    await putPage(BODY);
   });
 });

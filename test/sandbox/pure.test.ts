@@ -1,5 +1,6 @@
 import { spawnSync } from "child_process";
 import { expect } from "chai";
+import { ImmutableObjectCache, isImmutable } from "../../sandbox/cdnCache";
 import { eventHeaders, generatedResponseProblem } from "../../sandbox/cloudfront";
 import { envFileText, shellQuote } from "../../sandbox/envFile";
 import { resolvePort } from "../../sandbox/port";
@@ -107,5 +108,32 @@ describe("sandbox: viewer headers in CloudFront's event shape", () => {
     expect(eventHeaders(["Accept", "a/b", "accept", "c/d"], "text/html")).to.deep.equal({
       accept: [{ key: "Accept", value: "text/html" }],
     });
+  });
+});
+
+describe("sandbox: CDN cache of immutable objects", () => {
+  const cases: [string | undefined, boolean][] = [
+    ["max-age=31536000, immutable", true],
+    ["Immutable", true],
+    ["max-age=60", false],
+    ["no-store", false],
+    [undefined, false],
+  ];
+  for (const [cacheControl, expected] of cases) {
+    it(`Cache-Control ${cacheControl} → ${expected ? "kept" : "not kept"}`, () =>
+      expect(isImmutable(cacheControl)).to.equal(expected));
+  }
+
+  it("stays within its byte bound, evicting the least recently used object", () => {
+    const cache = new ImmutableObjectCache(10, 6);
+    const entry = (size: number) => ({ body: Buffer.alloc(size), headers: {} });
+    cache.set("a", entry(4));
+    cache.set("b", entry(4));
+    cache.get("a");
+    cache.set("c", entry(4));
+    expect([cache.get("a"), cache.get("b"), cache.get("c")].map(Boolean)).to.deep.equal([true, false, true]);
+    cache.set("big", entry(7));
+    expect(cache.get("big")).to.equal(undefined);
+    expect(cache.size).to.equal(2);
   });
 });

@@ -65,18 +65,18 @@ function unloadProgramModules(): void {
   }
 }
 
-/** Installs mocks with the stack's config and loads index.ts fresh; returns its exports. */
-function loadProgram(
-  stack: string,
-  options: RunProgramOptions,
-  recorder: (r: ResourceRecorder) => void,
-): unknown {
+/** Installs fresh mocks holding the stack file's config (with `options` applied). */
+function installMocks(stack: string, options: RunProgramOptions): ResourceRecorder {
   const config = { ...stackConfig(stack), ...options.config };
   for (const [key, value] of Object.entries(config)) if (value === undefined) delete config[key];
   const invokes = { ...PROGRAM_INVOKES, ...options.invokes };
-  recorder(setupMocks({ stack, config: config as Record<string, string>, invokes }));
+  return setupMocks({ stack, config: config as Record<string, string>, invokes });
+}
+
+/** Runs index.ts from the top (its modules forgotten first); returns its exports. */
+function loadProgram(): Record<string, unknown> {
   unloadProgramModules();
-  return require(PROGRAM);
+  return require(PROGRAM) as Record<string, unknown>;
 }
 
 /**
@@ -84,12 +84,12 @@ function loadProgram(
  * exported output.
  */
 export async function runProgram(stack: string, options: RunProgramOptions = {}): Promise<ProgramRun> {
-  let recorder: ResourceRecorder | undefined;
-  const exports = loadProgram(stack, options, (r) => (recorder = r)) as Record<string, unknown>;
+  const recorder = installMocks(stack, options);
+  const exports = loadProgram();
   const outputs: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(exports)) outputs[name] = await valueOf(value);
   await settle();
-  return { recorder: recorder!, outputs };
+  return { recorder, outputs };
 }
 
 /** Runs a program that must throw while loading (e.g. on invalid config): its error and what it registered. */
@@ -97,12 +97,12 @@ export async function runFailingProgram(
   stack: string,
   options: RunProgramOptions = {},
 ): Promise<{ error: Error; recorder: ResourceRecorder }> {
-  let recorder: ResourceRecorder | undefined;
+  const recorder = installMocks(stack, options);
   try {
-    loadProgram(stack, options, (r) => (recorder = r));
+    loadProgram();
   } catch (error) {
     await settle();
-    return { error: error as Error, recorder: recorder! };
+    return { error: error as Error, recorder };
   }
   throw new Error(`the ${stack} program was expected to throw but loaded`);
 }

@@ -28,12 +28,21 @@ sys.stdout.buffer.write(out.getvalue())
 `;
 
 export function buildSdist(spec: SdistSpec): Buffer {
-  const files = { ...(spec.files ?? {}), ...(spec.pkgInfo !== undefined ? { "PKG-INFO": spec.pkgInfo } : {}) };
+  const files = {
+    ...(spec.files ?? {}),
+    ...(spec.pkgInfo !== undefined ? { "PKG-INFO": spec.pkgInfo } : {}),
+  };
   const result = spawnSync("python3", ["-c", SCRIPT], { input: JSON.stringify({ root: spec.root, files }) });
   if (result.status !== 0) throw new Error(`python3 tarfile failed: ${result.stderr.toString()}`);
   return result.stdout;
 }
 
 export function pkgInfo(name: string, version: string, requiresPython?: string): string {
-  return [`Metadata-Version: 2.1`, `Name: ${name}`, `Version: ${version}`, ...(requiresPython ? [`Requires-Python: ${requiresPython}`] : []), ""].join("\n");
+  return [
+    `Metadata-Version: 2.1`,
+    `Name: ${name}`,
+    `Version: ${version}`,
+    ...(requiresPython ? [`Requires-Python: ${requiresPython}`] : []),
+    "",
+  ].join("\n");
 }

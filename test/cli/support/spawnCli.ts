@@ -1,0 +1,28 @@
+/** Runs the real CLI (`cli/main.ts` through ts-node on this Node.js) as a child process. */
+import { spawn } from "child_process";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "../../..");
+const TS_NODE = require.resolve("ts-node/dist/bin.js");
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `env` is the child's whole environment besides PATH and CI=true (nothing else is inherited). */
+export function spawnCli(args: string[], env: Record<string, string>): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TS_NODE, "--transpile-only", "cli/main.ts", ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", CI: "true", ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d));
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
