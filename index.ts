@@ -11,6 +11,7 @@ import { CredentialsTable } from "./components/credentialsTable";
 import { EDGE_FUNCTION_REGION, EdgeFunction } from "./components/edgeFunction";
 import { GithubRepositorySettings, environmentFromTrust } from "./components/githubRepositorySettings";
 import { PackageIndex } from "./components/packageIndex";
+import { PermissionsBoundary } from "./components/permissionsBoundary";
 import { checkNamePrefix } from "./components/validation";
 import { loadStackConfig } from "./config";
 
@@ -39,10 +40,14 @@ const credentials = new CredentialsTable(
   { providers },
 );
 
+// Every role the deployer creates must carry this boundary (README "GitHub OIDC and roles").
+const boundary = new PermissionsBoundary("boundary", { namePrefix }, { providers });
+
 const edgeFunction = new EdgeFunction(
   "viewer-request",
   {
     namePrefix,
+    permissionsBoundaryArn: boundary.arn,
     handler: {
       tableName: credentials.tableName,
       tableRegion: credentials.region,

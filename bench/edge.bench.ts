@@ -47,8 +47,8 @@ interface ColdStartInput {
   readonly unknownAuthorization: string;
 }
 
-/** Medians over COLD_RUNS fresh processes; `preloadSdk` requires the SDK before the clock starts. */
-async function coldStarts(input: ColdStartInput, preloadSdk: boolean) {
+/** Medians over COLD_RUNS fresh processes. */
+async function coldStarts(input: ColdStartInput) {
   const runs: { loadMs: number; firstRequestMs: number; warmLookupMs: number }[] = [];
   for (let i = 0; i < COLD_RUNS; i++) {
     const { stdout } = await promisify(execFile)(
@@ -60,7 +60,6 @@ async function coldStarts(input: ColdStartInput, preloadSdk: boolean) {
         input.bundlePath,
         input.authorization,
         input.unknownAuthorization,
-        preloadSdk ? "preload-sdk" : "",
       ],
       { cwd: path.join(__dirname, ".."), env: { ...process.env, ...input.env } },
     );
@@ -110,16 +109,13 @@ export async function run(): Promise<void> {
     };
     fs.writeFileSync(input.bundlePath, text);
     try {
-      for (const preloadSdk of [false, true]) {
-        const cold = await coldStarts(input, preloadSdk);
-        console.log(
-          `cold start in a fresh process${preloadSdk ? ", SDK module already loaded" : ""} ` +
-            `(median of ${COLD_RUNS}): load bundle ${cold.load.toFixed(1)} ms, ` +
-            `first request with a GetItem on moto ${cold.first.toFixed(1)} ms, ` +
-            `a warm GetItem on moto ${cold.lookup.toFixed(1)} ms → load + first request excluding ` +
-            `the lookup round trip ≈ ${(cold.load + cold.first - cold.lookup).toFixed(1)} ms`,
-        );
-      }
+      const cold = await coldStarts(input);
+      console.log(
+        `cold start in a fresh process (median of ${COLD_RUNS}): load bundle ${cold.load.toFixed(1)} ms, ` +
+          `first request with a GetItem on moto ${cold.first.toFixed(1)} ms, ` +
+          `a warm GetItem on moto ${cold.lookup.toFixed(1)} ms → load + first request excluding ` +
+          `the lookup round trip ≈ ${(cold.load + cold.first - cold.lookup).toFixed(1)} ms`,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,10 +1,9 @@
 /**
  * Child process of `edge.bench.ts`: one cold start in a fresh Node process, as a new Lambda
  * container sees it. Loads the bundle text named by argv[2], serves one request with the key in
- * argv[3] (a lookup against moto: the SDK is required and its client built here), then one more
+ * argv[3] (the first lookup against moto: the signed GetItem and its connection), then one more
  * with an unknown key (a warm lookup: the loopback round trip alone). Prints JSON timings in ms.
- * With argv[5] = "preload-sdk" the SDK module is required before the clock starts, to separate its
- * load time from the rest. The process's environment points the SDK at moto.
+ * The process's environment points the bundle's DynamoDB adapter at moto.
  */
 import * as fs from "fs";
 import { loadEdgeBundle } from "../sandbox/edgeBundle";
@@ -16,7 +15,6 @@ async function main(): Promise<void> {
     process.argv[3],
     process.argv[4],
   ];
-  if (process.argv[5] === "preload-sdk") require("@aws-sdk/client-dynamodb");
   const event = (auth: string) => viewerRequestEvent({ uri: "/simple/", headers: { Authorization: auth } });
   const t0 = performance.now();
   const handler = loadEdgeBundle(text);

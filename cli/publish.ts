@@ -9,7 +9,7 @@ import { IndexLocation } from "./location";
 import { updateProject } from "./pageWriter";
 import { FileEntry, ProjectPage } from "./pages";
 import { IndexStore } from "./store";
-import { describeStoredFile, listStoredFiles, uploadDistribution } from "./storedFiles";
+import { describeStoredFiles, listStoredFiles, uploadDistribution } from "./storedFiles";
 
 export interface PublishInput {
   readonly filename: string;
@@ -52,35 +52,6 @@ export function validateFiles(files: readonly PublishInput[]): Distribution[] {
   });
 }
 
-/** Entries for stored files the page does not list (crash residue), skipping `known` names. */
-async function residueEntries(
-  store: IndexStore,
-  location: IndexLocation,
-  project: string,
-  stored: Awaited<ReturnType<typeof listStoredFiles>>,
-  known: (filename: string) => boolean,
-  cache: Map<string, FileEntry>,
-  onWarning: (message: string) => void,
-): Promise<FileEntry[]> {
-  const entries: FileEntry[] = [];
-  for (const file of stored) {
-    if (known(file.filename)) continue;
-    let entry = cache.get(file.filename);
-    if (!entry) {
-      try {
-        entry = await describeStoredFile(store, location, project, file.filename, file.hasCoreMetadataObject);
-      } catch (err) {
-        if (!(err instanceof CliError)) throw err;
-        onWarning(`skipped stored file ${file.filename}: ${err.message}`);
-        continue;
-      }
-      cache.set(file.filename, entry);
-    }
-    entries.push(entry);
-  }
-  return entries;
-}
-
 /** Adds `entries` (and any residue) to the project's page; existing entries are kept as they are. */
 async function addToProjectPage(
   store: IndexStore,
@@ -95,7 +66,8 @@ async function addToProjectPage(
     const listed = new Set(page?.files.map((f) => f.filename));
     const mine = entries.filter((e) => !listed.has(e.filename));
     const isKnown = (name: string) => listed.has(name) || entries.some((e) => e.filename === name);
-    const residue = await residueEntries(store, location, project, stored, isKnown, cache, onWarning);
+    const unlisted = stored.filter((file) => !isKnown(file.filename));
+    const residue = await describeStoredFiles(store, location, project, unlisted, onWarning, cache);
     if (page && mine.length === 0 && residue.length === 0) return undefined;
     return { project, files: [...(page?.files ?? []), ...mine, ...residue] };
   });

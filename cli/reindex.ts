@@ -4,12 +4,11 @@
  * files that no longer exist are dropped, except those a concurrent publish added meanwhile.
  */
 import { channelPrefix, fileKey } from "../edge/layout";
-import { CliError } from "./errors";
 import { IndexLocation } from "./location";
 import { deleteProjectPages, updateProject, updateRoot } from "./pageWriter";
 import { FileEntry } from "./pages";
 import { IndexStore } from "./store";
-import { describeStoredFile, listStoredFiles } from "./storedFiles";
+import { describeStoredFiles, listStoredFiles } from "./storedFiles";
 
 export interface ReindexResult {
   readonly projects: { readonly project: string; readonly files: number }[];
@@ -29,26 +28,6 @@ async function projectsOf(store: IndexStore, location: IndexLocation): Promise<s
   return [...projects].sort();
 }
 
-async function rebuiltEntries(
-  store: IndexStore,
-  location: IndexLocation,
-  project: string,
-  warnings: string[],
-): Promise<FileEntry[]> {
-  const entries: FileEntry[] = [];
-  for (const file of await listStoredFiles(store, location, project)) {
-    try {
-      entries.push(
-        await describeStoredFile(store, location, project, file.filename, file.hasCoreMetadataObject),
-      );
-    } catch (err) {
-      if (!(err instanceof CliError)) throw err;
-      warnings.push(`skipped ${project}/${file.filename}: ${err.message}`);
-    }
-  }
-  return entries;
-}
-
 export async function reindex(
   store: IndexStore,
   location: IndexLocation,
@@ -60,7 +39,8 @@ export async function reindex(
   const all = await projectsOf(store, location);
   for (const [index, project] of all.entries()) {
     onProject?.(project, index, all.length);
-    const rebuilt = await rebuiltEntries(store, location, project, warnings);
+    const stored = await listStoredFiles(store, location, project);
+    const rebuilt = await describeStoredFiles(store, location, project, stored, (m) => warnings.push(m));
     if (rebuilt.length === 0) {
       await deleteProjectPages(store, location, project);
       emptied.push(project);

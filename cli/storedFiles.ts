@@ -8,7 +8,7 @@ import { Distribution, inspectDistribution, sha256Hex } from "./distribution";
 import { CliError } from "./errors";
 import { IndexLocation, isBranchChannel } from "./location";
 import { FileEntry, uploadTimeOf } from "./pages";
-import { CONFLICT, IndexStore, PutOptions } from "./store";
+import { CONFLICT, IndexStore, PutOptions, retryOnConflict } from "./store";
 
 export const FILE_CONTENT_TYPE = "application/octet-stream";
 const METADATA_SUFFIX = ".metadata";
@@ -67,30 +67,31 @@ export async function uploadDistribution(
   now: Date,
 ): Promise<UploadOutcome> {
   const key = fileKey(location.tenant, location.channel, dist.project, dist.filename);
-  let entry = entryOf(dist, uploadTimeOf(now));
-  let status: UploadOutcome["status"] = "published";
-  if ((await store.put(key, bytes, fileOptions(location, objectMetadata(entry)))) === CONFLICT) {
-    const existing = await describeStoredFile(store, location, dist.project, dist.filename, true);
-    if (existing.sha256 !== dist.sha256) {
-      throw new CliError(
-        `${dist.filename} already exists in ${location.tenant}/${location.channel} with different contents ` +
-          `(sha256 ${existing.sha256}, yours ${dist.sha256}); published files are immutable: publish a new version`,
-      );
-    }
-    entry = existing;
-    status = "unchanged";
+  const fresh = entryOf(dist, uploadTimeOf(now));
+  // undefined: uploaded now; an entry: the file that was already there.
+  const existing = await retryOnConflict(key, async () => {
+    if ((await store.put(key, bytes, fileOptions(location, objectMetadata(fresh)))) !== CONFLICT)
+      return undefined;
+    // Missing after a failed create: a concurrent upload of this name is still in flight (409).
+    return (await describeStoredFile(store, location, dist.project, dist.filename, true)) ?? CONFLICT;
+  });
+  if (existing && existing.sha256 !== dist.sha256) {
+    throw new CliError(
+      `${dist.filename} already exists in ${location.tenant}/${location.channel} with different contents ` +
+        `(sha256 ${existing.sha256}, yours ${dist.sha256}); published files are immutable: publish a new version`,
+    );
   }
   if (dist.coreMetadata) {
     const metaKey = metadataKey(location.tenant, location.channel, dist.project, dist.filename);
     await store.put(metaKey, dist.coreMetadata, fileOptions(location));
   }
-  return { status, entry };
+  return existing ? { status: "unchanged", entry: existing } : { status: "published", entry: fresh };
 }
 
 /**
  * The page entry of a file already in the bucket, from its user metadata. A file without that
  * metadata (uploaded by other means) is downloaded and inspected; a wheel whose `.metadata` is
- * missing (`hasCoreMetadataObject` false) gets it written.
+ * missing (`hasCoreMetadataObject` false) gets it written. undefined if the file is not there.
  */
 export async function describeStoredFile(
   store: IndexStore,
@@ -98,10 +99,10 @@ export async function describeStoredFile(
   project: string,
   filename: string,
   hasCoreMetadataObject: boolean,
-): Promise<FileEntry> {
+): Promise<FileEntry | undefined> {
   const key = fileKey(location.tenant, location.channel, project, filename);
   const head = await store.head(key);
-  if (!head) throw new CliError(`${key} disappeared while it was being read; run the command again`);
+  if (!head) return undefined;
   const meta = head.metadata;
   const isWheel = filename.endsWith(".whl");
   if (
@@ -120,7 +121,7 @@ export async function describeStoredFile(
     };
   }
   const stored = await store.get(key);
-  if (!stored) throw new CliError(`${key} disappeared while it was being read; run the command again`);
+  if (!stored) return undefined;
   const dist = inspectDistribution(filename, stored.body);
   if (dist.project !== project)
     throw new CliError(`${key} is stored under the wrong project; move or remove it`);
@@ -134,12 +135,46 @@ export async function describeStoredFile(
   return entryOf(dist, meta[META.uploadTime] ?? uploadTimeOf(head.lastModified ?? new Date()));
 }
 
+/**
+ * Page entries for stored files, skipping (and reporting) files that cannot be read as
+ * distributions and files gone since they were listed. `cache` keeps entries across retries.
+ */
+export async function describeStoredFiles(
+  store: IndexStore,
+  location: IndexLocation,
+  project: string,
+  files: readonly StoredFile[],
+  onSkipped: (message: string) => void,
+  cache: Map<string, FileEntry> = new Map(),
+): Promise<FileEntry[]> {
+  const entries: FileEntry[] = [];
+  for (const file of files) {
+    let entry = cache.get(file.filename);
+    try {
+      entry ??= await describeStoredFile(store, location, project, file.filename, file.hasCoreMetadataObject);
+    } catch (err) {
+      if (!(err instanceof CliError)) throw err;
+      onSkipped(`skipped stored file ${project}/${file.filename}: ${err.message}`);
+      continue;
+    }
+    if (!entry) continue;
+    cache.set(file.filename, entry);
+    entries.push(entry);
+  }
+  return entries;
+}
+
+export interface StoredFile {
+  readonly filename: string;
+  readonly hasCoreMetadataObject: boolean;
+}
+
 /** The distribution files stored for a project, and which of them have their `.metadata`. */
 export async function listStoredFiles(
   store: IndexStore,
   location: IndexLocation,
   project: string,
-): Promise<{ filename: string; hasCoreMetadataObject: boolean }[]> {
+): Promise<StoredFile[]> {
   const prefix = projectFilesPrefix(location.tenant, location.channel, project);
   const names = new Set((await store.list(prefix)).map((item) => item.key.slice(prefix.length)));
   return [...names]

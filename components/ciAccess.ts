@@ -44,7 +44,9 @@ export interface CiAccessArgs {
 /**
  * GitHub Actions' (and Pulumi Deployments') way into one stack: the OIDC providers and three roles —
  * deployer (`pulumi up`), previewer (read-only `pulumi preview` on pull requests), publisher
- * (package repositories' CI writing their tenants' part of the bucket).
+ * (package repositories' CI writing their tenants' part of the bucket). These roles carry no
+ * permissions boundary: the deployer may not change them (see `policies/deployer.ts`), so they and
+ * their policies change only in an administrator's run.
  */
 export class CiAccess extends pulumi.ComponentResource {
   readonly githubOidcProviderArn: pulumi.Output<string>;

@@ -35,6 +35,12 @@ export interface EdgeFunctionArgs {
   /** ARNs of the credentials table and of each replica: the only things the role may read. */
   readonly credentialsTableArns: pulumi.Input<string>[];
   /**
+   * Permissions boundary of the function's role (the stack's `PermissionsBoundary`): the deployer
+   * may create and change roles only when they carry it. The program always passes it.
+   * @default undefined (no boundary: such a role can be created by an administrator only)
+   */
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
+  /**
    * Memory in MB; viewer triggers allow exactly 128.
    * @default 128
    */
@@ -151,6 +157,7 @@ export class EdgeFunction extends pulumi.ComponentResource {
       {
         name: functionName,
         description: "Lambda@Edge viewer-request function of the package index",
+        permissionsBoundary: args.permissionsBoundaryArn,
         assumeRolePolicy: JSON.stringify(
           policyDocument([
             {

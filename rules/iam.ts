@@ -10,16 +10,22 @@ import {
   hasWildcard,
   iamGlobMatches,
 } from "../components/policies/document";
-import { PASS_ROLE_SERVICES } from "../components/policies/deployer";
+import {
+  BOUNDARY_WRITE_ACTIONS,
+  BOUNDED_ROLE_ACTIONS,
+  PASS_ROLE_SERVICES,
+} from "../components/policies/deployer";
+import { CI_ROLE_PURPOSES, CiRolePurpose, boundaryPolicyName } from "../components/policies/stackScope";
 import {
   GITHUB_OIDC_AUDIENCE,
   GITHUB_OIDC_URL,
   PULUMI_OIDC_URL,
   oidcConditionPrefix,
 } from "../components/policies/trust";
+import { AccessRequest, Decision, RequestContext, evaluate } from "./policyEvaluation";
 import { canAssume, federatedPrincipals } from "./trustEvaluation";
 
-export type CiRolePurpose = "deployer" | "previewer" | "publisher";
+export type { CiRolePurpose };
 
 export interface RoleUnderReview {
   readonly name: string;
@@ -49,7 +55,10 @@ export type RuleId =
   | "PREVIEWER_READ_ONLY"
   | "PUBLISHER_TENANT_SCOPED"
   | "STS_BEARER_TOKEN_CODEARTIFACT_ONLY"
-  | "MANAGED_POLICY_SIZE";
+  | "MANAGED_POLICY_SIZE"
+  | "DEPLOYER_ROLE_CREATION_BOUNDED"
+  | "BOUNDARY_IMMUTABLE"
+  | "DEPLOYER_CANNOT_CHANGE_CI_ROLES";
 
 export interface Rule {
   readonly id: RuleId;
@@ -145,6 +154,52 @@ function acceptedGithubProbes(trust: PolicyDocument, probes: readonly string[]):
       ),
   );
 }
+
+/** The account of a role's trust policy (its OIDC provider's), for probing ARNs in it. */
+function accountOf(role: RoleUnderReview): string {
+  const arn = allows(role.trustPolicy).flatMap(federatedPrincipals)[0] ?? "";
+  return /^arn:aws:iam::(\d{12}):/.exec(arn)?.[1] ?? "123456789012";
+}
+
+/** Decisions of the role's permission policies on probes; an unknown operator errs as stated. */
+function decide(role: RoleUnderReview, requests: readonly AccessRequest[], onUnknown: "satisfied" | "throw") {
+  const documents = Object.values(role.permissionPolicies);
+  return requests.map((request) => ({
+    request,
+    decision: evaluate(documents, request, onUnknown) as Decision,
+  }));
+}
+
+const probe = (actions: readonly string[], resources: readonly string[], context: RequestContext) =>
+  resources.flatMap((resource) => actions.map((action): AccessRequest => ({ action, resource, context })));
+
+const describeProbe = ({ action, resource }: AccessRequest) => `${action} on ${resource}`;
+const boundaryNote = ({ context }: AccessRequest) =>
+  context?.["iam:PermissionsBoundary"]
+    ? `with boundary ${context["iam:PermissionsBoundary"]}`
+    : "without a boundary";
+
+/** Findings for probes the role's policies do not deny explicitly (an Allow added later cannot undo a Deny). */
+function notExplicitlyDenied(role: RoleUnderReview, requests: readonly AccessRequest[]): string[] {
+  return decide(role, requests, "throw")
+    .filter(({ decision }) => decision !== "explicitDeny")
+    .map(({ request, decision }) => `${describeProbe(request)} is ${decision}, not explicitly denied.`);
+}
+
+/** Writes that grant permissions outside roles: users, groups, managed policy versions. */
+const UNBOUNDED_GRANT_ACTIONS = [
+  "iam:CreateUser",
+  "iam:PutUserPolicy",
+  "iam:AttachUserPolicy",
+  "iam:CreateAccessKey",
+  "iam:CreateLoginProfile",
+  "iam:UpdateLoginProfile",
+  "iam:AddUserToGroup",
+  "iam:PutGroupPolicy",
+  "iam:AttachGroupPolicy",
+  "iam:CreatePolicyVersion",
+  "iam:SetDefaultPolicyVersion",
+];
 
 export const IAM_RULES: readonly Rule[] = [
   {
@@ -368,6 +423,79 @@ export const IAM_RULES: readonly Rule[] = [
         const size = JSON.stringify(document).length;
         return size > MANAGED_POLICY_MAX_CHARS ? [`${name} is ${size} characters; split it.`] : [];
       }),
+  },
+  {
+    id: "DEPLOYER_ROLE_CREATION_BOUNDED",
+    description:
+      "The deployer creates or grants to roles only with iam:PermissionsBoundary = the stack's boundary, and never writes users, groups or managed policy versions.",
+    check: (role) => {
+      if (role.purpose !== "deployer") return [];
+      const account = accountOf(role);
+      const p = role.namePrefix;
+      const roles = [`arn:aws:iam::${account}:role/${p}-probe`, `arn:aws:iam::${account}:role/other-probe`];
+      const foreignBoundary = `arn:aws:iam::aws:policy/AdministratorAccess`;
+      const region = { "aws:RequestedRegion": "us-east-1" };
+      const unbounded = [
+        ...probe(BOUNDED_ROLE_ACTIONS, roles, region),
+        ...probe(BOUNDED_ROLE_ACTIONS, roles, { ...region, "iam:PermissionsBoundary": foreignBoundary }),
+        ...probe(
+          UNBOUNDED_GRANT_ACTIONS,
+          ["user", "group", "policy"].map((kind) => `arn:aws:iam::${account}:${kind}/${p}-probe`),
+          region,
+        ),
+      ];
+      return decide(role, unbounded, "satisfied")
+        .filter(({ decision }) => decision === "allowed")
+        .map(({ request }) => `allows ${describeProbe(request)} ${boundaryNote(request)}.`);
+    },
+  },
+  {
+    id: "BOUNDARY_IMMUTABLE",
+    description:
+      "The deployer is explicitly denied changing or deleting the boundary policy and removing a role's boundary.",
+    check: (role) => {
+      if (role.purpose !== "deployer") return [];
+      const account = accountOf(role);
+      const p = role.namePrefix;
+      const region = { "aws:RequestedRegion": "us-east-1" };
+      const requests = [
+        ...probe(BOUNDARY_WRITE_ACTIONS, [`arn:aws:iam::${account}:policy/${boundaryPolicyName(p)}`], region),
+        ...probe(
+          ["iam:DeleteRolePermissionsBoundary"],
+          [`arn:aws:iam::${account}:role/${p}-viewer-request`, `arn:aws:iam::${account}:role/${p}-probe`],
+          region,
+        ),
+      ];
+      return notExplicitlyDenied(role, requests);
+    },
+  },
+  {
+    id: "DEPLOYER_CANNOT_CHANGE_CI_ROLES",
+    description:
+      "The deployer is explicitly denied changing its own and the other CI roles (trust, policies, boundary, passing them on).",
+    check: (role) => {
+      if (role.purpose !== "deployer") return [];
+      const account = accountOf(role);
+      const p = role.namePrefix;
+      // The context satisfies every Allow the deployer has on ordinary roles: only a Deny may stop it.
+      const context = {
+        "aws:RequestedRegion": "us-east-1",
+        "iam:PermissionsBoundary": `arn:aws:iam::${account}:policy/${boundaryPolicyName(p)}`,
+        "iam:PassedToService": "lambda.amazonaws.com",
+      };
+      const requests = probe(
+        [
+          ...BOUNDED_ROLE_ACTIONS,
+          "iam:UpdateAssumeRolePolicy",
+          "iam:DeleteRole",
+          "iam:UpdateRole",
+          "iam:PassRole",
+        ],
+        CI_ROLE_PURPOSES.map((purpose) => `arn:aws:iam::${account}:role/${p}-${purpose}`),
+        context,
+      );
+      return notExplicitlyDenied(role, requests);
+    },
   },
 ];
 

@@ -102,16 +102,31 @@ function generatedBody(result: CloudFrontResultResponse): Buffer {
 /** Checks the rules CloudFront applies to a generated response; returns the problem or undefined. */
 export function generatedResponseProblem(result: CloudFrontResultResponse): string | undefined {
   const status = Number(result.status);
-  if (!Number.isInteger(status) || status < 200 || status > 599)
+  if (!Number.isInteger(status) || status < 200 || status > 599) {
     return `status ${result.status} is not an HTTP status`;
+  }
   for (const [name, values] of Object.entries(result.headers ?? {})) {
     if (name !== name.toLowerCase()) return `header name ${name} is not lowercase`;
-    if (values.some((v) => v.key !== undefined && v.key.toLowerCase() !== name))
+    if (!Array.isArray(values) || values.some((v) => typeof v?.value !== "string")) {
+      return `header ${name} is not a list of { key, value } strings`;
+    }
+    if (values.some((v) => v.key !== undefined && v.key.toLowerCase() !== name)) {
       return `header ${name} key mismatch`;
+    }
   }
+  if (result.body !== undefined && typeof result.body !== "string") return "body is not a string";
   const body = generatedBody(result);
   if (body.length > MAX_GENERATED_BODY_BYTES) return `body of ${body.length} bytes exceeds 40 KB`;
   return undefined;
+}
+
+/** What CloudFront would refuse in the function's result (502), or undefined when it is usable. */
+export function resultProblem(result: CloudFrontRequestResult): string | undefined {
+  if (!result || typeof result !== "object") return "it returned neither a request nor a response";
+  if (isGeneratedResponse(result)) return generatedResponseProblem(result);
+  return typeof result.uri === "string" && result.uri.startsWith("/")
+    ? undefined
+    : `the rewritten uri ${JSON.stringify(result.uri)} does not start with /`;
 }
 
 function sendGenerated(
@@ -121,8 +136,9 @@ function sendGenerated(
 ): void {
   const body = generatedBody(result);
   const headers: http.OutgoingHttpHeaders = {};
-  for (const [name, values] of Object.entries(result.headers ?? {}))
+  for (const [name, values] of Object.entries(result.headers ?? {})) {
     headers[name] = values.map((v) => v.value);
+  }
   headers["content-length"] = body.length;
   writeHead(response, Number(result.status), headers);
   response.end(method === "HEAD" ? undefined : body);
@@ -157,13 +173,7 @@ export function createCloudFrontListener(options: CloudFrontEmulatorOptions): ht
       cloudFrontError(response, 503, "LambdaExecutionError");
       return served("edge");
     }
-    const problem = !result
-      ? "it returned nothing"
-      : isGeneratedResponse(result)
-        ? generatedResponseProblem(result)
-        : result.uri.startsWith("/")
-          ? undefined
-          : `rewritten uri ${JSON.stringify(result.uri)} does not start with /`;
+    const problem = resultProblem(result);
     if (!result || problem) {
       console.error(
         `sandbox: CloudFront would refuse the edge function's result for ${method} ${url}: ${problem}`,

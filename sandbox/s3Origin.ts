@@ -43,8 +43,9 @@ export function writeHead(
   status: number,
   headers: http.OutgoingHttpHeaders,
 ): void {
-  for (const [name, value] of Object.entries(headers))
+  for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) response.setHeader(name, value);
+  }
   response.writeHead(status);
 }
 

@@ -105,33 +105,56 @@ function edgeStatements(scope: StackScope): PolicyStatement[] {
   return statements;
 }
 
+/** Role writes that grant permissions: allowed only on roles that carry the stack's boundary. */
+export const BOUNDED_ROLE_ACTIONS = [
+  "iam:CreateRole",
+  "iam:PutRolePolicy",
+  "iam:DeleteRolePolicy",
+  "iam:AttachRolePolicy",
+  "iam:DetachRolePolicy",
+  "iam:PutRolePermissionsBoundary",
+] as const;
+
+/** Writes to the boundary policy the deployer is explicitly denied. */
+export const BOUNDARY_WRITE_ACTIONS = [
+  "iam:CreatePolicyVersion",
+  "iam:DeletePolicyVersion",
+  "iam:SetDefaultPolicyVersion",
+  "iam:DeletePolicy",
+  "iam:TagPolicy",
+  "iam:UntagPolicy",
+] as const;
+
+/**
+ * The deployer manages only roles that carry the boundary; the identity layer (CI roles, every
+ * managed policy, the OIDC providers, the boundary) is an administrator's: see the README's
+ * "Permissions boundary and bootstrap". Managed policies are never written, because each one the
+ * stack creates is attached to a role outside the boundary (CI roles) or meant for other principals.
+ */
 function identityStatements(scope: StackScope): PolicyStatement[] {
   const arns = stackArns(scope);
   return [
     {
-      Sid: "ManageStackRolesAndPolicies",
+      Sid: "ManageBoundedRoles",
+      Effect: "Allow",
+      Action: [...BOUNDED_ROLE_ACTIONS],
+      Resource: arns.roles,
+      Condition: { StringEquals: { "iam:PermissionsBoundary": arns.boundary } },
+    },
+    {
+      // These actions cannot be conditioned on the boundary; they neither add permissions nor
+      // reach the CI roles (denied below).
+      Sid: "ManageStackRoles",
       Effect: "Allow",
       Action: [
-        "iam:CreateRole",
         "iam:DeleteRole",
         "iam:UpdateRole",
         "iam:UpdateRoleDescription",
         "iam:UpdateAssumeRolePolicy",
         "iam:TagRole",
         "iam:UntagRole",
-        "iam:PutRolePolicy",
-        "iam:DeleteRolePolicy",
-        "iam:AttachRolePolicy",
-        "iam:DetachRolePolicy",
-        "iam:CreatePolicy",
-        "iam:DeletePolicy",
-        "iam:CreatePolicyVersion",
-        "iam:DeletePolicyVersion",
-        "iam:SetDefaultPolicyVersion",
-        "iam:TagPolicy",
-        "iam:UntagPolicy",
       ],
-      Resource: [arns.roles, arns.policies],
+      Resource: arns.roles,
     },
     {
       Sid: "PassStackRolesToLambda",
@@ -141,25 +164,30 @@ function identityStatements(scope: StackScope): PolicyStatement[] {
       Condition: { StringEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES] } },
     },
     {
-      Sid: "ManageOidcProviders",
-      Effect: "Allow",
-      Action: [
-        "iam:CreateOpenIDConnectProvider",
-        "iam:DeleteOpenIDConnectProvider",
-        "iam:AddClientIDToOpenIDConnectProvider",
-        "iam:RemoveClientIDFromOpenIDConnectProvider",
-        "iam:UpdateOpenIDConnectProviderThumbprint",
-        "iam:TagOpenIDConnectProvider",
-        "iam:UntagOpenIDConnectProvider",
-      ],
-      Resource: arns.oidcProviders,
-    },
-    {
       Sid: "CreateServiceLinkedRoles",
       Effect: "Allow",
       Action: "iam:CreateServiceLinkedRole",
       Resource: `arn:aws:iam::${scope.accountId}:role/aws-service-role/*`,
       Condition: { StringEquals: { "iam:AWSServiceName": [...SERVICE_LINKED_ROLE_SERVICES] } },
+    },
+    {
+      Sid: "DenyBoundaryRemoval",
+      Effect: "Deny",
+      Action: "iam:DeleteRolePermissionsBoundary",
+      Resource: "*",
+    },
+    {
+      Sid: "DenyBoundaryChanges",
+      Effect: "Deny",
+      Action: [...BOUNDARY_WRITE_ACTIONS],
+      Resource: arns.boundary,
+    },
+    {
+      // Its own role above all: no trust, policy or boundary change, no passing the CI roles on.
+      Sid: "DenyCiRoleChanges",
+      Effect: "Deny",
+      NotAction: ["iam:Get*", "iam:List*"],
+      Resource: arns.ciRoles,
     },
   ];
 }

@@ -19,22 +19,41 @@ export function stackRegions(scope: StackScope): string[] {
   return [...new Set([scope.region, EDGE_REGION, ...scope.replicaRegions])];
 }
 
-export function stackArns(scope: StackScope) {
-  const { namePrefix: p, accountId: a, region: r } = scope;
+/** The roles CI assumes, `<namePrefix>-<purpose>`: created by an administrator's run, never by the deployer. */
+export const CI_ROLE_PURPOSES = ["deployer", "previewer", "publisher"] as const;
+export type CiRolePurpose = (typeof CI_ROLE_PURPOSES)[number];
+
+/** The managed policy every role the deployer creates must carry as its permissions boundary. */
+export function boundaryPolicyName(namePrefix: string): string {
+  return `${namePrefix}-boundary`;
+}
+
+/** ARNs that depend only on the stack's names and account, not on its regions. */
+export function accountArns(scope: Pick<StackScope, "namePrefix" | "accountId">) {
+  const { namePrefix: p, accountId: a } = scope;
   return {
-    buckets: `arn:aws:s3:::${p}-*`,
-    functions: `arn:aws:lambda:${EDGE_REGION}:${a}:function:${p}-*`,
     roles: `arn:aws:iam::${a}:role/${p}-*`,
+    ciRoles: CI_ROLE_PURPOSES.map((purpose) => `arn:aws:iam::${a}:role/${p}-${purpose}`),
     policies: `arn:aws:iam::${a}:policy/${p}-*`,
-    oidcProviders: [
-      `arn:aws:iam::${a}:oidc-provider/token.actions.githubusercontent.com`,
-      `arn:aws:iam::${a}:oidc-provider/api.pulumi.com/oidc`,
-    ],
+    boundary: `arn:aws:iam::${a}:policy/${boundaryPolicyName(p)}`,
     tables: `arn:aws:dynamodb:*:${a}:table/${p}-*`,
     // Lambda@Edge replicas log to `/aws/lambda/us-east-1.<name>` in every region that ran them.
     logGroups: [
       `arn:aws:logs:*:${a}:log-group:/aws/lambda/${p}-*`,
       `arn:aws:logs:*:${a}:log-group:/aws/lambda/us-east-1.${p}-*`,
+    ],
+  };
+}
+
+export function stackArns(scope: StackScope) {
+  const { namePrefix: p, accountId: a, region: r } = scope;
+  return {
+    ...accountArns(scope),
+    buckets: `arn:aws:s3:::${p}-*`,
+    functions: `arn:aws:lambda:${EDGE_REGION}:${a}:function:${p}-*`,
+    oidcProviders: [
+      `arn:aws:iam::${a}:oidc-provider/token.actions.githubusercontent.com`,
+      `arn:aws:iam::${a}:oidc-provider/api.pulumi.com/oidc`,
     ],
     webAcls: `arn:aws:wafv2:${EDGE_REGION}:${a}:global/webacl/${p}-*`,
     certificates: `arn:aws:acm:${EDGE_REGION}:${a}:certificate/*`,

@@ -1,3 +1,4 @@
+import { isBuiltin } from "module";
 import { expect } from "chai";
 import { EdgeFunction } from "../../components/edgeFunction";
 import { ViewerRequestHandler, loadEdgeBundle, serializeEdgeBundle } from "../../sandbox/edgeBundle";
@@ -37,6 +38,23 @@ async function deployedArchive(): Promise<Record<string, string>> {
   return Object.fromEntries(entries);
 }
 
+/** Runs bundle text as a CommonJS module whose `require` resolves Node builtins and nothing else. */
+function loadWithBuiltinsOnly(bundleText: string): ViewerRequestHandler {
+  const bundle = { exports: {} as Record<string, unknown> };
+  const requireBuiltin = (name: string) => {
+    if (!isBuiltin(name)) throw new Error(`the bundle required ${name}, which is not a Node builtin`);
+    return require(name);
+  };
+  new Function("exports", "require", "module", "__filename", "__dirname", bundleText)(
+    bundle.exports,
+    requireBuiltin,
+    bundle,
+    "/var/task/__index.js",
+    "/var/task",
+  );
+  return bundle.exports.handler as ViewerRequestHandler;
+}
+
 describe("edge bundle: the archive of the mocked CallbackFunction", () => {
   let archive: Record<string, string>;
   before(async () => {
@@ -55,12 +73,13 @@ describe("edge bundle: the archive of the mocked CallbackFunction", () => {
     expect(archive["__index.js"]).to.equal(await serializeEdgeBundle(TEST_HANDLER_CONFIG));
   });
 
-  it("requires the AWS SDK from the runtime, lazily, and captures no Pulumi code", () => {
+  it("requires Node builtins only: no AWS SDK, no Pulumi code", () => {
     const text = archive["__index.js"];
-    const requires = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).sort();
-    expect(requires).to.deep.equal(["@aws-sdk/client-dynamodb", "crypto"]);
-    // The SDK require sits inside the lookup function, not at module level.
-    expect(text).to.match(/\n\s+const sdk = require\("@aws-sdk\/client-dynamodb"\);/);
+    const requires = [...text.matchAll(/require\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]).sort();
+    expect(requires).to.deep.equal(["crypto", "http", "https"]);
+    expect(requires.every((name) => isBuiltin(name))).to.equal(true);
+    expect(text).not.to.include("@aws-sdk");
+    expect(text).not.to.include("@smithy");
     expect(text).not.to.include("@pulumi");
   });
 
@@ -88,12 +107,13 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
     expired: makeKey({ expiresAt: 1_700_000_000 }),
   };
   let aws: CredentialsOnMoto;
+  let text: string;
   let handler: ViewerRequestHandler;
   let logged: string[];
   const originalLog = console.log;
 
   before(async () => {
-    const text = (await deployedArchive())["__index.js"];
+    text = (await deployedArchive())["__index.js"];
     aws = await startCredentialsOnMoto(
       TEST_HANDLER_CONFIG.tableName,
       Object.values(keys).map((k) => k.record),
@@ -152,6 +172,16 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
       expect(logged).to.deep.equal([]);
     });
   }
+
+  it("looks a key up on moto with a require that resolves Node builtins and no package at all", async () => {
+    const isolated = loadWithBuiltinsOnly(text);
+    const request = forwarded(
+      await isolated(
+        viewerRequestEvent({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } }),
+      ),
+    );
+    expect(request.uri).to.equal("/acme/main/simple/index.html");
+  });
 
   it("rewrites another tenant's key into its own prefix", async () => {
     expect(forwarded(await as(keys.otherTenant, { uri: "/simple/demo/" })).uri).to.equal(

@@ -293,6 +293,26 @@ describe("cli: publish, yank, remove, reindex against S3 @integration", () => {
     expect(await readRoot(healing, acme)).to.deep.equal({ projects: ["crashy"] });
   });
 
+  it("skips stray files in a project's folder with a warning, in reindex and in publish", async () => {
+    const store = await fixture.newStore();
+    await publish(store, acme, [buildWheel({ name: "tidy", version: "1" })]);
+    await fixture.s3.send(
+      new PutObjectCommand({ Bucket: store.bucket, Key: "acme/main/files/tidy/NOTES.txt", Body: "hello" }),
+    );
+    const warning =
+      'skipped stored file tidy/NOTES.txt: unsupported file "NOTES.txt": publish wheels (.whl) or sdists (.tar.gz)';
+    expect((await reindex(store, acme)).warnings).to.deep.equal([warning]);
+    const warnings: string[] = [];
+    await publish(store, acme, [buildWheel({ name: "tidy", version: "2" })], {
+      onWarning: (w) => warnings.push(w),
+    });
+    expect(warnings).to.deep.equal([warning]);
+    expect((await readProject(store, acme, "tidy"))!.files.map((f) => f.filename)).to.deep.equal([
+      "tidy-1-py3-none-any.whl",
+      "tidy-2-py3-none-any.whl",
+    ]);
+  });
+
   it("yanks and unyanks a version, keeps yanks through reindex, removes a version, lists", async () => {
     const store = await fixture.newStore();
     await publish(

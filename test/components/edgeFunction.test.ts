@@ -64,6 +64,19 @@ describe("EdgeFunction component", () => {
     expect(recorder.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).to.have.length(0);
   });
 
+  it("gives its role no permissions boundary unless one is passed", () => {
+    expect(recorder.one("aws:iam/role:Role").inputs.permissionsBoundary).to.equal(undefined);
+  });
+
+  it("gives its role the permissions boundary it is passed", async () => {
+    const boundaryArn = "arn:aws:iam::123456789012:policy/ppi-dev-boundary";
+    const bounded = setupMocks({ stack: "dev" });
+    const bounding = new EdgeFunction("edge", args({ permissionsBoundaryArn: boundaryArn }));
+    await valueOf(bounding.qualifiedArn);
+    await settle();
+    expect(bounded.one("aws:iam/role:Role").inputs.permissionsBoundary).to.equal(boundaryArn);
+  });
+
   it("may only GetItem on the table and its replicas and write its own log groups", () => {
     const policy = recorder.one("aws:iam/rolePolicy:RolePolicy").inputs;
     expect(policy.role).to.equal("ppi-dev-viewer-request");

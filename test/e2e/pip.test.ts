@@ -12,7 +12,7 @@ import { expect } from "chai";
 import type { CreatedKey } from "../../cli/keys";
 import { startSandbox, Sandbox, urlWithKey } from "../../sandbox";
 import type { ServedRequest } from "../../sandbox/cloudfront";
-import { findPip, isolatedEnv, pip, run, RunResult } from "./support/clients";
+import { findPip, isolatedEnv, pip, requireClient, run, RunResult } from "./support/clients";
 import { IndexFixture, indexFixture } from "./support/indexFixture";
 import {
   anchorsOf,
@@ -52,12 +52,7 @@ describe("pip against the sandbox @integration", function () {
   }
 
   before(async function () {
-    const found = findPip();
-    if ("missing" in found) {
-      console.log(`      skipped: ${found.missing}`);
-      this.skip();
-    }
-    python = found.python;
+    python = requireClient(this, findPip()).python;
     work = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-e2e-pip-"));
     sandbox = await startSandbox({
       port: 0,
@@ -299,12 +294,7 @@ describe("pip against a sandbox that serves only PEP 503 HTML @integration", fun
   const served: ServedRequest[] = [];
 
   before(async function () {
-    const found = findPip();
-    if ("missing" in found) {
-      console.log(`      skipped: ${found.missing}`);
-      this.skip();
-    }
-    python = found.python;
+    python = requireClient(this, findPip()).python;
     work = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-e2e-html-"));
     sandbox = await startSandbox({
       port: 0,

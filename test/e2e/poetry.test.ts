@@ -9,7 +9,7 @@ import * as path from "path";
 import { expect } from "chai";
 import { startSandbox, Sandbox } from "../../sandbox";
 import type { ServedRequest } from "../../sandbox/cloudfront";
-import { findTool, isolatedEnv, run } from "./support/clients";
+import { findTool, isolatedEnv, requireClient, run } from "./support/clients";
 import { fetchPage, basicAuthorization, JSON_TYPE, JsonProjectPage, PIP_ACCEPT } from "./support/pages";
 
 const SOURCE = "sandbox";
@@ -29,12 +29,7 @@ describe("poetry against the sandbox @integration", function () {
   const served: ServedRequest[] = [];
 
   before(async function () {
-    const found = findTool("poetry", "python3-poetry");
-    if ("missing" in found) {
-      console.log(`      skipped: ${found.missing}`);
-      this.skip();
-    }
-    poetry = found.path;
+    poetry = requireClient(this, findTool("poetry", "python3-poetry")).path;
     const version = await run(poetry, ["--version"]);
     poetryVersion = /(\d+\.\d+(?:\.\d+)?)/.exec(version.stdout)?.[1] ?? "0.0";
     work = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-e2e-poetry-"));

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
 import { startSandbox, Sandbox } from "../../sandbox";
-import { findTool, run } from "./support/clients";
+import { findTool, requireClient, run } from "./support/clients";
 import { basicAuthorization } from "./support/pages";
 
 describe("twine check on a wheel downloaded from the sandbox @integration", function () {
@@ -16,12 +16,7 @@ describe("twine check on a wheel downloaded from the sandbox @integration", func
   let work: string;
 
   before(async function () {
-    const found = findTool("twine", "twine");
-    if ("missing" in found) {
-      console.log(`      skipped: ${found.missing}`);
-      this.skip();
-    }
-    twine = found.path;
+    twine = requireClient(this, findTool("twine", "twine")).path;
     work = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-e2e-twine-"));
     sandbox = await startSandbox({ port: 0, quiet: true });
   });

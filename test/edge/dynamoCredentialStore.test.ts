@@ -1,6 +1,11 @@
 import { expect } from "chai";
 import { DeleteItemCommand } from "@aws-sdk/client-dynamodb";
-import { credentialsTableRegion, createDynamoCredentialStore } from "../../edge/dynamoCredentialStore";
+import {
+  credentialsFromEnvironment,
+  credentialsTableRegion,
+  createDynamoCredentialStore,
+  dynamoEndpoint,
+} from "../../edge/dynamoCredentialStore";
 import { CredentialsOnMoto, startCredentialsOnMoto } from "./motoCredentials";
 import { makeKey } from "./fixtures";
 
@@ -16,6 +21,63 @@ describe("credentialsTableRegion", () => {
   for (const [running, expected] of cases) {
     it(`running in ${running ?? "an unknown region"} reads ${expected}`, () => {
       expect(credentialsTableRegion(location, running)).to.equal(expected);
+    });
+  }
+});
+
+describe("dynamoEndpoint", () => {
+  const cases: [Record<string, string>, string][] = [
+    [{}, "https://dynamodb.eu-west-1.amazonaws.com/"],
+    [{ AWS_ENDPOINT_URL: "http://127.0.0.1:5000" }, "http://127.0.0.1:5000/"],
+    [
+      { AWS_ENDPOINT_URL: "http://127.0.0.1:5000", AWS_ENDPOINT_URL_DYNAMODB: "http://localhost:8000/" },
+      "http://localhost:8000/",
+    ],
+    [{ AWS_ENDPOINT_URL: "" }, "https://dynamodb.eu-west-1.amazonaws.com/"],
+  ];
+  for (const [env, expected] of cases) {
+    it(`${JSON.stringify(env)} → ${expected}`, () => {
+      expect(dynamoEndpoint("eu-west-1", env).href).to.equal(expected);
+    });
+  }
+
+  for (const url of ["ftp://127.0.0.1:5000", "http://127.0.0.1:5000/prefix", "https://example.com/?a=b"]) {
+    it(`refuses ${url}, naming it`, () => {
+      expect(() => dynamoEndpoint("us-east-1", { AWS_ENDPOINT_URL: url })).to.throw(
+        `the DynamoDB endpoint "${url}" must be http(s)://host[:port] without a path or query`,
+      );
+    });
+  }
+});
+
+describe("credentialsFromEnvironment", () => {
+  it("reads the Lambda role's temporary credentials", () => {
+    expect(
+      credentialsFromEnvironment({
+        AWS_ACCESS_KEY_ID: "ASIAEXAMPLE",
+        AWS_SECRET_ACCESS_KEY: "secret",
+        AWS_SESSION_TOKEN: "token",
+      }),
+    ).to.deep.equal({ accessKeyId: "ASIAEXAMPLE", secretAccessKey: "secret", sessionToken: "token" });
+  });
+
+  it("reads long-term credentials without a token", () => {
+    expect(
+      credentialsFromEnvironment({ AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" }),
+    ).to.deep.equal({ accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" });
+  });
+
+  const missing: Record<string, string>[] = [
+    {},
+    { AWS_ACCESS_KEY_ID: "AKIAEXAMPLE" },
+    { AWS_SECRET_ACCESS_KEY: "secret", AWS_SESSION_TOKEN: "token" },
+    { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "secret" },
+  ];
+  for (const env of missing) {
+    it(`fails with CredentialsError for ${JSON.stringify(env)}`, () => {
+      expect(() => credentialsFromEnvironment(env))
+        .to.throw("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
+        .with.property("name", "CredentialsError");
     });
   }
 });

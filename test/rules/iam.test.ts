@@ -76,6 +76,17 @@ function withPolicy(role: RoleUnderReview, statement: PolicyStatement): RoleUnde
   return { ...role, permissionPolicies: { ...role.permissionPolicies, extra: policyDocument([statement]) } };
 }
 
+/** The role with the statement `sid` removed from whichever of its policies holds it. */
+function withoutStatement(role: RoleUnderReview, sid: string): RoleUnderReview {
+  const policies = Object.entries(role.permissionPolicies).map(([name, document]) => [
+    name,
+    policyDocument(document.Statement.filter((s) => s.Sid !== sid)),
+  ]);
+  const removed = Object.values(role.permissionPolicies).some((d) => d.Statement.some((s) => s.Sid === sid));
+  if (!removed) throw new Error(`no statement ${sid} in ${role.name}`);
+  return { ...role, permissionPolicies: Object.fromEntries(policies) };
+}
+
 const githubCondition = (
   sub: Record<string, Record<string, string | string[]>>,
   aud: Record<string, string> = { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
@@ -244,7 +255,12 @@ describe("IAM rules", () => {
       title: "a policy with * on *",
       role: withPolicy(prodDeployer, { Effect: "Allow", Action: "*", Resource: "*" }),
       // `*` grants PassRole and GetServiceBearerToken too, unconditioned.
-      rules: ["NO_ADMIN_WILDCARD", "PASSROLE_SCOPED", "STS_BEARER_TOKEN_CODEARTIFACT_ONLY"],
+      rules: [
+        "NO_ADMIN_WILDCARD",
+        "PASSROLE_SCOPED",
+        "STS_BEARER_TOKEN_CODEARTIFACT_ONLY",
+        "DEPLOYER_ROLE_CREATION_BOUNDED",
+      ],
     },
     {
       title: "a policy allowing with NotAction",
@@ -273,7 +289,7 @@ describe("IAM rules", () => {
         Action: "iam:*",
         Resource: `arn:aws:iam::${ACCOUNT}:role/ppi-prod-*`,
       }),
-      rules: ["PASSROLE_SCOPED"],
+      rules: ["PASSROLE_SCOPED", "DEPLOYER_ROLE_CREATION_BOUNDED"],
     },
     {
       title: "iam:PassRole to EC2",
@@ -334,6 +350,70 @@ describe("IAM rules", () => {
       title: "sts:GetServiceBearerToken for any service",
       role: withPolicy(publisher, { Effect: "Allow", Action: "sts:GetServiceBearerToken", Resource: "*" }),
       rules: ["STS_BEARER_TOKEN_CODEARTIFACT_ONLY"],
+    },
+    {
+      title: "a deployer creating stack roles without the boundary condition",
+      role: withPolicy(prodDeployer, {
+        Effect: "Allow",
+        Action: ["iam:CreateRole", "iam:AttachRolePolicy"],
+        Resource: `arn:aws:iam::${ACCOUNT}:role/ppi-prod-*`,
+      }),
+      rules: ["DEPLOYER_ROLE_CREATION_BOUNDED"],
+    },
+    {
+      title: "a deployer whose boundary condition accepts any policy (StringLike *)",
+      role: withPolicy(prodDeployer, {
+        Effect: "Allow",
+        Action: "iam:PutRolePolicy",
+        Resource: `arn:aws:iam::${ACCOUNT}:role/ppi-prod-*`,
+        Condition: { StringLike: { "iam:PermissionsBoundary": "*" } },
+      }),
+      rules: ["DEPLOYER_ROLE_CREATION_BOUNDED"],
+    },
+    {
+      title: "a deployer that can write new versions of the stack's managed policies",
+      role: withPolicy(prodDeployer, {
+        Effect: "Allow",
+        Action: "iam:CreatePolicyVersion",
+        Resource: `arn:aws:iam::${ACCOUNT}:policy/ppi-prod-*`,
+      }),
+      rules: ["DEPLOYER_ROLE_CREATION_BOUNDED"],
+    },
+    {
+      title: "a deployer that can create users",
+      role: withPolicy(prodDeployer, {
+        Effect: "Allow",
+        Action: ["iam:CreateUser", "iam:AttachUserPolicy"],
+        Resource: `arn:aws:iam::${ACCOUNT}:user/*`,
+      }),
+      rules: ["DEPLOYER_ROLE_CREATION_BOUNDED"],
+    },
+    {
+      title: "a deployer without the deny on boundary changes",
+      role: withoutStatement(prodDeployer, "DenyBoundaryChanges"),
+      rules: ["BOUNDARY_IMMUTABLE"],
+    },
+    {
+      title: "a deployer without the deny on removing boundaries",
+      role: withoutStatement(prodDeployer, "DenyBoundaryRemoval"),
+      rules: ["BOUNDARY_IMMUTABLE"],
+    },
+    {
+      title: "a deployer without the deny on the CI roles (it could rewrite its own trust)",
+      role: withoutStatement(prodDeployer, "DenyCiRoleChanges"),
+      rules: ["DEPLOYER_CANNOT_CHANGE_CI_ROLES"],
+    },
+    {
+      title: "a deployer denied changes to its own role only (the publisher stays open)",
+      role: withPolicy(withoutStatement(prodDeployer, "DenyCiRoleChanges"), {
+        Effect: "Deny",
+        NotAction: ["iam:Get*", "iam:List*"],
+        Resource: [
+          `arn:aws:iam::${ACCOUNT}:role/ppi-prod-deployer`,
+          `arn:aws:iam::${ACCOUNT}:role/ppi-prod-previewer`,
+        ],
+      }),
+      rules: ["DEPLOYER_CANNOT_CHANGE_CI_ROLES"],
     },
     {
       title: "an oversized managed policy",

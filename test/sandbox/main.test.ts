@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
-import { findPip, isolatedEnv, PIP_ISOLATION_FLAGS, run } from "../e2e/support/clients";
+import { findPip, isolatedEnv, PIP_ISOLATION_FLAGS, requireClient, run } from "../e2e/support/clients";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TS_NODE = [require.resolve("ts-node/dist/bin.js"), "--transpile-only"];
@@ -55,8 +55,7 @@ describe("npm start (sandbox/main.ts) @integration", function () {
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it("prints a pip line that installs the demo package as pasted, writes .sandbox/env, and stops on SIGTERM", async function () {
-    const found = findPip();
-    if ("missing" in found) this.skip();
+    const python = requireClient(this, findPip()).python;
     const envFile = path.join(work, "env");
     const started = startMain([], { PORT: "0", PPI_SANDBOX_ENV_FILE: envFile });
     try {
@@ -64,7 +63,7 @@ describe("npm start (sandbox/main.ts) @integration", function () {
       const [line] = await waitFor(started, /pip install --index-url http:\/\/\S+ \S+/);
       const [, ...pipArgs] = line.split(" ");
       const target = path.join(work, "target");
-      const install = await run("python3", [
+      const install = await run(python, [
         "-m",
         "pip",
         ...pipArgs,

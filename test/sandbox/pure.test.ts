@@ -1,9 +1,10 @@
 import { spawnSync } from "child_process";
 import { expect } from "chai";
 import { ImmutableObjectCache, isImmutable } from "../../sandbox/cdnCache";
-import { eventHeaders, generatedResponseProblem } from "../../sandbox/cloudfront";
+import { eventHeaders, generatedResponseProblem, resultProblem } from "../../sandbox/cloudfront";
 import { envFileText, shellQuote } from "../../sandbox/envFile";
 import { resolvePort } from "../../sandbox/port";
+import { claimProcessEnv } from "../../sandbox/processEnv";
 import { objectKeyOf } from "../../sandbox/s3Origin";
 
 describe("sandbox: port from --port and PORT", () => {
@@ -135,5 +136,54 @@ describe("sandbox: CDN cache of immutable objects", () => {
     cache.set("big", entry(7));
     expect(cache.get("big")).to.equal(undefined);
     expect(cache.size).to.equal(2);
+  });
+});
+
+describe("sandbox: CloudFront's checks of a forwarded request", () => {
+  const request = { clientIp: "127.0.0.1", method: "GET", querystring: "", headers: {} };
+  const cases: [string, Parameters<typeof resultProblem>[0], string | undefined][] = [
+    ["a rewritten request", { ...request, uri: "/demo/main/simple/index.json" }, undefined],
+    [
+      "a relative uri",
+      { ...request, uri: "demo/main/simple/index.json" },
+      'the rewritten uri "demo/main/simple/index.json" does not start with /',
+    ],
+    ["nothing", undefined, "it returned neither a request nor a response"],
+    ["null", null, "it returned neither a request nor a response"],
+  ];
+  for (const [name, result, problem] of cases) {
+    it(`${name}: ${problem ?? "accepted"}`, () => expect(resultProblem(result)).to.equal(problem));
+  }
+  it("a header that is not a list: refused", () => {
+    const headers = { "content-type": "text/html" } as unknown as Record<string, { value: string }[]>;
+    expect(resultProblem({ status: "200", headers })).to.equal(
+      "header content-type is not a list of { key, value } strings",
+    );
+  });
+});
+
+describe("sandbox: the process environment the edge bundle reads", () => {
+  it("sets and removes variables while claimed, restores them after, and allows one claim at a time", () => {
+    const names = ["PPI_TEST_SET", "PPI_TEST_REMOVED", "PPI_TEST_NEW"];
+    const before = names.map((n) => process.env[n]);
+    process.env.PPI_TEST_SET = "old";
+    process.env.PPI_TEST_REMOVED = "present";
+    delete process.env.PPI_TEST_NEW;
+    try {
+      const release = claimProcessEnv({
+        PPI_TEST_SET: "new",
+        PPI_TEST_REMOVED: undefined,
+        PPI_TEST_NEW: "x",
+      });
+      expect(names.map((n) => process.env[n])).to.deep.equal(["new", undefined, "x"]);
+      expect(() => claimProcessEnv({})).to.throw("a sandbox is already running in this process");
+      release();
+      expect(names.map((n) => process.env[n])).to.deep.equal(["old", "present", undefined]);
+      claimProcessEnv({})();
+    } finally {
+      names.forEach((n, i) =>
+        before[i] === undefined ? delete process.env[n] : (process.env[n] = before[i]),
+      );
+    }
   });
 });

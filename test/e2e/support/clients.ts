@@ -61,6 +61,15 @@ export function findPip(): { python: string } | { missing: string } {
   return { python: "python3" };
 }
 
+/** The client that was found; otherwise skips the suite (or test), saying what is missing and how to get it. */
+export function requireClient<T extends object>(context: Mocha.Context, found: T | { missing: string }): T {
+  if ("missing" in found) {
+    console.log(`      skipped: ${found.missing}`);
+    context.skip();
+  }
+  return found as T;
+}
+
 /** A Debian-packaged tool on PATH, or the reason it is missing. */
 export function findTool(command: string, aptPackage: string): { path: string } | { missing: string } {
   const probe = spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" });
