@@ -14,7 +14,9 @@ async function main(): Promise<void> {
     .sort();
   if (files.length === 0) throw new Error(`no benchmark matches ${only.join(", ")}`);
   for (const file of files) {
-    console.log(`\n## ${file.replace(/\.bench\.ts$/, "")} (node ${process.version}, ${new Date().toISOString()})`);
+    console.log(
+      `\n## ${file.replace(/\.bench\.ts$/, "")} (node ${process.version}, ${new Date().toISOString()})`,
+    );
     const mod = (await import(path.join(__dirname, file))) as { run: () => Promise<void> };
     await mod.run();
   }

@@ -45,11 +45,17 @@ export interface AttributeValue {
 export type CredentialItem = Record<string, AttributeValue>;
 
 export function hashSecret(secret: string, salt: string): string {
-  return crypto.createHmac("sha256", Buffer.from(salt, "base64url")).update(secret, "utf8").digest("base64url");
+  return crypto
+    .createHmac("sha256", Buffer.from(salt, "base64url"))
+    .update(secret, "utf8")
+    .digest("base64url");
 }
 
 /** Constant-time check of a presented secret against a record's salted hash. */
-export function secretMatches(secret: string, record: Pick<CredentialRecord, "salt" | "secretHash">): boolean {
+export function secretMatches(
+  secret: string,
+  record: Pick<CredentialRecord, "salt" | "secretHash">,
+): boolean {
   const presented = Buffer.from(hashSecret(secret, record.salt), "base64url");
   const stored = Buffer.from(record.secretHash, "base64url");
   return presented.length === stored.length && crypto.timingSafeEqual(presented, stored);
@@ -111,7 +117,8 @@ export function credentialFromItem(item: CredentialItem): CredentialRecord | und
   const expiresAt = optionalNumber(item.expiresAt);
   const revokedAt = optionalNumber(item.revokedAt);
   if (!publicKey || !tenant || !salt || !secretHash || scheme !== HASH_SCHEME) return undefined;
-  if (createdAt === undefined || createdAt === null || expiresAt === null || revokedAt === null) return undefined;
+  if (createdAt === undefined || createdAt === null || expiresAt === null || revokedAt === null)
+    return undefined;
   const channels = item.channels?.SS;
   return {
     publicKey,
