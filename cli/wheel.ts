@@ -135,6 +135,12 @@ export function buildWheel(spec: WheelSpec): BuiltWheel {
     `Version: ${version}`,
     ...(spec.summary ? [`Summary: ${spec.summary}`] : []),
     ...(spec.requiresPython ? [`Requires-Python: ${spec.requiresPython}`] : []),
+    "Description-Content-Type: text/markdown",
+    // A description body: `twine check` refuses a wheel whose long description renders empty.
+    "",
+    `# ${spec.name}`,
+    "",
+    spec.summary ?? `Version ${version} of ${spec.name}.`,
   ].join("\n");
   const wheelInfo = [
     "Wheel-Version: 1.0",

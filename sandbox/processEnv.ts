@@ -1,8 +1,9 @@
 /**
- * The edge bundle builds its DynamoDB client the way it does at the edge — from the process
- * environment (the SDK v3 honours `AWS_ENDPOINT_URL`) — so the sandbox points this process's
- * environment at its local AWS while it runs, and puts the previous values back when it stops.
- * The environment is process-wide, so only one sandbox may run in a process at a time.
+ * The edge bundle reaches DynamoDB the way it does at the edge — endpoint, region and credentials
+ * from the process environment (`AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`) — so the
+ * sandbox points this process's environment at its local AWS while it runs, and puts the
+ * previous values back when it stops. The environment is process-wide, so only one sandbox may
+ * run in a process at a time.
  */
 
 let active = false;
