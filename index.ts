@@ -9,18 +9,17 @@ import { CodeArtifactNetwork } from "./components/codeArtifactNetwork";
 import { CodeArtifactRepository } from "./components/codeArtifactRepository";
 import { CredentialsTable } from "./components/credentialsTable";
 import { EDGE_FUNCTION_REGION, EdgeFunction } from "./components/edgeFunction";
-import { GithubRepositorySettings, environmentFromTrust } from "./components/githubRepositorySettings";
 import { PackageIndex } from "./components/packageIndex";
 import { PermissionsBoundary } from "./components/permissionsBoundary";
-import { checkNamePrefix } from "./components/validation";
+import { checkStackName } from "./components/validation";
 import { loadStackConfig } from "./config";
 
 // Everything is validated before the first resource: an invalid stack registers nothing.
-const config = loadStackConfig();
 const stack = pulumi.getStack();
+checkStackName(stack);
+const config = loadStackConfig();
 /** Physical names start with `ppi-<stack>-`, so the deployer role can be scoped by prefix. */
 const namePrefix = `ppi-${stack}`;
-checkNamePrefix(`Stack ${JSON.stringify(stack)}`, namePrefix);
 const { core, edgeIndex } = config;
 
 // One explicit provider: the region is the stack's, never the ambient one. Resources that must
@@ -149,27 +148,9 @@ const ci = githubConfig
       { providers },
     )
   : undefined;
-// The github provider is the default one: `github:owner` and the secret `github:token` in stack config.
-if (githubConfig?.repositorySettings && ci) {
-  new GithubRepositorySettings("github", {
-    stack,
-    infraRepository: githubConfig.infraRepository,
-    deployerRoleArn: ci.deployerRoleArn,
-    previewerRoleArn: ci.previewerRoleArn,
-    deployEnvironment: environmentFromTrust(githubConfig.deployerTrust, githubConfig.requiredReviewers),
-    packageRepositories: githubConfig.packageRepositories,
-    packageEnvironment: environmentFromTrust(githubConfig.publisherTrust),
-    packageVariables: ci.publisherRoleArn && {
-      AWS_REGION: core.region,
-      AWS_ROLE_ARN: ci.publisherRoleArn,
-      PACKAGE_INDEX_BUCKET: packageIndex.bucketName,
-      PACKAGE_INDEX_URL: packageIndex.indexUrl,
-      CODEARTIFACT_DOMAIN: codeArtifact?.domainName,
-      CODEARTIFACT_DOMAIN_OWNER: codeArtifact?.domainOwner,
-      CODEARTIFACT_REPOSITORY: codeArtifact?.repositoryName,
-    },
-  });
-}
+// GitHub repository settings (variables, environments) are not managed here: the admin-run
+// `deployments/` program writes them from this stack's outputs, so this stack needs no GitHub token
+// and holds no secret that a pull-request preview could read.
 
 // ---- outputs ----------------------------------------------------------------------------------
 /** What goes into `pip install --index-url`, with the key as `https://<public>:<secret>@…`. */
@@ -198,3 +179,5 @@ export const githubOidcProviderArn = ci?.githubOidcProviderArn;
 export const deployerRoleArn = ci?.deployerRoleArn;
 export const previewerRoleArn = ci?.previewerRoleArn;
 export const publisherRoleArn = ci?.publisherRoleArn;
+/** Repositories whose CI publishes; `deployments/` gives each an environment `<stack>` with the variables. */
+export const packageRepositories = githubConfig?.packageRepositories;

@@ -1,7 +1,9 @@
 /**
  * `check`: a smoke test of a deployed index over HTTPS, as a client sees it: 401 without a key and
  * with a wrong secret; the root and one project page in both formats with their exact content
- * types; one file downloaded and its sha256 compared with the page. Every check is reported.
+ * types; an unknown project answering 404 (what pip needs to fall through to other indexes); one
+ * file downloaded and its sha256 compared with the page. Credentials go only to the index's own
+ * origin: a file URL on another origin is fetched without them. Every check is reported.
  */
 import * as crypto from "crypto";
 import { HTML_CONTENT_TYPE, JSON_CONTENT_TYPE } from "../edge/layout";
@@ -115,6 +117,12 @@ export async function check(options: CheckOptions): Promise<CheckResult[]> {
     expect(/<a\s[^>]*href=/i.test(page.text), "no project links");
     return `${page.text.length} bytes`;
   });
+  await step("an unknown project is 404", async () => {
+    const unknown = new URL(`ppi-check-unknown-${crypto.randomBytes(6).toString("hex")}/`, rootUrl);
+    const { response } = await get(unknown, JSON_CONTENT_TYPE, auth);
+    expect(response.status === 404, `HTTP ${response.status}, expected 404`);
+    return "404";
+  });
   if (!project) return results;
 
   const projectUrl = new URL(`${encodeURIComponent(project)}/`, rootUrl);
@@ -148,14 +156,15 @@ export async function check(options: CheckOptions): Promise<CheckResult[]> {
   if (!file) return results;
   const { url, filename, sha256 } = file;
   await step(`download ${filename}`, async () => {
-    const response = await doFetch(url, { headers: { authorization: auth } });
+    const sameOrigin = url.origin === rootUrl.origin;
+    const response = await doFetch(url, sameOrigin ? { headers: { authorization: auth } } : {});
     expect(response.status === 200, `HTTP ${response.status}, expected 200`);
     const actual = crypto
       .createHash("sha256")
       .update(Buffer.from(await response.arrayBuffer()))
       .digest("hex");
     expect(actual === sha256, `sha256 ${actual}, the page says ${sha256}`);
-    return "sha256 matches the page";
+    return sameOrigin ? "sha256 matches the page" : `sha256 matches the page (sent no key to ${url.origin})`;
   });
   return results;
 }

@@ -3,9 +3,17 @@
  * CLI needs the name, the version and `Requires-Python`; and the check that they agree with the
  * file name the distribution is published under.
  */
-import { normalizeProjectName } from "../edge/names";
+import { isValidProjectName, normalizeProjectName } from "../edge/names";
 import { CliError } from "./errors";
 import { sameVersion } from "./version";
+
+/**
+ * The name component of a wheel or sdist file name: letters, digits, `.` and `_` (dashes separate
+ * components), and also a valid project name.
+ */
+export function isFilenameNameComponent(name: string): boolean {
+  return /^[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?$/.test(name) && isValidProjectName(name);
+}
 
 export interface CoreMetadata {
   readonly metadataVersion: string;

@@ -1,6 +1,6 @@
 /**
  * Errors the CLI reports to the operator as one line: what is wrong and how to fix it. Anything
- * else that reaches the top level is explained by `explainError` in `cli/main.ts`.
+ * else that reaches the top level is explained by `explainError` in `cli/run.ts`.
  */
 export class CliError extends Error {
   constructor(

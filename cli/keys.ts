@@ -11,12 +11,15 @@ import {
   PutItemCommand,
   QueryCommand,
   ScanCommand,
+  TransactWriteItemsCommand,
+  TransactionCanceledException,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import {
   CredentialRecord,
   HASH_SCHEME,
   PUBLIC_KEY_PATTERN,
+  credentialFromItem,
   credentialToItem,
   generateKey,
 } from "../edge/credentials";
@@ -128,11 +131,12 @@ function nowSeconds(ctx: KeysContext): number {
   return Math.floor((ctx.now ?? (() => new Date()))().getTime() / 1000);
 }
 
-async function putNewKey(
+/** A fresh key for `request`: the record to store and the secret to show once. */
+function newKey(
   ctx: KeysContext,
   request: NewKeyRequest,
   lifetimeSeconds?: number,
-): Promise<CreatedKey> {
+): { item: Record<string, AttributeValue>; created: CreatedKey } {
   const now = nowSeconds(ctx);
   const key = generateKey();
   const channels = [...new Set(request.channels ?? [])];
@@ -147,17 +151,24 @@ async function putNewKey(
     ...(lifetimeSeconds !== undefined ? { expiresAt: now + lifetimeSeconds } : {}),
     ...(request.description ? { description: request.description } : {}),
   };
+  const item = credentialToItem(record) as Record<string, AttributeValue>;
+  return { item, created: { ...summaryOf(item, now), secretKey: key.secretKey } };
+}
+
+async function putNewKey(
+  ctx: KeysContext,
+  request: NewKeyRequest,
+  lifetimeSeconds?: number,
+): Promise<CreatedKey> {
+  const { item, created } = newKey(ctx, request, lifetimeSeconds);
   await ctx.dynamodb.send(
     new PutItemCommand({
       TableName: ctx.table,
-      Item: credentialToItem(record) as Record<string, AttributeValue>,
+      Item: item,
       ConditionExpression: "attribute_not_exists(publicKey)",
     }),
   );
-  return {
-    ...summaryOf(credentialToItem(record) as Record<string, AttributeValue>, now),
-    secretKey: key.secretKey,
-  };
+  return created;
 }
 
 export async function createKey(ctx: KeysContext, request: NewKeyRequest): Promise<CreatedKey> {
@@ -252,29 +263,62 @@ export async function revokeKey(ctx: KeysContext, publicKey: string): Promise<Ke
   }
 }
 
+function alreadyRevoked(publicKey: string): CliError {
+  return new CliError(`key ${publicKey} is already revoked; create a new one with \`keys create\``);
+}
+
 /**
  * Replaces a key: a new key with the same tenant, channels, description and lifetime (the old
- * key's expiry span, counted from now), then the old key is revoked.
+ * key's expiry span, counted from now). The new key is written and the old one revoked in one
+ * transaction, so a failure can never leave an active new key whose secret nobody saw.
  */
 export async function rotateKey(
   ctx: KeysContext,
   publicKey: string,
 ): Promise<CreatedKey & { readonly replaced: string }> {
   checkPublicKey(publicKey);
-  const old = await getItem(ctx, publicKey);
-  if (old.revokedAt)
-    throw new CliError(`key ${publicKey} is already revoked; create a new one with \`keys create\``);
-  const lifetime =
-    old.expiresAt?.N !== undefined ? Number(old.expiresAt.N) - Number(old.createdAt?.N ?? 0) : undefined;
-  const created = await putNewKey(
-    ctx,
-    {
-      tenant: old.tenant?.S ?? "",
-      ...(old.channels?.SS ? { channels: old.channels.SS } : {}),
-      ...(old.description?.S ? { description: old.description.S } : {}),
-    },
-    lifetime,
-  );
-  await revokeKey(ctx, publicKey);
+  const old = credentialFromItem(await getItem(ctx, publicKey));
+  if (!old) {
+    throw new CliError(
+      `the stored record of key ${publicKey} is malformed; revoke it with \`keys revoke\` and create a new one`,
+    );
+  }
+  if (old.revokedAt !== undefined) throw alreadyRevoked(publicKey);
+  const request = {
+    tenant: old.tenant,
+    ...(old.channels ? { channels: old.channels } : {}),
+    ...(old.description ? { description: old.description } : {}),
+  };
+  validateRequest(request);
+  const lifetime = old.expiresAt !== undefined ? old.expiresAt - old.createdAt : undefined;
+  const { item, created } = newKey(ctx, request, lifetime);
+  try {
+    await ctx.dynamodb.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Put: { TableName: ctx.table, Item: item, ConditionExpression: "attribute_not_exists(publicKey)" },
+          },
+          {
+            Update: {
+              TableName: ctx.table,
+              Key: { publicKey: { S: publicKey } },
+              UpdateExpression: "SET revokedAt = :now",
+              ConditionExpression: "attribute_exists(publicKey) AND attribute_not_exists(revokedAt)",
+              ExpressionAttributeValues: { ":now": { N: String(nowSeconds(ctx)) } },
+            },
+          },
+        ],
+      }),
+    );
+  } catch (err) {
+    // Cancelled as a whole: the only likely condition to fail is a concurrent revoke of the old key.
+    if (
+      err instanceof TransactionCanceledException &&
+      err.CancellationReasons?.[1]?.Code === "ConditionalCheckFailed"
+    )
+      throw alreadyRevoked(publicKey);
+    throw err;
+  }
   return { ...created, replaced: publicKey };
 }

@@ -23,7 +23,7 @@ import {
   renderRootHtml,
   renderRootJson,
 } from "./pages";
-import { CONFLICT, IndexStore, retryOnConflict } from "./store";
+import { CONFLICT, Conflict, IndexStore, retryOnConflict } from "./store";
 
 const GENERATION = "ppi-generation";
 
@@ -60,16 +60,37 @@ async function syncHtml(store: IndexStore, key: string, html: string, generation
   });
 }
 
+/** What a `mutate` returns to delete the page (both forms) instead of writing it. */
+export const DELETE_PAGE = Symbol("delete page");
+
+/**
+ * Deletes the HTML page unless a newer generation than the JSON's was written, then the JSON page
+ * with `If-Match`: a concurrent writer makes either delete fail, and the caller retries. A writer
+ * racing the HTML delete recreates the HTML (it finds it missing).
+ */
+async function deletePage(
+  store: IndexStore,
+  kind: PageKind<unknown>,
+  json: { etag: string; generation: number },
+): Promise<true | Conflict> {
+  const html = await store.head(kind.htmlKey);
+  if (html) {
+    if (generationOf(html.metadata) > json.generation) return CONFLICT;
+    if ((await store.deleteIfMatch(kind.htmlKey, html.etag)) === CONFLICT) return CONFLICT;
+  }
+  return store.deleteIfMatch(kind.jsonKey, json.etag);
+}
+
 /**
  * Applies `mutate` to the current page (undefined when there is none); `mutate` returns the new
- * page, or undefined to leave it as it is. `beforeCreate` runs once before the page is first created.
- * Returns the page as it stands afterwards.
+ * page, undefined to leave it as it is, or DELETE_PAGE. `beforeCreate` runs once before the page
+ * is first created. Returns the page as it stands afterwards.
  */
 async function updatePage<T>(
   store: IndexStore,
   location: IndexLocation,
   kind: PageKind<T>,
-  mutate: (current: T | undefined) => Promise<T | undefined>,
+  mutate: (current: T | undefined) => Promise<T | undefined | typeof DELETE_PAGE>,
   beforeCreate?: () => Promise<void>,
 ): Promise<T | undefined> {
   const branch = isBranchChannel(location);
@@ -79,6 +100,11 @@ async function updatePage<T>(
     const page = current ? kind.parse(current.body.toString("utf8"), kind.jsonKey) : undefined;
     const generation = current ? generationOf(current.metadata) : 0;
     const next = await mutate(page);
+    if (next === DELETE_PAGE) {
+      if (!current) return { page: undefined, generation };
+      const deleted = await deletePage(store, kind as PageKind<unknown>, { etag: current.etag, generation });
+      return deleted === CONFLICT ? CONFLICT : { page: undefined, generation };
+    }
     if (next === undefined) return { page, generation };
     if (!current && !created && beforeCreate) await beforeCreate();
     created = true;
@@ -137,27 +163,40 @@ export function updateRoot(
   return updatePage(store, location, rootKind(location), mutate);
 }
 
+/** The tombstones of both pages, each name once: a write can never drop one. */
+function keepRemoved(current: ProjectPage | undefined, next: ProjectPage): ProjectPage {
+  const removed = new Map([...(current?.removed ?? []), ...(next.removed ?? [])].map((r) => [r.filename, r]));
+  return removed.size ? { ...next, removed: [...removed.values()] } : next;
+}
+
 /**
  * Updates a project's page. A new project is added to the root page first, so a crash in between
  * leaves a root entry whose page is still missing (a 404, which clients treat as "not here"), and
- * the next publish of the project, finding no page, completes it.
+ * the next publish of the project, finding no page, completes it. Tombstones (`removed`) of the
+ * current page are always carried over; DELETE_PAGE is honoured only for a page without any.
  */
 export function updateProject(
   store: IndexStore,
   location: IndexLocation,
   project: string,
-  mutate: (current: ProjectPage | undefined) => Promise<ProjectPage | undefined>,
+  mutate: (current: ProjectPage | undefined) => Promise<ProjectPage | undefined | typeof DELETE_PAGE>,
 ): Promise<ProjectPage | undefined> {
   const addToRoot = async () => {
     await updateRoot(store, location, async (root) =>
       root?.projects.includes(project) ? undefined : { projects: [...(root?.projects ?? []), project] },
     );
   };
-  return updatePage(store, location, projectKind(location, project), mutate, addToRoot);
+  const guarded = async (current: ProjectPage | undefined) => {
+    const next = await mutate(current);
+    if (next === undefined) return undefined;
+    if (next === DELETE_PAGE)
+      return current?.removed?.length ? keepRemoved(current, { project, files: [] }) : DELETE_PAGE;
+    return keepRemoved(current, next);
+  };
+  return updatePage(store, location, projectKind(location, project), guarded, addToRoot);
 }
 
-/** Deletes both forms of a project's page (used by `reindex` for projects with no files left). */
-export async function deleteProjectPages(store: IndexStore, location: IndexLocation, project: string) {
-  await store.delete(projectPageKey(location.tenant, location.channel, project, "json"));
-  await store.delete(projectPageKey(location.tenant, location.channel, project, "html"));
+/** Whether the project's JSON page exists. */
+export async function hasProjectPage(store: IndexStore, location: IndexLocation, project: string) {
+  return (await store.head(projectKind(location, project).jsonKey)) !== undefined;
 }

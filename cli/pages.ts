@@ -24,10 +24,24 @@ export interface FileEntry {
   readonly yanked: boolean | string;
 }
 
+/** A file that was published and then removed: its name can never be used again. */
+export interface RemovedFile {
+  readonly filename: string;
+  /** sha256 of the removed bytes; absent when the file was never on a page and had no such metadata. */
+  readonly sha256?: string;
+}
+
 export interface ProjectPage {
   /** PEP 503 normalized name. */
   readonly project: string;
   readonly files: readonly FileEntry[];
+  /** Tombstones of removed files (kept in the JSON page under the PEP 691 private key `_ppi`). */
+  readonly removed?: readonly RemovedFile[];
+}
+
+/** Names whose reuse is refused: the files the page's tombstones record. */
+export function removedNames(page: ProjectPage | undefined): Set<string> {
+  return new Set(page?.removed?.map((r) => r.filename));
 }
 
 export interface RootPage {
@@ -64,6 +78,7 @@ export function versionsOf(page: ProjectPage): string[] {
 }
 
 const META = { "api-version": API_VERSION };
+const PRIVATE_KEY = "_ppi";
 
 export function renderProjectJson(page: ProjectPage): string {
   const sorted = sortedPage(page);
@@ -85,6 +100,8 @@ export function renderProjectJson(page: ProjectPage): string {
         "upload-time": file.uploadTime,
       };
     }),
+    // PEP 691 reserves keys with a leading underscore for the index server; clients ignore them.
+    ...(page.removed?.length ? { [PRIVATE_KEY]: { removed: page.removed } } : {}),
   });
 }
 
@@ -199,7 +216,24 @@ export function parseProjectJson(text: string, source: string): ProjectPage {
   const json = parseJson(text, source);
   if (typeof json.name !== "string" || !Array.isArray(json.files))
     throw corruptPage(source, "no name or files");
-  return { project: json.name, files: json.files.map((file) => fileFromJson(file, source)) };
+  const removed = removedFromJson(json[PRIVATE_KEY], source);
+  return {
+    project: json.name,
+    files: json.files.map((file) => fileFromJson(file, source)),
+    ...(removed.length ? { removed } : {}),
+  };
+}
+
+function removedFromJson(value: unknown, source: string): RemovedFile[] {
+  if (value === undefined) return [];
+  const removed = isObject(value) ? value.removed : undefined;
+  const valid = (r: unknown) =>
+    isObject(r) && typeof r.filename === "string" && ["string", "undefined"].includes(typeof r.sha256);
+  if (!Array.isArray(removed) || !removed.every(valid)) throw corruptPage(source, `malformed ${PRIVATE_KEY}`);
+  return removed.map((r: Json) => ({
+    filename: r.filename as string,
+    ...(typeof r.sha256 === "string" ? { sha256: r.sha256 } : {}),
+  }));
 }
 
 export function parseRootJson(text: string, source: string): RootPage {

@@ -1,12 +1,12 @@
 /**
  * `reindex`: rebuilds every page of a tenant's channel from the stored files and their object
- * metadata. Yank flags are kept from the current pages (the page is where they live). Entries of
- * files that no longer exist are dropped, except those a concurrent publish added meanwhile.
+ * metadata. Yank flags and tombstones are kept from the current pages (the page is where they
+ * live). Entries of files that no longer exist are dropped.
  */
-import { channelPrefix, fileKey } from "../edge/layout";
+import { channelPrefix } from "../edge/layout";
 import { IndexLocation } from "./location";
-import { deleteProjectPages, updateProject, updateRoot } from "./pageWriter";
-import { FileEntry } from "./pages";
+import { DELETE_PAGE, hasProjectPage, updateProject, updateRoot } from "./pageWriter";
+import { FileEntry, removedNames } from "./pages";
 import { IndexStore } from "./store";
 import { describeStoredFiles, listStoredFiles } from "./storedFiles";
 
@@ -28,6 +28,32 @@ async function projectsOf(store: IndexStore, location: IndexLocation): Promise<s
   return [...projects].sort();
 }
 
+/**
+ * Rebuilds one project's page inside its compare-and-swap: the files are listed again on every
+ * attempt, so a publish or remove that lands meanwhile makes the write fail and the next attempt
+ * sees it. Tombstoned files are left out; a project with nothing left loses its page (unless it
+ * holds tombstones, which must outlive the files). Returns the files now listed, or undefined.
+ */
+async function reindexProject(
+  store: IndexStore,
+  location: IndexLocation,
+  project: string,
+  warnings: string[],
+): Promise<number | undefined> {
+  const cache = new Map<string, FileEntry>();
+  const skipped = new Set<string>();
+  const page = await updateProject(store, location, project, async (current) => {
+    const removed = removedNames(current);
+    const stored = (await listStoredFiles(store, location, project)).filter((f) => !removed.has(f.filename));
+    const rebuilt = await describeStoredFiles(store, location, project, stored, (m) => skipped.add(m), cache);
+    if (rebuilt.length === 0) return DELETE_PAGE;
+    const yanked = new Map(current?.files.map((f) => [f.filename, f.yanked]));
+    return { project, files: rebuilt.map((e) => ({ ...e, yanked: yanked.get(e.filename) ?? false })) };
+  });
+  warnings.push(...skipped);
+  return page?.files.length;
+}
+
 export async function reindex(
   store: IndexStore,
   location: IndexLocation,
@@ -39,35 +65,17 @@ export async function reindex(
   const all = await projectsOf(store, location);
   for (const [index, project] of all.entries()) {
     onProject?.(project, index, all.length);
-    const stored = await listStoredFiles(store, location, project);
-    const rebuilt = await describeStoredFiles(store, location, project, stored, (m) => warnings.push(m));
-    if (rebuilt.length === 0) {
-      await deleteProjectPages(store, location, project);
-      emptied.push(project);
-      continue;
-    }
-    const names = new Set(rebuilt.map((e) => e.filename));
-    await updateProject(store, location, project, async (current) => {
-      const yanked = new Map(current?.files.map((f) => [f.filename, f.yanked]));
-      const added: FileEntry[] = [];
-      for (const file of current?.files ?? []) {
-        if (
-          !names.has(file.filename) &&
-          (await store.head(fileKey(location.tenant, location.channel, project, file.filename))) !== undefined
-        )
-          added.push(file);
-      }
-      return {
-        project,
-        files: [...rebuilt.map((e) => ({ ...e, yanked: yanked.get(e.filename) ?? false })), ...added],
-      };
-    });
-    projects.push({ project, files: rebuilt.length });
+    const files = await reindexProject(store, location, project, warnings);
+    if (files === undefined) emptied.push(project);
+    else projects.push({ project, files });
   }
   const listed = projects.map((p) => p.project);
-  // Projects that appeared after the listing above were created by a concurrent publish: keep them.
-  await updateRoot(store, location, async (root) => ({
-    projects: [...listed, ...(root?.projects ?? []).filter((p) => !all.includes(p))],
-  }));
+  await updateRoot(store, location, async (root) => {
+    // Keep what a concurrent publish created or re-created meanwhile: drop only pages still absent.
+    const absent = new Set<string>();
+    for (const project of emptied) if (!(await hasProjectPage(store, location, project))) absent.add(project);
+    const kept = (root?.projects ?? []).filter((p) => !absent.has(p) && !listed.includes(p));
+    return { projects: [...listed, ...kept] };
+  });
   return { projects, emptied, warnings };
 }

@@ -3,14 +3,13 @@
  * the gzipped tar with a small reader (ustar, pax and GNU long names), no extraction to disk.
  */
 import * as zlib from "zlib";
-import { isValidProjectName, normalizeProjectName } from "../edge/names";
-import { CoreMetadata, parseCoreMetadata } from "./coreMetadata";
+import { normalizeProjectName } from "../edge/names";
+import { CoreMetadata, isFilenameNameComponent, parseCoreMetadata } from "./coreMetadata";
 import { CliError } from "./errors";
 import { isValidVersion } from "./version";
 
 const SDIST_SPEC = "https://packaging.python.org/specifications/source-distribution-format/";
 const SDIST_SUFFIX = ".tar.gz";
-const NAME_COMPONENT = /^[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?$/;
 
 export interface SdistFilename {
   readonly filename: string;
@@ -32,7 +31,7 @@ export function parseSdistFilename(filename: string): SdistFilename {
   if (parts.length !== 2)
     throw invalidSdistName(filename, `it has ${parts.length} dash-separated parts, not 2`);
   const [name, version] = parts;
-  if (!NAME_COMPONENT.test(name) || !isValidProjectName(name)) {
+  if (!isFilenameNameComponent(name)) {
     throw invalidSdistName(filename, `"${name}" is not a valid distribution name`);
   }
   if (!isValidVersion(version)) throw invalidSdistName(filename, `"${version}" is not a PEP 440 version`);

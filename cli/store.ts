@@ -154,6 +154,17 @@ export class IndexStore {
   async delete(key: string): Promise<void> {
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
+
+  /** Deletes `key` only if it still has `etag`; CONFLICT if it changed or is gone. */
+  async deleteIfMatch(key: string, etag: string): Promise<true | Conflict> {
+    try {
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, IfMatch: etag }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err) || isMissing(err) || statusOf(err) === 404) return CONFLICT;
+      throw err;
+    }
+  }
 }
 
 export interface RetryOptions {

@@ -9,9 +9,8 @@
 import * as fs from "fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
+import { CREDENTIALS_TABLE_REGION } from "../edge/regions";
 import { CliError } from "./errors";
-
-export const CREDENTIALS_TABLE_REGION = "us-east-1";
 
 export interface TargetFlags {
   readonly bucket?: string;

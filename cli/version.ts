@@ -79,6 +79,34 @@ function compareRelease(a: readonly number[], b: readonly number[]): number {
   return 0;
 }
 
+const NUMERIC = /^[0-9]+$/;
+
+/**
+ * PEP 440 local labels, segment by segment: numeric segments compare as integers and above
+ * alphanumeric ones, alphanumeric ones lexicographically (already lowercased); a prefix sorts first.
+ */
+function compareLocal(a: string | undefined, b: string | undefined): number {
+  const sa = a === undefined ? [] : a.split(".");
+  const sb = b === undefined ? [] : b.split(".");
+  for (let i = 0; i < Math.min(sa.length, sb.length); i++) {
+    const [x, y] = [sa[i], sb[i]];
+    const diff =
+      NUMERIC.test(x) && NUMERIC.test(y)
+        ? compareNumbers(Number(x), Number(y))
+        : NUMERIC.test(x) !== NUMERIC.test(y)
+          ? NUMERIC.test(x)
+            ? 1
+            : -1
+          : x < y
+            ? -1
+            : x > y
+              ? 1
+              : 0;
+    if (diff !== 0) return diff;
+  }
+  return compareNumbers(sa.length, sb.length);
+}
+
 const PRE_ORDER = { a: 0, b: 1, rc: 2 } as const;
 
 /** Sort key of the pre-release part: dev-only releases sort before any pre-release, finals after. */
@@ -102,6 +130,6 @@ export function compareVersions(a: string, b: string): number {
     compareNumbers(paNumber, pbNumber) ||
     compareNumbers(va.post ?? -1, vb.post ?? -1) ||
     compareNumbers(va.dev ?? Infinity, vb.dev ?? Infinity) ||
-    (va.local ?? "").localeCompare(vb.local ?? "")
+    compareLocal(va.local, vb.local)
   );
 }

@@ -6,12 +6,11 @@
 import * as crypto from "crypto";
 import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
 import { isValidProjectName, normalizeProjectName } from "../edge/names";
-import { CoreMetadata, parseCoreMetadata } from "./coreMetadata";
+import { CoreMetadata, isFilenameNameComponent, parseCoreMetadata } from "./coreMetadata";
 import { CliError } from "./errors";
 import { canonicalVersion, isValidVersion } from "./version";
 
 const WHEEL_SPEC = "https://packaging.python.org/specifications/binary-distribution-format/";
-const NAME_COMPONENT = /^[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?$/;
 const BUILD_TAG = /^[0-9][A-Za-z0-9_.]*$/;
 const TAG = /^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/;
 
@@ -45,7 +44,7 @@ export function parseWheelFilename(filename: string): WheelFilename {
   const [name, version] = parts;
   const buildTag = parts.length === 6 ? parts[2] : undefined;
   const [python, abi, platform] = parts.slice(-3);
-  if (!NAME_COMPONENT.test(name) || !isValidProjectName(name)) {
+  if (!isFilenameNameComponent(name)) {
     throw invalidWheelName(filename, `"${name}" is not a valid distribution name`);
   }
   if (!isValidVersion(version)) throw invalidWheelName(filename, `"${version}" is not a PEP 440 version`);

@@ -7,7 +7,7 @@ import { isValidProjectName, normalizeProjectName } from "../edge/names";
 import { CliError } from "./errors";
 import { IndexLocation } from "./location";
 import { readProject, readRoot, updateProject } from "./pageWriter";
-import { FileEntry, ProjectPage, sortedPage, versionOf } from "./pages";
+import { FileEntry, ProjectPage, RemovedFile, sortedPage, versionOf } from "./pages";
 import { IndexStore } from "./store";
 import { listStoredFiles } from "./storedFiles";
 import { isValidVersion, sameVersion } from "./version";
@@ -51,9 +51,10 @@ export async function setYanked(
 }
 
 /**
- * Deletes a version's files and their `.metadata`, then takes them off the page. Files go first:
- * a crash in between leaves page entries without files, which `reindex` repairs (the reverse order
- * would leave unlisted files that the next publish would put back on the page).
+ * Removes a version for good. First, under compare-and-swap, its entries move from the page's files
+ * to its tombstones (`removed`), so the names can never be published again and no page entry ever
+ * points at a deleted file; then the files and their `.metadata` are deleted. A crash in between
+ * leaves tombstoned files that publish and `reindex` ignore; running `remove` again deletes them.
  */
 export async function removeVersion(
   store: IndexStore,
@@ -64,24 +65,34 @@ export async function removeVersion(
   if (!confirmed)
     throw new CliError("remove deletes files for good and breaks pinned installs; add --yes to confirm");
   const project = checkRef(ref);
-  const stored = await listStoredFiles(store, location, project);
-  const page = await readProject(store, location, project);
-  const names = new Set(
-    [...stored.map((f) => f.filename), ...(page?.files.map((f) => f.filename) ?? [])].filter((name) =>
-      sameVersion(versionOf(name), ref.version),
-    ),
-  );
-  if (names.size === 0) throw notFound(location, project, ref.version);
+  const ofVersion = (name: string) => sameVersion(versionOf(name), ref.version);
+  const stored = (await listStoredFiles(store, location, project)).filter((f) => ofVersion(f.filename));
+  let names: string[] = [];
+  await updateProject(store, location, project, async (current) => {
+    const listed = current?.files.filter((f) => ofVersion(f.filename)) ?? [];
+    const tombstoned = current?.removed?.filter((r) => ofVersion(r.filename)) ?? [];
+    const known = new Set([...listed, ...tombstoned].map((f) => f.filename));
+    const unlisted: RemovedFile[] = [];
+    for (const { filename } of stored.filter((f) => !known.has(f.filename))) {
+      const sha256 = (await store.head(fileKey(location.tenant, location.channel, project, filename)))
+        ?.metadata.sha256;
+      unlisted.push({ filename, ...(sha256 ? { sha256 } : {}) });
+    }
+    const fresh = [...listed.map((f) => ({ filename: f.filename, sha256: f.sha256 })), ...unlisted];
+    names = [...new Set([...fresh, ...tombstoned].map((f) => f.filename))];
+    if (fresh.length === 0) return undefined;
+    return {
+      project,
+      files: current?.files.filter((f) => !ofVersion(f.filename)) ?? [],
+      removed: [...(current?.removed ?? []), ...fresh],
+    };
+  });
+  if (names.length === 0) throw notFound(location, project, ref.version);
   for (const name of names) {
     await store.delete(fileKey(location.tenant, location.channel, project, name));
     await store.delete(metadataKey(location.tenant, location.channel, project, name));
   }
-  await updateProject(store, location, project, async (current) =>
-    current?.files.some((f) => names.has(f.filename))
-      ? { project, files: current.files.filter((f) => !names.has(f.filename)) }
-      : undefined,
-  );
-  return [...names].sort();
+  return names.sort();
 }
 
 /** The projects of a channel, or one project's files. */

@@ -23,7 +23,7 @@ export interface CiAccessArgs {
     | { readonly mode: "arn"; readonly githubProviderArn: string; readonly pulumiProviderArn?: string };
   /** `owner/repo` of this program: its deploy jobs and pull requests. */
   readonly infraRepository: string;
-  /** Jobs of the infrastructure repository that may deploy, e.g. `[{ kind: "branch", pattern: "main" }]`. */
+  /** GitHub jobs that may assume the deployer besides Pulumi Deployments; none: Pulumi Deployments only. */
   readonly deployerTrust: readonly GithubJobMatch[];
   /** Pulumi organization whose Deployments of this stack may deploy. @default undefined (none) */
   readonly pulumiOrganization?: string;
@@ -56,7 +56,6 @@ export class CiAccess extends pulumi.ComponentResource {
   readonly publisherRoleArn: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: CiAccessArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("python-package-index:oidc:CiAccess", name, {}, opts);
     const context = `CiAccess ${name}`;
     checkNamePrefix(context, args.namePrefix);
     const packageRepositories = args.packageRepositories ?? [];
@@ -65,6 +64,7 @@ export class CiAccess extends pulumi.ComponentResource {
         `${context}: packageRepositories need publisherTrust and publisherTenants (which jobs publish, and where).`,
       );
     }
+    super("python-package-index:oidc:CiAccess", name, {}, opts);
 
     const oidc = new GithubOidc(
       `${name}-oidc`,

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "./policies/document";
+import { CI_SESSION_SECONDS, checkCiSessionSeconds } from "./validation";
 
 export interface CiRoleArgs {
   /** Physical role name, `ppi-<stack>-<purpose>`; its managed policies are named `<roleName>-<key>`. */
@@ -28,19 +29,14 @@ export class CiRole extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
 
   constructor(name: string, args: CiRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("python-package-index:oidc:CiRole", name, {}, opts);
     const context = `CiRole ${name}`;
     if (!ROLE_NAME_PATTERN.test(args.roleName)) {
       throw new Error(
         `${context}: roleName ${JSON.stringify(args.roleName)} must be 1-64 characters of letters, digits and +=,.@_-.`,
       );
     }
-    const maxSessionDuration = args.maxSessionDuration ?? 3600;
-    if (!Number.isInteger(maxSessionDuration) || maxSessionDuration < 900 || maxSessionDuration > 3600) {
-      throw new Error(
-        `${context}: maxSessionDuration is ${maxSessionDuration}; expected 900-3600 seconds (CI sessions last at most an hour).`,
-      );
-    }
+    const maxSessionDuration = args.maxSessionDuration ?? CI_SESSION_SECONDS.max;
+    checkCiSessionSeconds(context, "maxSessionDuration", maxSessionDuration);
     const keys = Object.keys(args.policies);
     const badKey = keys.find((key) => !POLICY_KEY_PATTERN.test(key));
     if (badKey !== undefined)
@@ -52,6 +48,7 @@ export class CiRole extends pulumi.ComponentResource {
         `${context}: ${keys.length} policies plus ${args.additionalPolicyArns?.length} additional ARNs exceed IAM's 10 per role.`,
       );
     }
+    super("python-package-index:oidc:CiRole", name, {}, opts);
 
     const role = new aws.iam.Role(
       name,

@@ -59,8 +59,8 @@ export class CodeArtifactNetwork extends pulumi.ComponentResource {
   readonly endpointIds: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: CodeArtifactNetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("python-package-index:codeartifact:CodeArtifactNetwork", name, {}, opts);
     validateArgs(args);
+    super("python-package-index:codeartifact:CodeArtifactNetwork", name, {}, opts);
     const { namePrefix, region } = args;
     const placement = args.existingVpc
       ? this.lookUpVpc(args.existingVpc, region)

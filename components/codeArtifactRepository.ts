@@ -7,6 +7,7 @@ import {
   REPOSITORY_NAME_PATTERN,
 } from "../config/codeArtifact";
 import { AWS_REGION_PATTERN } from "../config/core";
+import { PolicyDocument, PolicyStatement, policyDocument } from "./policies/document";
 
 /** The longest CodeArtifact authorization token (12 h), used in the setup instructions. */
 export const MAX_TOKEN_SECONDS = 43200;
@@ -67,20 +68,6 @@ export interface CodeArtifactArns {
   readonly packagesArn: string;
 }
 
-export interface PolicyStatement {
-  readonly Sid: string;
-  readonly Effect: "Allow";
-  readonly Principal?: { readonly AWS: string | readonly string[] };
-  readonly Action: readonly string[];
-  readonly Resource: string | readonly string[];
-  readonly Condition?: Record<string, Record<string, string>>;
-}
-
-export interface PolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: readonly PolicyStatement[];
-}
-
 /** Who may read the team repository from outside this account. */
 export interface ReadSharing {
   readonly partition: string;
@@ -111,8 +98,8 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
   readonly setupInstructions: pulumi.Output<string>;
 
   constructor(name: string, args: CodeArtifactRepositoryArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("python-package-index:codeartifact:CodeArtifactRepository", name, {}, opts);
     validateArgs(args);
+    super("python-package-index:codeartifact:CodeArtifactRepository", name, {}, opts);
     const { namePrefix, region, repositoryName } = args;
     const protect = args.protect ?? false;
     const caller = aws.getCallerIdentityOutput({}, { parent: this });
@@ -332,38 +319,35 @@ function partitionOf(arn: string): string {
  * in this region — which lets the reader/publisher policies work without any KMS permission.
  */
 export function domainKeyPolicy(partition: string, accountId: string, region: string): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "AccountAdministersKeyThroughIam",
-        Effect: "Allow",
-        Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-        Action: ["kms:*"],
-        Resource: "*",
-      },
-      {
-        Sid: "UseOnlyThroughCodeArtifact",
-        Effect: "Allow",
-        Principal: { AWS: "*" },
-        Action: [
-          "kms:Encrypt",
-          "kms:Decrypt",
-          "kms:ReEncrypt*",
-          "kms:GenerateDataKey*",
-          "kms:CreateGrant",
-          "kms:DescribeKey",
-        ],
-        Resource: "*",
-        Condition: {
-          StringEquals: {
-            "kms:CallerAccount": accountId,
-            "kms:ViaService": `codeartifact.${region}.amazonaws.com`,
-          },
+  return policyDocument([
+    {
+      Sid: "AccountAdministersKeyThroughIam",
+      Effect: "Allow",
+      Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+      Action: ["kms:*"],
+      Resource: "*",
+    },
+    {
+      Sid: "UseOnlyThroughCodeArtifact",
+      Effect: "Allow",
+      Principal: { AWS: "*" },
+      Action: [
+        "kms:Encrypt",
+        "kms:Decrypt",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:CreateGrant",
+        "kms:DescribeKey",
+      ],
+      Resource: "*",
+      Condition: {
+        StringEquals: {
+          "kms:CallerAccount": accountId,
+          "kms:ViaService": `codeartifact.${region}.amazonaws.com`,
         },
       },
-    ],
-  };
+    },
+  ]);
 }
 
 /** Statements every CodeArtifact client needs: a token for this domain and read access. */
@@ -394,41 +378,38 @@ function readStatements(arns: CodeArtifactArns): PolicyStatement[] {
 
 /** Managed policy for installers: token, endpoint and read, nothing else. */
 export function readerPolicy(arns: CodeArtifactArns): PolicyDocument {
-  return { Version: "2012-10-17", Statement: readStatements(arns) };
+  return policyDocument(readStatements(arns));
 }
 
 /** Managed policy for publishers: reader plus publishing to the team repository only (never `pypi-store`). */
 export function publisherPolicy(arns: CodeArtifactArns): PolicyDocument {
   const [teamRepositoryArn] = arns.repositoryArns;
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      ...readStatements(arns),
-      {
-        Sid: "DescribeDomain",
-        Effect: "Allow",
-        Action: ["codeartifact:DescribeDomain"],
-        Resource: arns.domainArn,
-      },
-      {
-        Sid: "DescribeTeamRepository",
-        Effect: "Allow",
-        Action: ["codeartifact:DescribeRepository", "codeartifact:ListPackages"],
-        Resource: teamRepositoryArn,
-      },
-      {
-        Sid: "PublishToTeamRepository",
-        Effect: "Allow",
-        Action: [
-          "codeartifact:PublishPackageVersion",
-          "codeartifact:PutPackageMetadata",
-          "codeartifact:DescribePackageVersion",
-          "codeartifact:ListPackageVersions",
-        ],
-        Resource: arns.packagesArn,
-      },
-    ],
-  };
+  return policyDocument([
+    ...readStatements(arns),
+    {
+      Sid: "DescribeDomain",
+      Effect: "Allow",
+      Action: ["codeartifact:DescribeDomain"],
+      Resource: arns.domainArn,
+    },
+    {
+      Sid: "DescribeTeamRepository",
+      Effect: "Allow",
+      Action: ["codeartifact:DescribeRepository", "codeartifact:ListPackages"],
+      Resource: teamRepositoryArn,
+    },
+    {
+      Sid: "PublishToTeamRepository",
+      Effect: "Allow",
+      Action: [
+        "codeartifact:PublishPackageVersion",
+        "codeartifact:PutPackageMetadata",
+        "codeartifact:DescribePackageVersion",
+        "codeartifact:ListPackageVersions",
+      ],
+      Resource: arns.packagesArn,
+    },
+  ]);
 }
 
 /** Principals of a read-sharing statement: account roots, or anyone in the organization. */
@@ -462,22 +443,18 @@ function sharingStatements(
 
 /** Domain policy: shared principals may get an authorization token for this domain. */
 export function domainReadPolicy(sharing: ReadSharing, domainArn: string): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: sharingStatements(sharing, ["codeartifact:GetAuthorizationToken"], domainArn),
-  };
+  return policyDocument(sharingStatements(sharing, ["codeartifact:GetAuthorizationToken"], domainArn));
 }
 
 /** Repository policy: shared principals may find and read the repository, never write. */
 export function repositoryReadPolicy(sharing: ReadSharing, repositoryArn: string): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: sharingStatements(
+  return policyDocument(
+    sharingStatements(
       sharing,
       ["codeartifact:GetRepositoryEndpoint", "codeartifact:ReadFromRepository"],
       repositoryArn,
     ),
-  };
+  );
 }
 
 export interface CodeArtifactEndpoint {

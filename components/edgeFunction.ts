@@ -13,7 +13,7 @@ import { checkNamePrefix, checkWholeNumber } from "./validation";
 
 /** Lambda@Edge functions are created in us-east-1 and replicated from there. */
 export const EDGE_FUNCTION_REGION = "us-east-1";
-/** Viewer-trigger limits of Lambda@Edge. */
+/** Viewer-trigger limits of Lambda@Edge: 128 MB is also the most a viewer trigger may have. */
 export const VIEWER_TRIGGER_MEMORY_MB = 128;
 export const VIEWER_TRIGGER_MAX_TIMEOUT_SECONDS = 5;
 /** Retention values CloudWatch Logs accepts. */
@@ -41,11 +41,6 @@ export interface EdgeFunctionArgs {
    */
   readonly permissionsBoundaryArn?: pulumi.Input<string>;
   /**
-   * Memory in MB; viewer triggers allow exactly 128.
-   * @default 128
-   */
-  readonly memorySize?: number;
-  /**
    * Timeout in seconds, 1-5 (the viewer-trigger maximum); lookups give up well before it.
    * @default 5
    */
@@ -61,12 +56,6 @@ export interface EdgeFunctionArgs {
    * @default ["us-east-1"]
    */
   readonly logRegions?: readonly string[];
-  /**
-   * Region the function is created in. Only us-east-1 is valid (Lambda@Edge); the argument exists
-   * so a wrong value fails here rather than at `pulumi up`.
-   * @default "us-east-1"
-   */
-  readonly region?: string;
   /**
    * Leave the function in the account on `pulumi destroy`: CloudFront keeps its replicas for hours
    * after the distribution lets go, and deleting it fails meanwhile (see the README runbook).
@@ -114,12 +103,6 @@ export class EdgeFunction extends pulumi.ComponentResource {
 
   constructor(name: string, args: EdgeFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     const context = `EdgeFunction ${name}`;
-    const region = args.region ?? EDGE_FUNCTION_REGION;
-    if (region !== EDGE_FUNCTION_REGION) {
-      throw new Error(
-        `${context}: region is ${JSON.stringify(region)}; Lambda@Edge functions must be created in ${EDGE_FUNCTION_REGION}. Remove the region argument.`,
-      );
-    }
     checkNamePrefix(context, args.namePrefix);
     assertValidViewerRequestConfig(args.handler, context);
     if (args.credentialsTableArns.length === 0) {
@@ -127,8 +110,6 @@ export class EdgeFunction extends pulumi.ComponentResource {
         `${context}: credentialsTableArns is empty; pass the credentials table ARN (and its replicas').`,
       );
     }
-    const memorySize = args.memorySize ?? VIEWER_TRIGGER_MEMORY_MB;
-    checkWholeNumber(context, "memorySize (viewer triggers allow only 128 MB)", memorySize, 128, 128);
     const timeout = args.timeout ?? VIEWER_TRIGGER_MAX_TIMEOUT_SECONDS;
     checkWholeNumber(context, "timeout (seconds; viewer triggers allow at most 5)", timeout, 1, 5);
     const logRetentionDays = args.logRetentionDays ?? 30;
@@ -225,7 +206,7 @@ export class EdgeFunction extends pulumi.ComponentResource {
         runtime: aws.lambda.Runtime.NodeJS22dX,
         architectures: ["x86_64"], // the only architecture Lambda@Edge runs
         packageType: "Zip",
-        memorySize,
+        memorySize: VIEWER_TRIGGER_MEMORY_MB,
         timeout,
         publish: true,
         codePathOptions: { extraExcludePackages: bundledPackageExcludes() },

@@ -28,6 +28,32 @@ export interface GithubOidcArgs {
   readonly retainOnDelete?: boolean;
 }
 
+/** Throws on the first invalid arg, before anything is registered. */
+function checkArgs(context: string, args: GithubOidcArgs): void {
+  if (!["create", "arn", "lookup"].includes(args.mode)) {
+    throw new Error(`${context}: mode ${JSON.stringify(args.mode)} must be "create", "arn" or "lookup".`);
+  }
+  const arnMode = args.mode === "arn";
+  if (arnMode && args.githubProviderArn === undefined) {
+    throw new Error(
+      `${context}: mode "arn" needs githubProviderArn (the account's token.actions.githubusercontent.com provider).`,
+    );
+  }
+  if (arnMode && args.pulumiOrganization !== undefined && args.pulumiProviderArn === undefined) {
+    throw new Error(
+      `${context}: mode "arn" with pulumiOrganization needs pulumiProviderArn (the api.pulumi.com/oidc provider).`,
+    );
+  }
+  if (!arnMode && (args.githubProviderArn !== undefined || args.pulumiProviderArn !== undefined)) {
+    throw new Error(`${context}: provider ARNs are only used with mode "arn"; mode is "${args.mode}".`);
+  }
+  if (args.pulumiProviderArn !== undefined && args.pulumiOrganization === undefined) {
+    throw new Error(
+      `${context}: pulumiProviderArn is set but pulumiOrganization is not; set both or neither.`,
+    );
+  }
+}
+
 /**
  * The IAM OpenID Connect providers through which GitHub Actions (and optionally Pulumi
  * Deployments) assume this stack's CI roles: created here, looked up by URL, or referenced by ARN.
@@ -41,30 +67,8 @@ export class GithubOidc extends pulumi.ComponentResource {
   readonly accountId: pulumi.Output<string>;
 
   constructor(name: string, args: GithubOidcArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkArgs(`GithubOidc ${name}`, args);
     super("python-package-index:oidc:GithubOidc", name, {}, opts);
-    const context = `GithubOidc ${name}`;
-    if (!["create", "arn", "lookup"].includes(args.mode)) {
-      throw new Error(`${context}: mode ${JSON.stringify(args.mode)} must be "create", "arn" or "lookup".`);
-    }
-    const arnMode = args.mode === "arn";
-    if (arnMode && args.githubProviderArn === undefined) {
-      throw new Error(
-        `${context}: mode "arn" needs githubProviderArn (the account's token.actions.githubusercontent.com provider).`,
-      );
-    }
-    if (arnMode && args.pulumiOrganization !== undefined && args.pulumiProviderArn === undefined) {
-      throw new Error(
-        `${context}: mode "arn" with pulumiOrganization needs pulumiProviderArn (the api.pulumi.com/oidc provider).`,
-      );
-    }
-    if (!arnMode && (args.githubProviderArn !== undefined || args.pulumiProviderArn !== undefined)) {
-      throw new Error(`${context}: provider ARNs are only used with mode "arn"; mode is "${args.mode}".`);
-    }
-    if (args.pulumiProviderArn !== undefined && args.pulumiOrganization === undefined) {
-      throw new Error(
-        `${context}: pulumiProviderArn is set but pulumiOrganization is not; set both or neither.`,
-      );
-    }
 
     const provide = (suffix: string, url: string, audience: string, arn: pulumi.Input<string> | undefined) =>
       this.provider(`${name}-${suffix}`, args, url, audience, arn);

@@ -1,6 +1,5 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import { GithubJobMatch } from "./policies/trust";
 
 /** Names of the Actions variables set in each package repository's environment for this stack. */
 export const PACKAGE_REPOSITORY_VARIABLES = [
@@ -14,13 +13,13 @@ export const PACKAGE_REPOSITORY_VARIABLES = [
 ] as const;
 
 /**
- * Repository-level variables of the infrastructure repository holding this stack's role ARNs,
- * e.g. `AWS_DEPLOYER_ROLE_ARN_PROD`. Repository-level, not environment-level: a pull-request
+ * Repository-level variable of the infrastructure repository holding this stack's previewer role
+ * ARN, e.g. `AWS_PREVIEWER_ROLE_ARN_PROD`. Repository-level, not environment-level: a pull-request
  * preview names no environment (its OIDC subject must stay `pull_request`), yet needs its role.
+ * There is no deployer variable: deploys run through Pulumi Deployments, no GitHub job assumes it.
  */
-export function infraRoleVariableNames(stack: string): { deployer: string; previewer: string } {
-  const suffix = stack.toUpperCase().replace(/[^A-Z0-9]/g, "_");
-  return { deployer: `AWS_DEPLOYER_ROLE_ARN_${suffix}`, previewer: `AWS_PREVIEWER_ROLE_ARN_${suffix}` };
+export function previewerRoleVariableName(stack: string): string {
+  return `AWS_PREVIEWER_ROLE_ARN_${stack.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
 }
 
 /** A GitHub environment: the jobs naming it get `environment:<name>` as their OIDC subject. */
@@ -35,34 +34,18 @@ export interface EnvironmentSpec {
   readonly reviewers?: { readonly users?: readonly number[]; readonly teams?: readonly number[] };
 }
 
-/**
- * The environment a role's trust names (`environment:<name>`), limited to the branch and tag globs
- * the same trust lists; undefined when the trust names no environment.
- */
-export function environmentFromTrust(
-  jobs: readonly GithubJobMatch[],
-  reviewers?: EnvironmentSpec["reviewers"],
-): EnvironmentSpec | undefined {
-  const environment = jobs.find((job) => job.kind === "environment");
-  if (environment === undefined) return undefined;
-  const patterns = (kind: "branch" | "tag") =>
-    jobs.flatMap((job) => (job.kind === kind && !job.exclude ? [job.pattern] : []));
-  return {
-    name: environment.name,
-    branchPatterns: patterns("branch"),
-    tagPatterns: patterns("tag"),
-    ...(reviewers ? { reviewers } : {}),
-  };
-}
-
 export interface GithubRepositorySettingsArgs {
-  /** The stack these settings describe; it names the infrastructure repository's role variables. */
+  /** The stack these settings describe; it names the infrastructure repository's previewer variable. */
   readonly stack: string;
   /** `owner/repo` of the infrastructure repository (the owner is the github provider's). */
   readonly infraRepository: string;
-  readonly deployerRoleArn: pulumi.Input<string>;
+  /** ARN of the stack's previewer role (the stack's `previewerRoleArn` output). */
   readonly previewerRoleArn: pulumi.Input<string>;
-  /** The deploy environment in the infrastructure repository. @default undefined (none) */
+  /**
+   * The deploy environment in the infrastructure repository: the Pulumi token exchange gives jobs
+   * in it a token that may deploy the stack, so limit it to the refs that deploy the stack.
+   * @default undefined (none)
+   */
   readonly deployEnvironment?: EnvironmentSpec;
   /** `owner/repo` of each package repository. @default [] */
   readonly packageRepositories?: readonly string[];
@@ -87,50 +70,52 @@ const repositoryName = (fullName: string) => fullName.split("/")[1];
 const REPOSITORY = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
 const ENVIRONMENT = /^[A-Za-z0-9._-]{1,255}$/;
 
-/**
- * GitHub-side wiring of one stack (with `@pulumi/github`; the token is the `github:token` secret
- * of the provider's stack config, never code): role ARNs and a reviewed deploy environment in the
- * infrastructure repository; an environment with publishing variables in each package repository.
- */
-export class GithubRepositorySettings extends pulumi.ComponentResource {
-  /** Names of the infrastructure repository's role variables. */
-  readonly infraVariableNames: { readonly deployer: string; readonly previewer: string };
-
-  constructor(name: string, args: GithubRepositorySettingsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("python-package-index:github:GithubRepositorySettings", name, {}, opts);
-    const context = `GithubRepositorySettings ${name}`;
-    const packageRepositories = args.packageRepositories ?? [];
-    const badRepository = [args.infraRepository, ...packageRepositories].find((r) => !REPOSITORY.test(r));
-    if (badRepository !== undefined)
-      throw new Error(`${context}: ${JSON.stringify(badRepository)} is not an owner/repository name.`);
-    if (packageRepositories.length > 0 && !(args.packageEnvironment && args.packageVariables)) {
-      throw new Error(`${context}: packageRepositories need packageEnvironment and packageVariables.`);
-    }
-    for (const environment of [args.deployEnvironment?.name, args.packageEnvironment?.name]) {
-      if (environment !== undefined && !ENVIRONMENT.test(environment)) {
-        throw new Error(
-          `${context}: environment ${JSON.stringify(environment)} must be 1-255 letters, digits, dots, dashes or underscores.`,
-        );
-      }
-    }
-    const reviewerCount =
-      (args.deployEnvironment?.reviewers?.users?.length ?? 0) +
-      (args.deployEnvironment?.reviewers?.teams?.length ?? 0);
-    if (reviewerCount > 6)
-      throw new Error(`${context}: ${reviewerCount} reviewers; GitHub allows at most 6 per environment.`);
-
-    const infra = repositoryName(args.infraRepository);
-    this.infraVariableNames = infraRoleVariableNames(args.stack);
-    for (const [purpose, value] of [
-      ["deployer", args.deployerRoleArn],
-      ["previewer", args.previewerRoleArn],
-    ] as const) {
-      new github.ActionsVariable(
-        `${name}-${purpose}-role`,
-        { repository: infra, variableName: this.infraVariableNames[purpose], value },
-        { parent: this },
+/** Throws on the first invalid arg, before anything is registered. */
+function checkArgs(context: string, args: GithubRepositorySettingsArgs): void {
+  const packageRepositories = args.packageRepositories ?? [];
+  const badRepository = [args.infraRepository, ...packageRepositories].find((r) => !REPOSITORY.test(r));
+  if (badRepository !== undefined)
+    throw new Error(`${context}: ${JSON.stringify(badRepository)} is not an owner/repository name.`);
+  if (packageRepositories.length > 0 && !(args.packageEnvironment && args.packageVariables)) {
+    throw new Error(`${context}: packageRepositories need packageEnvironment and packageVariables.`);
+  }
+  for (const environment of [args.deployEnvironment?.name, args.packageEnvironment?.name]) {
+    if (environment !== undefined && !ENVIRONMENT.test(environment)) {
+      throw new Error(
+        `${context}: environment ${JSON.stringify(environment)} must be 1-255 letters, digits, dots, dashes or underscores.`,
       );
     }
+  }
+  const reviewerCount =
+    (args.deployEnvironment?.reviewers?.users?.length ?? 0) +
+    (args.deployEnvironment?.reviewers?.teams?.length ?? 0);
+  if (reviewerCount > 6)
+    throw new Error(`${context}: ${reviewerCount} reviewers; GitHub allows at most 6 per environment.`);
+}
+
+/**
+ * GitHub-side wiring of one stack (with `@pulumi/github`): the previewer role ARN and a reviewed
+ * deploy environment in the infrastructure repository; an environment with publishing variables in
+ * each package repository. Declared by the admin-run `deployments/` program from the stack's outputs,
+ * never by the stack itself: its admin-scoped token (`github:token`, secret config of the
+ * `deployments/` stack) must not be readable by pull-request previews of the infrastructure stacks.
+ */
+export class GithubRepositorySettings extends pulumi.ComponentResource {
+  /** Name of the infrastructure repository's previewer role variable. */
+  readonly previewerVariableName: string;
+
+  constructor(name: string, args: GithubRepositorySettingsArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkArgs(`GithubRepositorySettings ${name}`, args);
+    super("python-package-index:github:GithubRepositorySettings", name, {}, opts);
+    const packageRepositories = args.packageRepositories ?? [];
+
+    const infra = repositoryName(args.infraRepository);
+    this.previewerVariableName = previewerRoleVariableName(args.stack);
+    new github.ActionsVariable(
+      `${name}-previewer-role`,
+      { repository: infra, variableName: this.previewerVariableName, value: args.previewerRoleArn },
+      { parent: this },
+    );
     if (args.deployEnvironment)
       this.environment(`${name}-${args.deployEnvironment.name}`, infra, args.deployEnvironment);
 
@@ -151,7 +136,7 @@ export class GithubRepositorySettings extends pulumi.ComponentResource {
         );
       }
     }
-    this.registerOutputs({ infraVariableNames: this.infraVariableNames });
+    this.registerOutputs({ previewerVariableName: this.previewerVariableName });
   }
 
   private environment(

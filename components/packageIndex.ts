@@ -182,7 +182,11 @@ export class PackageIndex extends pulumi.ComponentResource {
       `${name}-security-headers`,
       {
         name: `${args.namePrefix}-security-headers`,
-        comment: "HSTS, no sniffing, no framing, no referrer, no active content.",
+        comment: "HSTS, no sniffing, no framing, no referrer, no active content; Vary: Accept.",
+        // One URL answers JSON or HTML by Accept (PEP 691). CloudFront's own cache is keyed by the
+        // URI the edge rewrote (which names the format), but caches downstream of it see only the
+        // public URL, so they must key on Accept too.
+        customHeadersConfig: { items: [{ header: "Vary", value: "Accept", override: true }] },
         securityHeadersConfig: {
           strictTransportSecurity: {
             accessControlMaxAgeSec: 2 * ONE_YEAR_SECONDS,

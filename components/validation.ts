@@ -12,6 +12,24 @@ export function checkWholeNumber(
   }
 }
 
+/**
+ * Stack names: no dashes, so one stack's `ppi-<stack>-*` scope never covers another stack's names
+ * (`ppi-dev-*` would match every name of a stack `dev-eu`). At most 24 characters keeps `ppi-<stack>`
+ * within `checkNamePrefix`'s 28, whose tightest use is the bucket prefix `<namePrefix>-index-` (S3
+ * bucket prefixes take at most 37 characters).
+ */
+const STACK_NAME_PATTERN = /^[a-z0-9]{1,24}$/;
+
+export function checkStackName(stack: string): void {
+  if (!STACK_NAME_PATTERN.test(stack)) {
+    throw new Error(
+      `Stack ${JSON.stringify(stack)}: stack names must be 1-24 lowercase letters or digits, without dashes ` +
+        `(physical names are ppi-<stack>-..., and a stack "dev" scoped to ppi-dev-* would also reach a ` +
+        `stack "dev-eu"); rename the stack, e.g. "deveu".`,
+    );
+  }
+}
+
 /** `ppi-<stack>`-style prefixes: lowercase letters, digits and dashes, short enough for S3 prefixes. */
 const NAME_PREFIX_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,26}[a-z0-9])?$/;
 
@@ -22,4 +40,11 @@ export function checkNamePrefix(context: string, namePrefix: string): void {
         `starting and ending with a letter or digit (e.g. "ppi-dev").`,
     );
   }
+}
+
+/** Role sessions CI asks for: STS's 15-minute minimum up to the roles' one-hour maximum session. */
+export const CI_SESSION_SECONDS = { min: 900, max: 3600 } as const;
+
+export function checkCiSessionSeconds(context: string, field: string, seconds: number): void {
+  checkWholeNumber(context, field, seconds, CI_SESSION_SECONDS.min, CI_SESSION_SECONDS.max);
 }

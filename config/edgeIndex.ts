@@ -1,5 +1,7 @@
-import { AWS_REGION_PATTERN } from "./core";
+import { AWS_REGION_PATTERN, CREDENTIALS_TABLE_REGION } from "../edge/regions";
 import { ConfigReader } from "./reader";
+
+export { CREDENTIALS_TABLE_REGION };
 
 /** Settings of the edge index: bucket, CDN, edge authentication and credentials table. */
 export interface EdgeIndexConfig {
@@ -29,9 +31,6 @@ export interface EdgeIndexConfig {
   /** Regions with a replica of the credentials table, read by edge replicas running there. */
   readonly credentialsReplicaRegions: readonly string[];
 }
-
-/** The credentials table lives where Lambda@Edge functions are created; replicas serve the edge elsewhere. */
-export const CREDENTIALS_TABLE_REGION = "us-east-1";
 
 const HOSTNAME_PATTERN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 

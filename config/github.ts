@@ -19,16 +19,15 @@ export interface GithubConfig {
   /** Tenants the publisher may write; non-empty exactly when there are package repositories. */
   readonly publisherTenants: readonly string[];
   readonly oidcProvider: OidcProviderSource;
-  /** Jobs of the infrastructure repository that may deploy this stack. */
+  /**
+   * GitHub jobs of the infrastructure repository that may assume the deployer besides Pulumi
+   * Deployments: none, or `environment:<stack>` only (a ref subject would skip the environment).
+   */
   readonly deployerTrust: readonly GithubJobMatch[];
-  /** Jobs of the package repositories that may publish to this stack. */
+  /** Jobs of the package repositories that may publish: `environment:<stack>` only. */
   readonly publisherTrust: readonly GithubJobMatch[];
   /** Pulumi organization whose Deployments of this stack may assume the deployer, if enabled. */
   readonly pulumiOrganization?: string;
-  /** Manage Actions variables and environments in the repositories with `@pulumi/github`. */
-  readonly repositorySettings: boolean;
-  /** Numeric GitHub ids of the reviewers who must approve a deployment to this stack's environment. */
-  readonly requiredReviewers: { readonly users: readonly number[]; readonly teams: readonly number[] };
 }
 
 const ORGANIZATION_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
@@ -37,36 +36,26 @@ const GITHUB_PROVIDER_ARN = /^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\
 const PULUMI_PROVIDER_ARN = /^arn:aws:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/;
 const name = (key: string) => `python-package-index:${key}`;
 
-function readJobMatches(reader: ConfigReader, key: string): GithubJobMatch[] {
+/**
+ * A role's GitHub trust: only `environment:<stack>`. Jobs in that environment passed its ref rules
+ * and reviewers; a branch or tag subject is presented by any job on that ref that names no
+ * environment, so trusting one would bypass them.
+ */
+function readEnvironmentTrust(reader: ConfigReader, key: string, stack: string): GithubJobMatch[] {
   return reader.stringList(key).flatMap((entry) => {
     const parsed = parseGithubJobMatch(entry);
     if (typeof parsed === "string") {
       reader.fail(`${name(key)}: ${parsed}`);
       return [];
     }
-    if (parsed.kind === "pull_request") {
+    if (parsed.kind !== "environment" || parsed.name !== stack) {
       reader.fail(
-        `${name(key)}: pull_request is not allowed; only the read-only previewer trusts pull requests.`,
+        `${name(key)}: ${JSON.stringify(entry)} is not allowed; list only "environment:${stack}" (a branch, tag or pull_request subject skips the environment's ref rules and reviewers).`,
       );
       return [];
     }
     return [parsed];
   });
-}
-
-function requireJobs(
-  reader: ConfigReader,
-  key: string,
-  jobs: readonly GithubJobMatch[],
-  example: string,
-): void {
-  if (
-    !jobs.some(
-      (job) => job.kind === "environment" || ((job.kind === "branch" || job.kind === "tag") && !job.exclude),
-    )
-  ) {
-    reader.fail(`${name(key)} must name at least one job kind that is not an exclusion, e.g. [${example}].`);
-  }
 }
 
 function readOidcProvider(reader: ConfigReader, pulumiDeployments: boolean): OidcProviderSource {
@@ -108,17 +97,6 @@ function readOidcProvider(reader: ConfigReader, pulumiDeployments: boolean): Oid
   };
 }
 
-function readReviewers(reader: ConfigReader): GithubConfig["requiredReviewers"] {
-  const entries = reader.stringList("requiredReviewers", {
-    pattern: /^(user|team):[1-9]\d{0,11}$/,
-    allowed:
-      "user:<numeric id> or team:<numeric id> (gh api users/LOGIN --jq .id; gh api orgs/ORG/teams/SLUG --jq .id)",
-  });
-  const ids = (kind: string) =>
-    entries.filter((e) => e.startsWith(`${kind}:`)).map((e) => Number(e.slice(kind.length + 1)));
-  return { users: ids("user"), teams: ids("team") };
-}
-
 function checkOwner(
   reader: ConfigReader,
   key: string,
@@ -134,8 +112,11 @@ function checkOwner(
   }
 }
 
-/** Reads the section; undefined when `githubOidc` is off (every key is still read, for the schema test). */
-export function readGithubConfig(reader: ConfigReader): GithubConfig | undefined {
+/**
+ * Reads the section for `stack` (roles trust only `environment:<stack>`); undefined when `githubOidc`
+ * is off (every key is still read, for the schema test).
+ */
+export function readGithubConfig(reader: ConfigReader, stack: string): GithubConfig | undefined {
   const enabled = reader.boolean("githubOidc", false);
   const repositoryRule = {
     pattern: REPOSITORY_PATTERN,
@@ -157,10 +138,8 @@ export function readGithubConfig(reader: ConfigReader): GithubConfig | undefined
     allowed: "a Pulumi organization name",
   });
   const oidcProvider = readOidcProvider(reader, pulumiDeployments);
-  const deployerTrust = readJobMatches(reader, "deployerTrust");
-  const publisherTrust = readJobMatches(reader, "publisherTrust");
-  const repositorySettings = reader.boolean("githubRepositorySettings", false);
-  const requiredReviewers = readReviewers(reader);
+  const deployerTrust = readEnvironmentTrust(reader, "deployerTrust", stack);
+  const publisherTrust = readEnvironmentTrust(reader, "publisherTrust", stack);
   if (!enabled) return undefined;
 
   if (!organization)
@@ -174,14 +153,19 @@ export function readGithubConfig(reader: ConfigReader): GithubConfig | undefined
   }
   checkOwner(reader, "infraRepository", infraRepository ? [infraRepository] : [], organization ?? "");
   checkOwner(reader, "packageRepositories", packageRepositories, organization ?? "");
-  requireJobs(reader, "deployerTrust", deployerTrust, '"branch:main"');
+  if (deployerTrust.length === 0 && !pulumiDeployments) {
+    reader.fail(
+      `${name("deployerTrust")} is empty and ${name("pulumiDeployments")} is false, so nothing may assume the deployer; set ${name("pulumiDeployments")} to true (deploys run through Pulumi Deployments) or ${name("deployerTrust")} to ["environment:${stack}"].`,
+    );
+  }
   if (packageRepositories.length > 0) {
     if (publisherTenants.length === 0) {
       reader.fail(
         `${name("packageRepositories")} is set but ${name("publisherTenants")} is empty; list the tenants CI may publish.`,
       );
     }
-    requireJobs(reader, "publisherTrust", publisherTrust, '"environment:<stack>"');
+    if (publisherTrust.length === 0)
+      reader.fail(`${name("publisherTrust")} is empty; set it to ["environment:${stack}"].`);
   } else if (publisherTenants.length > 0 || publisherTrust.length > 0) {
     reader.fail(
       `${name("publisherTenants")}/${name("publisherTrust")} are set but ${name("packageRepositories")} is empty; list the repositories that publish.`,
@@ -192,23 +176,6 @@ export function readGithubConfig(reader: ConfigReader): GithubConfig | undefined
       `${name("pulumiDeployments")} is true but ${name("pulumiOrganization")} is not set; set the Pulumi organization.`,
     );
   }
-  if (
-    repositorySettings &&
-    packageRepositories.length > 0 &&
-    !publisherTrust.some((job) => job.kind === "environment")
-  ) {
-    reader.fail(
-      `${name("githubRepositorySettings")} keeps each stack's variables in a GitHub environment of the package repositories; add "environment:<stack>" to ${name("publisherTrust")}.`,
-    );
-  }
-  const reviewerCount = requiredReviewers.users.length + requiredReviewers.teams.length;
-  if (reviewerCount > 0 && !(repositorySettings && deployerTrust.some((job) => job.kind === "environment"))) {
-    reader.fail(
-      `${name("requiredReviewers")} protect the GitHub environment named in ${name("deployerTrust")}; set ${name("githubRepositorySettings")} to true and add "environment:<name>" to ${name("deployerTrust")}.`,
-    );
-  }
-  if (reviewerCount > 6)
-    reader.fail(`${name("requiredReviewers")} lists ${reviewerCount} reviewers; GitHub allows at most 6.`);
   return {
     organization: organization ?? "",
     infraRepository: infraRepository ?? "",
@@ -218,7 +185,5 @@ export function readGithubConfig(reader: ConfigReader): GithubConfig | undefined
     deployerTrust,
     publisherTrust,
     ...(pulumiDeployments && pulumiOrganization ? { pulumiOrganization } : {}),
-    repositorySettings,
-    requiredReviewers,
   };
 }

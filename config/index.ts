@@ -19,15 +19,21 @@ export interface StackConfig {
   readonly github?: GithubConfig;
 }
 
-/** Validates raw values into a StackConfig; exported for the rule-by-rule config tests. */
-export function parseStackConfig(source: ConfigSource): { config: StackConfig; reader: ConfigReader } {
+/**
+ * Validates raw values of `stack` (its name is part of what CI roles may trust) into a StackConfig;
+ * exported for the rule-by-rule config tests.
+ */
+export function parseStackConfig(
+  source: ConfigSource,
+  stack: string,
+): { config: StackConfig; reader: ConfigReader } {
   const reader = new ConfigReader(source);
   const core = readCoreConfig(reader);
   const config: StackConfig = {
     core,
     edgeIndex: readEdgeIndexConfig(reader),
     codeArtifact: readCodeArtifactConfig(reader, core.region),
-    github: readGithubConfig(reader),
+    github: readGithubConfig(reader, stack),
   };
   reader.finish();
   return { config, reader };
@@ -35,5 +41,5 @@ export function parseStackConfig(source: ConfigSource): { config: StackConfig; r
 
 export function loadStackConfig(): StackConfig {
   const pulumiConfig = new pulumi.Config();
-  return parseStackConfig((key) => pulumiConfig.get(key)).config;
+  return parseStackConfig((key) => pulumiConfig.get(key), pulumi.getStack()).config;
 }

@@ -48,7 +48,6 @@ export class GithubTokenExchange extends pulumi.ComponentResource {
   readonly subjectTeams: Readonly<Record<string, string>>;
 
   constructor(name: string, args: GithubTokenExchangeArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("python-package-index:delivery:GithubTokenExchange", name, {}, opts);
     if (!/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/.test(args.repository)) {
       throw new Error(
         `GithubTokenExchange ${name}: repository is ${JSON.stringify(args.repository)}; expected org/repo`,
@@ -65,6 +64,7 @@ export class GithubTokenExchange extends pulumi.ComponentResource {
         `GithubTokenExchange ${name}: maxTokenSeconds is ${maxTokenSeconds}; expected 300 to 7200`,
       );
     }
+    super("python-package-index:delivery:GithubTokenExchange", name, {}, opts);
 
     const team = (teamName: string, description: string, grants: ReadonlyArray<[DeployStack, number]>) => {
       const created = new pulumiservice.Team(

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
+import { CI_SESSION_SECONDS, checkCiSessionSeconds } from "../components/validation";
 import { DEV_BRANCH, DeployStack } from "./tagRoutes";
 
 export interface StackDeploymentArgs {
@@ -45,14 +46,9 @@ export class StackDeployment extends pulumi.ComponentResource {
   readonly settingsId: pulumi.Output<string>;
 
   constructor(name: string, args: StackDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+    const sessionSeconds = args.sessionSeconds ?? CI_SESSION_SECONDS.max;
+    checkCiSessionSeconds(`StackDeployment ${name}`, "sessionSeconds", sessionSeconds);
     super("python-package-index:delivery:StackDeployment", name, {}, opts);
-    const sessionSeconds = args.sessionSeconds ?? 3600;
-    if (!Number.isInteger(sessionSeconds) || sessionSeconds < 900 || sessionSeconds > 3600) {
-      throw new Error(
-        `StackDeployment ${name}: sessionSeconds is ${sessionSeconds}; expected a whole number from 900 to 3600 ` +
-          "(STS minimum, and the deployer role's one-hour maximum session)",
-      );
-    }
 
     const settings = new pulumiservice.DeploymentSettings(
       `${name}-settings`,

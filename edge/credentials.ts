@@ -8,6 +8,7 @@
  * keyed hash is adequate (no password-stretching needed) and keeps the edge hot path cheap.
  */
 import * as crypto from "crypto";
+import { isValidChannel, isValidTenant } from "./names";
 
 export const PUBLIC_KEY_PREFIX = "ppi_";
 export const SECRET_KEY_PREFIX = "ppisk_";
@@ -106,6 +107,20 @@ function optionalNumber(value: AttributeValue | undefined): number | undefined |
   return Number.isFinite(n) ? n : null;
 }
 
+/**
+ * The channel restriction of an item: undefined when absent (every channel), null when present
+ * but not a non-empty string set of valid channel names. A restriction that cannot be read must
+ * never widen into "no restriction".
+ */
+function optionalChannels(value: AttributeValue | undefined): readonly string[] | undefined | null {
+  if (value === undefined) return undefined;
+  const channels = value.SS;
+  if (!Array.isArray(channels) || channels.length === 0) return null;
+  return channels.every((channel) => typeof channel === "string" && isValidChannel(channel))
+    ? channels
+    : null;
+}
+
 /** Reads an item; returns undefined for an item that is not a well-formed record (fail closed). */
 export function credentialFromItem(item: CredentialItem): CredentialRecord | undefined {
   const publicKey = item.publicKey?.S;
@@ -116,10 +131,11 @@ export function credentialFromItem(item: CredentialItem): CredentialRecord | und
   const createdAt = optionalNumber(item.createdAt);
   const expiresAt = optionalNumber(item.expiresAt);
   const revokedAt = optionalNumber(item.revokedAt);
+  const channels = optionalChannels(item.channels);
   if (!publicKey || !tenant || !salt || !secretHash || scheme !== HASH_SCHEME) return undefined;
+  if (!isValidTenant(tenant) || channels === null) return undefined;
   if (createdAt === undefined || createdAt === null || expiresAt === null || revokedAt === null)
     return undefined;
-  const channels = item.channels?.SS;
   return {
     publicKey,
     tenant,

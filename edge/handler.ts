@@ -13,8 +13,7 @@ import type {
   CloudFrontRequestEvent,
   CloudFrontRequestResult,
 } from "aws-lambda";
-import { AWS_REGION_PATTERN } from "../config/core";
-import { CredentialRecord, PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN } from "./credentials";
+import { CredentialRecord, PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, secretMatches } from "./credentials";
 import { CredentialLookup, createCachedLookup } from "./credentialLookup";
 import { createDynamoCredentialStore } from "./dynamoCredentialStore";
 import { PageFormat, fileKey, projectPageKey, rootPageKey } from "./layout";
@@ -24,7 +23,7 @@ import { createFormatNegotiator, formatFromQuery } from "./negotiate";
 import { generatedResponse, methodNotAllowed, redirect, unauthorized } from "./responses";
 import { Route, canonicalPath, encodePath, parseRoute } from "./route";
 import { parseBasicAuthorization } from "./basicAuth";
-import { SecretVerifier, createSecretVerifier } from "./secretVerifier";
+import { AWS_REGION_PATTERN } from "./regions";
 
 /** Plain data captured into the closure at deploy time (there is no environment at the edge). */
 export interface ViewerRequestConfig {
@@ -129,7 +128,6 @@ function headerValues(headers: CloudFrontHeaders | undefined, name: string): str
 
 async function authenticate(
   lookup: CredentialLookup,
-  verifySecret: SecretVerifier,
   authorization: readonly string[] | undefined,
   nowMs: number,
 ): Promise<Authentication> {
@@ -148,7 +146,7 @@ async function authenticate(
     return { ok: false, status: 503, reason: "lookup-failed", username, detail: (error as Error)?.name };
   }
   if (record === null) return refuse("unknown-key");
-  if (!verifySecret(password, record)) return refuse("wrong-secret");
+  if (!secretMatches(password, record)) return refuse("wrong-secret");
   if (record.revokedAt !== undefined) return refuse("revoked");
   if (record.expiresAt !== undefined && record.expiresAt * 1000 <= nowMs) return refuse("expired");
   if (!isValidTenant(record.tenant)) return refuse("invalid-tenant");
@@ -171,7 +169,6 @@ export function createViewerRequestHandlerWith(
   config: ViewerRequestConfig,
   deps: HandlerDependencies,
 ): (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult> {
-  const verifySecret = createSecretVerifier();
   const negotiateFormat = createFormatNegotiator();
 
   async function decide(
@@ -194,12 +191,7 @@ export function createViewerRequestHandlerWith(
     const formatOverride = formatFromQuery(request.querystring ?? "");
     if (formatOverride === "malformed") return deny(400, "malformed-query");
 
-    const auth = await authenticate(
-      deps.lookup,
-      verifySecret,
-      headerValues(request.headers, "authorization"),
-      deps.now(),
-    );
+    const auth = await authenticate(deps.lookup, headerValues(request.headers, "authorization"), deps.now());
     if (!auth.ok) return deny(auth.status, auth.reason, auth.username, auth.detail);
 
     if (parsed.kind === "not-found") return deny(404, "no-such-route", auth.username);

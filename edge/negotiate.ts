@@ -115,12 +115,7 @@ export function createFormatNegotiator(): typeof negotiateFormat {
  */
 export function formatFromQuery(querystring: string): PageFormat | undefined | "malformed" {
   if (querystring === "") return undefined;
-  let values: string[];
-  try {
-    values = new URLSearchParams(querystring).getAll("format");
-  } catch {
-    return "malformed";
-  }
+  const values = new URLSearchParams(querystring).getAll("format");
   if (values.length === 0) return undefined;
   const first = values[0];
   if ((first !== "json" && first !== "html") || values.some((v) => v !== first)) return "malformed";

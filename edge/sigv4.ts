@@ -29,11 +29,6 @@ export interface JsonPost {
   readonly body: string;
 }
 
-export interface SigningOptions {
-  /** Also send and sign `x-amz-content-sha256` (S3 requires it; DynamoDB does not). @default false */
-  readonly contentSha256?: boolean;
-}
-
 function sha256Hex(text: string): string {
   return crypto.createHash("sha256").update(text, "utf8").digest("hex");
 }
@@ -57,22 +52,19 @@ export function signingKey(secretAccessKey: string, shortDate: string, scope: Si
 
 /**
  * The headers to send for `POST /` with `request.body`: the request's own, `host`, `x-amz-date`,
- * `x-amz-security-token` with a session token, optionally `x-amz-content-sha256`, and
- * `authorization` signing all of them.
+ * `x-amz-security-token` with a session token, and `authorization` signing all of them.
  */
 export function signJsonPost(
   request: JsonPost,
   credentials: AwsCredentials,
   scope: SigningScope,
   date: Date,
-  options: SigningOptions = {},
 ): Record<string, string> {
   const longDate = amzDate(date);
   const shortDate = longDate.slice(0, 8);
   const payloadHash = sha256Hex(request.body);
   const headers: Record<string, string> = { ...request.headers, host: request.host, "x-amz-date": longDate };
   if (credentials.sessionToken) headers["x-amz-security-token"] = credentials.sessionToken;
-  if (options.contentSha256) headers["x-amz-content-sha256"] = payloadHash;
 
   const names = Object.keys(headers).sort();
   const signedHeaders = names.join(";");

@@ -25,6 +25,8 @@ export interface StackFacts {
   readonly region: string;
   /** The physical bucket name behind a reference to a bucket (its id or domain name). */
   bucketName(reference: string): string;
+  /** The provider's default tags (`index.ts`): every taggable resource carries them from creation. */
+  readonly defaultTags: Readonly<Record<string, string>>;
   /** The permissions boundary a role the program declares carries, by role name. */
   roleBoundary(roleName: string): string | undefined;
 }
@@ -59,6 +61,25 @@ const inRegion = (region: string, extra: RequestContext = {}): RequestContext =>
   ...extra,
 });
 const globalService = (extra: RequestContext = {}) => inRegion(GLOBAL_SERVICE_REGION, extra);
+
+/** A create request that tags the new resource with the provider's default tags. */
+const creating = (stack: StackFacts, region: string, extra: RequestContext = {}): RequestContext => ({
+  ...inRegion(region, extra),
+  ...Object.fromEntries(
+    Object.entries(stack.defaultTags).map(([key, value]) => [`aws:RequestTag/${key}`, value]),
+  ),
+  "aws:TagKeys": Object.keys(stack.defaultTags),
+});
+/** A request on a resource the stack created: it carries the default tags. */
+const existing = (stack: StackFacts, region: string): RequestContext => ({
+  ...inRegion(region),
+  ...Object.fromEntries(
+    Object.entries(stack.defaultTags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]),
+  ),
+});
+/** EC2 tag-on-create: CreateTags is authorized with the create action that carries the tags. */
+const taggedBy = (stack: StackFacts, region: string, createAction: string) =>
+  creating(stack, region, { "ec2:CreateAction": createAction });
 
 const deployer = (...requests: AccessRequest[][]): ResourceNeeds => ({
   manager: "deployer",
@@ -204,12 +225,16 @@ export const DEPLOYER_NEEDS: Readonly<Record<string, NeedsOf>> = {
     const associations: { lambdaArn: string }[] =
       inputs.defaultCacheBehavior?.lambdaFunctionAssociations ?? [];
     const logBucket: string | undefined = inputs.loggingConfig?.bucket;
+    const distribution = `arn:aws:cloudfront::${stack.accountId}:distribution/${GENERATED_ID}`;
     return deployer(
       on(
-        `arn:aws:cloudfront::${stack.accountId}:distribution/${GENERATED_ID}`,
+        distribution,
+        ["cloudfront:CreateDistribution", "cloudfront:CreateDistributionWithTags", "cloudfront:TagResource"],
+        creating(stack, GLOBAL_SERVICE_REGION),
+      ),
+      on(
+        distribution,
         [
-          "cloudfront:CreateDistribution",
-          "cloudfront:CreateDistributionWithTags",
           "cloudfront:GetDistribution",
           "cloudfront:GetDistributionConfig",
           "cloudfront:UpdateDistribution",
@@ -218,7 +243,7 @@ export const DEPLOYER_NEEDS: Readonly<Record<string, NeedsOf>> = {
           "cloudfront:UntagResource",
           "cloudfront:ListTagsForResource",
         ],
-        globalService(),
+        existing(stack, GLOBAL_SERVICE_REGION),
       ),
       // Lambda@Edge: CloudFront replicates the numbered version and logs through service-linked roles.
       ...associations.map(({ lambdaArn }) =>
@@ -263,7 +288,11 @@ export const DEPLOYER_NEEDS: Readonly<Record<string, NeedsOf>> = {
     ),
   "aws:acm/certificate:Certificate": (resource, stack) =>
     deployer(
-      on("*", ["acm:RequestCertificate", "acm:AddTagsToCertificate"], inRegion(regionOf(resource, stack))),
+      on(
+        "*",
+        ["acm:RequestCertificate", "acm:AddTagsToCertificate"],
+        creating(stack, regionOf(resource, stack)),
+      ),
       on(
         `arn:aws:acm:${regionOf(resource, stack)}:${stack.accountId}:certificate/${GENERATED_ID}`,
         [
@@ -273,7 +302,7 @@ export const DEPLOYER_NEEDS: Readonly<Record<string, NeedsOf>> = {
           "acm:RemoveTagsFromCertificate",
           "acm:DeleteCertificate",
         ],
-        inRegion(regionOf(resource, stack)),
+        existing(stack, regionOf(resource, stack)),
       ),
     ),
   "aws:acm/certificateValidation:CertificateValidation": (resource, stack) =>
@@ -482,7 +511,7 @@ export const DEPLOYER_NEEDS: Readonly<Record<string, NeedsOf>> = {
   "aws:kms/key:Key": (resource, stack) => {
     const region = regionOf(resource, stack);
     return deployer(
-      on("*", ["kms:CreateKey", "kms:TagResource"], inRegion(region)),
+      on("*", ["kms:CreateKey", "kms:TagResource"], creating(stack, region)),
       on(
         `arn:aws:kms:${region}:${stack.accountId}:key/${GENERATED_ID}`,
         [
@@ -497,7 +526,7 @@ export const DEPLOYER_NEEDS: Readonly<Record<string, NeedsOf>> = {
           "kms:UpdateKeyDescription",
           "kms:ScheduleKeyDeletion",
         ],
-        inRegion(region),
+        existing(stack, region),
       ),
     );
   },
@@ -506,7 +535,7 @@ export const DEPLOYER_NEEDS: Readonly<Record<string, NeedsOf>> = {
     const actions = ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"];
     return deployer(
       on(`arn:aws:kms:${region}:${stack.accountId}:${resource.inputs.name}`, actions, inRegion(region)),
-      on(`arn:aws:kms:${region}:${stack.accountId}:key/${GENERATED_ID}`, actions, inRegion(region)),
+      on(`arn:aws:kms:${region}:${stack.accountId}:key/${GENERATED_ID}`, actions, existing(stack, region)),
       on("*", ["kms:ListAliases"], inRegion(region)),
     );
   },
@@ -603,22 +632,21 @@ export const DEPLOYER_NEEDS: Readonly<Record<string, NeedsOf>> = {
   "awsx:ec2:Vpc": (resource, stack) => {
     const region = regionOf(resource, stack);
     const ec2 = (kind: string) => `arn:aws:ec2:${region}:${stack.accountId}:${kind}/${GENERATED_ID}`;
+    // awsx creates its children under the program's provider: they carry the default tags too.
     return deployer(
-      on(
-        ec2("vpc"),
-        ["ec2:CreateVpc", "ec2:ModifyVpcAttribute", "ec2:DeleteVpc", "ec2:CreateTags"],
-        inRegion(region),
-      ),
-      on(ec2("subnet"), ["ec2:CreateSubnet", "ec2:DeleteSubnet", "ec2:CreateTags"], inRegion(region)),
+      on(ec2("vpc"), ["ec2:CreateVpc"], creating(stack, region)),
+      on(ec2("vpc"), ["ec2:CreateTags"], taggedBy(stack, region, "CreateVpc")),
+      on(ec2("vpc"), ["ec2:CreateSubnet", "ec2:CreateRouteTable"], creating(stack, region)),
+      on(ec2("vpc"), ["ec2:ModifyVpcAttribute", "ec2:DeleteVpc"], existing(stack, region)),
+      on(ec2("subnet"), ["ec2:CreateSubnet"], creating(stack, region)),
+      on(ec2("subnet"), ["ec2:CreateTags"], taggedBy(stack, region, "CreateSubnet")),
+      on(ec2("subnet"), ["ec2:DeleteSubnet", "ec2:AssociateRouteTable"], existing(stack, region)),
+      on(ec2("route-table"), ["ec2:CreateRouteTable"], creating(stack, region)),
+      on(ec2("route-table"), ["ec2:CreateTags"], taggedBy(stack, region, "CreateRouteTable")),
       on(
         ec2("route-table"),
-        [
-          "ec2:CreateRouteTable",
-          "ec2:AssociateRouteTable",
-          "ec2:DisassociateRouteTable",
-          "ec2:DeleteRouteTable",
-        ],
-        inRegion(region),
+        ["ec2:AssociateRouteTable", "ec2:DisassociateRouteTable", "ec2:DeleteRouteTable"],
+        existing(stack, region),
       ),
       on(
         "*",
@@ -634,16 +662,19 @@ export const DEPLOYER_NEEDS: Readonly<Record<string, NeedsOf>> = {
   },
   "aws:ec2/securityGroup:SecurityGroup": (resource, stack) => {
     const region = regionOf(resource, stack);
+    const group = `arn:aws:ec2:${region}:${stack.accountId}:security-group/${GENERATED_ID}`;
     return deployer(
+      // The VPC may be an existing one without the stack's tags: only the request carries them.
       on(
         `arn:aws:ec2:${region}:${stack.accountId}:vpc/${GENERATED_ID}`,
         ["ec2:CreateSecurityGroup"],
-        inRegion(region),
+        creating(stack, region),
       ),
+      on(group, ["ec2:CreateSecurityGroup"], creating(stack, region)),
+      on(group, ["ec2:CreateTags"], taggedBy(stack, region, "CreateSecurityGroup")),
       on(
-        `arn:aws:ec2:${region}:${stack.accountId}:security-group/${GENERATED_ID}`,
+        group,
         [
-          "ec2:CreateSecurityGroup",
           "ec2:AuthorizeSecurityGroupIngress",
           "ec2:AuthorizeSecurityGroupEgress",
           // The provider removes the default allow-all egress rule of a new group.
@@ -652,7 +683,7 @@ export const DEPLOYER_NEEDS: Readonly<Record<string, NeedsOf>> = {
           "ec2:DeleteSecurityGroup",
           "ec2:CreateTags",
         ],
-        inRegion(region),
+        existing(stack, region),
       ),
       on("*", ["ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"], inRegion(region)),
     );
@@ -661,13 +692,15 @@ export const DEPLOYER_NEEDS: Readonly<Record<string, NeedsOf>> = {
     const region = regionOf(resource, stack);
     const ec2 = (kind: string) => `arn:aws:ec2:${region}:${stack.accountId}:${kind}/${GENERATED_ID}`;
     return deployer(
-      ...["vpc", "subnet", "security-group"].map((kind) =>
-        on(ec2(kind), ["ec2:CreateVpcEndpoint"], inRegion(region)),
+      // The VPC and subnets may be existing ones without the stack's tags: only the request carries them.
+      ...["vpc", "subnet", "security-group", "vpc-endpoint"].map((kind) =>
+        on(ec2(kind), ["ec2:CreateVpcEndpoint"], creating(stack, region)),
       ),
+      on(ec2("vpc-endpoint"), ["ec2:CreateTags"], taggedBy(stack, region, "CreateVpcEndpoint")),
       on(
         ec2("vpc-endpoint"),
-        ["ec2:CreateVpcEndpoint", "ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints", "ec2:CreateTags"],
-        inRegion(region),
+        ["ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints", "ec2:CreateTags"],
+        existing(stack, region),
       ),
       on("*", ["ec2:DescribeVpcEndpoints", "ec2:DescribePrefixLists"], inRegion(region)),
     );

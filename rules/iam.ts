@@ -15,13 +15,20 @@ import {
   BOUNDED_ROLE_ACTIONS,
   PASS_ROLE_SERVICES,
 } from "../components/policies/deployer";
-import { CI_ROLE_PURPOSES, CiRolePurpose, boundaryPolicyName } from "../components/policies/stackScope";
+import {
+  CI_ROLE_PURPOSES,
+  CiRolePurpose,
+  EDGE_REGION,
+  STACK_TAG_KEY,
+  boundaryPolicyName,
+} from "../components/policies/stackScope";
 import {
   GITHUB_OIDC_AUDIENCE,
   GITHUB_OIDC_URL,
   PULUMI_OIDC_URL,
   oidcConditionPrefix,
 } from "../components/policies/trust";
+import { DEPLOY_STACKS, RELEASE_TAG_PREFIX } from "../deployments/tagRoutes";
 import { AccessRequest, Decision, RequestContext, evaluate } from "./policyEvaluation";
 import { canAssume, federatedPrincipals } from "./trustEvaluation";
 
@@ -30,10 +37,8 @@ export type { CiRolePurpose };
 export interface RoleUnderReview {
   readonly name: string;
   readonly purpose: CiRolePurpose;
-  /** The stack the role belongs to; a production deployer may name only this GitHub environment. */
+  /** The stack the role belongs to: a deployer or publisher may trust only this stack's environment. */
   readonly stack: string;
-  /** The role deploys or publishes to production: the production-only rules apply. */
-  readonly production: boolean;
   /** `ppi-<stack>`: roles the deployer may pass start with `<namePrefix>-`. */
   readonly namePrefix: string;
   readonly maxSessionDuration?: number;
@@ -48,7 +53,9 @@ export type RuleId =
   | "OIDC_SUB_PINNED"
   | "MAX_SESSION_ONE_HOUR"
   | "PULL_REQUEST_PREVIEW_ONLY"
-  | "PROD_DEPLOYER_TAG_ONLY"
+  | "DEPLOYER_TRUSTS_OWN_STACK_ONLY"
+  | "PUBLISHER_TRUSTS_OWN_ENVIRONMENT_ONLY"
+  | "TRUST_POLICY_SIZE"
   | "NO_ADMIN_WILDCARD"
   | "NO_SERVICE_WILDCARD_ON_ALL_RESOURCES"
   | "PASSROLE_SCOPED"
@@ -58,7 +65,9 @@ export type RuleId =
   | "MANAGED_POLICY_SIZE"
   | "DEPLOYER_ROLE_CREATION_BOUNDED"
   | "BOUNDARY_IMMUTABLE"
-  | "DEPLOYER_CANNOT_CHANGE_CI_ROLES";
+  | "DEPLOYER_CANNOT_CHANGE_CI_ROLES"
+  | "DEPLOYER_CONFINED_TO_STACK"
+  | "DEPLOYER_NO_STORED_DATA";
 
 export interface Rule {
   readonly id: RuleId;
@@ -73,10 +82,10 @@ export interface Finding {
   readonly message: string;
 }
 
-/** The release tags that deploy production: `python-package-index@v<version>`. */
-export const RELEASE_TAG_PREFIX = "python-package-index@v";
 export const MAX_SESSION_SECONDS = 3600;
 export const MANAGED_POLICY_MAX_CHARS = 6144;
+/** IAM's default quota for a role trust policy (it can be raised to 4,096; we stay under the default). */
+export const TRUST_POLICY_MAX_CHARS = 2048;
 
 const GITHUB_PREFIX = oidcConditionPrefix(GITHUB_OIDC_URL);
 const PULUMI_PREFIX = oidcConditionPrefix(PULUMI_OIDC_URL);
@@ -201,6 +210,100 @@ const UNBOUNDED_GRANT_ACTIONS = [
   "iam:SetDefaultPolicyVersion",
 ];
 
+const otherStacks = (stack: string) => [...DEPLOY_STACKS.filter((s) => s !== stack), `${stack}-other`];
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** What Pulumi Deployments may do as the deployer; `destroy` stays an administrator's run. */
+const PULUMI_DEPLOYER_OPERATIONS = ["preview", "update", "refresh"];
+
+/** Refs and jobs that must never deploy: none of them passed the stack's environment. */
+const HOSTILE_DEPLOY_PROBES = [
+  `ref:refs/tags/${RELEASE_TAG_PREFIX}1.2.3`,
+  `ref:refs/tags/${RELEASE_TAG_PREFIX}1.2.3-rc.1`,
+  `ref:refs/tags/${RELEASE_TAG_PREFIX}1.2.3-staging`,
+  `ref:refs/tags/${RELEASE_TAG_PREFIX}next`,
+  "ref:refs/tags/v1.2.3",
+  "ref:refs/heads/main",
+  "pull_request",
+];
+/** A package repository's refs and jobs that must never publish outside the environment. */
+const HOSTILE_PUBLISH_PROBES = ["ref:refs/tags/v1.2.3", "ref:refs/heads/main", "pull_request"];
+
+/**
+ * Findings for a role that must trust only `environment:<its stack>` from GitHub: subjects of any
+ * other shape, and hostile jobs (the probes, other stacks' environments) its conditions accept.
+ */
+function ownEnvironmentFindings(role: RoleUnderReview, probes: readonly string[]): string[] {
+  const own = new RegExp(`^repo:[^:*?]+:environment:${escapeRegExp(role.stack)}$`);
+  const strays = allows(role.trustPolicy)
+    .flatMap((s) => subjectsOf(s, GITHUB_PREFIX))
+    .filter((sub) => !own.test(sub))
+    .map((sub) => `trusts ${sub}.`);
+  const hostile = [...probes, ...otherStacks(role.stack).map((stack) => `environment:${stack}`)];
+  const accepted = acceptedGithubProbes(role.trustPolicy, hostile).map((sub) => `accepts ${sub}.`);
+  return [...strays, ...accepted];
+}
+
+/** Regions the role's permission ARNs name, and us-east-1: where a probe can meet an Allow. */
+function regionsOf(role: RoleUnderReview): string[] {
+  const regions = Object.values(role.permissionPolicies)
+    .flatMap((document) => document.Statement.flatMap((statement) => asList(statement.Resource)))
+    .map((arn) => /^arn:aws:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):/.exec(arn)?.[1])
+    .filter((region): region is string => region !== undefined);
+  return [...new Set([EDGE_REGION, ...regions])];
+}
+
+/** Stands for the id of a sibling stack's resource (another stack in the same account). */
+const SIBLING_ID = "E2SIBLING0ID";
+
+const requestsAt = (context: RequestContext, pairs: readonly (readonly [string, string])[]) =>
+  pairs.map(([action, resource]): AccessRequest => ({ action, resource, context }));
+
+/** Writes on a sibling stack's tagged resources, and moves of the Stack tag, the deployer must not make. */
+function siblingProbes(role: RoleUnderReview, sibling: string): AccessRequest[] {
+  const account = accountOf(role);
+  const tag = (kind: "Resource" | "Request", value: string) => ({
+    [`aws:${kind}Tag/${STACK_TAG_KEY}`]: value,
+  });
+  const distribution = `arn:aws:cloudfront::${account}:distribution/${SIBLING_ID}`;
+  return regionsOf(role).flatMap((region) => {
+    const arn = (service: string, kind: string) =>
+      `arn:aws:${service}:${region}:${account}:${kind}/${SIBLING_ID}`;
+    const [key, group, endpoint, certificate] = [
+      arn("kms", "key"),
+      arn("ec2", "security-group"),
+      arn("ec2", "vpc-endpoint"),
+      arn("acm", "certificate"),
+    ];
+    const theirs: RequestContext = { "aws:RequestedRegion": region, ...tag("Resource", sibling) };
+    const ours: RequestContext = { "aws:RequestedRegion": region, ...tag("Resource", role.stack) };
+    const stackKey = { "aws:TagKeys": [STACK_TAG_KEY] };
+    return [
+      ...probe(["cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution"], [distribution], theirs),
+      ...probe(["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DisableKeyRotation"], [key], theirs),
+      ...probe(["ec2:AuthorizeSecurityGroupIngress", "ec2:DeleteSecurityGroup"], [group], theirs),
+      ...probe(["ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints"], [endpoint], theirs),
+      ...probe(["acm:DeleteCertificate"], [certificate], theirs),
+      // Claiming theirs: retag it Stack=<ours>, which would put it in reach.
+      ...requestsAt({ ...theirs, ...tag("Request", role.stack), ...stackKey }, [
+        ["cloudfront:TagResource", distribution],
+        ["kms:TagResource", key],
+        ["ec2:CreateTags", group],
+        ["ec2:CreateTags", endpoint],
+        ["acm:AddTagsToCertificate", certificate],
+      ]),
+      // Moving ours out: retag it Stack=<theirs>, or drop the Stack tag.
+      ...requestsAt({ ...ours, ...tag("Request", sibling), ...stackKey }, [
+        ["kms:TagResource", key],
+        ["ec2:CreateTags", group],
+      ]),
+      ...requestsAt({ ...ours, ...stackKey }, [
+        ["kms:UntagResource", key],
+        ["ec2:DeleteTags", group],
+      ]),
+    ];
+  });
+}
+
 export const IAM_RULES: readonly Rule[] = [
   {
     id: "TRUST_WEB_IDENTITY_ONLY",
@@ -284,23 +387,43 @@ export const IAM_RULES: readonly Rule[] = [
           ),
   },
   {
-    id: "PROD_DEPLOYER_TAG_ONLY",
-    description: `A production deployer trusts only ${RELEASE_TAG_PREFIX}* tags (never -staging), its own environment, or Pulumi Deployments.`,
+    id: "DEPLOYER_TRUSTS_OWN_STACK_ONLY",
+    description:
+      "A deployer trusts only Pulumi Deployments of its own stack and GitHub jobs in the environment named like its stack: never a ref, a pull request or another stack.",
     check: (role) => {
-      if (role.purpose !== "deployer" || !role.production) return [];
-      const allowedShapes = new RegExp(
-        `^repo:[^:]+:(ref:refs/tags/${RELEASE_TAG_PREFIX.replace(/[.@]/g, "\\$&")}.*|environment:${role.stack})$`,
+      if (role.purpose !== "deployer") return [];
+      // OIDC_SUB_PINNED keeps Pulumi subjects free of wildcards, so their text is what they accept.
+      const ownStack = new RegExp(
+        `^pulumi:deploy:org:[^:]+:project:[^:]+:stack:${escapeRegExp(role.stack)}:operation:(${PULUMI_DEPLOYER_OPERATIONS.join("|")}):scope:write$`,
       );
-      const subjects = allows(role.trustPolicy).flatMap((s) => subjectsOf(s, GITHUB_PREFIX));
-      const strays = subjects.filter((sub) => !allowedShapes.test(sub)).map((sub) => `trusts ${sub}.`);
-      const hostile = [
-        `ref:refs/tags/${RELEASE_TAG_PREFIX}1.2.3-staging`,
-        "ref:refs/heads/main",
-        "ref:refs/tags/v1.2.3",
-        "pull_request",
+      const pulumiStrays = allows(role.trustPolicy)
+        .flatMap((s) => subjectsOf(s, PULUMI_PREFIX))
+        .filter((sub) => !ownStack.test(sub))
+        .map((sub) => `trusts ${sub}.`);
+      return [...ownEnvironmentFindings(role, HOSTILE_DEPLOY_PROBES), ...pulumiStrays];
+    },
+  },
+  {
+    id: "PUBLISHER_TRUSTS_OWN_ENVIRONMENT_ONLY",
+    description:
+      "A publisher trusts only jobs in the package repositories' environment named like its stack, whose ref rules and reviewers guard it.",
+    check: (role) => {
+      if (role.purpose !== "publisher") return [];
+      const pulumi = allows(role.trustPolicy).some((s) => issuerOf(s) === PULUMI_PREFIX);
+      return [
+        ...ownEnvironmentFindings(role, HOSTILE_PUBLISH_PROBES),
+        ...(pulumi ? ["trusts Pulumi Deployments; only package repositories' CI publishes."] : []),
       ];
-      const accepted = acceptedGithubProbes(role.trustPolicy, hostile).map((sub) => `accepts ${sub}.`);
-      return [...strays, ...accepted];
+    },
+  },
+  {
+    id: "TRUST_POLICY_SIZE",
+    description: `A trust policy fits IAM's default ${TRUST_POLICY_MAX_CHARS}-character limit (whitespace excluded).`,
+    check: (role) => {
+      const size = JSON.stringify(role.trustPolicy).length;
+      return size > TRUST_POLICY_MAX_CHARS
+        ? [`the trust policy is ${size} characters; IAM accepts ${TRUST_POLICY_MAX_CHARS} by default.`]
+        : [];
     },
   },
   {
@@ -495,6 +618,49 @@ export const IAM_RULES: readonly Rule[] = [
         context,
       );
       return notExplicitlyDenied(role, requests);
+    },
+  },
+  {
+    id: "DEPLOYER_CONFINED_TO_STACK",
+    description:
+      "The deployer cannot update, delete or retag a sibling stack's distribution, KMS key, security group, VPC endpoint or certificate (Stack tag), nor move or remove its own Stack tag.",
+    check: (role) => {
+      if (role.purpose !== "deployer") return [];
+      const sibling = `${role.stack}-sibling`;
+      return decide(role, siblingProbes(role, sibling), "satisfied")
+        .filter(({ decision }) => decision === "allowed")
+        .map(({ request }) => `allows ${describeProbe(request)} with ${JSON.stringify(request.context)}.`);
+    },
+  },
+  {
+    id: "DEPLOYER_NO_STORED_DATA",
+    description:
+      "The deployer cannot read or write package files in the stack's buckets, nor items of the credentials table.",
+    check: (role) => {
+      if (role.purpose !== "deployer") return [];
+      const p = role.namePrefix;
+      const requests = regionsOf(role).flatMap((region) => [
+        ...probe(
+          ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+          [`arn:aws:s3:::${p}-index-probe/acme/main/files/demo/demo-1.0-py3-none-any.whl`],
+          { "aws:RequestedRegion": region },
+        ),
+        ...probe(
+          [
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Scan",
+          ],
+          // The home table (us-east-1); only replicas being seeded get item access.
+          [`arn:aws:dynamodb:${EDGE_REGION}:${accountOf(role)}:table/${p}-credentials`],
+          { "aws:RequestedRegion": EDGE_REGION },
+        ),
+      ]);
+      return decide(role, requests, "satisfied")
+        .filter(({ decision }) => decision === "allowed")
+        .map(({ request }) => `allows ${describeProbe(request)}.`);
     },
   },
 ];

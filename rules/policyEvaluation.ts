@@ -2,7 +2,7 @@
  * A small IAM policy evaluator: does a set of identity policies allow one action on one resource,
  * given the request's condition keys? It knows Action/NotAction, Resource/NotResource with IAM
  * wildcards, explicit Deny, and the condition operators our policies use (String*, Arn*, Bool,
- * with ForAllValues:/ForAnyValue:). What it does not know it reports through `onUnknownOperator`,
+ * with ForAllValues:/ForAnyValue:, and Null). What it does not know it reports through `onUnknownOperator`,
  * so a caller chooses to err towards "allowed" (trust probes) or to stop (coverage proofs).
  */
 import { PolicyDocument, PolicyStatement, asList, iamGlobMatches } from "../components/policies/document";
@@ -48,6 +48,13 @@ function operatorHolds(
   context: RequestContext,
   onUnknown: UnknownOperator,
 ): boolean {
+  if (operator === "Null") {
+    // "true": the key is absent from the request; "false": it is present.
+    return Object.entries(keys).every(
+      ([key, expected]) =>
+        (contextValues(context, key) === undefined) === (String(expected).toLowerCase() === "true"),
+    );
+  }
   const [qualifier, base] = operator.includes(":") ? operator.split(":", 2) : [undefined, operator];
   const semantics = MATCHERS[base];
   if (

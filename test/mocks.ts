@@ -113,9 +113,29 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
       };
     }
     case "pulumi:pulumi:StackReference": {
-      // An infrastructure stack read by deployments/: the deployer role ARN it exports.
-      const stack = String(inputs.name).split("/").pop();
-      return { outputs: { deployerRoleArn: `arn:aws:iam::${ACCOUNT}:role/ppi-${stack}-deployer` } };
+      // An infrastructure stack read by deployments/: what index.ts exports with githubOidc and
+      // CodeArtifact on (a name ending in "-no-codeartifact" exports no CodeArtifact outputs).
+      const stack = String(inputs.name).split("/").pop()!;
+      const role = (purpose: string) => `arn:aws:iam::${ACCOUNT}:role/ppi-${stack}-${purpose}`;
+      const codeArtifact = stack.endsWith("-no-codeartifact")
+        ? {}
+        : {
+            codeArtifactDomain: `ppi-${stack}`,
+            codeArtifactDomainOwner: ACCOUNT,
+            codeArtifactRepository: "packages",
+          };
+      return {
+        outputs: {
+          deployerRoleArn: role("deployer"),
+          previewerRoleArn: role("previewer"),
+          publisherRoleArn: role("publisher"),
+          bucketName: `ppi-${stack}-index-20260101000000000000000001`,
+          indexUrl: `https://${stack}.pypi.example.com/simple/`,
+          region: "eu-west-1",
+          packageRepositories: ["acme/acme-utils", "acme/acme-models"],
+          ...codeArtifact,
+        },
+      };
     }
     default:
       return base;

@@ -14,6 +14,22 @@ export interface StackScope {
 /** Lambda@Edge, CloudFront's ACM certificates and WAF web ACLs live in us-east-1. */
 export const EDGE_REGION = "us-east-1";
 
+/** The default tag `index.ts` puts on every taggable resource (provider `defaultTags`): the stack's name. */
+export const STACK_TAG_KEY = "Stack";
+
+/**
+ * The value of the stack's `Stack` tag: `<stack>` of the `ppi-<stack>` name prefix (the naming
+ * convention `index.ts` enforces), so the policies confine tagged resources to their stack.
+ */
+export function stackTagValue(namePrefix: string): string {
+  const match = /^ppi-(.+)$/.exec(namePrefix);
+  if (!match)
+    throw new Error(
+      `name prefix ${JSON.stringify(namePrefix)} is not ppi-<stack>; the Stack tag cannot be derived.`,
+    );
+  return match[1];
+}
+
 /** Regions the stack may touch: its own, us-east-1, and the table replicas. */
 export function stackRegions(scope: StackScope): string[] {
   return [...new Set([scope.region, EDGE_REGION, ...scope.replicaRegions])];
@@ -58,10 +74,19 @@ export function stackArns(scope: StackScope) {
     webAcls: `arn:aws:wafv2:${EDGE_REGION}:${a}:global/webacl/${p}-*`,
     certificates: `arn:aws:acm:${EDGE_REGION}:${a}:certificate/*`,
     keys: stackRegions(scope).map((region) => `arn:aws:kms:${region}:${a}:key/*`),
+    // Item access exists only where DynamoDB seeds a new replica (README "What stays broad").
+    replicaTables: scope.replicaRegions.map((region) => `arn:aws:dynamodb:${region}:${a}:table/${p}-*`),
     keyAliases: stackRegions(scope).map((region) => `arn:aws:kms:${region}:${a}:alias/${p}-*`),
     codeArtifactDomain: `arn:aws:codeartifact:${r}:${a}:domain/${p}`,
     codeArtifactRepositories: `arn:aws:codeartifact:${r}:${a}:repository/${p}/*`,
-    cloudFront: `arn:aws:cloudfront::${a}:*`,
+    distributions: `arn:aws:cloudfront::${a}:distribution/*`,
+    // Cache, origin-request and response-headers policies and OACs cannot carry tags.
+    untaggableCloudFront: [
+      "cache-policy",
+      "origin-request-policy",
+      "response-headers-policy",
+      "origin-access-control",
+    ].map((kind) => `arn:aws:cloudfront::${a}:${kind}/*`),
     network: `arn:aws:ec2:${r}:${a}:*`,
   };
 }

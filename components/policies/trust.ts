@@ -73,6 +73,7 @@ export interface GithubTrust {
   readonly providerArn: string;
   /** `owner/repo` names whose jobs may assume the role. */
   readonly repositories: readonly string[];
+  /** Kinds of job trusted; none: no GitHub statement (the role is for Pulumi Deployments only). */
   readonly jobs: readonly GithubJobMatch[];
 }
 
@@ -134,18 +135,23 @@ function pulumiStatement(trust: PulumiDeploymentsTrust): PolicyStatement {
   };
 }
 
-/** The assume-role policy of a CI role: GitHub jobs, plus Pulumi Deployments when given. */
+/**
+ * The assume-role policy of a CI role: GitHub jobs, plus Pulumi Deployments when given. A role that
+ * only Pulumi Deployments assume (the deployer, as committed) passes no GitHub jobs.
+ */
 export function oidcTrustPolicy(
   github: GithubTrust,
   pulumiDeployments?: PulumiDeploymentsTrust,
 ): PolicyDocument {
-  if (github.repositories.length === 0)
-    throw new Error("oidcTrustPolicy: at least one repository is required.");
-  if (!github.jobs.some((job) => !("exclude" in job) || !job.exclude)) {
+  if (github.jobs.length === 0 && pulumiDeployments === undefined)
+    throw new Error("oidcTrustPolicy: trust GitHub jobs, Pulumi Deployments or both; both are empty.");
+  if (github.jobs.length > 0 && github.repositories.length === 0)
+    throw new Error("oidcTrustPolicy: GitHub jobs need at least one repository.");
+  if (github.jobs.length > 0 && !github.jobs.some((job) => !("exclude" in job) || !job.exclude)) {
     throw new Error("oidcTrustPolicy: at least one job kind that is not an exclusion is required.");
   }
   return policyDocument([
-    githubStatement(github),
+    ...(github.jobs.length > 0 ? [githubStatement(github)] : []),
     ...(pulumiDeployments ? [pulumiStatement(pulumiDeployments)] : []),
   ]);
 }

@@ -11,6 +11,7 @@ import {
   viewerRequestEvent,
 } from "../support/cloudfrontEvents";
 import { settle, setupMocks, valueOf } from "../mocks";
+import { credentialToItem } from "../../edge/credentials";
 import { TEST_HANDLER_CONFIG, makeKey } from "../edge/fixtures";
 import { CredentialsOnMoto, startCredentialsOnMoto } from "../edge/motoCredentials";
 
@@ -106,6 +107,8 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
     revoked: makeKey({ revokedAt: 1_700_000_000 }),
     expired: makeKey({ expiresAt: 1_700_000_000 }),
   };
+  /** Meant for feature-x only, but its channels were stored as a list instead of a string set. */
+  const malformedChannels = makeKey({ channels: ["feature-x"] });
   let aws: CredentialsOnMoto;
   let text: string;
   let handler: ViewerRequestHandler;
@@ -118,6 +121,10 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
       TEST_HANDLER_CONFIG.tableName,
       Object.values(keys).map((k) => k.record),
     );
+    await aws.putItem({
+      ...credentialToItem(malformedChannels.record),
+      channels: { L: [{ S: "feature-x" }] },
+    });
     handler = loadEdgeBundle(text);
   });
   after(async () => aws?.stop());
@@ -205,6 +212,12 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
     ["a revoked key", () => as(keys.revoked, { uri: "/simple/" }), "401", "revoked"],
     ["an expired key", () => as(keys.expired, { uri: "/simple/" }), "401", "expired"],
     [
+      "a key whose stored channels are not a string set (unusable, so unknown)",
+      () => as(malformedChannels, { uri: "/simple/" }),
+      "401",
+      "unknown-key",
+    ],
+    [
       "a malformed header",
       () => serve({ uri: "/simple/", headers: { Authorization: "Basic %%%" } }),
       "401",
@@ -255,7 +268,9 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
       }
       expect(logged).to.have.length(1);
       expect(JSON.parse(logged[0])).to.include({ event: "denied", reason, status: Number(status) });
-      for (const key of Object.values(keys)) expect(logged[0]).not.to.include(key.secretKey);
+      for (const key of [...Object.values(keys), malformedChannels]) {
+        expect(logged[0]).not.to.include(key.secretKey);
+      }
     });
   }
 

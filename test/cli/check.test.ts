@@ -3,6 +3,7 @@
  * get something wrong, to show each check can fail.
  */
 import { expect } from "chai";
+import * as crypto from "crypto";
 import { S3Client } from "@aws-sdk/client-s3";
 import { JSON_CONTENT_TYPE, PAGE_CACHE_CONTROL } from "../../edge/layout";
 import { IndexStore } from "../../cli/store";
@@ -17,6 +18,7 @@ const CHECK_NAMES = [
   "a wrong secret is refused",
   "root page (JSON)",
   "root page (HTML)",
+  "an unknown project is 404",
   "project page ppi-demo-hello (JSON)",
   "project page ppi-demo-hello (HTML)",
   "download ppi_demo_hello-1.0.0-py3-none-any.whl",
@@ -47,7 +49,9 @@ describe("cli: check against the sandbox @integration", () => {
     const run = await runCheck(["--url", sandbox.url, "--key", `${sandbox.publicKey}:ppisk_wrong`]);
     expect(run.code).to.equal(1);
     expect(run.stdout).to.include("FAIL  root page (JSON): HTTP 401, expected 200");
-    expect(run.stderr).to.equal("error: check failed: root page (JSON), root page (HTML)\n");
+    expect(run.stderr).to.equal(
+      "error: check failed: root page (JSON), root page (HTML), an unknown project is 404\n",
+    );
   });
 
   it("fails when the page's hash does not match the file it links", async () => {
@@ -100,7 +104,48 @@ describe("cli: check against a misbehaving server", () => {
       ["a wrong secret is refused", false, "HTTP 200, expected 401"],
       ["root page (JSON)", false, "Content-Type text/plain, expected application/vnd.pypi.simple.v1+json"],
       ["root page (HTML)", false, "Content-Type text/plain, expected text/html"],
+      ["an unknown project is 404", false, "HTTP 200, expected 404"],
     ]);
+  });
+
+  it("fails when an unknown project is not 404, and sends the key only to the index's own origin", async () => {
+    const sha256 = crypto.createHash("sha256").update("wheel").digest("hex");
+    const sent: [string, string | undefined][] = [];
+    const index = (async (input: URL, init?: RequestInit) => {
+      const url = input.toString();
+      const authorization = (init?.headers as Record<string, string> | undefined)?.authorization;
+      sent.push([url, authorization]);
+      if (url.startsWith("https://cdn.example/")) return respond(200, "application/octet-stream", "wheel");
+      if (authorization !== `Basic ${Buffer.from("ppi_x:ppisk_y").toString("base64")}`)
+        return new Response("", { status: 401, headers: { "www-authenticate": 'Basic realm="x"' } });
+      if (url === "https://index.example/simple/")
+        return (init!.headers as Record<string, string>).accept === JSON_CONTENT_TYPE
+          ? respond(200, JSON_CONTENT_TYPE, '{"meta":{"api-version":"1.1"},"projects":[{"name":"p"}]}')
+          : respond(200, "text/html", '<a href="p/">p</a>');
+      if (url === "https://index.example/simple/p/")
+        return (init!.headers as Record<string, string>).accept === JSON_CONTENT_TYPE
+          ? respond(
+              200,
+              JSON_CONTENT_TYPE,
+              JSON.stringify({
+                files: [{ filename: "p-1.whl", url: "https://cdn.example/p-1.whl", hashes: { sha256 } }],
+              }),
+            )
+          : respond(200, "text/html", `<a href="https://cdn.example/p-1.whl#sha256=${sha256}">p-1.whl</a>`);
+      return respond(403, "application/xml", "<Error><Code>AccessDenied</Code></Error>");
+    }) as unknown as typeof fetch;
+    const results = await check({ url: "https://index.example/simple/", key: "ppi_x:ppisk_y", fetch: index });
+    expect(results.filter((r) => !r.ok).map((r) => [r.name, r.detail])).to.deep.equal([
+      ["an unknown project is 404", "HTTP 403, expected 404"],
+    ]);
+    expect(sent.filter(([url]) => url.startsWith("https://cdn.example/"))).to.deep.equal([
+      ["https://cdn.example/p-1.whl", undefined],
+    ]);
+    expect(
+      sent
+        .filter(([, auth]) => auth !== undefined)
+        .every(([url]) => url.startsWith("https://index.example/")),
+    ).to.equal(true);
   });
 
   it("refuses a malformed --key or --url before any request", async () => {

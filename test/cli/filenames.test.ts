@@ -3,7 +3,7 @@ import * as crypto from "crypto";
 import { strFromU8, unzipSync, zipSync, strToU8 } from "fflate";
 import { inspectDistribution, parseDistributionFilename } from "../../cli/distribution";
 import { parseSdistFilename } from "../../cli/sdist";
-import { canonicalVersion, compareVersions, isValidVersion } from "../../cli/version";
+import { canonicalVersion, compareVersions, isValidVersion, sameVersion } from "../../cli/version";
 import { buildWheel, parseWheelFilename } from "../../cli/wheel";
 import { buildSdist, pkgInfo } from "./support/sdist";
 
@@ -125,6 +125,29 @@ describe("cli: PEP 440 versions", () => {
     expect(shuffled.sort(compareVersions)).to.deep.equal(ordered);
     expect(compareVersions("1.0", "1.0.0")).to.equal(0);
   });
+  const localOrder: [string, "<" | "=" | ">", string][] = [
+    ["1.0+9", "<", "1.0+10"],
+    ["1.0+abc", "<", "1.0+1"],
+    ["1.0+01", "=", "1.0+1"],
+    ["1.0+a.b", "=", "1.0+a-b"],
+    ["1.0+a_b", "=", "1.0+A.B"],
+    ["1.0+abc", "<", "1.0+abd"],
+    ["1.0+ABC", "=", "1.0+abc"],
+    ["1.0+a", "<", "1.0+a.1"],
+    ["1.0+1", "<", "1.0+1.0"],
+    ["1.0+ubuntu.2", "<", "1.0+ubuntu.10"],
+    ["1.0+z", "<", "1.0+0"],
+    ["1.0", "<", "1.0+0"],
+    ["1.0+999", "<", "1.0.post0"],
+  ];
+  for (const [a, relation, b] of localOrder) {
+    it(`orders local versions: ${a} ${relation} ${b}`, () => {
+      const sign = { "<": -1, "=": 0, ">": 1 }[relation];
+      expect(Math.sign(compareVersions(a, b))).to.equal(sign);
+      expect(Math.sign(compareVersions(b, a))).to.equal(-sign || 0);
+      expect(sameVersion(a, b)).to.equal(relation === "=");
+    });
+  }
 });
 
 describe("cli: buildWheel and reading distributions", () => {

@@ -19,6 +19,13 @@ export interface CliFixture {
   stop(): Promise<void>;
 }
 
+/** Every key of the store with its ETag: what a test compares to show nothing was written. */
+export async function snapshot(store: IndexStore): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  for (const { key } of await store.list("")) result[key] = (await store.head(key))!.etag;
+  return result;
+}
+
 export async function startCliFixture(): Promise<CliFixture> {
   const moto = await startMoto();
   const s3 = new S3Client(moto.clientConfig);

@@ -1,5 +1,10 @@
 import { expect } from "chai";
-import { GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import {
+  GetItemCommand,
+  ScanCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import {
   PUBLIC_KEY_PATTERN,
   SECRET_KEY_PATTERN,
@@ -120,6 +125,38 @@ describe("cli: keys against DynamoDB @integration", () => {
     expect(((await rotateKey(ctx, old.publicKey).catch((e: Error) => e)) as Error).message).to.match(
       /already revoked/,
     );
+  });
+
+  it("rotates atomically: a revoke racing the rotation leaves no new key; a malformed record is refused", async () => {
+    const old = await createKey(ctx, { tenant: "acme" });
+    const before = await rowCount();
+    // The old key is revoked between rotate's read and its transaction.
+    const racing: KeysContext = {
+      ...ctx,
+      dynamodb: {
+        send: async (command: Parameters<typeof fixture.dynamodb.send>[0]) => {
+          if (command instanceof TransactWriteItemsCommand) await revokeKey(ctx, old.publicKey);
+          return fixture.dynamodb.send(command);
+        },
+      } as unknown as KeysContext["dynamodb"],
+    };
+    expect(((await rotateKey(racing, old.publicKey).catch((e: Error) => e)) as Error).message).to.equal(
+      `key ${old.publicKey} is already revoked; create a new one with \`keys create\``,
+    );
+    expect(await rowCount()).to.equal(before);
+
+    const broken = await createKey(ctx, { tenant: "acme" });
+    await fixture.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: fixture.table,
+        Key: { publicKey: { S: broken.publicKey } },
+        UpdateExpression: "REMOVE salt",
+      }),
+    );
+    expect(((await rotateKey(ctx, broken.publicKey).catch((e: Error) => e)) as Error).message).to.equal(
+      `the stored record of key ${broken.publicKey} is malformed; revoke it with \`keys revoke\` and create a new one`,
+    );
+    expect(await rowCount()).to.equal(before! + 1);
   });
 
   it("refuses bad input and writes nothing", async () => {

@@ -100,6 +100,24 @@ describe("cli: project pages (PEP 503 / 691 / 592 / 658 / 714 / 700)", () => {
     );
   });
 
+  it("keeps tombstones under the PEP 691 private key _ppi, out of the HTML, and refuses malformed ones", () => {
+    const page = {
+      project: "gone",
+      files: [],
+      removed: [
+        { filename: "gone-1.0-py3-none-any.whl", sha256: "a".repeat(64) },
+        { filename: "gone-0.9.tar.gz" },
+      ],
+    };
+    const json = renderProjectJson(page);
+    expect(JSON.parse(json)._ppi).to.deep.equal({ removed: page.removed });
+    expect(parseProjectJson(json, "k")).to.deep.equal(page);
+    expect(renderProjectHtml(page)).to.not.include("gone-1.0");
+    expect(JSON.parse(renderProjectJson({ project: "p", files: [] }))).to.not.have.property("_ppi");
+    for (const bad of ['{"removed":[{"sha256":"x"}]}', '{"removed":{}}', "[]"])
+      expect(() => parseProjectJson(`{"name":"x","files":[],"_ppi":${bad}}`, "k")).to.throw(/malformed _ppi/);
+  });
+
   it("renders and parses the root page", () => {
     const root = { projects: ["zeta", "alpha"] };
     expect(JSON.parse(renderRootJson(root))).to.deep.equal({

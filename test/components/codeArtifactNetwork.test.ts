@@ -197,11 +197,13 @@ describe("CodeArtifactNetwork", () => {
       ["bad prefix", { namePrefix: "PPI", newVpc: { cidrBlock: "10.81.0.0/20" } }, 'namePrefix "PPI"'],
     ];
     for (const [title, overrides, message] of cases) {
-      it(title, () => {
-        setupMocks();
+      it(`${title}, registering nothing`, async () => {
+        const recorder = setupMocks();
         expect(
           () => new CodeArtifactNetwork("bad", { namePrefix: "ppi-test", region: "eu-west-1", ...overrides }),
         ).to.throw(`CodeArtifactNetwork: ${message}`);
+        await settle();
+        expect(recorder.resources).to.deep.equal([]);
       });
     }
   });

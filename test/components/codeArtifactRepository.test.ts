@@ -2,9 +2,9 @@ import { expect } from "chai";
 import {
   CodeArtifactRepository,
   CodeArtifactRepositoryArgs,
-  PolicyDocument,
   codeArtifactSetupText,
 } from "../../components/codeArtifactRepository";
+import { PolicyDocument } from "../../components/policies/document";
 import { RecordedResource, ResourceRecorder, settle, setupMocks, valueOf } from "../mocks";
 
 const ACCOUNT = "123456789012";
@@ -411,11 +411,13 @@ describe("CodeArtifactRepository", () => {
       ],
     ];
     for (const [title, overrides, message] of cases) {
-      it(title, () => {
-        setupMocks();
+      it(`${title}, registering nothing`, async () => {
+        const recorder = setupMocks();
         expect(() => new CodeArtifactRepository("bad", { ...BASE_ARGS, ...overrides })).to.throw(
           `CodeArtifactRepository: ${message}`,
         );
+        await settle();
+        expect(recorder.resources).to.deep.equal([]);
       });
     }
   });

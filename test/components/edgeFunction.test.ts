@@ -160,17 +160,7 @@ describe("EdgeFunction component options", () => {
   });
 
   const misuse: [string, Partial<EdgeFunctionArgs>, RegExp][] = [
-    [
-      "a region other than us-east-1",
-      { region: "eu-west-1" },
-      /region is "eu-west-1"; Lambda@Edge functions must be created in us-east-1/,
-    ],
     ["no table ARNs", { credentialsTableArns: [] }, /credentialsTableArns is empty/],
-    [
-      "a memory size other than 128",
-      { memorySize: 256 },
-      /memorySize .* is 256; expected a whole number from 128 to 128/,
-    ],
     ["a timeout over 5 s", { timeout: 30 }, /timeout .* is 30; expected a whole number from 1 to 5/],
     ["a timeout of 0", { timeout: 0 }, /timeout .* is 0/],
     [

@@ -114,9 +114,11 @@ describe("GithubOidc", () => {
     ],
   ];
   for (const [title, args, message] of invalid) {
-    it(`rejects ${title}`, () => {
-      setupMocks();
+    it(`rejects ${title} before registering anything`, async () => {
+      const recorder = setupMocks();
       expect(() => new GithubOidc("oidc", args)).to.throw(`GithubOidc oidc: ${message}`);
+      await settle();
+      expect(recorder.resources).to.deep.equal([]);
     });
   }
 });

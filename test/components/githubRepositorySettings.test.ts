@@ -2,8 +2,7 @@ import { expect } from "chai";
 import {
   GithubRepositorySettings,
   GithubRepositorySettingsArgs,
-  environmentFromTrust,
-  infraRoleVariableNames,
+  previewerRoleVariableName,
 } from "../../components/githubRepositorySettings";
 import { settle, setupMocks } from "../mocks";
 
@@ -15,25 +14,16 @@ const ENV_VARIABLE = "github:index/actionsEnvironmentVariable:ActionsEnvironment
 const base: GithubRepositorySettingsArgs = {
   stack: "prod",
   infraRepository: "acme/python-package-index",
-  deployerRoleArn: "arn:aws:iam::123456789012:role/ppi-prod-deployer",
   previewerRoleArn: "arn:aws:iam::123456789012:role/ppi-prod-previewer",
 };
 
 describe("GithubRepositorySettings", () => {
-  it("sets the stack's role ARNs as repository variables of the infrastructure repository", async () => {
+  it("sets only the previewer role ARN as a repository variable (no GitHub job assumes the deployer)", async () => {
     const recorder = setupMocks();
     const settings = new GithubRepositorySettings("github", base);
     await settle();
-    expect(settings.infraVariableNames).to.deep.equal({
-      deployer: "AWS_DEPLOYER_ROLE_ARN_PROD",
-      previewer: "AWS_PREVIEWER_ROLE_ARN_PROD",
-    });
+    expect(settings.previewerVariableName).to.equal("AWS_PREVIEWER_ROLE_ARN_PROD");
     expect(recorder.ofType(VARIABLE).map((v) => v.inputs)).to.deep.equal([
-      {
-        repository: "python-package-index",
-        variableName: "AWS_DEPLOYER_ROLE_ARN_PROD",
-        value: base.deployerRoleArn,
-      },
       {
         repository: "python-package-index",
         variableName: "AWS_PREVIEWER_ROLE_ARN_PROD",
@@ -155,34 +145,38 @@ describe("GithubRepositorySettings", () => {
     ],
   ];
   for (const [title, args, message] of invalid) {
-    it(`rejects ${title}`, () => {
-      setupMocks();
+    it(`rejects ${title} before registering anything`, async () => {
+      const recorder = setupMocks();
       expect(() => new GithubRepositorySettings("github", { ...base, ...args })).to.throw(
         `GithubRepositorySettings github: ${message}`,
       );
+      await settle();
+      expect(recorder.resources).to.deep.equal([]);
     });
   }
 
-  it("derives an environment from a trust list, and none without an environment entry", () => {
-    expect(
-      environmentFromTrust(
-        [
-          { kind: "tag", pattern: "python-package-index@v*", exclude: false },
-          { kind: "tag", pattern: "python-package-index@v*-staging", exclude: true },
-          { kind: "environment", name: "prod" },
-        ],
-        { teams: [42] },
-      ),
-    ).to.deep.equal({
-      name: "prod",
-      branchPatterns: [],
-      tagPatterns: ["python-package-index@v*"],
-      reviewers: { teams: [42] },
+  it("names the previewer variable after the stack", () => {
+    expect(previewerRoleVariableName("eu-prod")).to.equal("AWS_PREVIEWER_ROLE_ARN_EU_PROD");
+  });
+
+  it("limits the dev environment to main, without reviewers", async () => {
+    const recorder = setupMocks();
+    new GithubRepositorySettings("github", {
+      ...base,
+      stack: "dev",
+      deployEnvironment: { name: "dev", branchPatterns: ["main"] },
     });
-    expect(environmentFromTrust([{ kind: "branch", pattern: "main", exclude: false }])).to.equal(undefined);
-    expect(infraRoleVariableNames("eu-prod")).to.deep.equal({
-      deployer: "AWS_DEPLOYER_ROLE_ARN_EU_PROD",
-      previewer: "AWS_PREVIEWER_ROLE_ARN_EU_PROD",
+    await settle();
+    expect(recorder.one(ENVIRONMENT).inputs).to.deep.equal({
+      repository: "python-package-index",
+      environment: "dev",
+      canAdminsBypass: false,
+      deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+    });
+    expect(recorder.one(REF_POLICY).inputs).to.deep.equal({
+      repository: "python-package-index",
+      environment: "dev",
+      branchPattern: "main",
     });
   });
 });

@@ -163,9 +163,12 @@ describe("PackageIndex", () => {
       expect(files.parametersInCacheKeyAndForwardedToOrigin).to.deep.equal(keyedOnUriOnly);
     });
 
-    it("adds HSTS for two years with subdomains, nosniff, DENY framing and no referrer", () => {
+    it("adds Vary: Accept, HSTS for two years with subdomains, nosniff, DENY framing and no referrer", () => {
       const headers = recorder.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").inputs;
       expect(headers.name).to.equal("ppi-test-security-headers");
+      expect(headers.customHeadersConfig).to.deep.equal({
+        items: [{ header: "Vary", value: "Accept", override: true }],
+      });
       expect(headers.securityHeadersConfig).to.deep.equal({
         strictTransportSecurity: {
           accessControlMaxAgeSec: 63072000,

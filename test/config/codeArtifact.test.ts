@@ -8,7 +8,7 @@ const P = "python-package-index";
 /** Parses a stack whose only settings are its region and `values` (keys without the project prefix). */
 function parse(values: Record<string, string>): ReturnType<typeof parseStackConfig> {
   const settings: Record<string, string> = { region: "eu-west-1", ...values };
-  return parseStackConfig((key) => settings[key]);
+  return parseStackConfig((key) => settings[key], "dev");
 }
 
 const ENABLED = { codeArtifact: "true" };
@@ -250,11 +250,11 @@ describe("config: CodeArtifact", () => {
       codeArtifact: "true",
       codeArtifactKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd",
     };
-    expect(() => parseStackConfig((key) => values[key])).to.throw(
+    expect(() => parseStackConfig((key) => values[key], "dev")).to.throw(
       `${P}:codeArtifactKmsKeyArn is a key in eu-west-1 but the domain is in eu-central-1 (${P}:region); use a key in eu-central-1.`,
     );
     delete values.codeArtifactKmsKeyArn;
-    expect(parseStackConfig((key) => values[key]).config.codeArtifact).to.deep.equal({
+    expect(parseStackConfig((key) => values[key], "dev").config.codeArtifact).to.deep.equal({
       repositoryName: "packages",
       externalConnection: true,
       readAccountIds: [],

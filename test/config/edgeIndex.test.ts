@@ -50,7 +50,7 @@ describe("config: core and edge index", () => {
       [
         "every key set to a valid value",
         {
-          region: "us-gov-west-1",
+          region: "ap-southeast-2",
           protect: "true",
           branchChannels: "true",
           branchChannelExpirationDays: "365",
@@ -69,7 +69,7 @@ describe("config: core and edge index", () => {
           credentialsReplicaRegions: '["eu-west-1","ap-southeast-2"]',
         },
         {
-          core: { region: "us-gov-west-1", protect: true },
+          core: { region: "ap-southeast-2", protect: true },
           edgeIndex: {
             branchChannels: true,
             branchChannelExpirationDays: 365,
@@ -116,12 +116,30 @@ describe("config: core and edge index", () => {
       [
         "no region",
         {},
-        [`${P}:region is required but not set. expected an AWS region name such as eu-west-1.`],
+        [
+          `${P}:region is required but not set. expected an AWS region name such as eu-west-1 (commercial partition only: GovCloud and China regions are not supported).`,
+        ],
       ],
       [
         "a region that is no region name",
         { region: "Ireland" },
-        [`${P}:region is "Ireland"; expected an AWS region name such as eu-west-1.`],
+        [
+          `${P}:region is "Ireland"; expected an AWS region name such as eu-west-1 (commercial partition only: GovCloud and China regions are not supported).`,
+        ],
+      ],
+      [
+        "a GovCloud region (the IAM policies spell arn:aws:)",
+        { region: "us-gov-west-1" },
+        [
+          `${P}:region is "us-gov-west-1"; expected an AWS region name such as eu-west-1 (commercial partition only: GovCloud and China regions are not supported).`,
+        ],
+      ],
+      [
+        "a China region (the IAM policies spell arn:aws:)",
+        { region: "cn-north-1" },
+        [
+          `${P}:region is "cn-north-1"; expected an AWS region name such as eu-west-1 (commercial partition only: GovCloud and China regions are not supported).`,
+        ],
       ],
       [
         "protect not a boolean",
@@ -264,7 +282,7 @@ describe("config: core and edge index", () => {
         "several problems at once: all are reported",
         { protect: "maybe", pageCacheTtlSeconds: "-1" },
         [
-          `${P}:region is required but not set. expected an AWS region name such as eu-west-1.`,
+          `${P}:region is required but not set. expected an AWS region name such as eu-west-1 (commercial partition only: GovCloud and China regions are not supported).`,
           `${P}:protect is "maybe"; expected true or false.`,
           `${P}:pageCacheTtlSeconds is "-1"; expected a whole number from 1 to 3600.`,
         ],

@@ -8,8 +8,10 @@ const valid: Record<string, string> = {
   infraRepository: "acme/python-package-index",
   packageRepositories: '["acme/lib-a"]',
   publisherTenants: '["acme"]',
-  deployerTrust: '["tag:python-package-index@v*","!tag:python-package-index@v*-staging","environment:prod"]',
+  deployerTrust: '["environment:prod"]',
+  deployEnvironmentRefs: '["tag:python-package-index@v[0-9]*"]',
   publisherTrust: '["environment:prod"]',
+  publisherEnvironmentRefs: '["tag:v*","branch:release/*"]',
   pulumiDeployments: "true",
   pulumiOrganization: "acme",
   githubRepositorySettings: "true",
@@ -18,7 +20,7 @@ const valid: Record<string, string> = {
 
 function read(values: Record<string, string | undefined>) {
   const reader = new ConfigReader((key) => values[key]);
-  const config = readGithubConfig(reader);
+  const config = readGithubConfig(reader, "prod");
   reader.finish();
   return config;
 }
@@ -44,16 +46,37 @@ describe("config: GitHub OIDC and CI roles", () => {
       packageRepositories: ["acme/lib-a"],
       publisherTenants: ["acme"],
       oidcProvider: { mode: "create" },
-      deployerTrust: [
-        { kind: "tag", pattern: "python-package-index@v*", exclude: false },
-        { kind: "tag", pattern: "python-package-index@v*-staging", exclude: true },
-        { kind: "environment", name: "prod" },
-      ],
+      deployerTrust: [{ kind: "environment", name: "prod" }],
       publisherTrust: [{ kind: "environment", name: "prod" }],
       pulumiOrganization: "acme",
       repositorySettings: true,
       requiredReviewers: { users: [7], teams: [42] },
+      deployEnvironment: {
+        name: "prod",
+        branchPatterns: [],
+        tagPatterns: ["python-package-index@v[0-9]*"],
+        reviewers: { users: [7], teams: [42] },
+      },
+      packageEnvironment: { name: "prod", branchPatterns: ["release/*"], tagPatterns: ["v*"] },
     });
+  });
+
+  it("lets only Pulumi Deployments assume the deployer when deployerTrust is empty", () => {
+    const config = read({ ...valid, deployerTrust: undefined });
+    expect(config?.deployerTrust).to.deep.equal([]);
+    expect(config?.deployEnvironment?.name).to.equal("prod");
+  });
+
+  it("manages no environment without repository settings", () => {
+    const config = read({
+      ...valid,
+      githubRepositorySettings: "false",
+      requiredReviewers: undefined,
+      deployEnvironmentRefs: undefined,
+      publisherEnvironmentRefs: undefined,
+    });
+    expect(config).to.not.have.property("deployEnvironment");
+    expect(config).to.not.have.property("packageEnvironment");
   });
 
   it("reads both ARNs in arn mode", () => {
@@ -71,10 +94,12 @@ describe("config: GitHub OIDC and CI roles", () => {
   });
 
   const P = "python-package-index";
+  const onlyOwnEnvironment = (key: string, entry: string) =>
+    `${P}:${key}: "${entry}" is not allowed; list only "environment:prod" (a branch, tag or pull_request subject skips the environment's ref rules and reviewers).`;
   const cases: [string, Record<string, string | undefined>, string[]][] = [
     [
       "missing organization and repository",
-      { githubOidc: "true", deployerTrust: '["branch:main"]' },
+      { githubOidc: "true", pulumiDeployments: "true", pulumiOrganization: "acme" },
       [
         `${P}:githubOidc is true but ${P}:githubOrg is not set; set the GitHub organization.`,
         `${P}:githubOidc is true but ${P}:infraRepository is not set; set it to owner/repository of this program.`,
@@ -88,26 +113,59 @@ describe("config: GitHub OIDC and CI roles", () => {
     [
       "pull_request in deployerTrust",
       { ...valid, deployerTrust: '["pull_request","environment:prod"]' },
-      [`${P}:deployerTrust: pull_request is not allowed; only the read-only previewer trusts pull requests.`],
+      [onlyOwnEnvironment("deployerTrust", "pull_request")],
     ],
     [
-      "a bare wildcard tag",
-      { ...valid, deployerTrust: '["tag:*","environment:prod"]' },
-      [
-        `${P}:deployerTrust: "tag:*": a tag glob needs at least one character other than * and ?, and only letters, digits and . _ - / @ + * ?.`,
-      ],
+      "a release tag in deployerTrust (a job naming no environment would deploy prod)",
+      { ...valid, deployerTrust: '["tag:python-package-index@v*","environment:prod"]' },
+      [onlyOwnEnvironment("deployerTrust", "tag:python-package-index@v*")],
+    ],
+    [
+      "another stack's environment in deployerTrust",
+      { ...valid, deployerTrust: '["environment:staging"]' },
+      [onlyOwnEnvironment("deployerTrust", "environment:staging")],
+    ],
+    [
+      "main in publisherTrust",
+      { ...valid, publisherTrust: '["environment:prod","branch:main"]' },
+      [onlyOwnEnvironment("publisherTrust", "branch:main")],
     ],
     [
       "an unknown trust kind",
-      { ...valid, deployerTrust: '["repo:acme/x:*","environment:prod"]' },
+      { ...valid, deployerTrust: '["repo:acme/x:*"]' },
       [
         `${P}:deployerTrust: "repo:acme/x:*" is not one of branch:<glob>, tag:<glob>, environment:<name>, pull_request (branch and tag may start with "!" to exclude).`,
       ],
     ],
     [
-      "only exclusions",
-      { ...valid, deployerTrust: '["!tag:v*"]', requiredReviewers: undefined },
-      [`${P}:deployerTrust must name at least one job kind that is not an exclusion, e.g. ["branch:main"].`],
+      "no deployer trust and no Pulumi Deployments",
+      { ...valid, deployerTrust: undefined, pulumiDeployments: "false" },
+      [
+        `${P}:deployerTrust is empty and ${P}:pulumiDeployments is false, so nothing may assume the deployer; set ${P}:pulumiDeployments to true (deploys run through Pulumi Deployments) or ${P}:deployerTrust to ["environment:prod"].`,
+      ],
+    ],
+    [
+      "a managed deploy environment that any branch could use",
+      { ...valid, deployEnvironmentRefs: undefined },
+      [
+        `${P}:githubRepositorySettings manages the environment "prod" of ${P}:infraRepository, but ${P}:deployEnvironmentRefs is empty, so any branch could use it; list the refs that deploy prod (deployments/tagRoutes.ts), e.g. ["branch:main"].`,
+      ],
+    ],
+    [
+      "an exclusion or a bare wildcard in an environment's refs",
+      { ...valid, deployEnvironmentRefs: '["tag:python-package-index@v*","!tag:*-rc*","branch:*"]' },
+      [
+        `${P}:deployEnvironmentRefs[1] is "!tag:*-rc*"; expected branch:<glob> or tag:<glob> (GitHub fnmatch: * ? [0-9], at least one literal character; environments cannot exclude refs).`,
+        `${P}:deployEnvironmentRefs[2] is "branch:*"; expected branch:<glob> or tag:<glob> (GitHub fnmatch: * ? [0-9], at least one literal character; environments cannot exclude refs).`,
+      ],
+    ],
+    [
+      "environment refs without repository settings",
+      { ...valid, githubRepositorySettings: "false", requiredReviewers: undefined },
+      [
+        `${P}:deployEnvironmentRefs is set but no environment is managed; set ${P}:githubRepositorySettings to true (and ${P}:packageRepositories for the publisher) or remove it.`,
+        `${P}:publisherEnvironmentRefs is set but no environment is managed; set ${P}:githubRepositorySettings to true (and ${P}:packageRepositories for the publisher) or remove it.`,
+      ],
     ],
     [
       "arn mode without ARNs",
@@ -135,11 +193,9 @@ describe("config: GitHub OIDC and CI roles", () => {
       ],
     ],
     [
-      "repository settings with a publisher trust naming no environment",
-      { ...valid, publisherTrust: '["branch:main"]' },
-      [
-        `${P}:githubRepositorySettings keeps each stack's variables in a GitHub environment of the package repositories; add "environment:<stack>" to ${P}:publisherTrust.`,
-      ],
+      "package repositories without a publisher trust",
+      { ...valid, publisherTrust: undefined },
+      [`${P}:publisherTrust is empty; set it to ["environment:prod"].`],
     ],
     [
       "Pulumi Deployments without an organization",
@@ -147,10 +203,15 @@ describe("config: GitHub OIDC and CI roles", () => {
       [`${P}:pulumiDeployments is true but ${P}:pulumiOrganization is not set; set the Pulumi organization.`],
     ],
     [
-      "reviewers without a deploy environment",
-      { ...valid, deployerTrust: '["tag:python-package-index@v*"]' },
+      "reviewers without a managed environment",
+      {
+        ...valid,
+        githubRepositorySettings: "false",
+        deployEnvironmentRefs: undefined,
+        publisherEnvironmentRefs: undefined,
+      },
       [
-        `${P}:requiredReviewers protect the GitHub environment named in ${P}:deployerTrust; set ${P}:githubRepositorySettings to true and add "environment:<name>" to ${P}:deployerTrust.`,
+        `${P}:requiredReviewers protect the environment "prod" that ${P}:githubRepositorySettings manages; set it to true.`,
       ],
     ],
   ];

@@ -36,7 +36,7 @@ function projectSource(stack: string): (key: string) => string | undefined {
 function keysRead(): Map<string, ConfigKeyUse> {
   const uses = new Map<string, ConfigKeyUse>();
   for (const stack of STACKS) {
-    for (const use of parseStackConfig(projectSource(stack)).reader.keysRead) uses.set(use.key, use);
+    for (const use of parseStackConfig(projectSource(stack), stack).reader.keysRead) uses.set(use.key, use);
   }
   return uses;
 }
@@ -44,7 +44,7 @@ function keysRead(): Map<string, ConfigKeyUse> {
 describe("config: Pulumi.yaml schema", () => {
   for (const stack of STACKS) {
     it(`Pulumi.${stack}.yaml passes validation`, () => {
-      expect(() => parseStackConfig(projectSource(stack))).not.to.throw();
+      expect(() => parseStackConfig(projectSource(stack), stack)).not.to.throw();
     });
 
     it(`Pulumi.${stack}.yaml sets only keys that Pulumi.yaml declares (provider keys aside)`, () => {

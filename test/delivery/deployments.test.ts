@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -6,11 +7,16 @@ import { DELIVERY_PROJECT, parseDeliveryConfig } from "../../deployments/config"
 import { sessionDuration, StackDeployment } from "../../deployments/stackDeployment";
 import { GithubTokenExchange } from "../../deployments/githubTokenExchange";
 import { deployTeam, PREVIEW_TEAM } from "../../deployments/pulumiTeams";
-import { DEPLOY_STACKS } from "../../deployments/tagRoutes";
+import { stackRepositorySettings } from "../../deployments/repositorySettings";
+import { DEPLOY_STACKS, DEV_BRANCH, TAG_FILTERS } from "../../deployments/tagRoutes";
 import { ResourceRecorder, settle, setupMocks } from "../mocks";
 import { REPO_ROOT } from "./workflowFiles";
 
 const PROGRAM_DIR = path.join(REPO_ROOT, "deployments");
+const ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment";
+const REF_POLICY = "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy";
+const VARIABLE = "github:index/actionsVariable:ActionsVariable";
+const ENV_VARIABLE = "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable";
 
 /** The delivery stack file's values as the Pulumi CLI passes them (non-strings JSON-encoded). */
 function stackConfig(): Record<string, string> {
@@ -23,11 +29,12 @@ function stackConfig(): Record<string, string> {
   );
 }
 
-/** Runs deployments/index.ts fresh under mocks and returns what it registered. */
+/** Runs deployments/index.ts (its exported async program) fresh under mocks; returns what it registered. */
 async function runDeliveryProgram(config: Record<string, string>): Promise<ResourceRecorder> {
   const recorder = setupMocks({ project: DELIVERY_PROJECT, stack: "delivery", config });
   for (const id of Object.keys(require.cache)) if (id.startsWith(PROGRAM_DIR)) delete require.cache[id];
-  require(path.join(PROGRAM_DIR, "index.ts"));
+  const program = require(path.join(PROGRAM_DIR, "index.ts")) as () => Promise<unknown>;
+  await program();
   await settle();
   return recorder;
 }
@@ -45,6 +52,13 @@ describe("delivery: the deployments program (Pulumi mocks)", () => {
       "pulumiservice:index:Team": 4,
       "pulumiservice:index:TeamStackPermission": 6,
       "pulumi:pulumi:StackReference": 3,
+      // Per stack: the previewer variable; environments in the infrastructure repository and in
+      // both package repositories, with their ref policies (dev's package environment has none)
+      // and seven variables each.
+      [VARIABLE]: 3,
+      [ENVIRONMENT]: 9,
+      [REF_POLICY]: 3 + 2 + 2,
+      [ENV_VARIABLE]: 3 * 2 * 7,
     });
     expect(recorder.ofType("pulumi:pulumi:StackReference").map((r) => r.inputs.name)).to.deep.equal([
       "acme/python-package-index/dev",
@@ -123,6 +137,108 @@ describe("delivery: the deployments program (Pulumi mocks)", () => {
     }
   });
 
+  for (const stack of DEPLOY_STACKS) {
+    it(`${stack}: the previewer variable holds the stack's previewerRoleArn output`, () => {
+      const variables = recorder
+        .ofType(VARIABLE)
+        .filter((v) => v.name.startsWith(`ppi-${stack}-`))
+        .map((v) => v.inputs);
+      expect(variables).to.deep.equal([
+        {
+          repository: "python-package-index",
+          variableName: `AWS_PREVIEWER_ROLE_ARN_${stack.toUpperCase()}`,
+          value: `arn:aws:iam::123456789012:role/ppi-${stack}-previewer`,
+        },
+      ]);
+    });
+
+    it(`${stack}: the infrastructure repository's environment ${stack} admits exactly the refs that deploy it`, () => {
+      const refs = recorder
+        .ofType(REF_POLICY)
+        .filter((p) => p.inputs.repository === "python-package-index" && p.inputs.environment === stack)
+        .map((p) => p.inputs);
+      // GitHub environments cannot exclude: the includes of the route's filters, or its branch.
+      const routed =
+        TAG_FILTERS[stack].length === 0
+          ? [{ branchPattern: DEV_BRANCH }]
+          : TAG_FILTERS[stack].filter((f) => !f.startsWith("!")).map((tagPattern) => ({ tagPattern }));
+      expect(refs).to.deep.equal(
+        routed.map((ref) => ({ repository: "python-package-index", environment: stack, ...ref })),
+      );
+      expect(recorder.one(ENVIRONMENT, `ppi-${stack}-github-${stack}`).inputs).to.deep.include({
+        repository: "python-package-index",
+        environment: stack,
+        canAdminsBypass: false,
+        deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+      });
+    });
+
+    it(`${stack}: each package repository's environment ${stack} holds the stack's outputs`, () => {
+      const refs = recorder
+        .ofType(REF_POLICY)
+        .filter((p) => p.inputs.repository === "acme-utils" && p.inputs.environment === stack)
+        .map((p) => p.inputs.branchPattern ?? `tag:${p.inputs.tagPattern}`);
+      expect(refs).to.deep.equal({ dev: [], staging: ["main"], prod: ["tag:v*"] }[stack]);
+      for (const repository of ["acme-utils", "acme-models"]) {
+        const variables = recorder
+          .ofType(ENV_VARIABLE)
+          .filter((v) => v.inputs.repository === repository && v.inputs.environment === stack);
+        expect(
+          Object.fromEntries(variables.map((v) => [v.inputs.variableName, v.inputs.value])),
+        ).to.deep.equal({
+          AWS_REGION: "eu-west-1",
+          AWS_ROLE_ARN: `arn:aws:iam::123456789012:role/ppi-${stack}-publisher`,
+          PACKAGE_INDEX_BUCKET: `ppi-${stack}-index-20260101000000000000000001`,
+          PACKAGE_INDEX_URL: `https://${stack}.pypi.example.com/simple/`,
+          CODEARTIFACT_DOMAIN: `ppi-${stack}`,
+          CODEARTIFACT_DOMAIN_OWNER: "123456789012",
+          CODEARTIFACT_REPOSITORY: "packages",
+        });
+      }
+    });
+  }
+
+  it("prod: the deploy environment waits for the configured team, without self-review", () => {
+    expect(recorder.one(ENVIRONMENT, "ppi-prod-github-prod").inputs).to.deep.include({
+      reviewers: [{ users: [], teams: [4567890] }],
+      preventSelfReview: true,
+    });
+    for (const stack of ["dev", "staging"])
+      expect(recorder.one(ENVIRONMENT, `ppi-${stack}-github-${stack}`).inputs).to.not.have.property(
+        "reviewers",
+      );
+  });
+
+  it("leaves out the CodeArtifact variables of a stack that exports no CodeArtifact outputs", async () => {
+    const mocked = setupMocks({ project: DELIVERY_PROJECT, stack: "delivery" });
+    const infra = new pulumi.StackReference("acme/python-package-index/dev-no-codeartifact");
+    await stackRepositorySettings(
+      "dev",
+      infra,
+      parseDeliveryConfig((key) => stackConfig()[`${DELIVERY_PROJECT}:${key}`]).config,
+    );
+    await settle();
+    const names = new Set(mocked.ofType(ENV_VARIABLE).map((v) => v.inputs.variableName));
+    expect([...names]).to.deep.equal([
+      "AWS_REGION",
+      "AWS_ROLE_ARN",
+      "PACKAGE_INDEX_BUCKET",
+      "PACKAGE_INDEX_URL",
+    ]);
+  });
+
+  it("manages no GitHub settings without githubRepositorySettings (and then takes no refs or reviewers)", async () => {
+    const config = {
+      ...stackConfig(),
+      [`${DELIVERY_PROJECT}:githubRepositorySettings`]: "false",
+      [`${DELIVERY_PROJECT}:publisherEnvironmentRefs`]: "[]",
+      [`${DELIVERY_PROJECT}:requiredReviewers`]: "[]",
+    };
+    const other = await runDeliveryProgram(config);
+    expect(other.resources.filter((r) => r.type.startsWith("github:"))).to.deep.equal([]);
+    expect(other.ofType("pulumiservice:index:DeploymentSettings")).to.have.length(3);
+  });
+
   it("skips the issuer when the org registers GitHub elsewhere", async () => {
     const config = { ...stackConfig(), [`${DELIVERY_PROJECT}:githubTokenExchange`]: "false" };
     const other = await runDeliveryProgram(config);
@@ -147,6 +263,32 @@ describe("delivery: deployments config and components", () => {
       deployerSessionSeconds: 3600,
       previewPullRequests: false,
       githubTokenExchange: true,
+      githubRepositorySettings: false,
+      publisherEnvironmentRefs: Object.fromEntries(
+        DEPLOY_STACKS.map((stack) => [stack, { branchPatterns: [], tagPatterns: [] }]),
+      ),
+      requiredReviewers: Object.fromEntries(DEPLOY_STACKS.map((stack) => [stack, { users: [], teams: [] }])),
+    });
+  });
+
+  it("groups environment refs and reviewers per stack", () => {
+    const config = parseDeliveryConfig(
+      source({
+        ...valid,
+        githubRepositorySettings: "true",
+        publisherEnvironmentRefs: '["staging:branch:main","prod:tag:v*","prod:branch:release/*"]',
+        requiredReviewers: '["prod:team:42","prod:user:7","staging:user:8"]',
+      }),
+    ).config;
+    expect(config.publisherEnvironmentRefs).to.deep.equal({
+      dev: { branchPatterns: [], tagPatterns: [] },
+      staging: { branchPatterns: ["main"], tagPatterns: [] },
+      prod: { branchPatterns: ["release/*"], tagPatterns: ["v*"] },
+    });
+    expect(config.requiredReviewers).to.deep.equal({
+      dev: { users: [], teams: [] },
+      staging: { users: [8], teams: [] },
+      prod: { users: [7], teams: [42] },
     });
   });
 
@@ -159,6 +301,34 @@ describe("delivery: deployments config and components", () => {
     ],
     ["an untagged executor image", { ...valid, executorImage: "pulumi/pulumi-nodejs-22" }, /explicit tag/],
     ["a session over one hour", { ...valid, deployerSessionSeconds: "7200" }, /from 900 to 3600/],
+    [
+      "an environment ref without its stack, an unknown stack or a bare wildcard",
+      {
+        ...valid,
+        githubRepositorySettings: "true",
+        publisherEnvironmentRefs: '["branch:main","qa:branch:main","prod:tag:*"]',
+      },
+      /publisherEnvironmentRefs\[0\] is "branch:main"; expected <stack>:branch:<glob>[^]*publisherEnvironmentRefs\[1\][^]*publisherEnvironmentRefs\[2\] is "prod:tag:\*"/,
+    ],
+    [
+      "a reviewer by login instead of numeric id",
+      { ...valid, githubRepositorySettings: "true", requiredReviewers: '["prod:user:octocat"]' },
+      /requiredReviewers\[0\] is "prod:user:octocat"; expected <stack>:user:<numeric id>/,
+    ],
+    [
+      "seven reviewers for one stack",
+      {
+        ...valid,
+        githubRepositorySettings: "true",
+        requiredReviewers: JSON.stringify([1, 2, 3, 4, 5, 6, 7].map((id) => `prod:user:${id}`)),
+      },
+      /requiredReviewers lists 7 reviewers for prod; GitHub allows at most 6/,
+    ],
+    [
+      "refs and reviewers without repository settings",
+      { ...valid, publisherEnvironmentRefs: '["prod:tag:v*"]', requiredReviewers: '["prod:team:42"]' },
+      /publisherEnvironmentRefs is set but [^ ]*:githubRepositorySettings is false[^]*requiredReviewers is set but/,
+    ],
   ];
   it("declares exactly the keys it reads in deployments/Pulumi.yaml, with the same types and defaults", () => {
     const declared = parse(fs.readFileSync(path.join(PROGRAM_DIR, "Pulumi.yaml"), "utf8")).config;
@@ -181,8 +351,8 @@ describe("delivery: deployments config and components", () => {
     expect([3600, 900, 3599].map(sessionDuration)).to.deep.equal(["1h0m0s", "0h15m0s", "0h59m59s"]);
   });
 
-  it("validates component args before registering anything", () => {
-    setupMocks({ project: DELIVERY_PROJECT, stack: "delivery" });
+  it("validates component args before registering anything", async () => {
+    const recorder = setupMocks({ project: DELIVERY_PROJECT, stack: "delivery" });
     const base = {
       organization: "acme",
       project: "p",
@@ -201,5 +371,7 @@ describe("delivery: deployments config and components", () => {
     expect(() => new GithubTokenExchange("w", { ...exchange, maxTokenSeconds: 86400 })).to.throw(
       /expected 300 to 7200/,
     );
+    await settle();
+    expect(recorder.resources).to.deep.equal([]);
   });
 });

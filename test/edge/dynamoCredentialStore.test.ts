@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { DeleteItemCommand } from "@aws-sdk/client-dynamodb";
+import { CredentialItem, credentialToItem } from "../../edge/credentials";
 import {
   credentialsFromEnvironment,
   credentialsTableRegion,
@@ -102,15 +103,24 @@ describe("DynamoDB credential store against moto_server @integration", () => {
     expect(await store.get(makeKey().publicKey)).to.equal(null);
   });
 
-  it("answers null for an item that is not a well-formed record", async () => {
-    const broken = makeKey();
-    await aws.put({ ...broken.record, scheme: "md5" });
-    const store = createDynamoCredentialStore(TABLE, { tableRegion: "us-east-1", replicaRegions: [] });
-    expect(await store.get(broken.publicKey)).to.equal(null);
-    await aws.client.send(
-      new DeleteItemCommand({ TableName: TABLE, Key: { publicKey: { S: broken.publicKey } } }),
-    );
-  });
+  const malformed: [string, (item: CredentialItem) => Record<string, unknown>][] = [
+    ["an unknown hash scheme", (item) => ({ ...item, scheme: { S: "md5" } })],
+    ["channels stored as a list", (item) => ({ ...item, channels: { L: [{ S: "feature-x" }] } })],
+    ["channels stored as a string", (item) => ({ ...item, channels: { S: "feature-x" } })],
+    ["a channel that is not a valid name", (item) => ({ ...item, channels: { SS: ["feature-x", "../x"] } })],
+    ["a tenant that is not a valid name", (item) => ({ ...item, tenant: { S: "../etc" } })],
+  ];
+  for (const [what, corrupt] of malformed) {
+    it(`answers null for an item that is not a well-formed record: ${what}`, async () => {
+      const broken = makeKey({ channels: ["feature-x"] });
+      await aws.putItem(corrupt(credentialToItem(broken.record)));
+      const store = createDynamoCredentialStore(TABLE, { tableRegion: "us-east-1", replicaRegions: [] });
+      expect(await store.get(broken.publicKey)).to.equal(null);
+      await aws.client.send(
+        new DeleteItemCommand({ TableName: TABLE, Key: { publicKey: { S: broken.publicKey } } }),
+      );
+    });
+  }
 
   it("rejects when the table does not exist (the handler turns that into a 503)", async () => {
     const store = createDynamoCredentialStore("ppi-test-missing", {

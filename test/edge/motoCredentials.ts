@@ -14,6 +14,8 @@ export interface CredentialsOnMoto {
   readonly moto: MotoServer;
   readonly client: DynamoDBClient;
   put(record: CredentialRecord): Promise<void>;
+  /** Stores a raw item, e.g. one no writer of the shared mapping would produce. */
+  putItem(item: Record<string, unknown>): Promise<void>;
   /** Restores the environment and stops moto. */
   stop(): Promise<void>;
 }
@@ -24,14 +26,12 @@ export async function startCredentialsOnMoto(
 ): Promise<CredentialsOnMoto> {
   const moto = await startMoto({ region: "us-east-1" });
   const client = new DynamoDBClient(moto.clientConfig);
-  const put = async (record: CredentialRecord) => {
+  const putItem = async (item: Record<string, unknown>) => {
     await client.send(
-      new PutItemCommand({
-        TableName: tableName,
-        Item: credentialToItem(record) as Record<string, AttributeValue>,
-      }),
+      new PutItemCommand({ TableName: tableName, Item: item as Record<string, AttributeValue> }),
     );
   };
+  const put = (record: CredentialRecord) => putItem(credentialToItem(record));
   try {
     await createCredentialsTable(client, tableName);
     for (const record of records) await put(record);
@@ -44,6 +44,7 @@ export async function startCredentialsOnMoto(
     moto,
     client,
     put,
+    putItem,
     stop: async () => {
       restoreEnv();
       client.destroy();

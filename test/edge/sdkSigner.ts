@@ -34,14 +34,14 @@ export async function sdkSignedHeaders(
   credentials: AwsCredentials,
   scope: SigningScope,
   date: Date,
-  contentSha256 = false,
 ): Promise<Record<string, string>> {
   const signer = new SignatureV4({
     credentials,
     region: scope.region,
     service: scope.service,
     sha256: NodeSha256,
-    applyChecksum: contentSha256,
+    // The edge never sends x-amz-content-sha256 (DynamoDB does not need it); the signer adds it by default.
+    applyChecksum: false,
   });
   const signed = await signer.sign(
     {

@@ -100,11 +100,10 @@ describe("sigv4: byte-equal with the AWS SDK's signer (@smithy/signature-v4)", (
           max: new Date("2099-12-31T23:59:59Z"),
           noInvalidDate: true,
         }),
-        fc.boolean(),
-        async (req, creds, signingRegion, service, date, contentSha256) => {
+        async (req, creds, signingRegion, service, date) => {
           const scope = { region: signingRegion, service };
-          const ours = signJsonPost(req, creds, scope, date, { contentSha256 });
-          expect(ours).to.deep.equal(await sdkSignedHeaders(req, creds, scope, date, contentSha256));
+          const ours = signJsonPost(req, creds, scope, date);
+          expect(ours).to.deep.equal(await sdkSignedHeaders(req, creds, scope, date));
         },
       ),
       { numRuns: 300 },

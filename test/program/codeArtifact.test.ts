@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { PolicyDocument } from "../../components/codeArtifactRepository";
+import { PolicyDocument } from "../../components/policies/document";
 import { RecordedResource } from "../mocks";
 import { ProgramRun, runProgram } from "../support/program";
 

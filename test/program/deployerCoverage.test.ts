@@ -37,10 +37,12 @@ function stackFacts(recorder: ResourceRecorder, stack: string): StackFacts {
     ])
       buckets.set(reference, physical);
   }
+  const provider = recorder.one("pulumi:providers:aws").inputs;
   return {
     namePrefix: `ppi-${stack}`,
     accountId: ACCOUNT,
-    region: recorder.one("pulumi:providers:aws").inputs.region,
+    region: provider.region,
+    defaultTags: providerDefaultTags(provider),
     bucketName: (reference) => {
       const name = buckets.get(reference);
       if (!name) throw new Error(`no bucket of the stack is referenced as ${reference}`);
@@ -50,6 +52,14 @@ function stackFacts(recorder: ResourceRecorder, stack: string): StackFacts {
       recorder.ofType("aws:iam/role:Role").find((r) => r.inputs.name === roleName)?.inputs
         .permissionsBoundary,
   };
+}
+
+/** The provider's default tags; Pulumi hands nested provider inputs over as JSON strings. */
+function providerDefaultTags(inputs: Readonly<Record<string, unknown>>): Record<string, string> {
+  const raw = inputs.defaultTags;
+  const parsed = (typeof raw === "string" ? JSON.parse(raw) : raw) as
+    { tags?: Record<string, string> } | undefined;
+  return parsed?.tags ?? {};
 }
 
 /** Every resource that reaches a cloud API: custom resources and remote (awsx) components. */
@@ -66,8 +76,12 @@ interface Gap {
 }
 
 /** Requests the deployer's policies decide otherwise than the needs table requires. */
-function coverageGaps(run: ProgramRun, stack: string, documents: readonly PolicyDocument[]): Gap[] {
-  const facts = stackFacts(run.recorder, stack);
+function coverageGaps(
+  run: ProgramRun,
+  stack: string,
+  documents: readonly PolicyDocument[],
+  facts: StackFacts = stackFacts(run.recorder, stack),
+): Gap[] {
   const gaps: Gap[] = [];
   const check = (resource: DeclaredResource, requests: readonly AccessRequest[], allowed: boolean) => {
     for (const request of requests) {
@@ -132,6 +146,21 @@ describe("program: the deployer can deploy every stack", () => {
   for (const stack of STACKS) {
     it(`${stack}: the deployer is granted every action of every resource it manages, and none of the administrator's`, () => {
       expect(coverageGaps(runs.get(stack)!, stack, deployerDocuments(stack))).to.deep.equal([]);
+    });
+
+    it(`${stack}: every AWS resource is created through the provider whose default tags carry Stack=${stack}`, () => {
+      const { recorder } = runs.get(stack)!;
+      const provider = recorder.one("pulumi:providers:aws");
+      expect(providerDefaultTags(provider.inputs)).to.deep.equal({
+        Project: "python-package-index",
+        Stack: stack,
+        ManagedBy: "pulumi",
+      });
+      // awsx builds its children with the providers handed to the component, so they are tagged too.
+      const viaOtherProviders = recorder.resources
+        .filter((r) => r.type.startsWith("aws:") && !r.provider?.includes("::pulumi:providers:aws::aws::"))
+        .map((r) => `${r.type} ${r.name} (${r.provider})`);
+      expect(viaOtherProviders).to.deep.equal([]);
     });
 
     it(`${stack}: the edge function's role carries the stack's boundary; the CI roles are the administrator's`, () => {
@@ -200,6 +229,25 @@ describe("program: the deployer can deploy every stack", () => {
     expect(gaps.map((g) => g.request.split(" ")[0])).to.include.members([
       "wafv2:CreateWebACL",
       "wafv2:DeleteWebACL",
+    ]);
+  });
+
+  it("resources created without the Stack tag fail the coverage: the deployer may create only tagged ones", () => {
+    const denied = STACKS.flatMap((stack) => {
+      const run = runs.get(stack)!;
+      const untagged = { ...stackFacts(run.recorder, stack), defaultTags: {} };
+      return coverageGaps(run, stack, deployerDocuments(stack), untagged).map((g) => g.request.split(" ")[0]);
+    });
+    expect(denied).to.include.members([
+      "cloudfront:CreateDistributionWithTags",
+      "cloudfront:UpdateDistribution",
+      "acm:RequestCertificate",
+      "acm:DeleteCertificate",
+      "kms:CreateKey",
+      "kms:ScheduleKeyDeletion",
+      "ec2:CreateVpcEndpoint",
+      "ec2:DeleteVpcEndpoints",
+      "ec2:AuthorizeSecurityGroupIngress",
     ]);
   });
 

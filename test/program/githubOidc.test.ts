@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { PolicyDocument } from "../../components/policies/document";
+import { DEPLOY_STACKS } from "../../deployments/tagRoutes";
 import { checkRole, CiRolePurpose, RoleUnderReview } from "../../rules/iam";
 import { RecordedResource, ResourceRecorder } from "../mocks";
 import { runProgram } from "../support/program";
@@ -28,7 +29,6 @@ function rolesUnderReview(recorder: ResourceRecorder, stack: string): RoleUnderR
         name: role.inputs.name,
         purpose: role.inputs.name.split("-").pop() as CiRolePurpose,
         stack,
-        production: stack === "prod",
         namePrefix: `ppi-${stack}`,
         maxSessionDuration: role.inputs.maxSessionDuration,
         trustPolicy: JSON.parse(role.inputs.assumeRolePolicy) as PolicyDocument,
@@ -79,13 +79,13 @@ describe("program: GitHub OIDC and CI roles", () => {
   });
 
   it("prod references the providers staging creates, at the ARNs IAM gives them", () => {
-    const prodTrust = rolesUnderReview(runs.get("prod")!.recorder, "prod").find(
-      (r) => r.purpose === "deployer",
-    )!.trustPolicy;
-    expect(prodTrust.Statement.map((s) => (s.Principal as { Federated: string }).Federated)).to.deep.equal([
-      GITHUB_PROVIDER,
-      PULUMI_PROVIDER,
-    ]);
+    const prodRoles = rolesUnderReview(runs.get("prod")!.recorder, "prod");
+    const principals = (purpose: string) =>
+      prodRoles
+        .find((r) => r.purpose === purpose)!
+        .trustPolicy.Statement.map((s) => (s.Principal as { Federated: string }).Federated);
+    expect(principals("deployer")).to.deep.equal([PULUMI_PROVIDER]);
+    expect(principals("publisher")).to.deep.equal([GITHUB_PROVIDER]);
     expect(runs.get("prod")!.outputs.githubOidcProviderArn).to.equal(GITHUB_PROVIDER);
     expect(runs.get("staging")!.outputs.githubOidcProviderArn).to.equal(GITHUB_PROVIDER);
   });
@@ -105,39 +105,18 @@ describe("program: GitHub OIDC and CI roles", () => {
       for (const purpose of ["deployer", "previewer", "publisher"]) {
         expect(outputs[`${purpose}RoleArn`]).to.equal(`arn:aws:iam::${ACCOUNT}:role/ppi-${stack}-${purpose}`);
       }
+      // deployments/ gives each of them the environment <stack> with the stack's variables.
+      expect(outputs.packageRepositories).to.deep.equal(["acme/acme-utils", "acme/acme-models"]);
     });
   }
 
-  const expectedDeployerSubjects: Record<string, unknown> = {
-    dev: {
-      equals: ["repo:acme/python-package-index:ref:refs/heads/main"],
-      like: undefined,
-      notLike: undefined,
-    },
-    staging: {
-      equals: undefined,
-      like: [
-        "repo:acme/python-package-index:ref:refs/tags/python-package-index@v*-staging",
-        "repo:acme/python-package-index:environment:staging",
-      ],
-      notLike: undefined,
-    },
-    prod: {
-      equals: undefined,
-      like: [
-        "repo:acme/python-package-index:ref:refs/tags/python-package-index@v*",
-        "repo:acme/python-package-index:environment:prod",
-      ],
-      notLike: ["repo:acme/python-package-index:ref:refs/tags/python-package-index@v*-staging"],
-    },
-  };
-  for (const [stack, subjects] of Object.entries(expectedDeployerSubjects)) {
-    it(`${stack}: the deployer trusts exactly its stack's jobs and Pulumi Deployments of ${stack}`, () => {
+  for (const stack of DEPLOY_STACKS) {
+    it(`${stack}: only Pulumi Deployments of ${stack} may assume the deployer (no GitHub job)`, () => {
       const deployer = rolesUnderReview(runs.get(stack)!.recorder, stack).find(
         (r) => r.purpose === "deployer",
       )!;
-      expect(githubSubjects(deployer)).to.deep.equal(subjects);
-      expect(deployer.trustPolicy.Statement[1].Condition).to.deep.equal({
+      expect(deployer.trustPolicy.Statement).to.have.length(1);
+      expect(deployer.trustPolicy.Statement[0].Condition).to.deep.equal({
         StringEquals: {
           "api.pulumi.com/oidc:aud": "acme",
           "api.pulumi.com/oidc:sub": ["preview", "update", "refresh"].map(
@@ -145,6 +124,18 @@ describe("program: GitHub OIDC and CI roles", () => {
               `pulumi:deploy:org:acme:project:python-package-index:stack:${stack}:operation:${op}:scope:write`,
           ),
         },
+      });
+    });
+
+    it(`${stack}: the publisher trusts only the package repositories' environment ${stack}`, () => {
+      const publisher = rolesUnderReview(runs.get(stack)!.recorder, stack).find(
+        (r) => r.purpose === "publisher",
+      )!;
+      expect(publisher.trustPolicy.Statement).to.have.length(1);
+      expect(githubSubjects(publisher)).to.deep.equal({
+        equals: ["acme/acme-utils", "acme/acme-models"].map((repo) => `repo:${repo}:environment:${stack}`),
+        like: undefined,
+        notLike: undefined,
       });
     });
 
@@ -181,29 +172,15 @@ describe("program: GitHub OIDC and CI roles", () => {
     );
   });
 
-  it("prod: the deploy environment waits for the configured team and allows release tags only", () => {
-    const { recorder } = runs.get("prod")!;
-    const environment = recorder.one(
-      "github:index/repositoryEnvironment:RepositoryEnvironment",
-      "github-prod",
-    );
-    expect(environment.inputs).to.deep.include({
-      repository: "python-package-index",
-      environment: "prod",
-      reviewers: [{ users: [], teams: [4567890] }],
-      preventSelfReview: true,
-      canAdminsBypass: false,
-      deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
-    });
+});
     const refs = recorder
       .ofType("github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy")
       .filter((p) => p.inputs.repository === "python-package-index");
-    expect(refs.map((p) => p.inputs.tagPattern)).to.deep.equal(["python-package-index@v*"]);
+    expect(refs.map((p) => p.inputs.tagPattern)).to.deep.equal(["python-package-index@v[0-9]*"]);
     const variables = recorder
       .ofType("github:index/actionsVariable:ActionsVariable")
       .map((v) => [v.inputs.variableName, v.inputs.value]);
     expect(variables).to.deep.equal([
-      ["AWS_DEPLOYER_ROLE_ARN_PROD", `arn:aws:iam::${ACCOUNT}:role/ppi-prod-deployer`],
       ["AWS_PREVIEWER_ROLE_ARN_PROD", `arn:aws:iam::${ACCOUNT}:role/ppi-prod-previewer`],
     ]);
   });

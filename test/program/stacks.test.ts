@@ -102,19 +102,71 @@ const STACKS: StackExpectation[] = [
   },
 ];
 
-/** The physical name a resource is created with, for the types named after the stack. */
-function physicalName(resource: RecordedResource): string | undefined {
-  if (resource.type === "aws:s3/bucket:Bucket") return resource.inputs.bucketPrefix;
-  const named = [
-    "aws:dynamodb/table:Table",
-    "aws:lambda/function:Function",
-    "aws:iam/role:Role",
-    "aws:cloudfront/cachePolicy:CachePolicy",
-    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
-    "aws:cloudfront/originAccessControl:OriginAccessControl",
-    "aws:wafv2/webAcl:WebAcl",
-  ];
-  return named.includes(resource.type) ? resource.inputs.name : undefined;
+/** Types whose physical name is in another input than `name` (or `namePrefix`). */
+const NAME_INPUT: Record<string, string> = {
+  "aws:s3/bucket:Bucket": "bucketPrefix",
+  "aws:codeartifact/domain:Domain": "domain",
+};
+
+/**
+ * AWS types without a physical name of their own: AWS assigns an id, or the name lives inside a
+ * parent that is named after the stack (bucket settings, role policies, CodeArtifact repositories).
+ */
+const UNNAMED_TYPES = new Set([
+  "aws:acm/certificate:Certificate",
+  "aws:acm/certificateValidation:CertificateValidation",
+  "aws:cloudfront/distribution:Distribution",
+  "aws:codeartifact/domainPermissions:DomainPermissions",
+  "aws:codeartifact/repository:Repository",
+  "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy",
+  "aws:ec2/vpcEndpoint:VpcEndpoint",
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+  "aws:iam/rolePolicy:RolePolicy",
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  "aws:kms/key:Key",
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  "aws:s3/bucketPolicy:BucketPolicy",
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  "aws:s3/bucketVersioning:BucketVersioning",
+]);
+
+/** Route 53 records are named after the custom domain they serve, not after the stack. */
+const DNS_NAMED_TYPES = new Set(["aws:route53/record:Record"]);
+
+/** The pattern a named type's physical name must match in `stack`. */
+function expectedName(type: string, stack: string): RegExp {
+  switch (type) {
+    case "aws:cloudwatch/logGroup:LogGroup":
+      // Lambda names its log groups; Lambda@Edge replicas add the home region.
+      return new RegExp(`^/aws/lambda/(us-east-1\\.)?ppi-${stack}-`);
+    case "aws:kms/alias:Alias":
+      return new RegExp(`^alias/ppi-${stack}-`);
+    case "aws:codeartifact/domain:Domain":
+      // Exactly the prefix, no dash: the deployer is scoped to this one domain ARN (stackScope.ts).
+      return new RegExp(`^ppi-${stack}$`);
+    default:
+      return new RegExp(`^ppi-${stack}-`);
+  }
+}
+
+/** Every AWS resource's physical name, or why it has none; fails on types not classified above. */
+function physicalNames(resources: readonly RecordedResource[]): { type: string; name: string }[] {
+  const names: { type: string; name: string }[] = [];
+  for (const resource of resources.filter((r) => r.type.startsWith("aws:"))) {
+    const { type, inputs } = resource;
+    const name = NAME_INPUT[type] ? inputs[NAME_INPUT[type]] : (inputs.name ?? inputs.namePrefix);
+    if (UNNAMED_TYPES.has(type)) {
+      expect(name, `${type} ${resource.name} is listed as unnamed but has a name`).to.equal(undefined);
+    } else if (!DNS_NAMED_TYPES.has(type)) {
+      expect(name, `${type} ${resource.name}: no physical name; name it or list the type as unnamed`).to.be.a(
+        "string",
+      );
+      names.push({ type, name });
+    }
+  }
+  return names;
 }
 
 for (const expected of STACKS) {
@@ -153,9 +205,10 @@ for (const expected of STACKS) {
     });
 
     it("names every physical resource ppi-<stack>-…", () => {
-      const names = run.recorder.customResources.map(physicalName).filter((n) => n !== undefined);
-      expect(names.length).to.be.greaterThan(5);
-      for (const name of names) expect(name).to.match(new RegExp(`^ppi-${expected.stack}-`));
+      const names = physicalNames(run.recorder.customResources);
+      expect(names.length).to.be.greaterThan(20);
+      const misnamed = names.filter(({ type, name }) => !expectedName(type, expected.stack).test(name));
+      expect(misnamed).to.deep.equal([]);
     });
 
     it("associates the edge function's numbered version at viewer-request on every cache behaviour", () => {
@@ -252,7 +305,7 @@ describe("program: invalid configuration", () => {
     });
     expect(error.name).to.equal("ConfigError");
     expect(error.message).to.contain(
-      "python-package-index:region is required but not set. expected an AWS region name such as eu-west-1.",
+      "python-package-index:region is required but not set. expected an AWS region name such as eu-west-1 (commercial partition only: GovCloud and China regions are not supported).",
     );
     expect(error.message).to.contain(
       'python-package-index:priceClass is "PriceClass_1"; expected one of "PriceClass_100", "PriceClass_200", "PriceClass_All".',
@@ -261,6 +314,28 @@ describe("program: invalid configuration", () => {
       'python-package-index:pageCacheTtlSeconds is "0"; expected a whole number from 1 to 3600.',
     );
     expect(recorder.resources).to.deep.equal([]);
+  });
+
+  for (const stackName of ["dev-eu", "Dev", "devstackwithaverylongname"]) {
+    it(`refuses the stack name ${JSON.stringify(stackName)} before registering anything`, async () => {
+      const { error, recorder } = await runFailingProgram("dev", { stackName });
+      expect(error.message).to.equal(
+        `Stack ${JSON.stringify(stackName)}: stack names must be 1-24 lowercase letters or digits, without dashes ` +
+          `(physical names are ppi-<stack>-..., and a stack "dev" scoped to ppi-dev-* would also reach a ` +
+          `stack "dev-eu"); rename the stack, e.g. "deveu".`,
+      );
+      expect(recorder.resources).to.deep.equal([]);
+    });
+  }
+
+  it("accepts a 24-character stack name of letters and digits", async () => {
+    const stackName = "dev2eu3456789012345678ab";
+    const { recorder } = await runProgram("dev", {
+      stackName,
+      // Publishing jobs must run in the environment named after the stack.
+      config: { "python-package-index:publisherTrust": JSON.stringify([`environment:${stackName}`]) },
+    });
+    expect(recorder.one("aws:s3/bucket:Bucket").inputs.bucketPrefix).to.equal(`ppi-${stackName}-index-`);
   });
 
   it("refuses a custom domain without its hosted zone before registering anything", async () => {

@@ -6,6 +6,7 @@ import { stackReadPolicy } from "../../components/policies/readOnly";
 import { StackScope } from "../../components/policies/stackScope";
 import { GithubJobMatch, oidcTrustPolicy } from "../../components/policies/trust";
 import { IAM_RULES, RoleUnderReview, RuleId, checkRole } from "../../rules/iam";
+import { canAssume } from "../../rules/trustEvaluation";
 
 const ACCOUNT = "123456789012";
 const GITHUB = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
@@ -18,11 +19,13 @@ const scope: StackScope = {
   replicaRegions: ["eu-west-1"],
   customDomain: { name: "pypi.example.com", hostedZoneId: "Z0123456789EXAMPLE0" },
 };
-const prodJobs: GithubJobMatch[] = [
-  { kind: "tag", pattern: "python-package-index@v*", exclude: false },
-  { kind: "tag", pattern: "python-package-index@v*-staging", exclude: true },
-  { kind: "environment", name: "prod" },
-];
+const prodJobs: GithubJobMatch[] = [{ kind: "environment", name: "prod" }];
+const releaseTag: GithubJobMatch = { kind: "tag", pattern: "python-package-index@v*", exclude: false };
+const notStagingTag: GithubJobMatch = {
+  kind: "tag",
+  pattern: "python-package-index@v*-staging",
+  exclude: true,
+};
 const pulumiTrust = {
   providerArn: PULUMI,
   organization: "acme",
@@ -35,12 +38,16 @@ const prodDeployer: RoleUnderReview = {
   name: "ppi-prod-deployer",
   purpose: "deployer",
   stack: "prod",
-  production: true,
   namePrefix: "ppi-prod",
   maxSessionDuration: 3600,
   trustPolicy: oidcTrustPolicy({ providerArn: GITHUB, repositories: [INFRA], jobs: prodJobs }, pulumiTrust),
   permissionPolicies: { read: stackReadPolicy(scope), ...deployerPolicies(scope) },
 };
+/** The prod deployer trusting these GitHub jobs besides Pulumi Deployments of prod. */
+const deployerTrusting = (jobs: GithubJobMatch[]): RoleUnderReview => ({
+  ...prodDeployer,
+  trustPolicy: oidcTrustPolicy({ providerArn: GITHUB, repositories: [INFRA], jobs }, pulumiTrust),
+});
 const previewer: RoleUnderReview = {
   ...prodDeployer,
   name: "ppi-prod-previewer",
@@ -65,6 +72,12 @@ const publisher: RoleUnderReview = {
     index: publisherPolicy({ bucketName: "ppi-prod-index-abc", tenants: ["acme", "beta"] }),
   },
 };
+
+/** The prod publisher of acme/lib-a trusting these jobs. */
+const publisherTrusting = (jobs: GithubJobMatch[]): RoleUnderReview => ({
+  ...publisher,
+  trustPolicy: oidcTrustPolicy({ providerArn: GITHUB, repositories: ["acme/lib-a"], jobs }),
+});
 
 /** The role with its trust policy's first statement rewritten. */
 function withTrust(role: RoleUnderReview, edit: (s: PolicyStatement) => PolicyStatement): RoleUnderReview {
@@ -119,7 +132,7 @@ describe("IAM rules", () => {
           StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/*" },
         }),
       })),
-      rules: ["OIDC_SUB_PINNED", "PULL_REQUEST_PREVIEW_ONLY"],
+      rules: ["OIDC_SUB_PINNED", "PULL_REQUEST_PREVIEW_ONLY", "PUBLISHER_TRUSTS_OWN_ENVIRONMENT_ONLY"],
     },
     {
       title: "a bare * sub",
@@ -127,7 +140,7 @@ describe("IAM rules", () => {
         ...s,
         Condition: githubCondition({ StringLike: { "token.actions.githubusercontent.com:sub": "*" } }),
       })),
-      rules: ["OIDC_SUB_PINNED"],
+      rules: ["OIDC_SUB_PINNED", "PUBLISHER_TRUSTS_OWN_ENVIRONMENT_ONLY"],
     },
     {
       title: "a pinned repository with any ref kind (repo:ORG/REPO:*)",
@@ -137,7 +150,7 @@ describe("IAM rules", () => {
           StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/lib-a:*" },
         }),
       })),
-      rules: ["OIDC_SUB_PINNED", "PULL_REQUEST_PREVIEW_ONLY"],
+      rules: ["OIDC_SUB_PINNED", "PULL_REQUEST_PREVIEW_ONLY", "PUBLISHER_TRUSTS_OWN_ENVIRONMENT_ONLY"],
     },
     {
       title: "no sub condition at all",
@@ -172,46 +185,87 @@ describe("IAM rules", () => {
     },
     {
       title: "a pull request able to assume the prod deployer",
-      role: {
-        ...prodDeployer,
-        trustPolicy: oidcTrustPolicy(
-          { providerArn: GITHUB, repositories: [INFRA], jobs: [...prodJobs, { kind: "pull_request" }] },
-          pulumiTrust,
-        ),
-      },
-      rules: ["PROD_DEPLOYER_TAG_ONLY", "PULL_REQUEST_PREVIEW_ONLY"],
+      role: deployerTrusting([...prodJobs, { kind: "pull_request" }]),
+      rules: ["DEPLOYER_TRUSTS_OWN_STACK_ONLY", "PULL_REQUEST_PREVIEW_ONLY"],
     },
     {
-      title: "a staging tag able to deploy prod (no -staging exclusion)",
-      role: {
-        ...prodDeployer,
-        trustPolicy: oidcTrustPolicy({ providerArn: GITHUB, repositories: [INFRA], jobs: [prodJobs[0]] }),
-      },
-      rules: ["PROD_DEPLOYER_TAG_ONLY"],
+      title: "prod release tags trusted without the environment (what the stack files used to say)",
+      role: deployerTrusting([releaseTag, notStagingTag, ...prodJobs]),
+      // -rc.1 and vnext pass the -staging exclusion although TAG_FILTERS routes neither to prod.
+      rules: ["DEPLOYER_TRUSTS_OWN_STACK_ONLY"],
     },
     {
       title: "main able to deploy prod",
-      role: {
-        ...prodDeployer,
-        trustPolicy: oidcTrustPolicy({
-          providerArn: GITHUB,
-          repositories: [INFRA],
-          jobs: [...prodJobs, { kind: "branch", pattern: "main", exclude: false }],
-        }),
-      },
-      rules: ["PROD_DEPLOYER_TAG_ONLY"],
+      role: deployerTrusting([...prodJobs, { kind: "branch", pattern: "main", exclude: false }]),
+      rules: ["DEPLOYER_TRUSTS_OWN_STACK_ONLY"],
     },
     {
       title: "the staging environment able to deploy prod",
+      role: deployerTrusting([{ kind: "environment", name: "staging" }]),
+      rules: ["DEPLOYER_TRUSTS_OWN_STACK_ONLY"],
+    },
+    {
+      title: "Pulumi Deployments of another stack able to assume the prod deployer",
       role: {
         ...prodDeployer,
+        trustPolicy: oidcTrustPolicy(
+          { providerArn: GITHUB, repositories: [INFRA], jobs: [] },
+          { ...pulumiTrust, stack: "staging" },
+        ),
+      },
+      rules: ["DEPLOYER_TRUSTS_OWN_STACK_ONLY"],
+    },
+    {
+      title: "Pulumi Deployments allowed to destroy prod",
+      role: {
+        ...prodDeployer,
+        trustPolicy: oidcTrustPolicy(
+          { providerArn: GITHUB, repositories: [INFRA], jobs: [] },
+          { ...pulumiTrust, operations: ["update", "destroy"] },
+        ),
+      },
+      rules: ["DEPLOYER_TRUSTS_OWN_STACK_ONLY"],
+    },
+    {
+      title: "a publisher trusting release tags besides its environment",
+      role: publisherTrusting([
+        { kind: "environment", name: "prod" },
+        { kind: "tag", pattern: "v*", exclude: false },
+      ]),
+      rules: ["PUBLISHER_TRUSTS_OWN_ENVIRONMENT_ONLY"],
+    },
+    {
+      title: "a publisher trusting main",
+      role: publisherTrusting([{ kind: "branch", pattern: "main", exclude: false }]),
+      rules: ["PUBLISHER_TRUSTS_OWN_ENVIRONMENT_ONLY"],
+    },
+    {
+      title: "a prod publisher trusting the staging environment",
+      role: publisherTrusting([{ kind: "environment", name: "staging" }]),
+      rules: ["PUBLISHER_TRUSTS_OWN_ENVIRONMENT_ONLY"],
+    },
+    {
+      title: "a publisher Pulumi Deployments may assume",
+      role: {
+        ...publisher,
+        trustPolicy: oidcTrustPolicy(
+          { providerArn: GITHUB, repositories: ["acme/lib-a"], jobs: prodJobs },
+          pulumiTrust,
+        ),
+      },
+      rules: ["PUBLISHER_TRUSTS_OWN_ENVIRONMENT_ONLY"],
+    },
+    {
+      title: "a trust policy over 2,048 characters (60 package repositories)",
+      role: {
+        ...publisher,
         trustPolicy: oidcTrustPolicy({
           providerArn: GITHUB,
-          repositories: [INFRA],
-          jobs: [{ kind: "environment", name: "staging" }],
+          repositories: Array.from({ length: 60 }, (_, i) => `acme/library-${i}`),
+          jobs: prodJobs,
         }),
       },
-      rules: ["PROD_DEPLOYER_TAG_ONLY"],
+      rules: ["TRUST_POLICY_SIZE"],
     },
     {
       title: "a pull request able to assume a publisher",
@@ -223,7 +277,7 @@ describe("IAM rules", () => {
           jobs: [{ kind: "pull_request" }],
         }),
       },
-      rules: ["PULL_REQUEST_PREVIEW_ONLY"],
+      rules: ["PULL_REQUEST_PREVIEW_ONLY", "PUBLISHER_TRUSTS_OWN_ENVIRONMENT_ONLY"],
     },
     {
       title: "a Pulumi subject for any stack",
@@ -239,7 +293,7 @@ describe("IAM rules", () => {
           },
         }),
       ),
-      rules: ["OIDC_SUB_PINNED"],
+      rules: ["OIDC_SUB_PINNED", "DEPLOYER_TRUSTS_OWN_STACK_ONLY"],
     },
     {
       title: "no session limit",
@@ -254,8 +308,10 @@ describe("IAM rules", () => {
     {
       title: "a policy with * on *",
       role: withPolicy(prodDeployer, { Effect: "Allow", Action: "*", Resource: "*" }),
-      // `*` grants PassRole and GetServiceBearerToken too, unconditioned.
+      // `*` grants PassRole and GetServiceBearerToken too, unconditioned, and every other stack's resources.
       rules: [
+        "DEPLOYER_CONFINED_TO_STACK",
+        "DEPLOYER_NO_STORED_DATA",
         "NO_ADMIN_WILDCARD",
         "PASSROLE_SCOPED",
         "STS_BEARER_TOKEN_CODEARTIFACT_ONLY",
@@ -265,7 +321,7 @@ describe("IAM rules", () => {
     {
       title: "a policy allowing with NotAction",
       role: withPolicy(prodDeployer, { Effect: "Allow", NotAction: "iam:*", Resource: "*" }),
-      rules: ["NO_ADMIN_WILDCARD"],
+      rules: ["DEPLOYER_CONFINED_TO_STACK", "DEPLOYER_NO_STORED_DATA", "NO_ADMIN_WILDCARD"],
     },
     {
       title: "a whole service on every resource",
@@ -416,6 +472,71 @@ describe("IAM rules", () => {
       rules: ["DEPLOYER_CANNOT_CHANGE_CI_ROLES"],
     },
     {
+      title: "a deployer managing every distribution of the account (no Stack tag condition)",
+      role: withPolicy(prodDeployer, {
+        Effect: "Allow",
+        Action: ["cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution"],
+        Resource: `arn:aws:cloudfront::${ACCOUNT}:*`,
+      }),
+      rules: ["DEPLOYER_CONFINED_TO_STACK"],
+    },
+    {
+      title: "a deployer managing every KMS key of its regions",
+      role: withPolicy(prodDeployer, {
+        Effect: "Allow",
+        Action: ["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy"],
+        Resource: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/*`,
+      }),
+      rules: ["DEPLOYER_CONFINED_TO_STACK"],
+    },
+    {
+      title: "a deployer managing the whole network of its region",
+      role: withPolicy(prodDeployer, {
+        Effect: "Allow",
+        Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:DeleteVpcEndpoints"],
+        Resource: `arn:aws:ec2:eu-west-1:${ACCOUNT}:*`,
+      }),
+      rules: ["DEPLOYER_CONFINED_TO_STACK"],
+    },
+    {
+      title: "a deployer deleting any edge certificate",
+      role: withPolicy(prodDeployer, {
+        Effect: "Allow",
+        Action: "acm:DeleteCertificate",
+        Resource: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/*`,
+      }),
+      rules: ["DEPLOYER_CONFINED_TO_STACK"],
+    },
+    {
+      title: "a deployer free to retag another stack's resources as its own",
+      role: withoutStatement(prodDeployer, "DenyTaggingOtherStacks"),
+      rules: ["DEPLOYER_CONFINED_TO_STACK"],
+    },
+    {
+      title: "a deployer free to tag its resources as another stack's",
+      role: withoutStatement(prodDeployer, "DenyStackTagOfOtherStacks"),
+      rules: ["DEPLOYER_CONFINED_TO_STACK"],
+    },
+    {
+      title: "a deployer free to remove the Stack tag",
+      role: withoutStatement(prodDeployer, "DenyStackTagRemoval"),
+      rules: ["DEPLOYER_CONFINED_TO_STACK"],
+    },
+    {
+      title: "a deployer that can read and delete package files (no object deny)",
+      role: withoutStatement(prodDeployer, "DenyPackageData"),
+      rules: ["DEPLOYER_NO_STORED_DATA"],
+    },
+    {
+      title: "a deployer with dynamodb:* on the credentials tables",
+      role: withPolicy(prodDeployer, {
+        Effect: "Allow",
+        Action: "dynamodb:*",
+        Resource: `arn:aws:dynamodb:*:${ACCOUNT}:table/ppi-prod-*`,
+      }),
+      rules: ["DEPLOYER_NO_STORED_DATA"],
+    },
+    {
       title: "an oversized managed policy",
       role: withPolicy(publisher, {
         Effect: "Allow",
@@ -431,6 +552,18 @@ describe("IAM rules", () => {
     });
   }
 
+  it("gives item access only on replica tables, and none to a stack without replicas", () => {
+    const itemStatements = (replicaRegions: string[]) =>
+      Object.values(deployerPolicies({ ...scope, replicaRegions }))
+        .flatMap((document) => document.Statement)
+        .filter((statement) => [statement.Action].flat().includes("dynamodb:PutItem"))
+        .map((statement) => statement.Resource);
+    expect(itemStatements(["eu-west-1"])).to.deep.equal([
+      [`arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/ppi-prod-*`],
+    ]);
+    expect(itemStatements([])).to.deep.equal([]);
+  });
+
   it("accepts sts:GetServiceBearerToken limited to CodeArtifact", () => {
     const role = withPolicy(publisher, {
       Effect: "Allow",
@@ -441,35 +574,48 @@ describe("IAM rules", () => {
     expect(checkRole(role)).to.deep.equal([]);
   });
 
-  it("names the role and the offending subject in a finding", () => {
-    const role = {
-      ...prodDeployer,
-      trustPolicy: oidcTrustPolicy({ providerArn: GITHUB, repositories: [INFRA], jobs: [prodJobs[0]] }),
-    };
-    expect(checkRole(role)).to.deep.equal([
-      {
-        rule: "PROD_DEPLOYER_TAG_ONLY",
-        role: "ppi-prod-deployer",
-        message: "accepts repo:acme/python-package-index:ref:refs/tags/python-package-index@v1.2.3-staging.",
-      },
-    ]);
+  it("names the role and every hostile tag a tag-trusting prod deployer accepts", () => {
+    expect(checkRole(deployerTrusting([releaseTag, notStagingTag, ...prodJobs]))).to.deep.equal(
+      [
+        "trusts repo:acme/python-package-index:ref:refs/tags/python-package-index@v*.",
+        "accepts repo:acme/python-package-index:ref:refs/tags/python-package-index@v1.2.3.",
+        "accepts repo:acme/python-package-index:ref:refs/tags/python-package-index@v1.2.3-rc.1.",
+        "accepts repo:acme/python-package-index:ref:refs/tags/python-package-index@vnext.",
+      ].map((message) => ({ rule: "DEPLOYER_TRUSTS_OWN_STACK_ONLY", role: "ppi-prod-deployer", message })),
+    );
   });
 
-  it("an explicit Deny in the trust policy wins over the Allow", () => {
+  it("a deployer only Pulumi Deployments may assume passes, and so does one that adds its environment", () => {
+    const pulumiOnly = {
+      ...prodDeployer,
+      trustPolicy: oidcTrustPolicy({ providerArn: GITHUB, repositories: [INFRA], jobs: [] }, pulumiTrust),
+    };
+    expect(pulumiOnly.trustPolicy.Statement.map((s) => s.Sid)).to.deep.equal(["PulumiDeployments"]);
+    expect(checkRole(pulumiOnly)).to.deep.equal([]);
+    expect(checkRole(deployerTrusting(prodJobs))).to.deep.equal([]);
+  });
+
+  it("an explicit Deny in the trust policy wins over the Allow when the rules probe it", () => {
     const deny: PolicyStatement = {
       Effect: "Deny",
       Principal: { Federated: GITHUB },
       Action: "sts:AssumeRoleWithWebIdentity",
       Condition: {
-        StringLike: { "token.actions.githubusercontent.com:sub": "repo:*:ref:refs/tags/*-staging" },
+        StringLike: { "token.actions.githubusercontent.com:sub": "repo:*:ref:refs/tags/*@v*-*" },
       },
     };
     const trust: PolicyDocument = oidcTrustPolicy({
       providerArn: GITHUB,
       repositories: [INFRA],
-      jobs: [prodJobs[0]],
+      jobs: [releaseTag],
     });
-    const role = { ...prodDeployer, trustPolicy: policyDocument([...trust.Statement, deny]) };
-    expect(ruleIds(role)).to.deep.equal([]);
+    const claims = (tag: string) => ({
+      "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+      "token.actions.githubusercontent.com:sub": `repo:${INFRA}:ref:refs/tags/python-package-index@${tag}`,
+    });
+    const withDeny = policyDocument([...trust.Statement, deny]);
+    expect(canAssume(trust, GITHUB, claims("v1.2.3-rc.1"))).to.equal(true);
+    expect(canAssume(withDeny, GITHUB, claims("v1.2.3-rc.1"))).to.equal(false);
+    expect(canAssume(withDeny, GITHUB, claims("v1.2.3"))).to.equal(true);
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { PolicyStatement, policyDocument } from "../../components/policies/document";
-import { AccessRequest, Decision, evaluate } from "../../rules/policyEvaluation";
+import { AccessRequest, Decision, RequestContext, evaluate } from "../../rules/policyEvaluation";
 
 const ROLE = "arn:aws:iam::123456789012:role/ppi-dev-viewer-request";
 const BOUNDARY = "arn:aws:iam::123456789012:policy/ppi-dev-boundary";
@@ -130,6 +130,27 @@ const cases: { title: string; statements: PolicyStatement[]; request: AccessRequ
       },
       decision: "allowed",
     },
+    ...(["absent", "present"] as const).flatMap((presence) =>
+      (["true", "false"] as const).map((expected) => ({
+        title: `Null "${expected}" with the key ${presence}`,
+        statements: [
+          {
+            Effect: "Deny" as const,
+            Action: "kms:TagResource",
+            Resource: "*",
+            Condition: { Null: { "aws:ResourceTag/Stack": expected } },
+          },
+        ],
+        request: {
+          action: "kms:TagResource",
+          resource: "arn:aws:kms:eu-west-1:1:key/k",
+          context: (presence === "present" ? { "aws:resourcetag/Stack": "prod" } : {}) as RequestContext,
+        },
+        decision: ((presence === "absent") === (expected === "true")
+          ? "explicitDeny"
+          : "implicitDeny") as Decision,
+      })),
+    ),
   ];
 
 describe("policy evaluation", () => {

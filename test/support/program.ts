@@ -22,6 +22,8 @@ export interface RunProgramOptions {
   readonly config?: Record<string, string | undefined>;
   /** Mocked invokes, by token. */
   readonly invokes?: Record<string, InvokeHandler>;
+  /** Runs under this stack name, with the stack file given as `stack`. @default `stack` */
+  readonly stackName?: string;
 }
 
 /** Data sources the program reads, answered as the stack's account would; `options.invokes` overrides. */
@@ -70,7 +72,7 @@ function installMocks(stack: string, options: RunProgramOptions): ResourceRecord
   const config = { ...stackConfig(stack), ...options.config };
   for (const [key, value] of Object.entries(config)) if (value === undefined) delete config[key];
   const invokes = { ...PROGRAM_INVOKES, ...options.invokes };
-  return setupMocks({ stack, config: config as Record<string, string>, invokes });
+  return setupMocks({ stack: options.stackName ?? stack, config: config as Record<string, string>, invokes });
 }
 
 /** Runs index.ts from the top (its modules forgotten first); returns its exports. */
