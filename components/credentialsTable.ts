@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AWS_REGION_PATTERN } from "../config/core";
-import { CREDENTIALS_TABLE_REGION } from "../config/edgeIndex";
+import { AWS_REGION_PATTERN, CREDENTIALS_TABLE_REGION } from "../edge/regions";
 import { checkNamePrefix } from "./validation";
 /** The GSI the CLI queries for `keys list --tenant`. */
 export const TENANT_INDEX_NAME = "tenant";

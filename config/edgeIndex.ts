@@ -1,8 +1,6 @@
 import { AWS_REGION_PATTERN, CREDENTIALS_TABLE_REGION } from "../edge/regions";
 import { ConfigReader } from "./reader";
 
-export { CREDENTIALS_TABLE_REGION };
-
 /** Settings of the edge index: bucket, CDN, edge authentication and credentials table. */
 export interface EdgeIndexConfig {
   /** Serve `/<channel>/simple/...` next to `/simple/...` (dev stacks). */

@@ -3,8 +3,11 @@
  * serialized into the edge bundle, so it imports nothing.
  */
 
-/** AWS commercial and GovCloud region names, e.g. `eu-west-1`, `us-gov-west-1`. */
-export const AWS_REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+/**
+ * Region names of the commercial partition, e.g. `eu-west-1`. GovCloud (`us-gov-*`) and China
+ * (`cn-*`) are refused: the IAM policy builders spell `arn:aws:`, which is wrong in those partitions.
+ */
+export const AWS_REGION_PATTERN = /^(?!cn-)[a-z]{2}-[a-z]+-\d$/;
 
 /** The credentials table lives where Lambda@Edge functions are created; replicas serve the edge elsewhere. */
 export const CREDENTIALS_TABLE_REGION = "us-east-1";
