@@ -9,13 +9,9 @@ const valid: Record<string, string> = {
   packageRepositories: '["acme/lib-a"]',
   publisherTenants: '["acme"]',
   deployerTrust: '["environment:prod"]',
-  deployEnvironmentRefs: '["tag:python-package-index@v[0-9]*"]',
   publisherTrust: '["environment:prod"]',
-  publisherEnvironmentRefs: '["tag:v*","branch:release/*"]',
   pulumiDeployments: "true",
   pulumiOrganization: "acme",
-  githubRepositorySettings: "true",
-  requiredReviewers: '["team:42","user:7"]',
 };
 
 function read(values: Record<string, string | undefined>) {
@@ -49,34 +45,12 @@ describe("config: GitHub OIDC and CI roles", () => {
       deployerTrust: [{ kind: "environment", name: "prod" }],
       publisherTrust: [{ kind: "environment", name: "prod" }],
       pulumiOrganization: "acme",
-      repositorySettings: true,
-      requiredReviewers: { users: [7], teams: [42] },
-      deployEnvironment: {
-        name: "prod",
-        branchPatterns: [],
-        tagPatterns: ["python-package-index@v[0-9]*"],
-        reviewers: { users: [7], teams: [42] },
-      },
-      packageEnvironment: { name: "prod", branchPatterns: ["release/*"], tagPatterns: ["v*"] },
     });
   });
 
   it("lets only Pulumi Deployments assume the deployer when deployerTrust is empty", () => {
     const config = read({ ...valid, deployerTrust: undefined });
     expect(config?.deployerTrust).to.deep.equal([]);
-    expect(config?.deployEnvironment?.name).to.equal("prod");
-  });
-
-  it("manages no environment without repository settings", () => {
-    const config = read({
-      ...valid,
-      githubRepositorySettings: "false",
-      requiredReviewers: undefined,
-      deployEnvironmentRefs: undefined,
-      publisherEnvironmentRefs: undefined,
-    });
-    expect(config).to.not.have.property("deployEnvironment");
-    expect(config).to.not.have.property("packageEnvironment");
   });
 
   it("reads both ARNs in arn mode", () => {
@@ -145,29 +119,6 @@ describe("config: GitHub OIDC and CI roles", () => {
       ],
     ],
     [
-      "a managed deploy environment that any branch could use",
-      { ...valid, deployEnvironmentRefs: undefined },
-      [
-        `${P}:githubRepositorySettings manages the environment "prod" of ${P}:infraRepository, but ${P}:deployEnvironmentRefs is empty, so any branch could use it; list the refs that deploy prod (deployments/tagRoutes.ts), e.g. ["branch:main"].`,
-      ],
-    ],
-    [
-      "an exclusion or a bare wildcard in an environment's refs",
-      { ...valid, deployEnvironmentRefs: '["tag:python-package-index@v*","!tag:*-rc*","branch:*"]' },
-      [
-        `${P}:deployEnvironmentRefs[1] is "!tag:*-rc*"; expected branch:<glob> or tag:<glob> (GitHub fnmatch: * ? [0-9], at least one literal character; environments cannot exclude refs).`,
-        `${P}:deployEnvironmentRefs[2] is "branch:*"; expected branch:<glob> or tag:<glob> (GitHub fnmatch: * ? [0-9], at least one literal character; environments cannot exclude refs).`,
-      ],
-    ],
-    [
-      "environment refs without repository settings",
-      { ...valid, githubRepositorySettings: "false", requiredReviewers: undefined },
-      [
-        `${P}:deployEnvironmentRefs is set but no environment is managed; set ${P}:githubRepositorySettings to true (and ${P}:packageRepositories for the publisher) or remove it.`,
-        `${P}:publisherEnvironmentRefs is set but no environment is managed; set ${P}:githubRepositorySettings to true (and ${P}:packageRepositories for the publisher) or remove it.`,
-      ],
-    ],
-    [
       "arn mode without ARNs",
       { ...valid, oidcProviderMode: "arn" },
       [
@@ -201,18 +152,6 @@ describe("config: GitHub OIDC and CI roles", () => {
       "Pulumi Deployments without an organization",
       { ...valid, pulumiOrganization: undefined },
       [`${P}:pulumiDeployments is true but ${P}:pulumiOrganization is not set; set the Pulumi organization.`],
-    ],
-    [
-      "reviewers without a managed environment",
-      {
-        ...valid,
-        githubRepositorySettings: "false",
-        deployEnvironmentRefs: undefined,
-        publisherEnvironmentRefs: undefined,
-      },
-      [
-        `${P}:requiredReviewers protect the environment "prod" that ${P}:githubRepositorySettings manages; set it to true.`,
-      ],
     ],
   ];
   for (const [title, values, expected] of cases) {
