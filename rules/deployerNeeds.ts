@@ -707,17 +707,8 @@ export const DEPLOYER_NEEDS: Readonly<Record<string, NeedsOf>> = {
   },
 };
 
-/** Types outside AWS: the GitHub provider authenticates with its own token, not the deployer role. */
-const NON_AWS_PACKAGES = ["github:"];
-
 /** What the deployer needs (or must be kept from) for one declared resource. */
 export function needsOf(resource: DeclaredResource, stack: StackFacts): ResourceNeeds {
-  if (NON_AWS_PACKAGES.some((prefix) => resource.type.startsWith(prefix))) {
-    return {
-      manager: "none",
-      reason: "Not an AWS resource: the GitHub provider uses the github:token secret.",
-    };
-  }
   const needs = DEPLOYER_NEEDS[resource.type];
   if (!needs) {
     throw new Error(
