@@ -11,14 +11,19 @@ import { CredentialsTable } from "./components/credentialsTable";
 import { EDGE_FUNCTION_REGION, EdgeFunction } from "./components/edgeFunction";
 import { PackageIndex } from "./components/packageIndex";
 import { PermissionsBoundary } from "./components/permissionsBoundary";
+import { STACK_TAG_KEY } from "./components/policies/stackScope";
 import { checkStackName } from "./components/validation";
 import { loadStackConfig } from "./config";
+import { viewerRequestHandlerFactory } from "./edge/handler";
 
 // Everything is validated before the first resource: an invalid stack registers nothing.
 const stack = pulumi.getStack();
 checkStackName(stack);
 const config = loadStackConfig();
-/** Physical names start with `ppi-<stack>-`, so the deployer role can be scoped by prefix. */
+/**
+ * Physical names start with `ppi-<stack>-`, so the deployer role can be scoped by prefix; every
+ * taggable resource carries `Stack=<stack>`, so it can be scoped by tag where names cannot.
+ */
 const namePrefix = `ppi-${stack}`;
 const { core, edgeIndex } = config;
 
@@ -26,7 +31,7 @@ const { core, edgeIndex } = config;
 // live in us-east-1 (edge function, certificate, web ACL, credentials table) say so themselves.
 const provider = new aws.Provider("aws", {
   region: core.region,
-  defaultTags: { tags: { Project: "python-package-index", Stack: stack, ManagedBy: "pulumi" } },
+  defaultTags: { tags: { Project: "python-package-index", [STACK_TAG_KEY]: stack, ManagedBy: "pulumi" } },
 });
 const providers = { aws: provider };
 
@@ -45,9 +50,11 @@ const boundary = new PermissionsBoundary("boundary", { namePrefix }, { providers
 const edgeFunction = new EdgeFunction(
   "viewer-request",
   {
-    namePrefix,
+    functionName: `${namePrefix}-viewer-request`,
+    description: "Authenticates index requests and rewrites them into the tenant's prefix",
     permissionsBoundaryArn: boundary.arn,
-    handler: {
+    handlerFactory: viewerRequestHandlerFactory,
+    handlerConfig: {
       tableName: credentials.tableName,
       tableRegion: credentials.region,
       replicaRegions: credentials.replicaRegions,
@@ -56,7 +63,8 @@ const edgeFunction = new EdgeFunction(
       unknownKeyCacheSeconds: edgeIndex.unknownKeyCacheSeconds,
       branchChannels: edgeIndex.branchChannels,
     },
-    credentialsTableArns: credentials.arns,
+    // Look keys up in the table (and its replicas), nothing else; the function adds its own log writes.
+    policyStatements: [credentials.lookupStatement],
     // Edge replicas log in the region that served the request: keep retention where users are.
     logRegions: [...new Set([EDGE_FUNCTION_REGION, core.region, ...edgeIndex.credentialsReplicaRegions])],
   },
@@ -140,6 +148,7 @@ const ci = githubConfig
         bucketName: packageIndex.bucketName,
         publisherPolicyArns: codeArtifact ? [codeArtifact.publisherPolicyArn] : [],
         scope: {
+          stackTag: stack,
           region: core.region,
           replicaRegions: edgeIndex.credentialsReplicaRegions,
           customDomain: edgeIndex.customDomain,

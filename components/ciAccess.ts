@@ -5,14 +5,30 @@ import { deployerPolicies } from "./policies/deployer";
 import { publisherPolicy } from "./policies/publisher";
 import { stackReadPolicy } from "./policies/readOnly";
 import { StackScope } from "./policies/stackScope";
-import { GithubJobMatch, PulumiDeploymentsTrust, oidcTrustPolicy } from "./policies/trust";
+import { REPOSITORY_PATTERN, GithubJobMatch, PulumiDeploymentsTrust, oidcTrustPolicy } from "./policies/trust";
+import { TENANT_PATTERN } from "../edge/names";
+import { AWS_REGION_PATTERN, CREDENTIALS_TABLE_REGION } from "../edge/regions";
+import { checkDomain } from "./domainCertificate";
+import { Tags, checkTags } from "./tags";
 import { checkNamePrefix } from "./validation";
 
 /** Pulumi Deployments operations the deployer accepts; `destroy` stays a manual, admin-run step. */
 export const PULUMI_DEPLOYMENT_OPERATIONS = ["preview", "update", "refresh"] as const;
 
+/** What the deployer's and previewer's permissions are pinned to, besides `namePrefix` and the account. */
+export type CiScope = Omit<StackScope, "namePrefix" | "accountId">;
+
+/** Tag values AWS accepts, as in `checkTags`; the Stack tag must be non-empty to confine anything. */
+const STACK_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+/** Pulumi project and stack names as they appear in a Deployments OIDC subject. */
+const PULUMI_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
 export interface CiAccessArgs {
-  /** `ppi-<stack>`: roles are `<namePrefix>-deployer|previewer|publisher`, policies `<role>-<part>`. */
+  /**
+   * Prefix of every physical name of the stack, e.g. `ppi-dev`: the roles are
+   * `<namePrefix>-deployer|previewer|publisher` with policies `<role>-<part>`, and the deployer may
+   * manage only `<namePrefix>-*` names. Plain: it is spelled into the policies.
+   */
   readonly namePrefix: string;
   /** Pulumi project and stack: the subject Pulumi Deployments presents. Plain: part of the trust policy. */
   readonly project: string;
@@ -37,8 +53,62 @@ export interface CiAccessArgs {
   readonly bucketName: pulumi.Input<string>;
   /** Managed policies the publisher also gets, e.g. CodeArtifact publishing. @default [] */
   readonly publisherPolicyArns?: readonly pulumi.Input<string>[];
-  /** Region, table replica regions and custom domain the deployer's permissions are pinned to. */
-  readonly scope: Omit<StackScope, "namePrefix" | "accountId">;
+  /**
+   * What the deployer may touch: the value of the `Stack` tag the stack's resources carry (the
+   * program's provider `defaultTags`), its region, the credentials table's replica regions and the
+   * custom domain. Plain: spelled into the policies, and checked here.
+   */
+  readonly scope: CiScope;
+  /**
+   * Tags of the roles, their policies and the OIDC providers created here.
+   * @default {}
+   */
+  readonly tags?: Tags;
+}
+
+/** Throws on the first invalid argument, naming it: nothing may register before the policies can be built. */
+function checkArgs(context: string, args: CiAccessArgs): void {
+  checkNamePrefix(context, args.namePrefix);
+  for (const [field, value] of [
+    ["project", args.project],
+    ["stack", args.stack],
+  ] as const) {
+    if (!PULUMI_NAME.test(value))
+      throw new Error(`${context}: ${field} ${JSON.stringify(value)} is not a Pulumi ${field} name.`);
+  }
+  const packageRepositories = args.packageRepositories ?? [];
+  const badRepository = [args.infraRepository, ...packageRepositories].find((r) => !REPOSITORY_PATTERN.test(r));
+  if (badRepository !== undefined)
+    throw new Error(`${context}: ${JSON.stringify(badRepository)} is not an owner/repository name.`);
+  if (packageRepositories.length > 0 && !(args.publisherTrust?.length && args.publisherTenants?.length)) {
+    throw new Error(
+      `${context}: packageRepositories need publisherTrust and publisherTenants (which jobs publish, and where).`,
+    );
+  }
+  const badTenant = (args.publisherTenants ?? []).find((tenant) => !TENANT_PATTERN.test(tenant));
+  if (badTenant !== undefined) throw new Error(`${context}: publisherTenants entry ${JSON.stringify(badTenant)} is not a tenant name.`);
+  if (args.deployerTrust.length === 0 && args.pulumiOrganization === undefined) {
+    throw new Error(
+      `${context}: nothing may assume the deployer; set pulumiOrganization (Pulumi Deployments) or deployerTrust.`,
+    );
+  }
+  const { scope } = args;
+  if (!STACK_TAG_VALUE.test(scope.stackTag)) {
+    throw new Error(
+      `${context}: scope.stackTag ${JSON.stringify(scope.stackTag)} must be 1-256 letters, digits, spaces or _.:/=+-@: ` +
+        `the value of the Stack tag the stack's resources carry.`,
+    );
+  }
+  if (!AWS_REGION_PATTERN.test(scope.region))
+    throw new Error(`${context}: scope.region ${JSON.stringify(scope.region)} is not an AWS region name such as eu-west-1.`);
+  const badReplica = scope.replicaRegions.find((r) => !AWS_REGION_PATTERN.test(r) || r === CREDENTIALS_TABLE_REGION);
+  if (badReplica !== undefined) {
+    throw new Error(
+      `${context}: scope.replicaRegions entry ${JSON.stringify(badReplica)} must be an AWS region name other than ${CREDENTIALS_TABLE_REGION}.`,
+    );
+  }
+  if (scope.customDomain) checkDomain(context, "scope.customDomain", scope.customDomain);
+  checkTags(context, args.tags);
 }
 
 /**
@@ -49,21 +119,19 @@ export interface CiAccessArgs {
  * their policies change only in an administrator's run.
  */
 export class CiAccess extends pulumi.ComponentResource {
+  readonly oidc: GithubOidc;
+  readonly deployer: CiRole;
+  readonly previewer: CiRole;
+  /** Undefined when no package repository publishes to this stack. */
+  readonly publisher: CiRole | undefined;
   readonly githubOidcProviderArn: pulumi.Output<string>;
   readonly deployerRoleArn: pulumi.Output<string>;
   readonly previewerRoleArn: pulumi.Output<string>;
-  /** Undefined when no package repository publishes to this stack. */
   readonly publisherRoleArn: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: CiAccessArgs, opts?: pulumi.ComponentResourceOptions) {
-    const context = `CiAccess ${name}`;
-    checkNamePrefix(context, args.namePrefix);
+    checkArgs(`CiAccess ${name}`, args);
     const packageRepositories = args.packageRepositories ?? [];
-    if (packageRepositories.length > 0 && !(args.publisherTrust?.length && args.publisherTenants?.length)) {
-      throw new Error(
-        `${context}: packageRepositories need publisherTrust and publisherTenants (which jobs publish, and where).`,
-      );
-    }
     super("python-package-index:oidc:CiAccess", name, {}, opts);
 
     const oidc = new GithubOidc(
@@ -77,6 +145,7 @@ export class CiAccess extends pulumi.ComponentResource {
             }
           : {}),
         ...(args.pulumiOrganization ? { pulumiOrganization: args.pulumiOrganization } : {}),
+        tags: args.tags,
       },
       { parent: this },
     );
@@ -101,11 +170,11 @@ export class CiAccess extends pulumi.ComponentResource {
     const role = (
       purpose: string,
       description: string,
-      props: Omit<ConstructorParameters<typeof CiRole>[1], "roleName" | "description">,
+      props: Omit<ConstructorParameters<typeof CiRole>[1], "roleName" | "description" | "tags">,
     ) =>
       new CiRole(
         `${name}-${purpose}`,
-        { roleName: `${args.namePrefix}-${purpose}`, description, ...props },
+        { roleName: `${args.namePrefix}-${purpose}`, description, tags: args.tags, ...props },
         { parent: this },
       );
 
@@ -144,6 +213,10 @@ export class CiAccess extends pulumi.ComponentResource {
             additionalPolicyArns: args.publisherPolicyArns ?? [],
           });
 
+    this.oidc = oidc;
+    this.deployer = deployer;
+    this.previewer = previewer;
+    this.publisher = publisher;
     this.githubOidcProviderArn = oidc.githubProviderArn;
     this.deployerRoleArn = deployer.arn;
     this.previewerRoleArn = previewer.arn;

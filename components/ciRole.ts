@@ -1,12 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "./policies/document";
+import { Tags, checkTags, tagged } from "./tags";
 import { CI_SESSION_SECONDS, checkCiSessionSeconds } from "./validation";
 
 export interface CiRoleArgs {
-  /** Physical role name, `ppi-<stack>-<purpose>`; its managed policies are named `<roleName>-<key>`. */
+  /** Physical role name, e.g. `ppi-dev-deployer`; its managed policies are named `<roleName>-<key>`. */
   readonly roleName: string;
-  readonly description: string;
+  /** What the role is for, shown in the IAM console. */
+  readonly description: pulumi.Input<string>;
   /** Who may assume the role: build it with `oidcTrustPolicy`. */
   readonly assumeRolePolicy: pulumi.Input<PolicyDocument>;
   /**
@@ -18,6 +20,11 @@ export interface CiRoleArgs {
   readonly additionalPolicyArns?: readonly pulumi.Input<string>[];
   /** Longest session CI can ask for, 900-3600 seconds. @default 3600 */
   readonly maxSessionDuration?: number;
+  /**
+   * Tags of the role and its managed policies, over the provider's default tags.
+   * @default {}
+   */
+  readonly tags?: Tags;
 }
 
 const ROLE_NAME_PATTERN = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
@@ -25,6 +32,9 @@ const POLICY_KEY_PATTERN = /^[a-z0-9-]{1,20}$/;
 
 /** A role CI assumes through OIDC, with its own managed policies and a one-hour session cap. */
 export class CiRole extends pulumi.ComponentResource {
+  readonly role: aws.iam.Role;
+  /** The managed policies created here, by their key in `policies`. */
+  readonly policies: Readonly<Record<string, aws.iam.Policy>>;
   readonly arn: pulumi.Output<string>;
   readonly name: pulumi.Output<string>;
 
@@ -48,36 +58,48 @@ export class CiRole extends pulumi.ComponentResource {
         `${context}: ${keys.length} policies plus ${args.additionalPolicyArns?.length} additional ARNs exceed IAM's 10 per role.`,
       );
     }
+    checkTags(context, args.tags);
     super("python-package-index:oidc:CiRole", name, {}, opts);
 
-    const role = new aws.iam.Role(
+    this.role = new aws.iam.Role(
       name,
       {
         name: args.roleName,
         description: args.description,
         assumeRolePolicy: pulumi.output(args.assumeRolePolicy).apply((document) => JSON.stringify(document)),
         maxSessionDuration,
+        ...tagged(args.tags),
       },
       { parent: this },
     );
-    const policyArns = Object.entries(args.policies).map(([key, document]) => {
-      const policy = new aws.iam.Policy(
-        `${name}-${key}`,
-        { name: `${args.roleName}-${key}`, policy: pulumi.output(document).apply((d) => JSON.stringify(d)) },
-        { parent: this },
-      );
-      return { key, arn: policy.arn as pulumi.Input<string> };
-    });
+    this.policies = Object.fromEntries(
+      Object.entries(args.policies).map(([key, document]) => [
+        key,
+        new aws.iam.Policy(
+          `${name}-${key}`,
+          {
+            name: `${args.roleName}-${key}`,
+            policy: pulumi.output(document).apply((d) => JSON.stringify(d)),
+            ...tagged(args.tags),
+          },
+          { parent: this },
+        ),
+      ]),
+    );
+    const policyArns = Object.entries(this.policies).map(([key, policy]) => ({
+      key,
+      arn: policy.arn as pulumi.Input<string>,
+    }));
     const additional = (args.additionalPolicyArns ?? []).map((arn, i) => ({ key: `additional-${i}`, arn }));
     for (const { key, arn } of [...policyArns, ...additional]) {
       new aws.iam.RolePolicyAttachment(
         `${name}-${key}`,
-        { role: role.name, policyArn: arn },
+        { role: this.role.name, policyArn: arn },
         { parent: this },
       );
     }
-    this.arn = role.arn;
-    this.name = role.name;
+    this.arn = this.role.arn;
+    this.name = this.role.name;
     this.registerOutputs({ arn: this.arn, name: this.name });
   }
 }

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_REGION_PATTERN } from "../edge/regions";
+import { Tags, checkTags, tagged } from "./tags";
 import { checkNamePrefix } from "./validation";
 
 /** The two interface endpoints CodeArtifact needs; Python needs no S3 gateway endpoint. */
@@ -13,6 +14,9 @@ export interface ExistingVpc {
   /** Private subnets for the endpoints, one per availability zone. */
   readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
 }
+
+/** What an unset argument means. */
+export const CODE_ARTIFACT_NETWORK_DEFAULTS = { availabilityZoneCount: 2 } as const;
 
 export interface NewVpc {
   /** CIDR of the new VPC, e.g. `10.80.0.0/20`. Plain: it sizes the subnets at construction. */
@@ -36,6 +40,12 @@ export interface CodeArtifactNetworkArgs {
    * CodeArtifact through the endpoints. Exactly one of `existingVpc` and `newVpc`.
    */
   readonly newVpc?: NewVpc;
+  /**
+   * Tags of the security group, the endpoints and a new VPC (which also get a `Name`), over the
+   * provider's default tags.
+   * @default {}
+   */
+  readonly tags?: Tags;
 }
 
 /** What the endpoints need from a VPC. */
@@ -52,6 +62,11 @@ interface VpcPlacement {
  * behind a security group that accepts HTTPS from the VPC's own CIDRs only and sends nothing.
  */
 export class CodeArtifactNetwork extends pulumi.ComponentResource {
+  readonly securityGroup: aws.ec2.SecurityGroup;
+  /** The interface endpoints, by service: `api`, `repositories`. */
+  readonly endpoints: Readonly<Record<(typeof CODEARTIFACT_ENDPOINT_SERVICES)[number], aws.ec2.VpcEndpoint>>;
+  /** The isolated VPC, with `newVpc`. */
+  readonly vpc?: awsx.ec2.Vpc;
   readonly vpcId: pulumi.Output<string>;
   readonly subnetIds: pulumi.Output<string[]>;
   readonly securityGroupId: pulumi.Output<string>;
@@ -62,9 +77,14 @@ export class CodeArtifactNetwork extends pulumi.ComponentResource {
     validateArgs(args);
     super("python-package-index:codeartifact:CodeArtifactNetwork", name, {}, opts);
     const { namePrefix, region } = args;
-    const placement = args.existingVpc
-      ? this.lookUpVpc(args.existingVpc, region)
-      : this.createVpc(name, namePrefix, region, args.newVpc as NewVpc);
+    this.vpc = args.newVpc ? this.createVpc(name, namePrefix, region, args.newVpc, args.tags) : undefined;
+    const placement: VpcPlacement = this.vpc
+      ? {
+          vpcId: this.vpc.vpcId,
+          subnetIds: this.vpc.isolatedSubnetIds,
+          cidrBlocks: pulumi.output([(args.newVpc as NewVpc).cidrBlock]),
+        }
+      : this.lookUpVpc(args.existingVpc as ExistingVpc, region);
 
     const securityGroup = new aws.ec2.SecurityGroup(
       `${name}-endpoints`,
@@ -84,6 +104,7 @@ export class CodeArtifactNetwork extends pulumi.ComponentResource {
         ],
         // Endpoints only answer; an empty list also removes AWS's default allow-all egress rule.
         egress: [],
+        ...tagged(args.tags),
       },
       { parent: this },
     );
@@ -100,12 +121,16 @@ export class CodeArtifactNetwork extends pulumi.ComponentResource {
             subnetIds: placement.subnetIds,
             securityGroupIds: [securityGroup.id],
             region,
-            tags: { Name: `${namePrefix}-codeartifact-${service}` },
+            ...tagged(args.tags, { Name: `${namePrefix}-codeartifact-${service}` }),
           },
           { parent: this },
         ),
     );
 
+    this.securityGroup = securityGroup;
+    this.endpoints = Object.fromEntries(
+      CODEARTIFACT_ENDPOINT_SERVICES.map((service, i) => [service, endpoints[i]]),
+    ) as CodeArtifactNetwork["endpoints"];
     this.vpcId = placement.vpcId;
     this.subnetIds = placement.subnetIds;
     this.securityGroupId = securityGroup.id;
@@ -134,12 +159,19 @@ export class CodeArtifactNetwork extends pulumi.ComponentResource {
     };
   }
 
-  private createVpc(name: string, namePrefix: string, region: string, spec: NewVpc): VpcPlacement {
-    const vpc = new awsx.ec2.Vpc(
+  private createVpc(
+    name: string,
+    namePrefix: string,
+    region: string,
+    spec: NewVpc,
+    tags: Tags | undefined,
+  ): awsx.ec2.Vpc {
+    return new awsx.ec2.Vpc(
       `${name}-vpc`,
       {
         cidrBlock: spec.cidrBlock,
-        numberOfAvailabilityZones: spec.availabilityZoneCount ?? 2,
+        numberOfAvailabilityZones:
+          spec.availabilityZoneCount ?? CODE_ARTIFACT_NETWORK_DEFAULTS.availabilityZoneCount,
         subnetStrategy: "Auto",
         subnetSpecs: [{ type: "Isolated", name: "isolated" }],
         natGateways: { strategy: "None" },
@@ -147,15 +179,10 @@ export class CodeArtifactNetwork extends pulumi.ComponentResource {
         enableDnsHostnames: true,
         enableDnsSupport: true,
         region,
-        tags: { Name: `${namePrefix}-codeartifact` },
+        ...tagged(tags, { Name: `${namePrefix}-codeartifact` }),
       },
       { parent: this },
     );
-    return {
-      vpcId: vpc.vpcId,
-      subnetIds: vpc.isolatedSubnetIds,
-      cidrBlocks: pulumi.output([spec.cidrBlock]),
-    };
   }
 }
 
@@ -177,6 +204,7 @@ function validateArgs(args: CodeArtifactNetworkArgs): void {
     problems.push(`newVpc.availabilityZoneCount is ${zones}; use a whole number from 1 to 6.`);
   }
   if (problems.length > 0) throw new Error(`CodeArtifactNetwork: ${problems.join(" ")}`);
+  checkTags("CodeArtifactNetwork", args.tags);
 }
 
 type VpcLookup = Pick<

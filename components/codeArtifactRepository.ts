@@ -1,16 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  ACCOUNT_ID_PATTERN,
-  ORGANIZATION_ID_PATTERN,
-  PYPI_STORE_REPOSITORY,
-  REPOSITORY_NAME_PATTERN,
-} from "../config/codeArtifact";
+import { PYPI_STORE_REPOSITORY } from "../config/codeArtifact";
+import { ACCOUNT_ID_PATTERN, ORGANIZATION_ID_PATTERN, REPOSITORY_NAME_PATTERN } from "../config/schema";
 import { AWS_REGION_PATTERN } from "../edge/regions";
 import { PolicyDocument, PolicyStatement, policyDocument } from "./policies/document";
+import { Tags, checkTags, tagged } from "./tags";
 
 /** The longest CodeArtifact authorization token (12 h), used in the setup instructions. */
 export const MAX_TOKEN_SECONDS = 43200;
+/** What an unset argument means. */
+export const CODE_ARTIFACT_REPOSITORY_DEFAULTS = {
+  externalConnection: true,
+  readAccountIds: [],
+  protect: false,
+} as const;
 /** CodeArtifact domain names: 2-50 lowercase letters, digits and dashes, starting with a letter. */
 const DOMAIN_NAME_PATTERN = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
 
@@ -57,6 +60,11 @@ export interface CodeArtifactRepositoryArgs {
    * @default false
    */
   readonly protect?: boolean;
+  /**
+   * Tags of the key, domain, repositories and managed policies, over the provider's default tags.
+   * @default {}
+   */
+  readonly tags?: Tags;
 }
 
 /** The ARNs a policy is scoped to. */
@@ -81,6 +89,15 @@ export interface ReadSharing {
  * organization, and the reader/publisher managed policies scoped to exactly these resources.
  */
 export class CodeArtifactRepository extends pulumi.ComponentResource {
+  readonly domain: aws.codeartifact.Domain;
+  /** The team repository clients use. */
+  readonly repository: aws.codeartifact.Repository;
+  /** `pypi-store`, the team repository's upstream. */
+  readonly storeRepository: aws.codeartifact.Repository;
+  /** The key created for the domain; undefined with `kmsKeyArn`. */
+  readonly key?: aws.kms.Key;
+  readonly readerPolicy: aws.iam.Policy;
+  readonly publisherPolicy: aws.iam.Policy;
   readonly domainName: pulumi.Output<string>;
   /** Account that owns the domain (the deploying account); part of the endpoint host. */
   readonly domainOwner: pulumi.Output<string>;
@@ -92,7 +109,7 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
   /** `https://<domain>-<owner>.d.codeartifact.<region>.amazonaws.com/pypi/<repo>/simple/` */
   readonly pipEndpoint: pulumi.Output<string>;
   readonly readerPolicyArn: pulumi.Output<string>;
-  /** Attach to CI roles that publish (engineer E's publisher role). */
+  /** Attach to CI roles that publish (the stack's publisher role gets it). */
   readonly publisherPolicyArn: pulumi.Output<string>;
   /** Ready-to-paste login and publish instructions for pip, uv, poetry and twine. */
   readonly setupInstructions: pulumi.Output<string>;
@@ -101,17 +118,20 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
     validateArgs(args);
     super("python-package-index:codeartifact:CodeArtifactRepository", name, {}, opts);
     const { namePrefix, region, repositoryName } = args;
-    const protect = args.protect ?? false;
+    const defaults = CODE_ARTIFACT_REPOSITORY_DEFAULTS;
+    const protect = args.protect ?? defaults.protect;
+    const tags = tagged(args.tags);
     const caller = aws.getCallerIdentityOutput({}, { parent: this });
     const partition = caller.arn.apply(partitionOf);
 
-    const kmsKeyArn = args.kmsKeyArn
-      ? pulumi.output(args.kmsKeyArn)
-      : this.createKey(name, namePrefix, region, caller.accountId, partition, protect);
+    this.key = args.kmsKeyArn
+      ? undefined
+      : this.createKey(name, namePrefix, region, caller.accountId, partition, protect, args.tags);
+    const kmsKeyArn = this.key ? this.key.arn : pulumi.output(args.kmsKeyArn as pulumi.Input<string>);
 
     const domain = new aws.codeartifact.Domain(
       `${name}-domain`,
-      { domain: namePrefix, encryptionKey: kmsKeyArn, region },
+      { domain: namePrefix, encryptionKey: kmsKeyArn, region, ...tags },
       { parent: this, protect },
     );
     const store = new aws.codeartifact.Repository(
@@ -122,9 +142,10 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
         domain: domain.domain,
         domainOwner: domain.owner,
         region,
-        ...((args.externalConnection ?? true)
+        ...((args.externalConnection ?? defaults.externalConnection)
           ? { externalConnections: { externalConnectionName: "public:pypi" } }
           : {}),
+        ...tags,
       },
       { parent: this, protect },
     );
@@ -137,6 +158,7 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
         domainOwner: domain.owner,
         region,
         upstreams: [{ repositoryName: store.repository }],
+        ...tags,
       },
       { parent: this, protect },
     );
@@ -149,7 +171,7 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
         packagesArn: `arn:${part}:codeartifact:${region}:${owner}:package/${namePrefix}/${repositoryName}/pypi/*`,
       }));
 
-    const readAccountIds = args.readAccountIds ?? [];
+    const readAccountIds = args.readAccountIds ?? defaults.readAccountIds;
     if (readAccountIds.length > 0 || args.readOrganizationId) {
       const sharing = partition.apply((part): ReadSharing => ({
         partition: part,
@@ -165,6 +187,7 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
         name: `${namePrefix}-codeartifact-reader`,
         description: `Install from CodeArtifact ${namePrefix}/${repositoryName} (token + read).`,
         policy: arns.apply((a) => JSON.stringify(readerPolicy(a))),
+        ...tags,
       },
       { parent: this },
     );
@@ -174,6 +197,7 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
         name: `${namePrefix}-codeartifact-publisher`,
         description: `Publish to and install from CodeArtifact ${namePrefix}/${repositoryName}.`,
         policy: arns.apply((a) => JSON.stringify(publisherPolicy(a))),
+        ...tags,
       },
       { parent: this },
     );
@@ -184,6 +208,11 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
       region,
       repository: repository.repository,
     });
+    this.domain = domain;
+    this.repository = repository;
+    this.storeRepository = store;
+    this.readerPolicy = reader;
+    this.publisherPolicy = publisher;
     this.domainName = domain.domain;
     this.domainOwner = domain.owner;
     this.domainArn = domain.arn;
@@ -253,7 +282,8 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
     accountId: pulumi.Output<string>,
     partition: pulumi.Output<string>,
     protect: boolean,
-  ): pulumi.Output<string> {
+    tags: Tags | undefined,
+  ): aws.kms.Key {
     const key = new aws.kms.Key(
       `${name}-key`,
       {
@@ -267,6 +297,7 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
         policy: pulumi
           .all([partition, accountId])
           .apply(([part, account]) => JSON.stringify(domainKeyPolicy(part, account, region))),
+        ...tagged(tags),
       },
       { parent: this, protect },
     );
@@ -275,7 +306,7 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
       { name: `alias/${namePrefix}-codeartifact`, targetKeyId: key.keyId, region },
       { parent: this },
     );
-    return key.arn;
+    return key;
   }
 }
 
@@ -306,6 +337,7 @@ function validateArgs(args: CodeArtifactRepositoryArgs): void {
     );
   }
   if (problems.length > 0) throw new Error(`CodeArtifactRepository: ${problems.join(" ")}`);
+  checkTags("CodeArtifactRepository", args.tags);
 }
 
 /** `aws` from `arn:aws:sts::123456789012:assumed-role/...` (or `aws-us-gov`, `aws-cn`). */

@@ -1,9 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_REGION_PATTERN, CREDENTIALS_TABLE_REGION } from "../edge/regions";
+import { PolicyStatement } from "./policies/document";
+import { Tags, checkTags, tagged } from "./tags";
 import { checkNamePrefix } from "./validation";
 /** The GSI the CLI queries for `keys list --tenant`. */
 export const TENANT_INDEX_NAME = "tenant";
+
+/** What an unset argument means. */
+export const CREDENTIALS_TABLE_DEFAULTS = { replicaRegions: [], protect: false } as const;
 
 export interface CredentialsTableArgs {
   /**
@@ -23,6 +28,11 @@ export interface CredentialsTableArgs {
    * @default false
    */
   readonly protect?: boolean;
+  /**
+   * Tags of the table (replicas take them too), over the provider's default tags.
+   * @default {}
+   */
+  readonly tags?: Tags;
 }
 
 /**
@@ -31,6 +41,7 @@ export interface CredentialsTableArgs {
  * recovery, encryption at rest, and optional replicas near the users.
  */
 export class CredentialsTable extends pulumi.ComponentResource {
+  readonly table: aws.dynamodb.Table;
   /** `<namePrefix>-credentials`, known at construction (captured by the edge closure). */
   readonly tableName: string;
   readonly region = CREDENTIALS_TABLE_REGION;
@@ -38,11 +49,13 @@ export class CredentialsTable extends pulumi.ComponentResource {
   readonly arn: pulumi.Output<string>;
   /** The table ARN and one ARN per replica, for the read policy of the edge function. */
   readonly arns: pulumi.Output<string>[];
+  /** What a key lookup needs: `dynamodb:GetItem` on the table and each replica, nothing else. */
+  readonly lookupStatement: pulumi.Output<PolicyStatement>;
 
   constructor(name: string, args: CredentialsTableArgs, opts?: pulumi.ComponentResourceOptions) {
     const context = `CredentialsTable ${name}`;
     checkNamePrefix(context, args.namePrefix);
-    const replicaRegions = args.replicaRegions ?? [];
+    const replicaRegions = args.replicaRegions ?? CREDENTIALS_TABLE_DEFAULTS.replicaRegions;
     for (const region of replicaRegions) {
       if (!AWS_REGION_PATTERN.test(region) || region === CREDENTIALS_TABLE_REGION) {
         throw new Error(
@@ -54,12 +67,13 @@ export class CredentialsTable extends pulumi.ComponentResource {
     if (new Set(replicaRegions).size !== replicaRegions.length) {
       throw new Error(`${context}: replicaRegions ${JSON.stringify(replicaRegions)} lists a region twice.`);
     }
+    checkTags(context, args.tags);
     super("python-package-index:edge:CredentialsTable", name, {}, opts);
-    const protect = args.protect ?? false;
+    const protect = args.protect ?? CREDENTIALS_TABLE_DEFAULTS.protect;
     this.tableName = `${args.namePrefix}-credentials`;
     this.replicaRegions = [...replicaRegions];
 
-    const table = new aws.dynamodb.Table(
+    this.table = new aws.dynamodb.Table(
       name,
       {
         region: CREDENTIALS_TABLE_REGION,
@@ -96,9 +110,11 @@ export class CredentialsTable extends pulumi.ComponentResource {
               })),
             }
           : {}),
+        ...tagged(args.tags),
       },
       { parent: this, protect },
     );
+    const table = this.table;
 
     this.arn = table.arn;
     this.arns = [
@@ -107,6 +123,14 @@ export class CredentialsTable extends pulumi.ComponentResource {
         table.arn.apply((arn) => arn.replace(`:${CREDENTIALS_TABLE_REGION}:`, `:${region}:`)),
       ),
     ];
+    this.lookupStatement = pulumi.all(this.arns).apply(
+      (arns): PolicyStatement => ({
+        Sid: "ReadCredentials",
+        Effect: "Allow",
+        Action: "dynamodb:GetItem",
+        Resource: arns,
+      }),
+    );
     this.registerOutputs({ tableName: this.tableName, arn: this.arn, arns: this.arns });
   }
 }

@@ -2,14 +2,11 @@ import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda";
 import { AWS_REGION_PATTERN } from "../edge/regions";
-import {
-  ViewerRequestConfig,
-  assertValidViewerRequestConfig,
-  viewerRequestHandlerFactory,
-} from "../edge/handler";
-import { policyDocument } from "./policies/document";
-import { checkNamePrefix, checkWholeNumber } from "./validation";
+import { PolicyStatement, policyDocument } from "./policies/document";
+import { Tags, checkTags, tagged } from "./tags";
+import { checkPlainData, checkWholeNumber } from "./validation";
 
 /** Lambda@Edge functions are created in us-east-1 and replicated from there. */
 export const EDGE_FUNCTION_REGION = "us-east-1";
@@ -20,26 +17,56 @@ export const VIEWER_TRIGGER_MAX_TIMEOUT_SECONDS = 5;
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
+/** Lambda function names, also used for the role (IAM allows 64 characters too). */
+const FUNCTION_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-export interface EdgeFunctionArgs {
+/**
+ * Builds the viewer trigger from its plain-data config: returns the factory CallbackFunction
+ * serializes (whatever it captures ships in the bundle). It must throw on an invalid config.
+ */
+export type EdgeHandlerFactory<C, E = CloudFrontRequestEvent, R = CloudFrontRequestResult> = (
+  config: C,
+) => aws.lambda.CallbackFactory<E, R>;
+
+/** What an unset argument means. */
+export const EDGE_FUNCTION_DEFAULTS = {
+  timeout: VIEWER_TRIGGER_MAX_TIMEOUT_SECONDS,
+  logRetentionDays: 30,
+  logRegions: [EDGE_FUNCTION_REGION],
+  retainOnDelete: true,
+} as const;
+
+export interface EdgeFunctionArgs<C, E = CloudFrontRequestEvent, R = CloudFrontRequestResult> {
   /**
-   * What the viewer-request handler needs (table, realm, cache TTLs, channels). Plain data, not
-   * Inputs: the closure captures it at deploy time, and a closure must capture no Outputs.
+   * Name of the function and of its role, e.g. `ppi-dev-viewer-request` (1-64 letters, digits, `-`,
+   * `_`); its log groups are `/aws/lambda/<name>` and `/aws/lambda/us-east-1.<name>`. Plain: the
+   * role policy names the log groups.
    */
-  readonly handler: ViewerRequestConfig;
+  readonly functionName: string;
+  /** Builds the handler from `handlerConfig`; called once, at construction. */
+  readonly handlerFactory: EdgeHandlerFactory<C, E, R>;
   /**
-   * Physical name prefix, e.g. `ppi-dev`: the function and its role are `<namePrefix>-viewer-request`.
-   * Plain data: the log-group names in the role policy derive from it.
+   * What the handler needs (e.g. table, realm, cache TTLs). Plain data, not Inputs: the closure
+   * captures it at deploy time, and a closure must capture no Outputs (nor secrets: it ships in the bundle).
    */
-  readonly namePrefix: string;
-  /** ARNs of the credentials table and of each replica: the only things the role may read. */
-  readonly credentialsTableArns: pulumi.Input<string>[];
+  readonly handlerConfig: C;
+  /**
+   * Statements the handler's role needs besides writing its own logs, e.g. the credentials table's
+   * `lookupStatement`. Nothing else is granted.
+   * @default []
+   */
+  readonly policyStatements?: readonly pulumi.Input<PolicyStatement>[];
   /**
    * Permissions boundary of the function's role (the stack's `PermissionsBoundary`): the deployer
    * may create and change roles only when they carry it. The program always passes it.
    * @default undefined (no boundary: such a role can be created by an administrator only)
    */
   readonly permissionsBoundaryArn?: pulumi.Input<string>;
+  /**
+   * What the function does, shown in the Lambda console.
+   * @default "Lambda@Edge viewer trigger"
+   */
+  readonly description?: string;
   /**
    * Timeout in seconds, 1-5 (the viewer-trigger maximum); lookups give up well before it.
    * @default 5
@@ -62,6 +89,11 @@ export interface EdgeFunctionArgs {
    * @default true
    */
   readonly retainOnDelete?: boolean;
+  /**
+   * Tags of the function, its role and log groups, over the provider's default tags.
+   * @default {}
+   */
+  readonly tags?: Tags;
 }
 
 /**
@@ -90,35 +122,67 @@ export function edgeLogGroupNames(functionName: string): {
   };
 }
 
+/** Throws on the first plain statement IAM would refuse or that grants everything. */
+function checkStatements(context: string, statements: readonly pulumi.Input<PolicyStatement>[]): void {
+  statements.forEach((statement, i) => {
+    if (pulumi.Output.isInstance(statement) || statement instanceof Promise) return;
+    const actions = [statement.Action ?? []].flat();
+    if (actions.length === 0 || (statement.Resource === undefined && statement.NotResource === undefined))
+      throw new Error(`${context}: policyStatements[${i}] needs an Action and a Resource.`);
+    if (statement.Effect === "Allow" && actions.includes("*"))
+      throw new Error(`${context}: policyStatements[${i}] allows every action; grant the actions the handler calls.`);
+  });
+}
+
 /**
- * The viewer-request function of the index: the handler from `edge/` serialized by a
- * CallbackFunction in us-east-1, published as a numbered version, with an explicit
- * least-privilege role (read the credentials table, write its own logs) that Lambda@Edge can assume.
+ * A Lambda@Edge viewer trigger, the AWS CDK `EdgeFunction` way: the handler a factory builds from
+ * plain data, serialized by a CallbackFunction in us-east-1 (whatever provider it is given), always
+ * published as a numbered version (`qualifiedArn`, never `$LATEST`), with an explicit role that
+ * Lambda@Edge can assume and that holds only the given statements and its own log writes.
  */
-export class EdgeFunction extends pulumi.ComponentResource {
-  /** The numbered version's ARN (never `$LATEST`), for the distribution's viewer-request association. */
+export class EdgeFunction<C, E = CloudFrontRequestEvent, R = CloudFrontRequestResult> extends pulumi.ComponentResource {
+  readonly function: aws.lambda.CallbackFunction<E, R>;
+  readonly role: aws.iam.Role;
+  /** The role's inline policy: `policyStatements` plus `WriteOwnLogs`. */
+  readonly rolePolicy: aws.iam.RolePolicy;
+  /** The log groups created here: the home one, then one per `logRegions` entry. */
+  readonly logGroups: readonly aws.cloudwatch.LogGroup[];
+  /** The numbered version's ARN (never `$LATEST`), for a distribution's viewer-trigger association. */
   readonly qualifiedArn: pulumi.Output<string>;
   readonly functionName: pulumi.Output<string>;
   readonly roleArn: pulumi.Output<string>;
 
-  constructor(name: string, args: EdgeFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: EdgeFunctionArgs<C, E, R>, opts?: pulumi.ComponentResourceOptions) {
     const context = `EdgeFunction ${name}`;
-    checkNamePrefix(context, args.namePrefix);
-    assertValidViewerRequestConfig(args.handler, context);
-    if (args.credentialsTableArns.length === 0) {
+    if (!FUNCTION_NAME_PATTERN.test(args.functionName)) {
       throw new Error(
-        `${context}: credentialsTableArns is empty; pass the credentials table ARN (and its replicas').`,
+        `${context}: functionName ${JSON.stringify(args.functionName)} must be 1-64 letters, digits, dashes or underscores.`,
       );
     }
-    const timeout = args.timeout ?? VIEWER_TRIGGER_MAX_TIMEOUT_SECONDS;
-    checkWholeNumber(context, "timeout (seconds; viewer triggers allow at most 5)", timeout, 1, 5);
-    const logRetentionDays = args.logRetentionDays ?? 30;
+    checkPlainData(context, "handlerConfig", args.handlerConfig);
+    let callbackFactory: aws.lambda.CallbackFactory<E, R>;
+    try {
+      callbackFactory = args.handlerFactory(args.handlerConfig);
+    } catch (error) {
+      throw new Error(`${context}: ${(error as Error).message}`);
+    }
+    const statements = args.policyStatements ?? [];
+    checkStatements(context, statements);
+    const timeout = args.timeout ?? EDGE_FUNCTION_DEFAULTS.timeout;
+    checkWholeNumber(
+      context,
+      `timeout (seconds; viewer triggers allow at most ${VIEWER_TRIGGER_MAX_TIMEOUT_SECONDS})`,
+      timeout,
+      1,
+      VIEWER_TRIGGER_MAX_TIMEOUT_SECONDS,
+    );
+    const logRetentionDays = args.logRetentionDays ?? EDGE_FUNCTION_DEFAULTS.logRetentionDays;
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
       throw new Error(
         `${context}: logRetentionDays is ${logRetentionDays}; use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
       );
     }
-    const logRegions = args.logRegions ?? [EDGE_FUNCTION_REGION];
+    const logRegions = args.logRegions ?? EDGE_FUNCTION_DEFAULTS.logRegions;
     for (const logRegion of logRegions) {
       if (!AWS_REGION_PATTERN.test(logRegion)) {
         throw new Error(
@@ -129,15 +193,16 @@ export class EdgeFunction extends pulumi.ComponentResource {
     if (new Set(logRegions).size !== logRegions.length) {
       throw new Error(`${context}: logRegions ${JSON.stringify(logRegions)} lists a region twice.`);
     }
+    checkTags(context, args.tags);
     super("python-package-index:edge:EdgeFunction", name, {}, opts);
 
-    const functionName = `${args.namePrefix}-viewer-request`;
+    const functionName = args.functionName;
     const logGroups = edgeLogGroupNames(functionName);
-    const role = new aws.iam.Role(
+    this.role = new aws.iam.Role(
       `${name}-role`,
       {
         name: functionName,
-        description: "Lambda@Edge viewer-request function of the package index",
+        description: `Role of the Lambda@Edge function ${functionName}`,
         permissionsBoundary: args.permissionsBoundaryArn,
         assumeRolePolicy: JSON.stringify(
           policyDocument([
@@ -148,24 +213,24 @@ export class EdgeFunction extends pulumi.ComponentResource {
             },
           ]),
         ),
+        ...tagged(args.tags),
       },
       { parent: this },
     );
-    // Partition and account come from the table ARN, so the policy needs no caller-identity lookup.
-    const tableArns = pulumi.all(args.credentialsTableArns);
-    const policy = new aws.iam.RolePolicy(
+    // Partition and account come from the role's ARN, so the policy needs no caller-identity lookup.
+    this.rolePolicy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
-        role: role.name,
-        policy: tableArns.apply((arns) => {
-          const [, partition, , , account] = arns[0].split(":");
+        role: this.role.name,
+        policy: pulumi.all([this.role.arn, pulumi.all([...statements])]).apply(([roleArn, granted]) => {
+          const [, partition, , , account] = roleArn.split(":");
           const logGroupArns = [logGroups.replicas, logGroups.home].flatMap((group) => [
             `arn:${partition}:logs:*:${account}:log-group:${group}`,
             `arn:${partition}:logs:*:${account}:log-group:${group}:*`,
           ]);
           return JSON.stringify(
             policyDocument([
-              { Sid: "ReadCredentials", Effect: "Allow", Action: "dynamodb:GetItem", Resource: arns },
+              ...(granted as unknown as PolicyStatement[]),
               {
                 Sid: "WriteOwnLogs",
                 Effect: "Allow",
@@ -186,23 +251,23 @@ export class EdgeFunction extends pulumi.ComponentResource {
         suffix: `logs-${logRegion}`,
       })),
     ];
-    const logGroupResources = groupNames.map(
+    this.logGroups = groupNames.map(
       (group) =>
         new aws.cloudwatch.LogGroup(
           `${name}-${group.suffix}`,
-          { name: group.name, region: group.region, retentionInDays: logRetentionDays },
+          { name: group.name, region: group.region, retentionInDays: logRetentionDays, ...tagged(args.tags) },
           { parent: this },
         ),
     );
 
-    const fn = new aws.lambda.CallbackFunction(
+    this.function = new aws.lambda.CallbackFunction<E, R>(
       `${name}-function`,
       {
         name: functionName,
         region: EDGE_FUNCTION_REGION,
-        description: "Authenticates index requests and rewrites them into the tenant's prefix",
-        callbackFactory: viewerRequestHandlerFactory(args.handler),
-        role,
+        description: args.description ?? "Lambda@Edge viewer trigger",
+        callbackFactory,
+        role: this.role,
         runtime: aws.lambda.Runtime.NodeJS22dX,
         architectures: ["x86_64"], // the only architecture Lambda@Edge runs
         packageType: "Zip",
@@ -210,21 +275,22 @@ export class EdgeFunction extends pulumi.ComponentResource {
         timeout,
         publish: true,
         codePathOptions: { extraExcludePackages: bundledPackageExcludes() },
+        ...tagged(args.tags),
       },
       {
         parent: this,
-        dependsOn: [policy, ...logGroupResources],
-        retainOnDelete: args.retainOnDelete ?? true,
+        dependsOn: [this.rolePolicy, ...this.logGroups],
+        retainOnDelete: args.retainOnDelete ?? EDGE_FUNCTION_DEFAULTS.retainOnDelete,
       },
     );
 
-    this.qualifiedArn = fn.qualifiedArn.apply((arn) => {
+    this.qualifiedArn = this.function.qualifiedArn.apply((arn) => {
       if (arn.endsWith(":$LATEST"))
         throw new Error(`${context}: the function has no published version (${arn}).`);
       return arn;
     });
-    this.functionName = fn.name;
-    this.roleArn = role.arn;
+    this.functionName = this.function.name;
+    this.roleArn = this.role.arn;
     this.registerOutputs({
       qualifiedArn: this.qualifiedArn,
       functionName: this.functionName,

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { WAF_RATE_LIMIT } from "../domain/settingBounds";
+import { Tags, checkTags, tagged } from "./tags";
 import { checkNamePrefix, checkWholeNumber } from "./validation";
 
 /** Web ACLs for CloudFront have scope CLOUDFRONT and live in us-east-1. */
@@ -7,7 +9,7 @@ export const CLOUDFRONT_WAF_REGION = "us-east-1";
 
 /** Checks a rate-based rule's limit against WAF's bounds (requests per 5-minute window per client IP). */
 export function checkRateLimit(context: string, field: string, value: number): void {
-  checkWholeNumber(context, field, value, 10, 2_000_000_000);
+  checkWholeNumber(context, field, value, WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max);
 }
 
 /**
@@ -24,6 +26,11 @@ export interface EdgeWebAclArgs {
    * construction against WAF's bounds.
    */
   readonly rateLimit: number;
+  /**
+   * Tags of the web ACL, over the provider's default tags.
+   * @default {}
+   */
+  readonly tags?: Tags;
 }
 
 function visibility(metricName: string): aws.types.input.wafv2.WebAclVisibilityConfig {
@@ -36,12 +43,15 @@ function visibility(metricName: string): aws.types.input.wafv2.WebAclVisibilityC
  * function's job).
  */
 export class EdgeWebAcl extends pulumi.ComponentResource {
+  readonly webAcl: aws.wafv2.WebAcl;
   /** The ARN CloudFront expects as `webAclId`. */
   readonly arn: pulumi.Output<string>;
 
   constructor(name: string, args: EdgeWebAclArgs, opts?: pulumi.ComponentResourceOptions) {
-    checkNamePrefix(`EdgeWebAcl ${name}`, args.namePrefix);
-    checkRateLimit(`EdgeWebAcl ${name}`, "rateLimit", args.rateLimit);
+    const context = `EdgeWebAcl ${name}`;
+    checkNamePrefix(context, args.namePrefix);
+    checkRateLimit(context, "rateLimit", args.rateLimit);
+    checkTags(context, args.tags);
     super("python-package-index:edge:EdgeWebAcl", name, {}, opts);
     const aclName = `${args.namePrefix}-index`;
 
@@ -62,7 +72,7 @@ export class EdgeWebAcl extends pulumi.ComponentResource {
       visibilityConfig: visibility(`${aclName}-rate-limit-per-ip`),
     };
 
-    const webAcl = new aws.wafv2.WebAcl(
+    this.webAcl = new aws.wafv2.WebAcl(
       name,
       {
         region: CLOUDFRONT_WAF_REGION,
@@ -72,11 +82,12 @@ export class EdgeWebAcl extends pulumi.ComponentResource {
         defaultAction: { allow: {} },
         rules: [...managedRules, rateRule],
         visibilityConfig: visibility(aclName),
+        ...tagged(args.tags),
       },
       { parent: this },
     );
 
-    this.arn = webAcl.arn;
+    this.arn = this.webAcl.arn;
     this.registerOutputs({ arn: this.arn });
   }
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_URL, PULUMI_OIDC_URL } from "./policies/trust";
+import { Tags, checkTags, tagged } from "./tags";
 
 export type OidcProviderMode = "create" | "arn" | "lookup";
 
@@ -26,6 +27,11 @@ export interface GithubOidcArgs {
    * them. @default true
    */
   readonly retainOnDelete?: boolean;
+  /**
+   * Tags of the providers this component creates (mode `create`), over the provider's default tags.
+   * @default {}
+   */
+  readonly tags?: Tags;
 }
 
 /** Throws on the first invalid arg, before anything is registered. */
@@ -52,6 +58,7 @@ function checkArgs(context: string, args: GithubOidcArgs): void {
       `${context}: pulumiProviderArn is set but pulumiOrganization is not; set both or neither.`,
     );
   }
+  checkTags(context, args.tags);
 }
 
 /**
@@ -59,6 +66,8 @@ function checkArgs(context: string, args: GithubOidcArgs): void {
  * Deployments) assume this stack's CI roles: created here, looked up by URL, or referenced by ARN.
  */
 export class GithubOidc extends pulumi.ComponentResource {
+  /** The providers this component created (mode `create` only), by issuer: `github`, `pulumi`. */
+  readonly createdProviders: Readonly<Record<string, aws.iam.OpenIdConnectProvider>>;
   /** ARN of the GitHub Actions provider. */
   readonly githubProviderArn: pulumi.Output<string>;
   /** ARN of the Pulumi Cloud provider, when `pulumiOrganization` is set. */
@@ -69,9 +78,11 @@ export class GithubOidc extends pulumi.ComponentResource {
   constructor(name: string, args: GithubOidcArgs, opts?: pulumi.ComponentResourceOptions) {
     checkArgs(`GithubOidc ${name}`, args);
     super("python-package-index:oidc:GithubOidc", name, {}, opts);
+    const created: Record<string, aws.iam.OpenIdConnectProvider> = {};
+    this.createdProviders = created;
 
     const provide = (suffix: string, url: string, audience: string, arn: pulumi.Input<string> | undefined) =>
-      this.provider(`${name}-${suffix}`, args, url, audience, arn);
+      this.provider(`${name}-${suffix}`, args, url, audience, arn, (provider) => (created[suffix] = provider));
     this.githubProviderArn = provide("github", GITHUB_OIDC_URL, GITHUB_OIDC_AUDIENCE, args.githubProviderArn);
     this.pulumiProviderArn =
       args.pulumiOrganization === undefined
@@ -91,15 +102,19 @@ export class GithubOidc extends pulumi.ComponentResource {
     url: string,
     audience: string,
     arn: pulumi.Input<string> | undefined,
+    onCreate: (provider: aws.iam.OpenIdConnectProvider) => void,
   ): pulumi.Output<string> {
     switch (args.mode) {
-      case "create":
-        return new aws.iam.OpenIdConnectProvider(
+      case "create": {
+        const provider = new aws.iam.OpenIdConnectProvider(
           name,
           // No thumbprints: IAM verifies these issuers through its own trusted CAs.
-          { url, clientIdLists: [audience] },
+          { url, clientIdLists: [audience], ...tagged(args.tags) },
           { parent: this, retainOnDelete: args.retainOnDelete ?? true },
-        ).arn;
+        );
+        onCreate(provider);
+        return provider.arn;
+      }
       case "lookup":
         return aws.iam.getOpenIdConnectProviderOutput({ url }, { parent: this }).apply((found) => {
           if (!found.clientIdLists.includes(audience)) {

@@ -99,10 +99,14 @@ function checkArgs(context: string, args: GithubRepositorySettingsArgs): void {
  * each package repository. Declared by the admin-run `deployments/` program from the stack's outputs,
  * never by the stack itself: its admin-scoped token (`github:token`, secret config of the
  * `deployments/` stack) must not be readable by pull-request previews of the infrastructure stacks.
+ * GitHub resources carry no tags, so unlike the AWS components this one takes no `tags`.
  */
 export class GithubRepositorySettings extends pulumi.ComponentResource {
   /** Name of the infrastructure repository's previewer role variable. */
   readonly previewerVariableName: string;
+  readonly previewerVariable: github.ActionsVariable;
+  /** The environments created, by repository name (the deploy environment under the infrastructure repository's). */
+  readonly environments: Readonly<Record<string, github.RepositoryEnvironment>>;
 
   constructor(name: string, args: GithubRepositorySettingsArgs, opts?: pulumi.ComponentResourceOptions) {
     checkArgs(`GithubRepositorySettings ${name}`, args);
@@ -111,18 +115,21 @@ export class GithubRepositorySettings extends pulumi.ComponentResource {
 
     const infra = repositoryName(args.infraRepository);
     this.previewerVariableName = previewerRoleVariableName(args.stack);
-    new github.ActionsVariable(
+    this.previewerVariable = new github.ActionsVariable(
       `${name}-previewer-role`,
       { repository: infra, variableName: this.previewerVariableName, value: args.previewerRoleArn },
       { parent: this },
     );
+    const environments: Record<string, github.RepositoryEnvironment> = {};
+    this.environments = environments;
     if (args.deployEnvironment)
-      this.environment(`${name}-${args.deployEnvironment.name}`, infra, args.deployEnvironment);
+      environments[infra] = this.environment(`${name}-${args.deployEnvironment.name}`, infra, args.deployEnvironment);
 
     const variables = Object.entries(args.packageVariables ?? {}).filter(([, value]) => value !== undefined);
     for (const fullName of packageRepositories) {
       const repository = repositoryName(fullName);
       const environment = this.environment(`${name}-${repository}`, repository, args.packageEnvironment!);
+      environments[repository] = environment;
       for (const [variableName, value] of variables) {
         new github.ActionsEnvironmentVariable(
           `${name}-${repository}-${variableName.toLowerCase()}`,

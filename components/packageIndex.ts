@@ -1,15 +1,53 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  BRANCH_CHANNEL_EXPIRATION_DAYS,
+  PAGE_CACHE_TTL_SECONDS,
+  RETENTION_DAYS,
+} from "../domain/settingBounds";
 import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../edge/layout";
-import { DomainCertificate } from "./domainCertificate";
+import { DomainCertificate, checkDomain } from "./domainCertificate";
 import { EdgeWebAcl, checkRateLimit } from "./edgeWebAcl";
-import { PrivateBucket, denyInsecureTransportStatement } from "./privateBucket";
-import { checkNamePrefix, checkWholeNumber } from "./validation";
+import { BucketPassThrough, PrivateBucket, denyInsecureTransportStatement } from "./privateBucket";
+import { Tags, checkTags, tagged } from "./tags";
+import { checkNamePrefix, checkPassThrough, checkWholeNumber } from "./validation";
 
 export type PriceClass = "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
 
+/** Distribution inputs a user may add; origins, behaviours, TLS, aliases, logging and WAF stay the component's. */
+export const DISTRIBUTION_PASS_THROUGH = [
+  "comment",
+  "httpVersion",
+  "isIpv6Enabled",
+  "restrictions",
+  "retainOnDelete",
+  "staging",
+  "continuousDeploymentPolicyId",
+  "waitForDeployment",
+] as const;
+export type DistributionPassThrough = Pick<
+  aws.cloudfront.DistributionArgs,
+  (typeof DISTRIBUTION_PASS_THROUGH)[number]
+>;
+
+/** What an unset argument means (the `@default`s below). */
+export const PACKAGE_INDEX_DEFAULTS = {
+  branchChannels: false,
+  branchChannelExpirationDays: 14,
+  noncurrentVersionExpirationDays: 30,
+  pageCacheTtlSeconds: 60,
+  priceClass: "PriceClass_100",
+  accessLogs: false,
+  accessLogExpirationDays: 90,
+  protect: false,
+} as const;
+
 export interface PackageIndexArgs {
-  /** Physical name prefix, e.g. `ppi-dev`: buckets `<prefix>-index-…`, policies `<prefix>-pages` etc. */
+  /**
+   * Physical name prefix, e.g. `ppi-dev`: buckets `<prefix>-index-…` and `<prefix>-logs-…`, the
+   * origin access control `<prefix>-index`, policies `<prefix>-pages|files|security-headers`, the web
+   * ACL `<prefix>-index`. Plain: names are checked at construction.
+   */
   readonly namePrefix: string;
   /**
    * The edge function's numbered version ARN (`arn:aws:lambda:us-east-1:…:function:<name>:<n>`),
@@ -73,6 +111,25 @@ export interface PackageIndexArgs {
    * @default false
    */
   readonly protect?: boolean;
+  /**
+   * Tags merged onto every taggable child (buckets, distribution, certificate, web ACL); the
+   * provider's default tags still apply beneath.
+   * @default {}
+   */
+  readonly tags?: Tags;
+  /**
+   * Further inputs of the content bucket (see `PrivateBucketArgs.bucketArgs`), e.g. `objectLockEnabled`.
+   * @default {}
+   */
+  readonly bucketArgs?: BucketPassThrough;
+  /**
+   * Further inputs of the distribution, merged over the component's: `comment`, `httpVersion`,
+   * `isIpv6Enabled`, `restrictions` (geo restriction), `retainOnDelete`, `staging`,
+   * `continuousDeploymentPolicyId`, `waitForDeployment`. Origins, cache behaviours, the edge function,
+   * certificate and TLS policy, aliases, logging and the web ACL are the component's and refused here.
+   * @default {}
+   */
+  readonly distributionArgs?: DistributionPassThrough;
 }
 
 const ORIGIN_ID = "index-bucket";
@@ -91,30 +148,56 @@ const EDGE_FUNCTION_VERSION_ARN = /^arn:aws[a-z-]*:lambda:us-east-1:\d{12}:funct
  * bucket through an origin access control; nothing else can.
  */
 export class PackageIndex extends pulumi.ComponentResource {
+  /** The private content bucket (all public-access blocks, owner-enforced, versioned, SSE). */
+  readonly bucket: aws.s3.Bucket;
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
+  /** The bucket policy: CloudFront reads on behalf of this distribution only; no plain HTTP. */
+  readonly bucketPolicy: aws.s3.BucketPolicy;
+  readonly originAccessControl: aws.cloudfront.OriginAccessControl;
+  readonly distribution: aws.cloudfront.Distribution;
   readonly distributionId: pulumi.Output<string>;
   readonly distributionArn: pulumi.Output<string>;
+  /** The distribution's `*.cloudfront.net` name, e.g. for an alias record in another zone. */
+  readonly domainName: pulumi.Output<string>;
+  /** CloudFront's hosted zone id, the `zoneId` of an alias record pointing at the distribution. */
+  readonly hostedZoneId: pulumi.Output<string>;
   /** The host name clients use: the custom domain, or the distribution's `*.cloudfront.net` name. */
   readonly host: pulumi.Output<string>;
   /** `https://<host>/simple/`, what goes into `--index-url`. */
   readonly indexUrl: pulumi.Output<string>;
+  /** The custom domain's certificate, when there is one. */
+  readonly certificate?: DomainCertificate;
+  /** The web ACL, when `wafRateLimit` is set. */
+  readonly webAcl?: EdgeWebAcl;
+  /** The access-log bucket, when access logs are on. */
+  readonly accessLogBucket?: PrivateBucket;
   /** The access-log bucket's name, when access logs are on. */
   readonly accessLogBucketName?: pulumi.Output<string>;
 
   constructor(name: string, args: PackageIndexArgs, opts?: pulumi.ComponentResourceOptions) {
     const context = `PackageIndex ${name}`;
     checkNamePrefix(context, args.namePrefix);
-    const branchChannels = args.branchChannels ?? false;
-    const branchChannelExpirationDays = args.branchChannelExpirationDays ?? 14;
-    const noncurrentVersionExpirationDays = args.noncurrentVersionExpirationDays ?? 30;
-    const pageCacheTtlSeconds = args.pageCacheTtlSeconds ?? 60;
-    const accessLogExpirationDays = args.accessLogExpirationDays ?? 90;
-    checkWholeNumber(context, "branchChannelExpirationDays", branchChannelExpirationDays, 1, 365);
-    checkWholeNumber(context, "noncurrentVersionExpirationDays", noncurrentVersionExpirationDays, 1, 3650);
-    checkWholeNumber(context, "pageCacheTtlSeconds", pageCacheTtlSeconds, 1, 3600);
-    checkWholeNumber(context, "accessLogExpirationDays", accessLogExpirationDays, 1, 3650);
+    const defaults = PACKAGE_INDEX_DEFAULTS;
+    const branchChannels = args.branchChannels ?? defaults.branchChannels;
+    const branchChannelExpirationDays = args.branchChannelExpirationDays ?? defaults.branchChannelExpirationDays;
+    const noncurrentVersionExpirationDays =
+      args.noncurrentVersionExpirationDays ?? defaults.noncurrentVersionExpirationDays;
+    const pageCacheTtlSeconds = args.pageCacheTtlSeconds ?? defaults.pageCacheTtlSeconds;
+    const accessLogExpirationDays = args.accessLogExpirationDays ?? defaults.accessLogExpirationDays;
+    const bounded: [string, number, { min: number; max: number }][] = [
+      ["branchChannelExpirationDays", branchChannelExpirationDays, BRANCH_CHANNEL_EXPIRATION_DAYS],
+      ["noncurrentVersionExpirationDays", noncurrentVersionExpirationDays, RETENTION_DAYS],
+      ["pageCacheTtlSeconds", pageCacheTtlSeconds, PAGE_CACHE_TTL_SECONDS],
+      ["accessLogExpirationDays", accessLogExpirationDays, RETENTION_DAYS],
+    ];
+    for (const [field, value, { min, max }] of bounded) checkWholeNumber(context, field, value, min, max);
     if (args.wafRateLimit !== undefined) checkRateLimit(context, "wafRateLimit", args.wafRateLimit);
+    if (typeof args.viewerRequestFunctionArn === "string")
+      checkEdgeFunctionVersionArn(context, args.viewerRequestFunctionArn);
+    if (args.customDomain) checkDomain(context, "customDomain", args.customDomain);
+    checkTags(context, args.tags);
+    checkPassThrough(context, "distributionArgs", args.distributionArgs, DISTRIBUTION_PASS_THROUGH);
     super("python-package-index:edge:PackageIndex", name, {}, opts);
 
     const content = new PrivateBucket(
@@ -122,7 +205,9 @@ export class PackageIndex extends pulumi.ComponentResource {
       {
         bucketPrefix: `${args.namePrefix}-index-`,
         versioning: true,
-        protect: args.protect ?? false,
+        protect: args.protect ?? defaults.protect,
+        tags: args.tags,
+        bucketArgs: args.bucketArgs,
         lifecycleRules: [
           {
             id: "expire-noncurrent-versions",
@@ -151,10 +236,11 @@ export class PackageIndex extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const logs = args.accessLogs
-      ? this.accessLogBucket(name, args.namePrefix, accessLogExpirationDays)
+    const logs = (args.accessLogs ?? defaults.accessLogs)
+      ? this.createAccessLogBucket(name, args.namePrefix, accessLogExpirationDays, args.tags)
       : undefined;
 
+    // OACs, cache and response-headers policies take no tags.
     const originAccessControl = new aws.cloudfront.OriginAccessControl(
       `${name}-oac`,
       {
@@ -208,7 +294,11 @@ export class PackageIndex extends pulumi.ComponentResource {
     const certificate = args.customDomain
       ? new DomainCertificate(
           `${name}-certificate`,
-          { domainName: args.customDomain.name, hostedZoneId: args.customDomain.hostedZoneId },
+          {
+            domainName: args.customDomain.name,
+            hostedZoneId: args.customDomain.hostedZoneId,
+            tags: args.tags,
+          },
           { parent: this },
         )
       : undefined;
@@ -216,7 +306,7 @@ export class PackageIndex extends pulumi.ComponentResource {
       args.wafRateLimit !== undefined
         ? new EdgeWebAcl(
             `${name}-waf`,
-            { namePrefix: args.namePrefix, rateLimit: args.wafRateLimit },
+            { namePrefix: args.namePrefix, rateLimit: args.wafRateLimit, tags: args.tags },
             { parent: this },
           )
         : undefined;
@@ -245,7 +335,7 @@ export class PackageIndex extends pulumi.ComponentResource {
         comment: `${args.namePrefix} Python package index`,
         httpVersion: "http2and3",
         isIpv6Enabled: true,
-        priceClass: args.priceClass ?? "PriceClass_100",
+        priceClass: args.priceClass ?? defaults.priceClass,
         aliases: args.customDomain ? [args.customDomain.name] : [],
         origins: [
           {
@@ -276,12 +366,14 @@ export class PackageIndex extends pulumi.ComponentResource {
         ...(webAcl ? { webAclId: webAcl.arn } : {}),
         // Outputs (the URL) are usable only once the distribution is deployed.
         waitForDeployment: true,
+        ...args.distributionArgs,
+        ...tagged(args.tags),
       },
       // The log bucket's ownership controls must allow ACLs before CloudFront grants itself access.
       { parent: this, dependsOn: logs ? [logs] : [] },
     );
 
-    new aws.s3.BucketPolicy(
+    const bucketPolicy = new aws.s3.BucketPolicy(
       `${name}-content-policy`,
       {
         bucket: content.bucket.id,
@@ -329,29 +421,46 @@ export class PackageIndex extends pulumi.ComponentResource {
       }
     }
 
+    this.bucket = content.bucket;
     this.bucketName = content.bucketName;
     this.bucketArn = content.arn;
+    this.bucketPolicy = bucketPolicy;
+    this.originAccessControl = originAccessControl;
+    this.distribution = distribution;
     this.distributionId = distribution.id;
     this.distributionArn = distribution.arn;
+    this.domainName = distribution.domainName;
+    this.hostedZoneId = distribution.hostedZoneId;
     this.host = args.customDomain ? pulumi.output(args.customDomain.name) : distribution.domainName;
     this.indexUrl = pulumi.interpolate`https://${this.host}/simple/`;
+    this.certificate = certificate;
+    this.webAcl = webAcl;
+    this.accessLogBucket = logs;
     this.accessLogBucketName = logs?.bucketName;
     this.registerOutputs({
       bucketName: this.bucketName,
       bucketArn: this.bucketArn,
       distributionId: this.distributionId,
       distributionArn: this.distributionArn,
+      domainName: this.domainName,
+      hostedZoneId: this.hostedZoneId,
       indexUrl: this.indexUrl,
       accessLogBucketName: this.accessLogBucketName,
     });
   }
 
   /** A private bucket receiving CloudFront standard logs, expiring them after `expirationDays`. */
-  private accessLogBucket(name: string, namePrefix: string, expirationDays: number): PrivateBucket {
+  private createAccessLogBucket(
+    name: string,
+    namePrefix: string,
+    expirationDays: number,
+    tags: Tags | undefined,
+  ): PrivateBucket {
     const logs = new PrivateBucket(
       `${name}-logs`,
       {
         bucketPrefix: `${namePrefix}-logs-`,
+        tags,
         // CloudFront standard logging writes through an ACL grant to its log-delivery account,
         // which S3 honours only when ACLs are enabled: BucketOwnerPreferred keeps the objects
         // owned by this account while allowing that grant (BucketOwnerEnforced would break delivery).

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceRoleBoundaryPolicy } from "./policies/boundary";
 import { boundaryPolicyName } from "./policies/stackScope";
+import { Tags, checkTags, tagged } from "./tags";
 import { checkNamePrefix } from "./validation";
 
 export interface PermissionsBoundaryArgs {
@@ -10,6 +11,11 @@ export interface PermissionsBoundaryArgs {
    * groups. Plain: the deployer policy names the same ARN, so both must be known at construction.
    */
   readonly namePrefix: string;
+  /**
+   * Tags of the policy, over the provider's default tags.
+   * @default {}
+   */
+  readonly tags?: Tags;
 }
 
 /**
@@ -18,14 +24,17 @@ export interface PermissionsBoundaryArgs {
  * change nor delete it, nor remove it from a role.
  */
 export class PermissionsBoundary extends pulumi.ComponentResource {
+  readonly policy: aws.iam.Policy;
   readonly arn: pulumi.Output<string>;
   readonly name: pulumi.Output<string>;
 
   constructor(name: string, args: PermissionsBoundaryArgs, opts?: pulumi.ComponentResourceOptions) {
-    checkNamePrefix(`PermissionsBoundary ${name}`, args.namePrefix);
+    const context = `PermissionsBoundary ${name}`;
+    checkNamePrefix(context, args.namePrefix);
+    checkTags(context, args.tags);
     super("python-package-index:iam:PermissionsBoundary", name, {}, opts);
     const caller = aws.getCallerIdentityOutput({}, { parent: this });
-    const policy = new aws.iam.Policy(
+    this.policy = new aws.iam.Policy(
       `${name}-policy`,
       {
         name: boundaryPolicyName(args.namePrefix),
@@ -33,11 +42,12 @@ export class PermissionsBoundary extends pulumi.ComponentResource {
         policy: caller.accountId.apply((accountId) =>
           JSON.stringify(serviceRoleBoundaryPolicy({ namePrefix: args.namePrefix, accountId })),
         ),
+        ...tagged(args.tags),
       },
       { parent: this },
     );
-    this.arn = policy.arn;
-    this.name = policy.name;
+    this.arn = this.policy.arn;
+    this.name = this.policy.name;
     this.registerOutputs({ arn: this.arn, name: this.name });
   }
 }

@@ -1,8 +1,21 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Tags, checkTags, tagged } from "./tags";
+import { checkPassThrough } from "./validation";
 
 /** How S3 decides object ownership; ACLs work only with `BucketOwnerPreferred`. */
 export type ObjectOwnership = "BucketOwnerEnforced" | "BucketOwnerPreferred";
+
+/** Bucket inputs a user may add; the privacy-relevant ones (ACL, policy, name) stay the component's. */
+export const BUCKET_PASS_THROUGH = ["objectLockEnabled", "region", "accelerationStatus"] as const;
+export type BucketPassThrough = Pick<aws.s3.BucketArgs, (typeof BUCKET_PASS_THROUGH)[number]>;
+
+/** What an unset argument means. */
+export const PRIVATE_BUCKET_DEFAULTS = {
+  objectOwnership: "BucketOwnerEnforced",
+  versioning: true,
+  protect: false,
+} as const;
 
 export interface PrivateBucketArgs {
   /**
@@ -21,13 +34,26 @@ export interface PrivateBucketArgs {
    * @default true
    */
   readonly versioning?: boolean;
-  /** Lifecycle rules; the bucket always also aborts incomplete multipart uploads after a day. */
-  readonly lifecycleRules?: pulumi.Input<aws.types.input.s3.BucketLifecycleConfigurationRule>[];
+  /**
+   * Lifecycle rules; the bucket always also aborts incomplete multipart uploads after a day.
+   * @default []
+   */
+  readonly lifecycleRules?: readonly pulumi.Input<aws.types.input.s3.BucketLifecycleConfigurationRule>[];
   /**
    * Refuse to delete the bucket through Pulumi (`protect`): it holds state that no redeploy recreates.
    * @default false
    */
   readonly protect?: boolean;
+  /**
+   * Tags of the bucket (its settings resources take none), over the provider's default tags.
+   * @default {}
+   */
+  readonly tags?: Tags;
+  /**
+   * Further inputs of the `aws.s3.Bucket`: `objectLockEnabled`, `region`, `accelerationStatus` only.
+   * @default {}
+   */
+  readonly bucketArgs?: BucketPassThrough;
 }
 
 const MAX_BUCKET_PREFIX_LENGTH = 37;
@@ -56,6 +82,8 @@ export function denyInsecureTransportStatement(bucketArn: pulumi.Input<string>):
  */
 export class PrivateBucket extends pulumi.ComponentResource {
   readonly bucket: aws.s3.Bucket;
+  /** All four public-access blocks on. */
+  readonly publicAccessBlock: aws.s3.BucketPublicAccessBlock;
   readonly bucketName: pulumi.Output<string>;
   readonly arn: pulumi.Output<string>;
   readonly regionalDomainName: pulumi.Output<string>;
@@ -63,27 +91,30 @@ export class PrivateBucket extends pulumi.ComponentResource {
   readonly domainName: pulumi.Output<string>;
 
   constructor(name: string, args: PrivateBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    const context = `PrivateBucket ${name}`;
     if (
       args.bucketPrefix.length > MAX_BUCKET_PREFIX_LENGTH ||
       !BUCKET_PREFIX_PATTERN.test(args.bucketPrefix)
     ) {
       throw new Error(
-        `PrivateBucket ${name}: bucketPrefix ${JSON.stringify(args.bucketPrefix)} must be lowercase letters, ` +
+        `${context}: bucketPrefix ${JSON.stringify(args.bucketPrefix)} must be lowercase letters, ` +
           `digits and dashes, end with "-" and be at most ${MAX_BUCKET_PREFIX_LENGTH} characters.`,
       );
     }
+    checkTags(context, args.tags);
+    checkPassThrough(context, "bucketArgs", args.bucketArgs, BUCKET_PASS_THROUGH);
     super("python-package-index:storage:PrivateBucket", name, {}, opts);
-    const objectOwnership = args.objectOwnership ?? "BucketOwnerEnforced";
+    const objectOwnership = args.objectOwnership ?? PRIVATE_BUCKET_DEFAULTS.objectOwnership;
 
     this.bucket = new aws.s3.Bucket(
       name,
       // forceDestroy false: deleting a bucket that still holds objects must fail, never empty it.
-      { bucketPrefix: args.bucketPrefix, forceDestroy: false },
-      { parent: this, protect: args.protect ?? false },
+      { ...args.bucketArgs, bucketPrefix: args.bucketPrefix, forceDestroy: false, ...tagged(args.tags) },
+      { parent: this, protect: args.protect ?? PRIVATE_BUCKET_DEFAULTS.protect },
     );
     const bucket = this.bucket.id;
 
-    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+    this.publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access`,
       {
         bucket,
@@ -98,7 +129,7 @@ export class PrivateBucket extends pulumi.ComponentResource {
       `${name}-ownership`,
       { bucket, rule: { objectOwnership } },
       // S3 refuses concurrent changes to one bucket's settings; the public-access block goes first.
-      { parent: this, dependsOn: [publicAccessBlock] },
+      { parent: this, dependsOn: [this.publicAccessBlock] },
     );
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
@@ -106,7 +137,7 @@ export class PrivateBucket extends pulumi.ComponentResource {
       { parent: this },
     );
     const versioning =
-      (args.versioning ?? true)
+      (args.versioning ?? PRIVATE_BUCKET_DEFAULTS.versioning)
         ? [
             new aws.s3.BucketVersioning(
               `${name}-versioning`,
@@ -137,6 +168,11 @@ export class PrivateBucket extends pulumi.ComponentResource {
     this.arn = this.bucket.arn;
     this.regionalDomainName = this.bucket.bucketRegionalDomainName;
     this.domainName = this.bucket.bucketDomainName;
-    this.registerOutputs({ bucketName: this.bucketName, arn: this.arn });
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      arn: this.arn,
+      regionalDomainName: this.regionalDomainName,
+      domainName: this.domainName,
+    });
   }
 }

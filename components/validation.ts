@@ -1,3 +1,5 @@
+import * as pulumi from "@pulumi/pulumi";
+
 /** Argument checks shared by the components: each throws an error naming the component and field. */
 
 export function checkWholeNumber(
@@ -47,4 +49,48 @@ export const CI_SESSION_SECONDS = { min: 900, max: 3600 } as const;
 
 export function checkCiSessionSeconds(context: string, field: string, seconds: number): void {
   checkWholeNumber(context, field, seconds, CI_SESSION_SECONDS.min, CI_SESSION_SECONDS.max);
+}
+
+/** Throws if `value` is not plain data (strings, numbers, booleans, null, arrays, plain objects). */
+export function checkPlainData(context: string, field: string, value: unknown, path = field): void {
+  if (value === null || ["string", "number", "boolean"].includes(typeof value)) return;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => checkPlainData(context, field, item, `${path}[${i}]`));
+    return;
+  }
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [key, item] of Object.entries(value as Record<string, unknown>))
+      checkPlainData(context, field, item, `${path}.${key}`);
+    return;
+  }
+  throw new Error(
+    `${context}: ${path} is ${describeValue(value)}; ${field} must be plain data (strings, numbers, booleans, ` +
+      `lists, plain objects): the function captures it at deploy time, and an Output, Promise, resource or ` +
+      `function cannot be captured.`,
+  );
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (typeof value === "function") return "a function";
+  if (pulumi.Output.isInstance(value)) return "an Output";
+  if (value instanceof Promise) return "a Promise";
+  if (pulumi.Resource.isInstance(value)) return "a resource";
+  return `a ${Object.getPrototypeOf(value)?.constructor?.name ?? "non-plain"} object`;
+}
+
+/** Throws if a pass-through args object names a field outside what the component lets through. */
+export function checkPassThrough(
+  context: string,
+  field: string,
+  value: object | undefined,
+  allowed: readonly string[],
+): void {
+  const extra = Object.keys(value ?? {}).filter((key) => !allowed.includes(key));
+  if (extra.length > 0) {
+    throw new Error(
+      `${context}: ${field} may set only ${allowed.join(", ")}; ${extra.join(", ")} ` +
+        `${extra.length === 1 ? "is" : "are"} the component's own (security-relevant or derived from other args).`,
+    );
+  }
 }

@@ -1,4 +1,4 @@
-import { ConfigReader } from "./reader";
+import { KMS_KEY_ARN_PATTERN, StackConfigReader } from "./schema";
 
 /** Name of the repository that proxies public PyPI; the team repository may not take it. */
 export const PYPI_STORE_REPOSITORY = "pypi-store";
@@ -13,8 +13,8 @@ export type CodeArtifactNetworkConfig =
 export interface CodeArtifactConfig {
   /** The team repository that clients use; `pypi-store` is its upstream. */
   readonly repositoryName: string;
-  /** `pypi-store` reaches public PyPI; off freezes it to what it has already cached. */
-  readonly externalConnection: boolean;
+  /** `pypi-store` reaches public PyPI; off freezes it. Undefined: the component's default (on). */
+  readonly externalConnection: boolean | undefined;
   /** An existing KMS key for the domain instead of a new one. */
   readonly kmsKeyArn?: string;
   /** Other AWS accounts allowed to read the team repository. */
@@ -24,69 +24,45 @@ export interface CodeArtifactConfig {
   readonly network: CodeArtifactNetworkConfig;
 }
 
-/** CodeArtifact repository names, with the store's name reserved. */
-export const REPOSITORY_NAME_PATTERN = /^(?!pypi-store$)[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/;
-export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
-const NETWORK_MODES = ["none", "existing", "new"] as const;
-const KMS_KEY_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/;
 const IPV4_CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
-const key = (name: string) => `python-package-index:${name}`;
-
 /**
- * Reads every CodeArtifact key (so all are recorded for the Pulumi.yaml check) and returns
+ * Reads (and so validates) every CodeArtifact key, also when CodeArtifact is off, and returns
  * undefined when the stack does not enable CodeArtifact. `region` is the validated core region:
  * a domain key must live in the domain's region.
  */
-export function readCodeArtifactConfig(reader: ConfigReader, region: string): CodeArtifactConfig | undefined {
-  const enabled = reader.boolean("codeArtifact", false);
-  const repositoryName = reader.string("codeArtifactRepository", "packages", {
-    pattern: REPOSITORY_NAME_PATTERN,
-    allowed: `2-100 letters, digits, dots, dashes or underscores, starting with a letter or digit, other than "${PYPI_STORE_REPOSITORY}"`,
-  });
-  const externalConnection = reader.boolean("codeArtifactExternalConnection", true);
-  const kmsKeyArn = reader.optionalString("codeArtifactKmsKeyArn", {
-    pattern: KMS_KEY_ARN_PATTERN,
-    allowed:
-      "a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)",
-  });
-  const readAccountIds = reader.stringList("codeArtifactReadAccounts", {
-    pattern: ACCOUNT_ID_PATTERN,
-    allowed: "a 12-digit AWS account id",
-  });
-  const readOrganizationId = reader.optionalString("codeArtifactReadOrganizationId", {
-    pattern: ORGANIZATION_ID_PATTERN,
-    allowed: "an AWS Organizations id such as o-a1b2c3d4e5",
-  });
-  const mode = reader.string("codeArtifactNetwork", "none", { oneOf: NETWORK_MODES });
-  const vpcId = reader.optionalString("codeArtifactVpcId", {
-    pattern: /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
-    allowed: "a VPC id such as vpc-0123456789abcdef0",
-  });
-  const subnetIds = reader.stringList("codeArtifactSubnetIds", {
-    pattern: /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
-    allowed: "a subnet id such as subnet-0123456789abcdef0",
-  });
-  const cidrBlock = reader.string("codeArtifactVpcCidr", "10.80.0.0/20");
+export function readCodeArtifactConfig(
+  reader: StackConfigReader,
+  region: string,
+): CodeArtifactConfig | undefined {
+  const enabled = reader.get("codeArtifact");
+  const repositoryName = reader.get("codeArtifactRepository");
+  const externalConnection = reader.get("codeArtifactExternalConnection");
+  const kmsKeyArn = reader.get("codeArtifactKmsKeyArn");
+  const readAccountIds = reader.get("codeArtifactReadAccounts");
+  const readOrganizationId = reader.get("codeArtifactReadOrganizationId");
+  const mode = reader.get("codeArtifactNetwork");
+  const vpcId = reader.get("codeArtifactVpcId");
+  const subnetIds = reader.get("codeArtifactSubnetIds");
+  const cidrBlock = reader.get("codeArtifactVpcCidr");
   const cidrProblem = describeCidrProblem(cidrBlock);
   if (cidrProblem)
-    reader.fail(`${key("codeArtifactVpcCidr")} is ${JSON.stringify(cidrBlock)}; ${cidrProblem}`);
+    reader.fail(`${reader.keyName("codeArtifactVpcCidr")} is ${JSON.stringify(cidrBlock)}; ${cidrProblem}`);
 
   const keyRegion = kmsKeyArn?.match(KMS_KEY_ARN_PATTERN)?.[1];
   if (keyRegion !== undefined && keyRegion !== region) {
     reader.fail(
-      `${key("codeArtifactKmsKeyArn")} is a key in ${keyRegion} but the domain is in ${region} (${key("region")}); use a key in ${region}.`,
+      `${reader.keyName("codeArtifactKmsKeyArn")} is a key in ${keyRegion} but the domain is in ${region} (${reader.keyName("region")}); use a key in ${region}.`,
     );
   }
   if (mode === "existing") {
     if (!vpcId)
       reader.fail(
-        `${key("codeArtifactNetwork")} is "existing" but ${key("codeArtifactVpcId")} is not set; set the VPC that gets the endpoints.`,
+        `${reader.keyName("codeArtifactNetwork")} is "existing" but ${reader.keyName("codeArtifactVpcId")} is not set; set the VPC that gets the endpoints.`,
       );
     if (subnetIds.length === 0) {
       reader.fail(
-        `${key("codeArtifactNetwork")} is "existing" but ${key("codeArtifactSubnetIds")} is empty; list private subnets of ${vpcId ?? "the VPC"}, one per availability zone.`,
+        `${reader.keyName("codeArtifactNetwork")} is "existing" but ${reader.keyName("codeArtifactSubnetIds")} is empty; list private subnets of ${vpcId ?? "the VPC"}, one per availability zone.`,
       );
     }
   } else {
@@ -96,7 +72,7 @@ export function readCodeArtifactConfig(reader: ConfigReader, region: string): Co
     ] as const) {
       if (isSet) {
         reader.fail(
-          `${key(name)} is only used when ${key("codeArtifactNetwork")} is "existing" (it is "${mode}"); remove it or set codeArtifactNetwork to existing.`,
+          `${reader.keyName(name)} is only used when ${reader.keyName("codeArtifactNetwork")} is "existing" (it is "${mode}"); remove it or set codeArtifactNetwork to existing.`,
         );
       }
     }
@@ -111,7 +87,7 @@ export function readCodeArtifactConfig(reader: ConfigReader, region: string): Co
     for (const [name, isSet] of ignored) {
       if (isSet)
         reader.fail(
-          `${key(name)} is set but ${key("codeArtifact")} is false; set codeArtifact to true or remove ${name}.`,
+          `${reader.keyName(name)} is set but ${reader.keyName("codeArtifact")} is false; set codeArtifact to true or remove ${name}.`,
         );
     }
     return undefined;
@@ -122,7 +98,7 @@ export function readCodeArtifactConfig(reader: ConfigReader, region: string): Co
     ...(kmsKeyArn ? { kmsKeyArn } : {}),
     readAccountIds,
     ...(readOrganizationId ? { readOrganizationId } : {}),
-    network: networkConfig(mode as CodeArtifactNetworkConfig["mode"], vpcId, subnetIds, cidrBlock),
+    network: networkConfig(mode, vpcId, subnetIds, cidrBlock),
   };
 }
 

@@ -1,20 +1,12 @@
-import { AWS_REGION_PATTERN } from "../edge/regions";
-import { ConfigReader } from "./reader";
+import { StackConfigReader } from "./schema";
 
 export interface CoreConfig {
   /** Region of the bucket and every regional resource (edge resources are always us-east-1). */
   readonly region: string;
-  /** Stateful resources refuse deletion (Pulumi `protect`, DynamoDB deletion protection). */
-  readonly protect: boolean;
+  /** Stateful resources refuse deletion; undefined leaves each component's default (off). */
+  readonly protect: boolean | undefined;
 }
 
-export function readCoreConfig(reader: ConfigReader): CoreConfig {
-  return {
-    region: reader.requireString("region", {
-      pattern: AWS_REGION_PATTERN,
-      allowed:
-        "an AWS region name such as eu-west-1 (commercial partition only: GovCloud and China regions are not supported)",
-    }),
-    protect: reader.boolean("protect", false),
-  };
+export function readCoreConfig(reader: StackConfigReader): CoreConfig {
+  return { region: reader.get("region"), protect: reader.get("protect") };
 }

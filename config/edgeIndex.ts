@@ -1,23 +1,26 @@
-import { AWS_REGION_PATTERN, CREDENTIALS_TABLE_REGION } from "../edge/regions";
-import { ConfigReader } from "./reader";
+import { CREDENTIALS_TABLE_REGION } from "../edge/regions";
+import { PRICE_CLASSES, StackConfigReader } from "./schema";
 
-/** Settings of the edge index: bucket, CDN, edge authentication and credentials table. */
+/**
+ * Settings of the edge index: bucket, CDN, edge authentication and credentials table. Undefined
+ * fields were not set: the component's own default applies.
+ */
 export interface EdgeIndexConfig {
   /** Serve `/<channel>/simple/...` next to `/simple/...` (dev stacks). */
   readonly branchChannels: boolean;
   /** Days after which branch-channel objects expire. */
-  readonly branchChannelExpirationDays: number;
+  readonly branchChannelExpirationDays: number | undefined;
   /** Days after which non-current object versions expire. */
-  readonly noncurrentVersionExpirationDays: number;
-  /** Longest time the CDN keeps an index page (at least 1: a zero TTL disables CloudFront compression). */
-  readonly pageCacheTtlSeconds: number;
-  readonly priceClass: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
+  readonly noncurrentVersionExpirationDays: number | undefined;
+  /** Longest time the CDN keeps an index page. */
+  readonly pageCacheTtlSeconds: number | undefined;
+  readonly priceClass: (typeof PRICE_CLASSES)[number] | undefined;
   /** Optional custom host name, e.g. `pypi.example.com`, with its Route 53 hosted zone. */
   readonly customDomain?: { readonly name: string; readonly hostedZoneId: string };
   /** CloudFront standard access logs into a private log bucket. */
-  readonly accessLogs: boolean;
+  readonly accessLogs: boolean | undefined;
   /** Days after which access-log objects expire. */
-  readonly accessLogExpirationDays: number;
+  readonly accessLogExpirationDays: number | undefined;
   /** WAF rate-based rule: requests per 5 minutes per client IP, or undefined for no web ACL. */
   readonly wafRateLimit?: number;
   /** `realm` of the `WWW-Authenticate: Basic` challenge. */
@@ -30,59 +33,40 @@ export interface EdgeIndexConfig {
   readonly credentialsReplicaRegions: readonly string[];
 }
 
-const HOSTNAME_PATTERN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-
-export function readEdgeIndexConfig(reader: ConfigReader): EdgeIndexConfig {
-  const customDomainName = reader.optionalString("customDomain", {
-    pattern: HOSTNAME_PATTERN,
-    allowed: "a lowercase DNS host name such as pypi.example.com",
-  });
-  const hostedZoneId = reader.optionalString("hostedZoneId", {
-    pattern: /^Z[A-Z0-9]{1,31}$/,
-    allowed: "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ",
-  });
+export function readEdgeIndexConfig(reader: StackConfigReader): EdgeIndexConfig {
+  const customDomainName = reader.get("customDomain");
+  const hostedZoneId = reader.get("hostedZoneId");
   if (customDomainName && !hostedZoneId) {
     reader.fail(
-      "python-package-index:customDomain is set but python-package-index:hostedZoneId is not; set the Route 53 hosted zone that holds the domain.",
+      `${reader.keyName("customDomain")} is set but ${reader.keyName("hostedZoneId")} is not; set the Route 53 hosted zone that holds the domain.`,
     );
   }
   if (hostedZoneId && !customDomainName) {
     reader.fail(
-      "python-package-index:hostedZoneId is set but python-package-index:customDomain is not; set both or neither.",
+      `${reader.keyName("hostedZoneId")} is set but ${reader.keyName("customDomain")} is not; set both or neither.`,
     );
   }
-  const credentialsReplicaRegions = reader.stringList("credentialsReplicaRegions", {
-    pattern: AWS_REGION_PATTERN,
-    allowed: "an AWS region name such as eu-west-1",
-  });
+  const credentialsReplicaRegions = reader.get("credentialsReplicaRegions");
   if (credentialsReplicaRegions.includes(CREDENTIALS_TABLE_REGION)) {
     reader.fail(
-      `python-package-index:credentialsReplicaRegions lists ${CREDENTIALS_TABLE_REGION}, where the credentials table itself lives; remove it.`,
+      `${reader.keyName("credentialsReplicaRegions")} lists ${CREDENTIALS_TABLE_REGION}, where the credentials table itself lives; remove it.`,
     );
   }
-  const wafEnabled = reader.boolean("waf", false);
-  const wafRateLimit = reader.integer("wafRateLimit", 2000, { min: 10, max: 2_000_000_000 });
+  // Read (and so validated) even when WAF is off: a bad value fails now, not when WAF is turned on.
+  const wafRateLimit = reader.get("wafRateLimit");
   return {
-    branchChannels: reader.boolean("branchChannels", false),
-    branchChannelExpirationDays: reader.integer("branchChannelExpirationDays", 14, { min: 1, max: 365 }),
-    noncurrentVersionExpirationDays: reader.integer("noncurrentVersionExpirationDays", 30, {
-      min: 1,
-      max: 3650,
-    }),
-    pageCacheTtlSeconds: reader.integer("pageCacheTtlSeconds", 60, { min: 1, max: 3600 }),
-    priceClass: reader.string("priceClass", "PriceClass_100", {
-      oneOf: ["PriceClass_100", "PriceClass_200", "PriceClass_All"],
-    }) as EdgeIndexConfig["priceClass"],
+    branchChannels: reader.get("branchChannels"),
+    branchChannelExpirationDays: reader.get("branchChannelExpirationDays"),
+    noncurrentVersionExpirationDays: reader.get("noncurrentVersionExpirationDays"),
+    pageCacheTtlSeconds: reader.get("pageCacheTtlSeconds"),
+    priceClass: reader.get("priceClass"),
     ...(customDomainName && hostedZoneId ? { customDomain: { name: customDomainName, hostedZoneId } } : {}),
-    accessLogs: reader.boolean("accessLogs", false),
-    accessLogExpirationDays: reader.integer("accessLogExpirationDays", 90, { min: 1, max: 3650 }),
-    ...(wafEnabled ? { wafRateLimit } : {}),
-    authRealm: reader.string("authRealm", "python-package-index", {
-      pattern: /^[A-Za-z0-9 ._-]{1,64}$/,
-      allowed: "1-64 letters, digits, spaces, dots, dashes or underscores",
-    }),
-    keyCacheSeconds: reader.integer("keyCacheSeconds", 60, { min: 0, max: 60 }),
-    unknownKeyCacheSeconds: reader.integer("unknownKeyCacheSeconds", 10, { min: 0, max: 10 }),
+    accessLogs: reader.get("accessLogs"),
+    accessLogExpirationDays: reader.get("accessLogExpirationDays"),
+    ...(reader.get("waf") ? { wafRateLimit } : {}),
+    authRealm: reader.get("authRealm"),
+    keyCacheSeconds: reader.get("keyCacheSeconds"),
+    unknownKeyCacheSeconds: reader.get("unknownKeyCacheSeconds"),
     credentialsReplicaRegions,
   };
 }

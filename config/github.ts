@@ -1,6 +1,5 @@
-import { REPOSITORY_PATTERN, GithubJobMatch, parseGithubJobMatch } from "../components/policies/trust";
-import { TENANT_PATTERN } from "../edge/names";
-import { ConfigReader } from "./reader";
+import { GithubJobMatch, parseGithubJobMatch } from "../components/policies/trust";
+import { StackConfigReader } from "./schema";
 
 /** How a stack gets the account's OIDC providers: only one stack per account may `create` them. */
 export type OidcProviderSource =
@@ -30,27 +29,26 @@ export interface GithubConfig {
   readonly pulumiOrganization?: string;
 }
 
-const ORGANIZATION_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-const PULUMI_ORGANIZATION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-const GITHUB_PROVIDER_ARN = /^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
-const PULUMI_PROVIDER_ARN = /^arn:aws:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/;
-const name = (key: string) => `python-package-index:${key}`;
 
 /**
  * A role's GitHub trust: only `environment:<stack>`. Jobs in that environment passed its ref rules
  * and reviewers; a branch or tag subject is presented by any job on that ref that names no
  * environment, so trusting one would bypass them.
  */
-function readEnvironmentTrust(reader: ConfigReader, key: string, stack: string): GithubJobMatch[] {
-  return reader.stringList(key).flatMap((entry) => {
+function readEnvironmentTrust(
+  reader: StackConfigReader,
+  key: "deployerTrust" | "publisherTrust",
+  stack: string,
+): GithubJobMatch[] {
+  return reader.get(key).flatMap((entry) => {
     const parsed = parseGithubJobMatch(entry);
     if (typeof parsed === "string") {
-      reader.fail(`${name(key)}: ${parsed}`);
+      reader.fail(`${reader.keyName(key)}: ${parsed}`);
       return [];
     }
     if (parsed.kind !== "environment" || parsed.name !== stack) {
       reader.fail(
-        `${name(key)}: ${JSON.stringify(entry)} is not allowed; list only "environment:${stack}" (a branch, tag or pull_request subject skips the environment's ref rules and reviewers).`,
+        `${reader.keyName(key)}: ${JSON.stringify(entry)} is not allowed; list only "environment:${stack}" (a branch, tag or pull_request subject skips the environment's ref rules and reviewers).`,
       );
       return [];
     }
@@ -58,36 +56,30 @@ function readEnvironmentTrust(reader: ConfigReader, key: string, stack: string):
   });
 }
 
-function readOidcProvider(reader: ConfigReader, pulumiDeployments: boolean): OidcProviderSource {
-  const mode = reader.string("oidcProviderMode", "create", { oneOf: ["create", "arn", "lookup"] });
-  const githubProviderArn = reader.optionalString("oidcProviderArn", {
-    pattern: GITHUB_PROVIDER_ARN,
-    allowed: "arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com",
-  });
-  const pulumiProviderArn = reader.optionalString("pulumiOidcProviderArn", {
-    pattern: PULUMI_PROVIDER_ARN,
-    allowed: "arn:aws:iam::<account>:oidc-provider/api.pulumi.com/oidc",
-  });
+function readOidcProvider(reader: StackConfigReader, pulumiDeployments: boolean): OidcProviderSource {
+  const mode = reader.get("oidcProviderMode");
+  const githubProviderArn = reader.get("oidcProviderArn");
+  const pulumiProviderArn = reader.get("pulumiOidcProviderArn");
   if (mode !== "arn") {
     for (const [key, value] of [
       ["oidcProviderArn", githubProviderArn],
       ["pulumiOidcProviderArn", pulumiProviderArn],
-    ]) {
+    ] as const) {
       if (value)
         reader.fail(
-          `${name(key!)} is set but ${name("oidcProviderMode")} is "${mode}"; set the mode to "arn" or remove the ARN.`,
+          `${reader.keyName(key)} is set but ${reader.keyName("oidcProviderMode")} is "${mode}"; set the mode to "arn" or remove the ARN.`,
         );
     }
-    return { mode: mode as "create" | "lookup" };
+    return { mode };
   }
   if (!githubProviderArn) {
     reader.fail(
-      `${name("oidcProviderMode")} is "arn" but ${name("oidcProviderArn")} is not set; set the ARN of the account's GitHub OIDC provider.`,
+      `${reader.keyName("oidcProviderMode")} is "arn" but ${reader.keyName("oidcProviderArn")} is not set; set the ARN of the account's GitHub OIDC provider.`,
     );
   }
   if (pulumiDeployments && !pulumiProviderArn) {
     reader.fail(
-      `${name("oidcProviderMode")} is "arn" and Pulumi Deployments are trusted, but ${name("pulumiOidcProviderArn")} is not set.`,
+      `${reader.keyName("oidcProviderMode")} is "arn" and Pulumi Deployments are trusted, but ${reader.keyName("pulumiOidcProviderArn")} is not set.`,
     );
   }
   return {
@@ -98,15 +90,15 @@ function readOidcProvider(reader: ConfigReader, pulumiDeployments: boolean): Oid
 }
 
 function checkOwner(
-  reader: ConfigReader,
-  key: string,
+  reader: StackConfigReader,
+  key: "infraRepository" | "packageRepositories",
   repositories: readonly string[],
   organization: string,
 ): void {
   for (const repository of repositories) {
     if (organization && repository.split("/")[0] !== organization) {
       reader.fail(
-        `${name(key)} lists ${JSON.stringify(repository)}, which is not in ${name("githubOrg")} ${JSON.stringify(organization)}.`,
+        `${reader.keyName(key)} lists ${JSON.stringify(repository)}, which is not in ${reader.keyName("githubOrg")} ${JSON.stringify(organization)}.`,
       );
     }
   }
@@ -114,29 +106,16 @@ function checkOwner(
 
 /**
  * Reads the section for `stack` (roles trust only `environment:<stack>`); undefined when `githubOidc`
- * is off (every key is still read, for the schema test).
+ * is off (every key is still read, so an invalid one fails before the section is turned on).
  */
-export function readGithubConfig(reader: ConfigReader, stack: string): GithubConfig | undefined {
-  const enabled = reader.boolean("githubOidc", false);
-  const repositoryRule = {
-    pattern: REPOSITORY_PATTERN,
-    allowed: "an owner/repository name such as acme/python-package-index",
-  };
-  const organization = reader.optionalString("githubOrg", {
-    pattern: ORGANIZATION_PATTERN,
-    allowed: "a GitHub organization or user name",
-  });
-  const infraRepository = reader.optionalString("infraRepository", repositoryRule);
-  const packageRepositories = reader.stringList("packageRepositories", repositoryRule);
-  const publisherTenants = reader.stringList("publisherTenants", {
-    pattern: TENANT_PATTERN,
-    allowed: "a tenant name",
-  });
-  const pulumiDeployments = reader.boolean("pulumiDeployments", false);
-  const pulumiOrganization = reader.optionalString("pulumiOrganization", {
-    pattern: PULUMI_ORGANIZATION_PATTERN,
-    allowed: "a Pulumi organization name",
-  });
+export function readGithubConfig(reader: StackConfigReader, stack: string): GithubConfig | undefined {
+  const enabled = reader.get("githubOidc");
+  const organization = reader.get("githubOrg");
+  const infraRepository = reader.get("infraRepository");
+  const packageRepositories = reader.get("packageRepositories");
+  const publisherTenants = reader.get("publisherTenants");
+  const pulumiDeployments = reader.get("pulumiDeployments");
+  const pulumiOrganization = reader.get("pulumiOrganization");
   const oidcProvider = readOidcProvider(reader, pulumiDeployments);
   const deployerTrust = readEnvironmentTrust(reader, "deployerTrust", stack);
   const publisherTrust = readEnvironmentTrust(reader, "publisherTrust", stack);
@@ -144,36 +123,36 @@ export function readGithubConfig(reader: ConfigReader, stack: string): GithubCon
 
   if (!organization)
     reader.fail(
-      `${name("githubOidc")} is true but ${name("githubOrg")} is not set; set the GitHub organization.`,
+      `${reader.keyName("githubOidc")} is true but ${reader.keyName("githubOrg")} is not set; set the GitHub organization.`,
     );
   if (!infraRepository) {
     reader.fail(
-      `${name("githubOidc")} is true but ${name("infraRepository")} is not set; set it to owner/repository of this program.`,
+      `${reader.keyName("githubOidc")} is true but ${reader.keyName("infraRepository")} is not set; set it to owner/repository of this program.`,
     );
   }
   checkOwner(reader, "infraRepository", infraRepository ? [infraRepository] : [], organization ?? "");
   checkOwner(reader, "packageRepositories", packageRepositories, organization ?? "");
   if (deployerTrust.length === 0 && !pulumiDeployments) {
     reader.fail(
-      `${name("deployerTrust")} is empty and ${name("pulumiDeployments")} is false, so nothing may assume the deployer; set ${name("pulumiDeployments")} to true (deploys run through Pulumi Deployments) or ${name("deployerTrust")} to ["environment:${stack}"].`,
+      `${reader.keyName("deployerTrust")} is empty and ${reader.keyName("pulumiDeployments")} is false, so nothing may assume the deployer; set ${reader.keyName("pulumiDeployments")} to true (deploys run through Pulumi Deployments) or ${reader.keyName("deployerTrust")} to ["environment:${stack}"].`,
     );
   }
   if (packageRepositories.length > 0) {
     if (publisherTenants.length === 0) {
       reader.fail(
-        `${name("packageRepositories")} is set but ${name("publisherTenants")} is empty; list the tenants CI may publish.`,
+        `${reader.keyName("packageRepositories")} is set but ${reader.keyName("publisherTenants")} is empty; list the tenants CI may publish.`,
       );
     }
     if (publisherTrust.length === 0)
-      reader.fail(`${name("publisherTrust")} is empty; set it to ["environment:${stack}"].`);
+      reader.fail(`${reader.keyName("publisherTrust")} is empty; set it to ["environment:${stack}"].`);
   } else if (publisherTenants.length > 0 || publisherTrust.length > 0) {
     reader.fail(
-      `${name("publisherTenants")}/${name("publisherTrust")} are set but ${name("packageRepositories")} is empty; list the repositories that publish.`,
+      `${reader.keyName("publisherTenants")}/${reader.keyName("publisherTrust")} are set but ${reader.keyName("packageRepositories")} is empty; list the repositories that publish.`,
     );
   }
   if (pulumiDeployments && !pulumiOrganization) {
     reader.fail(
-      `${name("pulumiDeployments")} is true but ${name("pulumiOrganization")} is not set; set the Pulumi organization.`,
+      `${reader.keyName("pulumiDeployments")} is true but ${reader.keyName("pulumiOrganization")} is not set; set the Pulumi organization.`,
     );
   }
   return {

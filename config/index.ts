@@ -8,7 +8,8 @@ import { CodeArtifactConfig, readCodeArtifactConfig } from "./codeArtifact";
 import { CoreConfig, readCoreConfig } from "./core";
 import { EdgeIndexConfig, readEdgeIndexConfig } from "./edgeIndex";
 import { GithubConfig, readGithubConfig } from "./github";
-import { ConfigReader, ConfigSource } from "./reader";
+import { ConfigSource } from "./reader";
+import { StackConfigReader, stackConfigReader } from "./schema";
 
 export interface StackConfig {
   readonly core: CoreConfig;
@@ -26,8 +27,8 @@ export interface StackConfig {
 export function parseStackConfig(
   source: ConfigSource,
   stack: string,
-): { config: StackConfig; reader: ConfigReader } {
-  const reader = new ConfigReader(source);
+): { config: StackConfig; reader: StackConfigReader } {
+  const reader = stackConfigReader(source);
   const core = readCoreConfig(reader);
   const config: StackConfig = {
     core,

@@ -1,22 +1,12 @@
 /**
- * A small typed reader over flat Pulumi config keys. It collects every problem instead of
- * stopping at the first, so one `pulumi up` reports all invalid keys at once, and it records
- * every key it reads (with type and default) so a test can prove Pulumi.yaml declares the same
- * keys with the same defaults: under mocks nothing merges Pulumi.yaml, so the defaults here are
- * the ones that count.
+ * A typed reader of flat Pulumi config keys, driven by a schema (`config/keys.ts`): each key's
+ * type, default and bounds come from there. It collects every problem instead of stopping at the
+ * first, so one `pulumi up` reports all invalid keys at once.
  */
+import { ConfigKey, ConfigSchema, ConfigValue, StringKey, StringListKey } from "./keys";
 
 /** Where raw values come from: `pulumi.Config#get` in the program, a plain map in tests. */
 export type ConfigSource = (key: string) => string | undefined;
-
-export type ConfigValueType = "string" | "integer" | "boolean" | "array";
-
-/** What the reader learned about one key; compared with Pulumi.yaml by the config tests. */
-export interface ConfigKeyUse {
-  readonly key: string;
-  readonly type: ConfigValueType;
-  readonly default?: string | number | boolean | readonly string[];
-}
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -25,30 +15,24 @@ export class ConfigError extends Error {
   }
 }
 
-interface StringRule {
-  readonly pattern?: RegExp;
-  /** Human wording of what `pattern` allows, used in the error. */
-  readonly allowed?: string;
-  readonly oneOf?: readonly string[];
-}
-
-interface IntegerRule {
-  readonly min: number;
-  readonly max: number;
-}
-
-export class ConfigReader {
+export class ConfigReader<S extends ConfigSchema> {
   private readonly problems: string[] = [];
-  private readonly uses = new Map<string, ConfigKeyUse>();
+  private readonly read = new Set<string>();
 
   constructor(
     private readonly source: ConfigSource,
-    private readonly project = "python-package-index",
+    private readonly schema: S,
+    private readonly project: string,
   ) {}
 
-  /** Keys read so far, for the Pulumi.yaml consistency test. */
-  get keysRead(): readonly ConfigKeyUse[] {
-    return [...this.uses.values()];
+  /** Names of the keys read so far: a schema key no reader asks for is dead configuration. */
+  get keysRead(): ReadonlySet<string> {
+    return this.read;
+  }
+
+  /** `<project>:<key>`, as users write it in a stack file. */
+  keyName(key: keyof S & string): string {
+    return `${this.project}:${key}`;
   }
 
   /** Adds a problem found by a cross-key rule. */
@@ -61,57 +45,49 @@ export class ConfigReader {
     if (this.problems.length > 0) throw new ConfigError(this.problems);
   }
 
-  requireString(key: string, rule: StringRule = {}): string {
-    this.record({ key, type: "string" });
-    const raw = this.raw(key);
-    if (raw === undefined || raw === "") {
-      this.problems.push(`${this.name(key)} is required but not set. ${describeRule(rule)}`.trim());
-      return "";
+  /**
+   * The key's value: the stack's, else the schema default, else undefined (or a problem, for a
+   * required key). An invalid value is reported and read as its default.
+   */
+  get<K extends keyof S & string>(key: K): ConfigValue<S[K]> {
+    this.read.add(key);
+    const spec: ConfigKey = this.schema[key];
+    const raw = this.source(key);
+    const unset = raw === undefined || raw === "";
+    if (spec.type === "array") return (unset ? [] : this.list(key, raw, spec)) as ConfigValue<S[K]>;
+    if (unset) {
+      if (spec.type === "string" && spec.required)
+        this.fail(`${this.keyName(key)} is required but not set. ${describe(spec)}`.trim());
+      return spec.default as ConfigValue<S[K]>;
     }
-    return this.checkString(key, raw, rule);
+    return this.parse(key, raw, spec) as ConfigValue<S[K]>;
   }
 
-  optionalString(key: string, rule: StringRule = {}): string | undefined {
-    this.record({ key, type: "string" });
-    const raw = this.raw(key);
-    return raw === undefined || raw === "" ? undefined : this.checkString(key, raw, rule);
-  }
-
-  string(key: string, defaultValue: string, rule: StringRule = {}): string {
-    this.record({ key, type: "string", default: defaultValue });
-    const raw = this.raw(key);
-    return raw === undefined || raw === "" ? defaultValue : this.checkString(key, raw, rule);
-  }
-
-  integer(key: string, defaultValue: number, rule: IntegerRule): number {
-    this.record({ key, type: "integer", default: defaultValue });
-    const raw = this.raw(key);
-    if (raw === undefined || raw === "") return defaultValue;
-    const value = Number(raw);
-    if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < rule.min || value > rule.max) {
-      this.problems.push(
-        `${this.name(key)} is ${JSON.stringify(raw)}; expected a whole number from ${rule.min} to ${rule.max}.`,
-      );
-      return defaultValue;
+  private parse(key: string, raw: string, spec: Exclude<ConfigKey, StringListKey>): unknown {
+    const name = `${this.project}:${key}`;
+    switch (spec.type) {
+      case "string":
+        this.checkString(name, raw, spec);
+        return raw;
+      case "boolean":
+        if (raw === "true" || raw === "false") return raw === "true";
+        this.fail(`${name} is ${JSON.stringify(raw)}; expected true or false.`);
+        return spec.default;
+      case "integer": {
+        const value = Number(raw);
+        if (/^-?\d+$/.test(raw.trim()) && Number.isSafeInteger(value) && value >= spec.min && value <= spec.max)
+          return value;
+        this.fail(
+          `${name} is ${JSON.stringify(raw)}; expected a whole number from ${spec.min} to ${spec.max}.`,
+        );
+        return spec.default;
+      }
     }
-    return value;
-  }
-
-  boolean(key: string, defaultValue: boolean): boolean {
-    this.record({ key, type: "boolean", default: defaultValue });
-    const raw = this.raw(key);
-    if (raw === undefined || raw === "") return defaultValue;
-    if (raw === "true") return true;
-    if (raw === "false") return false;
-    this.problems.push(`${this.name(key)} is ${JSON.stringify(raw)}; expected true or false.`);
-    return defaultValue;
   }
 
   /** A list of strings, given in YAML as a sequence (Pulumi passes it as JSON text). */
-  stringList(key: string, rule: StringRule = {}): string[] {
-    this.record({ key, type: "array", default: [] });
-    const raw = this.raw(key);
-    if (raw === undefined || raw === "") return [];
+  private list(key: string, raw: string, spec: StringListKey): string[] {
+    const name = `${this.project}:${key}`;
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
@@ -119,41 +95,28 @@ export class ConfigReader {
       parsed = undefined;
     }
     if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string")) {
-      this.problems.push(`${this.name(key)} is ${JSON.stringify(raw)}; expected a YAML list of strings.`);
+      this.fail(`${name} is ${JSON.stringify(raw)}; expected a YAML list of strings.`);
       return [];
     }
     const items = parsed as string[];
-    items.forEach((item, i) => this.checkString(`${key}[${i}]`, item, rule));
-    if (new Set(items).size !== items.length) {
-      this.problems.push(`${this.name(key)} lists ${JSON.stringify(raw)}; remove the duplicate entries.`);
-    }
+    items.forEach((item, i) => this.checkString(`${name}[${i}]`, item, spec));
+    if (new Set(items).size !== items.length)
+      this.fail(`${name} lists ${JSON.stringify(raw)}; remove the duplicate entries.`);
     return items;
   }
 
-  private checkString(key: string, raw: string, rule: StringRule): string {
-    const badPattern = rule.pattern !== undefined && !rule.pattern.test(raw);
-    const badChoice = rule.oneOf !== undefined && !rule.oneOf.includes(raw);
-    if (badPattern || badChoice) {
-      this.problems.push(`${this.name(key)} is ${JSON.stringify(raw)}; ${describeRule(rule)}`);
-    }
-    return raw;
-  }
-
-  private raw(key: string): string | undefined {
-    return this.source(key);
-  }
-
-  private name(key: string): string {
-    return `${this.project}:${key}`;
-  }
-
-  private record(use: ConfigKeyUse): void {
-    this.uses.set(use.key, use);
+  private checkString(name: string, raw: string, spec: StringKey | StringListKey): void {
+    const oneOf = spec.type === "string" ? spec.oneOf : undefined;
+    const badPattern = spec.pattern !== undefined && !spec.pattern.test(raw);
+    const badChoice = oneOf !== undefined && !oneOf.includes(raw);
+    if (badPattern || badChoice) this.fail(`${name} is ${JSON.stringify(raw)}; ${describe(spec)}`);
   }
 }
 
-function describeRule(rule: StringRule): string {
-  if (rule.oneOf) return `expected one of ${rule.oneOf.map((v) => JSON.stringify(v)).join(", ")}.`;
-  if (rule.allowed) return `expected ${rule.allowed}.`;
+/** What a key accepts, as the end of an error sentence. */
+function describe(spec: StringKey | StringListKey): string {
+  if (spec.type === "string" && spec.oneOf)
+    return `expected one of ${spec.oneOf.map((v) => JSON.stringify(v)).join(", ")}.`;
+  if (spec.allowed) return `expected ${spec.allowed}.`;
   return "";
 }

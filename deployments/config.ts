@@ -3,11 +3,13 @@
  * the one place this program reads `pulumi.Config`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CI_SESSION_SECONDS } from "../components/validation";
 import { ConfigReader, ConfigSource } from "../config/reader";
+import { DELIVERY_CONFIG, DELIVERY_PROJECT, ENVIRONMENT_REF, REVIEWER } from "./configSchema";
 import { DEPLOY_STACKS, DeployStack } from "./tagRoutes";
 
-export const DELIVERY_PROJECT = "python-package-index-deployments";
+export { DELIVERY_PROJECT } from "./configSchema";
+
+type DeliveryConfigReader = ConfigReader<typeof DELIVERY_CONFIG>;
 
 export interface DeliveryConfig {
   /** Pulumi Cloud organization owning the infrastructure stacks. */
@@ -44,15 +46,6 @@ export interface Reviewers {
   readonly teams: readonly number[];
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/;
-const IMAGE_WITH_TAG = /^[a-z0-9./_-]+:[A-Za-z0-9._-]+$/;
-const STACK_PREFIX = `(${DEPLOY_STACKS.join("|")}):`;
-/** `<stack>:branch:<glob>` / `<stack>:tag:<glob>`, GitHub fnmatch (`*` stops at `/`), one literal at least. */
-const ENVIRONMENT_REF = new RegExp(
-  `^${STACK_PREFIX}(branch|tag):([A-Za-z0-9._\\-/@+*?[\\]]*[A-Za-z0-9._\\-/@+][A-Za-z0-9._\\-/@+*?[\\]]*)$`,
-);
-const REVIEWER = new RegExp(`^${STACK_PREFIX}(user|team):([1-9]\\d{0,11})$`);
 /** GitHub's limit of required reviewers per environment. */
 const MAX_REVIEWERS = 6;
 
@@ -70,18 +63,12 @@ function valuesOf(entries: readonly string[], pattern: RegExp, stack: DeployStac
 }
 
 function readRepositorySettings(
-  reader: ConfigReader,
+  reader: DeliveryConfigReader,
 ): Pick<DeliveryConfig, "githubRepositorySettings" | "publisherEnvironmentRefs" | "requiredReviewers"> {
-  const name = (key: string) => `${DELIVERY_PROJECT}:${key}`;
-  const enabled = reader.boolean("githubRepositorySettings", false);
-  const refEntries = reader.stringList("publisherEnvironmentRefs", {
-    pattern: ENVIRONMENT_REF,
-    allowed: `<stack>:branch:<glob> or <stack>:tag:<glob> with <stack> one of ${DEPLOY_STACKS.join(", ")} (GitHub fnmatch: * ? [0-9], at least one literal character; environments cannot exclude refs)`,
-  });
-  const reviewerEntries = reader.stringList("requiredReviewers", {
-    pattern: REVIEWER,
-    allowed: `<stack>:user:<numeric id> or <stack>:team:<numeric id> (gh api orgs/ORG/teams/SLUG --jq .id)`,
-  });
+  const name = (key: keyof typeof DELIVERY_CONFIG) => reader.keyName(key);
+  const enabled = reader.get("githubRepositorySettings");
+  const refEntries = reader.get("publisherEnvironmentRefs");
+  const reviewerEntries = reader.get("requiredReviewers");
   const reviewers = perStack((stack) => ({
     users: valuesOf(reviewerEntries, REVIEWER, stack, "user").map(Number),
     teams: valuesOf(reviewerEntries, REVIEWER, stack, "team").map(Number),
@@ -112,33 +99,20 @@ function readRepositorySettings(
   };
 }
 
-/** Validates raw values; also returns the reader, whose `keysRead` the Pulumi.yaml test compares. */
-export function parseDeliveryConfig(source: ConfigSource): { config: DeliveryConfig; reader: ConfigReader } {
-  const reader = new ConfigReader(source, DELIVERY_PROJECT);
+/** Validates raw values; also returns the reader (its `keysRead` shows that no key is dead). */
+export function parseDeliveryConfig(source: ConfigSource): {
+  config: DeliveryConfig;
+  reader: DeliveryConfigReader;
+} {
+  const reader = new ConfigReader(source, DELIVERY_CONFIG, DELIVERY_PROJECT);
   const config: DeliveryConfig = {
-    pulumiOrganization: reader.requireString("pulumiOrganization", {
-      pattern: NAME,
-      allowed: "the Pulumi Cloud organization name, e.g. acme",
-    }),
-    infraProject: reader.string("infraProject", "python-package-index", {
-      pattern: NAME,
-      allowed: "a project name",
-    }),
-    infraRepository: reader.requireString("infraRepository", {
-      pattern: REPOSITORY,
-      allowed: "a GitHub repository as org/repo, e.g. acme/python-package-index",
-    }),
-    executorImage: reader.requireString("executorImage", {
-      pattern: IMAGE_WITH_TAG,
-      allowed: "an image with an explicit tag, e.g. pulumi/pulumi-nodejs-22:3.270.0 (Node 22 is required)",
-    }),
-    deployerSessionSeconds: reader.integer(
-      "deployerSessionSeconds",
-      CI_SESSION_SECONDS.max,
-      CI_SESSION_SECONDS,
-    ),
-    previewPullRequests: reader.boolean("previewPullRequests", false),
-    githubTokenExchange: reader.boolean("githubTokenExchange", true),
+    pulumiOrganization: reader.get("pulumiOrganization"),
+    infraProject: reader.get("infraProject"),
+    infraRepository: reader.get("infraRepository"),
+    executorImage: reader.get("executorImage"),
+    deployerSessionSeconds: reader.get("deployerSessionSeconds"),
+    previewPullRequests: reader.get("previewPullRequests"),
+    githubTokenExchange: reader.get("githubTokenExchange"),
     ...readRepositorySettings(reader),
   };
   reader.finish();

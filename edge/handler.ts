@@ -248,11 +248,13 @@ export function createViewerRequestHandler(
 
 /**
  * The factory the CallbackFunction serializes (`callbackFactory`): it runs once per container,
- * so the key cache lives across requests. The sandbox serializes this same function.
+ * so the key cache lives across requests. The sandbox serializes this same function. Throws on an
+ * invalid config, before anything is deployed.
  */
 export function viewerRequestHandlerFactory(
   config: ViewerRequestConfig,
 ): () => (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult> {
+  assertValidViewerRequestConfig(config, "viewer-request handler");
   const captured: ViewerRequestConfig = {
     tableName: config.tableName,
     tableRegion: config.tableRegion,

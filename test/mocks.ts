@@ -1,9 +1,14 @@
 /**
  * Pulumi mocks shared by every component and program test. They record each registered
- * resource with its exact inputs, answer with plausible computed outputs (ids, ARNs, domain
- * names), and throw on any invoke that a test has not mocked, so a component that quietly
+ * resource with its exact inputs and options, answer with plausible computed outputs (ids, ARNs,
+ * domain names), and throw on any invoke that a test has not mocked, so a component that quietly
  * starts depending on a data source fails loudly here instead of in a preview.
+ *
+ * Only public SDK API: `setMocks` for inputs and outputs, and a stack transformation for the
+ * resource options (the mock monitor passes none to `newResource`). Like `pulumi up`, every
+ * resource is created under a root `pulumi:pulumi:Stack`, whose transformations its children inherit.
  */
+import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface RecordedResource {
@@ -163,39 +168,51 @@ export class ResourceRecorder {
     return matches[0];
   }
 
+  /** The resource registered under exactly this logical name and type; throws otherwise. */
+  named(type: string, name: string): RecordedResource {
+    const match = this.ofType(type).find((r) => r.name === name);
+    if (!match) {
+      const names = this.ofType(type).map((r) => r.name);
+      throw new Error(`no ${type} named ${name}; found [${names.join(", ")}]`);
+    }
+    return match;
+  }
+
   /** Custom (cloud) resources only: what a `pulumi up` would create. */
   get customResources(): RecordedResource[] {
     return this.resources.filter((r) => r.custom);
   }
-
-  /** Count of custom resources per type token, for program-level assertions. */
-  countByType(): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const r of this.customResources) counts[r.type] = (counts[r.type] ?? 0) + 1;
-    return counts;
-  }
 }
 
+/** Options a stack transformation saw, waiting for the registration of the same type and name. */
+type SeenOptions = Pick<RecordedResource, "protect" | "retainOnDelete">;
+
 /**
- * Installs fresh mocks and returns the recorder. Call it before constructing resources, in a
- * `before`/`beforeEach`; each call starts a new, empty record.
+ * Installs fresh mocks under a new root stack and returns the recorder. Call it before constructing
+ * resources, in a `before`/`beforeEach`; each call starts a new, empty record.
  */
-export function setupMocks(options: MockOptions = {}): ResourceRecorder {
+export async function setupMocks(options: MockOptions = {}): Promise<ResourceRecorder> {
   const recorder = new ResourceRecorder();
   const project = options.project ?? "python-package-index";
   const stack = options.stack ?? "test";
+  const seen = new Map<string, SeenOptions[]>();
+  const seenKey = (type: string, name: string) => `${type}\u0000${name}`;
   pulumi.runtime.setAllConfig({ ...(options.config ?? {}) }, []);
   pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
-        recorder.resources.push({
-          type: args.type,
-          name: args.name,
-          inputs: args.inputs,
-          provider: args.provider,
-          custom: args.custom ?? true,
-          ...registeringOptions,
-        });
+        if (args.type !== ROOT_STACK_TYPE) {
+          const resourceOptions = seen.get(seenKey(args.type, args.name))?.shift();
+          recorder.resources.push({
+            type: args.type,
+            name: args.name,
+            inputs: args.inputs,
+            provider: args.provider,
+            custom: args.custom ?? true,
+            protect: resourceOptions?.protect ?? false,
+            retainOnDelete: resourceOptions?.retainOnDelete ?? false,
+          });
+        }
         const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) };
         // The monitor passes an empty import id for new resources: `||`, not `??`, or every id is unknown.
         return { id: args.id || `${args.name}-id`, state };
@@ -214,40 +231,97 @@ export function setupMocks(options: MockOptions = {}): ResourceRecorder {
     stack,
     false,
   );
-  recordResourceOptions();
+  // `protect` is inherited from the parent after transformations run, so it is resolved up the chain here.
+  const effectiveProtect = new WeakMap<pulumi.Resource, boolean>();
+  await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation(({ resource, type, name, opts }) => {
+      const parent = opts.parent;
+      const protect = opts.protect ?? (parent ? (effectiveProtect.get(parent) ?? false) : false);
+      effectiveProtect.set(resource, protect);
+      const key = seenKey(type, name);
+      seen.set(key, [...(seen.get(key) ?? []), { protect, retainOnDelete: opts.retainOnDelete ?? false }]);
+      return undefined;
+    });
+    return {};
+  });
   return recorder;
 }
 
-/** Options of the registration in progress; the mock monitor passes only inputs to `newResource`. */
-let registeringOptions = { protect: false, retainOnDelete: false };
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
-interface RegisterResourceRequest {
-  getProtect(): boolean | undefined;
-  getRetainondelete(): boolean | undefined;
-}
+/** Longest wait for an output; a mocked output resolves within milliseconds. */
+const OUTPUT_TIMEOUT_MS = 10_000;
 
-/** Wraps the mock monitor so `newResource` (called synchronously by it) sees each request's options. */
-function recordResourceOptions(): void {
-  const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource(req: RegisterResourceRequest, callback: unknown): Promise<void>;
-  };
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, callback) => {
-    registeringOptions = {
-      protect: req.getProtect() ?? false,
-      retainOnDelete: req.getRetainondelete() ?? false,
+/**
+ * Resolves a Pulumi output (or plain value) in a test. Fails fast with the cause when the output
+ * fails (a throwing apply, a refused registration or invoke) and with a clear message when it never
+ * resolves (an unknown value, or a dependency that never settles), instead of waiting out mocha.
+ */
+export function valueOf<T>(output: pulumi.Input<T>, what = "the output"): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    // A failed output rejects promises no one holds: Node reports them as unhandled rejections.
+    const onRejection = (reason: unknown) =>
+      finish(() =>
+        reject(new Error(`valueOf: ${what} failed: ${reason instanceof Error ? reason.message : String(reason)}`)),
+      );
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          reject(
+            new Error(
+              `valueOf: ${what} did not resolve within ${OUTPUT_TIMEOUT_MS} ms: it is unknown (pulumi.unknown, ` +
+                `or a computed property test/mocks.ts does not return) or waits on something that never settles.`,
+            ),
+          ),
+        ),
+      OUTPUT_TIMEOUT_MS,
+    );
+    const finish = (settleWith: () => void) => {
+      clearTimeout(timer);
+      process.removeListener("unhandledRejection", onRejection);
+      settleWith();
     };
-    return register(req, callback);
-  };
-}
-
-/** Resolves a Pulumi output (or plain value) in a test. */
-export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
-  return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
+    process.on("unhandledRejection", onRejection);
+    pulumi.output(output).apply((value) => {
+      finish(() => resolve(value as T));
+      return value;
+    });
+  });
 }
 
 /** Waits until every resource registration issued so far has reached the mocks. */
 export async function settle(): Promise<void> {
   // Registrations chain through several promise turns; a few macrotask turns drain them.
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** What a refusal must say: the exact message, a pattern, or (for multi-problem errors) every part. */
+export type ExpectedRefusal = string | RegExp | readonly string[];
+
+/**
+ * Asserts that `build` throws `expected` and that nothing was registered: validation comes before
+ * the first resource. Uses fresh mocks unless a `recorder` of already installed mocks is given.
+ * Returns the error for further checks.
+ */
+export async function expectRefusedBeforeRegistering(
+  build: () => unknown,
+  expected: ExpectedRefusal,
+  options: { readonly recorder?: ResourceRecorder; readonly mocks?: MockOptions } = {},
+): Promise<Error> {
+  const recorder = options.recorder ?? (await setupMocks(options.mocks));
+  let error: Error | undefined;
+  try {
+    build();
+  } catch (thrown) {
+    error = thrown as Error;
+  }
+  if (!error) throw new Error("expected a refusal, but nothing was thrown");
+  if (typeof expected === "string") expect(error.message).to.equal(expected);
+  else if (expected instanceof RegExp) expect(error.message).to.match(expected);
+  else for (const part of expected) expect(error.message).to.contain(part);
+  await settle();
+  expect(recorder.resources.map((r) => `${r.type} ${r.name}`), "registered before the refusal").to.deep.equal(
+    [],
+  );
+  return error;
 }

@@ -4,7 +4,7 @@
  * stack's wherever AWS allows it; each statement that stays broader says why in its Sid comment.
  */
 import { PolicyDocument, PolicyStatement, policyDocument } from "./document";
-import { EDGE_REGION, STACK_TAG_KEY, StackScope, stackArns, stackRegions, stackTagValue } from "./stackScope";
+import { EDGE_REGION, STACK_TAG_KEY, StackScope, stackArns, stackRegions } from "./stackScope";
 
 /** Services a Lambda@Edge execution role is handed to when the function is created and replicated. */
 export const PASS_ROLE_SERVICES = ["lambda.amazonaws.com", "edgelambda.amazonaws.com"] as const;
@@ -22,7 +22,7 @@ function regionCondition(regions: readonly string[]): Condition {
 
 /** Conditions confining a statement to the stack's tagged resources (README "What stays broad"). */
 function stackTag(scope: StackScope) {
-  const value = stackTagValue(scope.namePrefix);
+  const value = scope.stackTag;
   return {
     value,
     /** The resource already carries the stack's tag: updates, deletes, tag changes. */

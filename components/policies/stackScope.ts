@@ -2,6 +2,11 @@
 export interface StackScope {
   /** `ppi-<stack>`: every physical name of the stack starts with `<namePrefix>-`. */
   readonly namePrefix: string;
+  /**
+   * Value of the `Stack` tag every taggable resource of the stack carries (the provider's default
+   * tags): the deployer changes only resources with this tag and creates only resources with it.
+   */
+  readonly stackTag: string;
   readonly accountId: string;
   /** Region of the bucket and the regional resources. */
   readonly region: string;
@@ -14,21 +19,8 @@ export interface StackScope {
 /** Lambda@Edge, CloudFront's ACM certificates and WAF web ACLs live in us-east-1. */
 export const EDGE_REGION = "us-east-1";
 
-/** The default tag `index.ts` puts on every taggable resource (provider `defaultTags`): the stack's name. */
+/** The tag `index.ts` puts on every taggable resource (provider `defaultTags`), valued `StackScope.stackTag`. */
 export const STACK_TAG_KEY = "Stack";
-
-/**
- * The value of the stack's `Stack` tag: `<stack>` of the `ppi-<stack>` name prefix (the naming
- * convention `index.ts` enforces), so the policies confine tagged resources to their stack.
- */
-export function stackTagValue(namePrefix: string): string {
-  const match = /^ppi-(.+)$/.exec(namePrefix);
-  if (!match)
-    throw new Error(
-      `name prefix ${JSON.stringify(namePrefix)} is not ppi-<stack>; the Stack tag cannot be derived.`,
-    );
-  return match[1];
-}
 
 /** Regions the stack may touch: its own, us-east-1, and the table replicas. */
 export function stackRegions(scope: StackScope): string[] {

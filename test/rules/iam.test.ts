@@ -14,6 +14,7 @@ const PULUMI = `arn:aws:iam::${ACCOUNT}:oidc-provider/api.pulumi.com/oidc`;
 const INFRA = "acme/python-package-index";
 const scope: StackScope = {
   namePrefix: "ppi-prod",
+  stackTag: "prod",
   accountId: ACCOUNT,
   region: "eu-west-1",
   replicaRegions: ["eu-west-1"],
