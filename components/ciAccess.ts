@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CiRole } from "./ciRole";
-import { GithubOidc, OidcProviderMode } from "./githubOidc";
+import { GithubOidc, GithubOidcArgs, OidcProviderMode, checkGithubOidcArgs } from "./githubOidc";
 import { deployerPolicies } from "./policies/deployer";
 import { publisherPolicy } from "./policies/publisher";
 import { stackReadPolicy } from "./policies/readOnly";
@@ -109,6 +109,22 @@ function checkArgs(context: string, args: CiAccessArgs): void {
   }
   if (scope.customDomain) checkDomain(context, "scope.customDomain", scope.customDomain);
   checkTags(context, args.tags);
+  checkGithubOidcArgs(context, oidcArgs(args));
+}
+
+/** The providers CiAccess needs: the Pulumi Cloud one only when Pulumi Deployments are trusted. */
+function oidcArgs(args: CiAccessArgs): GithubOidcArgs {
+  return {
+    mode: args.oidcProvider.mode,
+    ...(args.oidcProvider.mode === "arn"
+      ? {
+          githubProviderArn: args.oidcProvider.githubProviderArn,
+          ...(args.pulumiOrganization ? { pulumiProviderArn: args.oidcProvider.pulumiProviderArn } : {}),
+        }
+      : {}),
+    ...(args.pulumiOrganization ? { pulumiOrganization: args.pulumiOrganization } : {}),
+    tags: args.tags,
+  };
 }
 
 /**
@@ -134,21 +150,7 @@ export class CiAccess extends pulumi.ComponentResource {
     const packageRepositories = args.packageRepositories ?? [];
     super("python-package-index:oidc:CiAccess", name, {}, opts);
 
-    const oidc = new GithubOidc(
-      `${name}-oidc`,
-      {
-        mode: args.oidcProvider.mode,
-        ...(args.oidcProvider.mode === "arn"
-          ? {
-              githubProviderArn: args.oidcProvider.githubProviderArn,
-              ...(args.pulumiOrganization ? { pulumiProviderArn: args.oidcProvider.pulumiProviderArn } : {}),
-            }
-          : {}),
-        ...(args.pulumiOrganization ? { pulumiOrganization: args.pulumiOrganization } : {}),
-        tags: args.tags,
-      },
-      { parent: this },
-    );
+    const oidc = new GithubOidc(`${name}-oidc`, oidcArgs(args), { parent: this });
     const scope = oidc.accountId.apply((accountId): StackScope => ({
       ...args.scope,
       namePrefix: args.namePrefix,

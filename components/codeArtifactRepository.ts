@@ -1,7 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PYPI_STORE_REPOSITORY } from "../config/codeArtifact";
-import { ACCOUNT_ID_PATTERN, ORGANIZATION_ID_PATTERN, REPOSITORY_NAME_PATTERN } from "../config/schema";
+import {
+  ACCOUNT_ID_PATTERN,
+  ORGANIZATION_ID_PATTERN,
+  PYPI_STORE_REPOSITORY,
+  REPOSITORY_NAME_PATTERN,
+} from "../config/schema";
 import { AWS_REGION_PATTERN } from "../edge/regions";
 import { PolicyDocument, PolicyStatement, policyDocument } from "./policies/document";
 import { Tags, checkTags, tagged } from "./tags";

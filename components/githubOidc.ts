@@ -34,8 +34,8 @@ export interface GithubOidcArgs {
   readonly tags?: Tags;
 }
 
-/** Throws on the first invalid arg, before anything is registered. */
-function checkArgs(context: string, args: GithubOidcArgs): void {
+/** Throws on the first invalid arg, before anything is registered (CiAccess runs it before its own `super`). */
+export function checkGithubOidcArgs(context: string, args: GithubOidcArgs): void {
   if (!["create", "arn", "lookup"].includes(args.mode)) {
     throw new Error(`${context}: mode ${JSON.stringify(args.mode)} must be "create", "arn" or "lookup".`);
   }
@@ -76,7 +76,7 @@ export class GithubOidc extends pulumi.ComponentResource {
   readonly accountId: pulumi.Output<string>;
 
   constructor(name: string, args: GithubOidcArgs, opts?: pulumi.ComponentResourceOptions) {
-    checkArgs(`GithubOidc ${name}`, args);
+    checkGithubOidcArgs(`GithubOidc ${name}`, args);
     super("python-package-index:oidc:GithubOidc", name, {}, opts);
     const created: Record<string, aws.iam.OpenIdConnectProvider> = {};
     this.createdProviders = created;

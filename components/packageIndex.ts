@@ -8,7 +8,12 @@ import {
 import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../edge/layout";
 import { DomainCertificate, checkDomain } from "./domainCertificate";
 import { EdgeWebAcl, checkRateLimit } from "./edgeWebAcl";
-import { BucketPassThrough, PrivateBucket, denyInsecureTransportStatement } from "./privateBucket";
+import {
+  BucketPassThrough,
+  PrivateBucket,
+  checkPrivateBucketArgs,
+  denyInsecureTransportStatement,
+} from "./privateBucket";
 import { Tags, checkTags, tagged } from "./tags";
 import { checkNamePrefix, checkPassThrough, checkWholeNumber } from "./validation";
 
@@ -197,6 +202,7 @@ export class PackageIndex extends pulumi.ComponentResource {
       checkEdgeFunctionVersionArn(context, args.viewerRequestFunctionArn);
     if (args.customDomain) checkDomain(context, "customDomain", args.customDomain);
     checkTags(context, args.tags);
+    checkPrivateBucketArgs(context, { bucketPrefix: `${args.namePrefix}-index-`, bucketArgs: args.bucketArgs });
     checkPassThrough(context, "distributionArgs", args.distributionArgs, DISTRIBUTION_PASS_THROUGH);
     super("python-package-index:edge:PackageIndex", name, {}, opts);
 

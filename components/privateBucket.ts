@@ -71,6 +71,18 @@ export function denyInsecureTransportStatement(bucketArn: pulumi.Input<string>):
   }));
 }
 
+/** Throws on the first invalid argument; components that create a PrivateBucket run it before their own `super`. */
+export function checkPrivateBucketArgs(context: string, args: PrivateBucketArgs): void {
+  if (args.bucketPrefix.length > MAX_BUCKET_PREFIX_LENGTH || !BUCKET_PREFIX_PATTERN.test(args.bucketPrefix)) {
+    throw new Error(
+      `${context}: bucketPrefix ${JSON.stringify(args.bucketPrefix)} must be lowercase letters, ` +
+        `digits and dashes, end with "-" and be at most ${MAX_BUCKET_PREFIX_LENGTH} characters.`,
+    );
+  }
+  checkTags(context, args.tags);
+  checkPassThrough(context, "bucketArgs", args.bucketArgs, BUCKET_PASS_THROUGH);
+}
+
 /**
  * A private S3 bucket: all four public-access blocks, an explicit ownership mode, SSE-S3 default
  * encryption, optional versioning and lifecycle rules. The bucket policy is left to the owner,
@@ -91,18 +103,7 @@ export class PrivateBucket extends pulumi.ComponentResource {
   readonly domainName: pulumi.Output<string>;
 
   constructor(name: string, args: PrivateBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-    const context = `PrivateBucket ${name}`;
-    if (
-      args.bucketPrefix.length > MAX_BUCKET_PREFIX_LENGTH ||
-      !BUCKET_PREFIX_PATTERN.test(args.bucketPrefix)
-    ) {
-      throw new Error(
-        `${context}: bucketPrefix ${JSON.stringify(args.bucketPrefix)} must be lowercase letters, ` +
-          `digits and dashes, end with "-" and be at most ${MAX_BUCKET_PREFIX_LENGTH} characters.`,
-      );
-    }
-    checkTags(context, args.tags);
-    checkPassThrough(context, "bucketArgs", args.bucketArgs, BUCKET_PASS_THROUGH);
+    checkPrivateBucketArgs(`PrivateBucket ${name}`, args);
     super("python-package-index:storage:PrivateBucket", name, {}, opts);
     const objectOwnership = args.objectOwnership ?? PRIVATE_BUCKET_DEFAULTS.objectOwnership;
 

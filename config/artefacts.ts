@@ -26,17 +26,18 @@ export interface ArtefactSource {
  * keys a component defaults stay out.
  */
 function declaration(spec: ConfigKey): Record<string, unknown> | undefined {
-  const description = `${spec.description}${boundsSuffix(spec)}`;
+  const bounds = boundsOf(spec);
+  const description = bounds ? `${spec.description.replace(/\.$/, "")} (${bounds}).` : spec.description;
   if (spec.type === "array") return { type: "array", items: { type: "string" }, description, default: [] };
   if (spec.default !== undefined) return { type: spec.type, description, default: spec.default };
   if (spec.type === "string" && spec.required) return { type: spec.type, description };
   return undefined;
 }
 
-function boundsSuffix(spec: ConfigKey): string {
-  if (spec.type === "integer") return ` (${spec.min}-${spec.max})`;
-  if (spec.type === "string" && spec.oneOf) return ` (${spec.oneOf.join(", ")})`;
-  return "";
+function boundsOf(spec: ConfigKey): string | undefined {
+  if (spec.type === "integer") return `${spec.min}-${spec.max}`;
+  if (spec.type === "string" && spec.oneOf) return spec.oneOf.join(", ");
+  return undefined;
 }
 
 function sections(schema: ConfigSchema): Map<string, [string, ConfigKey][]> {

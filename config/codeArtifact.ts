@@ -1,8 +1,5 @@
 import { KMS_KEY_ARN_PATTERN, StackConfigReader } from "./schema";
 
-/** Name of the repository that proxies public PyPI; the team repository may not take it. */
-export const PYPI_STORE_REPOSITORY = "pypi-store";
-
 /** Where the CodeArtifact interface endpoints go, if anywhere. */
 export type CodeArtifactNetworkConfig =
   | { readonly mode: "none" }

@@ -23,8 +23,10 @@ import { ConfigReader, ConfigSource } from "./reader";
 
 /** The price classes CloudFront offers, cheapest first. */
 export const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
+/** Name of the repository that proxies public PyPI; the team repository may not take it. */
+export const PYPI_STORE_REPOSITORY = "pypi-store";
 /** CodeArtifact repository names, with the store's name reserved. */
-export const REPOSITORY_NAME_PATTERN = /^(?!pypi-store$)[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/;
+export const REPOSITORY_NAME_PATTERN = new RegExp(`^(?!${PYPI_STORE_REPOSITORY}$)[A-Za-z0-9][A-Za-z0-9._-]{1,99}$`);
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 export const KMS_KEY_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/;
@@ -123,7 +125,7 @@ export const STACK_CONFIG = {
     type: "integer",
     default: 2000,
     ...WAF_RATE_LIMIT,
-    description: "Requests per 5 minutes per client IP before WAF blocks (with waf).",
+    description: "Requests per 5 minutes per client IP before WAF blocks; used with waf.",
   },
   authRealm: {
     section: "edge index",
@@ -147,7 +149,7 @@ export const STACK_CONFIG = {
     default: 10,
     min: 0,
     max: 10,
-    description: "How long the edge remembers an unknown key (a key created just now works after this).",
+    description: "How long the edge remembers an unknown key; a key created just now works after this.",
   },
   credentialsReplicaRegions: {
     section: "edge index",
@@ -168,7 +170,7 @@ export const STACK_CONFIG = {
     type: "string",
     default: "packages",
     pattern: REPOSITORY_NAME_PATTERN,
-    allowed: 'a name of 2-100 letters, digits, dots, dashes or underscores, starting with a letter or digit, other than "pypi-store"',
+    allowed: `2-100 letters, digits, dots, dashes or underscores, starting with a letter or digit, other than "${PYPI_STORE_REPOSITORY}"`,
     description: "Name of the team repository (pypi-store is its upstream).",
   },
   codeArtifactExternalConnection: {
@@ -205,7 +207,7 @@ export const STACK_CONFIG = {
     default: "none",
     oneOf: ["none", "existing", "new"],
     description:
-      "Private access through VPC interface endpoints: none, existing (codeArtifactVpcId + codeArtifactSubnetIds) or new (codeArtifactVpcCidr).",
+      "Private access through VPC interface endpoints: existing puts them into codeArtifactVpcId/codeArtifactSubnetIds, new creates a VPC of codeArtifactVpcCidr.",
   },
   codeArtifactVpcId: {
     section: "CodeArtifact",
@@ -288,11 +290,13 @@ export const STACK_CONFIG = {
   deployerTrust: {
     section: "GitHub OIDC and CI roles",
     type: "array",
+    allowed: "environment:<stack>, with this stack's name",
     description: "GitHub jobs that may assume the deployer besides Pulumi Deployments: none, or environment:<stack> only.",
   },
   publisherTrust: {
     section: "GitHub OIDC and CI roles",
     type: "array",
+    allowed: "environment:<stack>, with this stack's name",
     description: "Jobs of packageRepositories that may publish: environment:<stack> only.",
   },
   pulumiDeployments: {

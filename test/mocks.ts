@@ -15,6 +15,9 @@ export interface RecordedResource {
   readonly type: string;
   readonly name: string;
   readonly inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The id and outputs the mocks answered with: what other resources see when they reference it. */
+  readonly id: string;
+  readonly outputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   readonly provider?: string;
   readonly custom: boolean;
   /** The `protect` and `retainOnDelete` resource options as registered. */
@@ -201,21 +204,24 @@ export async function setupMocks(options: MockOptions = {}): Promise<ResourceRec
   pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) };
+        // The monitor passes an empty import id for new resources: `||`, not `??`, or every id is unknown.
+        const id = args.id || `${args.name}-id`;
         if (args.type !== ROOT_STACK_TYPE) {
           const resourceOptions = seen.get(seenKey(args.type, args.name))?.shift();
           recorder.resources.push({
             type: args.type,
             name: args.name,
             inputs: args.inputs,
+            id,
+            outputs: state,
             provider: args.provider,
             custom: args.custom ?? true,
             protect: resourceOptions?.protect ?? false,
             retainOnDelete: resourceOptions?.retainOnDelete ?? false,
           });
         }
-        const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) };
-        // The monitor passes an empty import id for new resources: `||`, not `??`, or every id is unknown.
-        return { id: args.id || `${args.name}-id`, state };
+        return { id, state };
       },
       call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         const handler = options.invokes?.[args.token];

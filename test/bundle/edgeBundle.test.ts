@@ -1,6 +1,7 @@
 import { isBuiltin } from "module";
 import { expect } from "chai";
 import { EdgeFunction } from "../../components/edgeFunction";
+import { viewerRequestHandlerFactory } from "../../edge/handler";
 import { ViewerRequestHandler, loadEdgeBundle, serializeEdgeBundle } from "../../sandbox/edgeBundle";
 import {
   ViewerRequestOptions,
@@ -21,11 +22,11 @@ const PIP_ACCEPT =
 
 /** The archive the mocked CallbackFunction would upload: entry name → text. */
 async function deployedArchive(): Promise<Record<string, string>> {
-  const recorder = setupMocks({ stack: "dev" });
+  const recorder = await setupMocks({ stack: "dev" });
   const edge = new EdgeFunction("edge", {
-    handler: TEST_HANDLER_CONFIG,
-    namePrefix: "ppi-dev",
-    credentialsTableArns: ["arn:aws:dynamodb:us-east-1:123456789012:table/ppi-dev-credentials"],
+    functionName: "ppi-dev-viewer-request",
+    handlerFactory: viewerRequestHandlerFactory,
+    handlerConfig: TEST_HANDLER_CONFIG,
   });
   await valueOf(edge.qualifiedArn);
   await settle();

@@ -1,17 +1,23 @@
 import { expect } from "chai";
 import { PackageIndex, PackageIndexArgs, checkEdgeFunctionVersionArn } from "../../components/packageIndex";
-import { ResourceRecorder, settle, setupMocks, valueOf } from "../mocks";
-import { PACKAGE_INDEX_BASE_COUNTS } from "../support/packageIndexResources";
+import {
+  RecordedResource,
+  ResourceRecorder,
+  expectRefusedBeforeRegistering,
+  settle,
+  setupMocks,
+  valueOf,
+} from "../mocks";
+import { expectPrivateBucket, settingOf } from "../support/privateBucket";
 
 const EDGE_ARN = "arn:aws:lambda:us-east-1:123456789012:function:ppi-test-viewer-request:7";
-const DISTRIBUTION_ARN = "arn:aws:cloudfront::123456789012:distribution/EIDXCDN";
-const BUCKET = "idx-content-bucket";
-const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
+const BUCKET = "aws:s3/bucket:Bucket";
+const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
 
 async function build(
   overrides: Partial<PackageIndexArgs> = {},
 ): Promise<{ recorder: ResourceRecorder; index: PackageIndex }> {
-  const recorder = setupMocks();
+  const recorder = await setupMocks();
   const index = new PackageIndex("idx", {
     namePrefix: "ppi-test",
     viewerRequestFunctionArn: EDGE_ARN,
@@ -22,206 +28,134 @@ async function build(
   return { recorder, index };
 }
 
-const EDGE_ASSOCIATION = [{ eventType: "viewer-request", lambdaArn: EDGE_ARN, includeBody: false }];
-
-function expectedBehaviour(cachePolicyId: string) {
-  return {
-    targetOriginId: "index-bucket",
-    viewerProtocolPolicy: "redirect-to-https",
-    allowedMethods: ["GET", "HEAD", "OPTIONS"],
-    cachedMethods: ["GET", "HEAD"],
-    compress: true,
-    cachePolicyId,
-    responseHeadersPolicyId: "idx-security-headers-id",
-    lambdaFunctionAssociations: EDGE_ASSOCIATION,
-  };
+/** The default behaviour and every ordered one. */
+function behaviours(cdn: RecordedResource): Record<string, any>[] {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
+  return [cdn.inputs.defaultCacheBehavior, ...(cdn.inputs.orderedCacheBehaviors ?? [])];
 }
 
 describe("PackageIndex", () => {
   describe("with defaults", () => {
     let recorder: ResourceRecorder;
     let index: PackageIndex;
-    before(async () => ({ recorder, index } = await build()));
-
-    it("creates exactly the bucket and CDN resources, nothing optional", () => {
-      expect(recorder.countByType()).to.deep.equal(PACKAGE_INDEX_BASE_COUNTS);
+    let cdn: RecordedResource;
+    before(async () => {
+      ({ recorder, index } = await build());
+      cdn = recorder.one(DISTRIBUTION);
     });
 
-    it("makes the bucket private, owner-enforced, encrypted and versioned, never force-destroyed", () => {
-      const bucket = recorder.one("aws:s3/bucket:Bucket");
-      expect(bucket.inputs).to.deep.include({ bucketPrefix: "ppi-test-index-", forceDestroy: false });
+    it("keeps the content bucket private, owner-enforced and versioned", () => {
+      const bucket = recorder.one(BUCKET);
+      expectPrivateBucket(recorder, bucket);
+      const ownership = settingOf(recorder, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", bucket);
+      expect(ownership.inputs.rule.objectOwnership).to.equal("BucketOwnerEnforced");
+      const versioning = settingOf(recorder, "aws:s3/bucketVersioning:BucketVersioning", bucket);
+      expect(versioning.inputs.versioningConfiguration.status).to.equal("Enabled");
       expect(bucket.protect).to.equal(false);
-      expect(recorder.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).to.deep.equal({
-        bucket: "idx-content-id",
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      });
-      expect(
-        recorder.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule,
-      ).to.deep.equal({
-        objectOwnership: "BucketOwnerEnforced",
-      });
-      expect(
-        recorder.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
-          .inputs.rules,
-      ).to.deep.equal([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
-      expect(
-        recorder.one("aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration,
-      ).to.deep.equal({
-        status: "Enabled",
-      });
     });
 
-    it("expires old versions and aborted uploads, with no branch-channel rule", () => {
-      const rules = recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs
-        .rules;
-      expect(rules).to.deep.equal([
-        {
-          id: "abort-incomplete-multipart-uploads",
-          status: "Enabled",
-          filter: { prefix: "" },
-          abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-        },
-        {
-          id: "expire-noncurrent-versions",
-          status: "Enabled",
-          filter: { prefix: "" },
-          noncurrentVersionExpiration: { noncurrentDays: 30 },
-        },
-        {
-          id: "remove-expired-delete-markers",
-          status: "Enabled",
-          filter: { prefix: "" },
-          expiration: { expiredObjectDeleteMarker: true },
-        },
+    it("lets CloudFront read objects and list (for 404s) only on behalf of this distribution", async () => {
+      const bucket = recorder.one(BUCKET);
+      const policy = JSON.parse(
+        settingOf(recorder, "aws:s3/bucketPolicy:BucketPolicy", bucket).inputs.policy,
+      );
+      const grants = policy.Statement.filter((s: { Effect: string }) => s.Effect === "Allow");
+      expect(grants.map((s: { Action: string }) => s.Action)).to.have.members([
+        "s3:GetObject",
+        "s3:ListBucket",
       ]);
+      const distributionArn = await valueOf(index.distributionArn);
+      for (const grant of grants) {
+        expect(grant.Principal).to.deep.equal({ Service: "cloudfront.amazonaws.com" });
+        expect(grant.Condition).to.deep.equal({ StringEquals: { "AWS:SourceArn": distributionArn } });
+      }
+      const bucketArn = await valueOf(index.bucketArn);
+      expect(grants.find((s: { Action: string }) => s.Action === "s3:GetObject").Resource).to.equal(
+        `${bucketArn}/*`,
+      );
+      expect(grants.find((s: { Action: string }) => s.Action === "s3:ListBucket").Resource).to.equal(
+        bucketArn,
+      );
     });
 
-    it("admits only this distribution (objects and listing) and denies plain HTTP", () => {
-      const policy = JSON.parse(recorder.one("aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
-      const fromThisDistribution = { StringEquals: { "AWS:SourceArn": DISTRIBUTION_ARN } };
-      expect(policy).to.deep.equal({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "AllowCloudFrontReadObjects",
-            Effect: "Allow",
-            Principal: { Service: "cloudfront.amazonaws.com" },
-            Action: "s3:GetObject",
-            Resource: `${BUCKET_ARN}/*`,
-            Condition: fromThisDistribution,
-          },
-          {
-            Sid: "AllowCloudFrontListForNotFound",
-            Effect: "Allow",
-            Principal: { Service: "cloudfront.amazonaws.com" },
-            Action: "s3:ListBucket",
-            Resource: BUCKET_ARN,
-            Condition: fromThisDistribution,
-          },
-          {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
-        ],
-      });
+    it("reaches the bucket through an origin access control that signs every request", async () => {
+      const oac = recorder.one("aws:cloudfront/originAccessControl:OriginAccessControl").inputs;
+      expect(oac.signingBehavior).to.equal("always");
+      expect(oac.signingProtocol).to.equal("sigv4");
+      expect(oac.originAccessControlOriginType).to.equal("s3");
+      const [origin] = cdn.inputs.origins;
+      expect(cdn.inputs.origins).to.have.length(1);
+      expect(origin.originAccessControlId).to.equal(await valueOf(index.originAccessControl.id));
+      expect(origin.domainName).to.equal(await valueOf(index.bucket.bucketRegionalDomainName));
+      expect(origin).not.to.have.property("s3OriginConfig");
     });
 
-    it("signs every origin request with an S3 origin access control", () => {
-      expect(recorder.one("aws:cloudfront/originAccessControl:OriginAccessControl").inputs).to.deep.include({
-        name: "ppi-test-index",
-        originAccessControlOriginType: "s3",
-        signingBehavior: "always",
-        signingProtocol: "sigv4",
-      });
+    it("redirects to HTTPS, allows only reads and runs the edge function's version on every behaviour", () => {
+      expect(behaviours(cdn)).to.have.length(2);
+      for (const behaviour of behaviours(cdn)) {
+        expect(behaviour.viewerProtocolPolicy).to.equal("redirect-to-https");
+        expect(behaviour.allowedMethods).to.have.members(["GET", "HEAD", "OPTIONS"]);
+        expect(behaviour.lambdaFunctionAssociations).to.deep.equal([
+          { eventType: "viewer-request", lambdaArn: EDGE_ARN, includeBody: false },
+        ]);
+      }
     });
 
-    it("keys both cache policies on the URI alone and honours the origin's Cache-Control", () => {
-      const keyedOnUriOnly = {
-        headersConfig: { headerBehavior: "none" },
-        cookiesConfig: { cookieBehavior: "none" },
-        queryStringsConfig: { queryStringBehavior: "none" },
-        enableAcceptEncodingGzip: true,
-        enableAcceptEncodingBrotli: true,
-      };
+    it("keeps Authorization (and every header, cookie and query) out of both cache keys", () => {
+      for (const policy of recorder.ofType("aws:cloudfront/cachePolicy:CachePolicy")) {
+        const key = policy.inputs.parametersInCacheKeyAndForwardedToOrigin;
+        expect(key.headersConfig, policy.name).to.deep.equal({ headerBehavior: "none" });
+        expect(key.cookiesConfig, policy.name).to.deep.equal({ cookieBehavior: "none" });
+        expect(key.queryStringsConfig, policy.name).to.deep.equal({ queryStringBehavior: "none" });
+      }
+    });
+
+    it("caps pages at a minute and keeps immutable files for a year", () => {
       const pages = recorder.one("aws:cloudfront/cachePolicy:CachePolicy", "-pages").inputs;
-      expect(pages).to.deep.include({ name: "ppi-test-pages", minTtl: 0, defaultTtl: 60, maxTtl: 60 });
-      expect(pages.parametersInCacheKeyAndForwardedToOrigin).to.deep.equal(keyedOnUriOnly);
+      expect([pages.minTtl, pages.maxTtl]).to.deep.equal([0, 60]);
       const files = recorder.one("aws:cloudfront/cachePolicy:CachePolicy", "-files").inputs;
-      expect(files).to.deep.include({
-        name: "ppi-test-files",
-        minTtl: 0,
-        defaultTtl: 86400,
-        maxTtl: 31536000,
-      });
-      expect(files.parametersInCacheKeyAndForwardedToOrigin).to.deep.equal(keyedOnUriOnly);
+      expect(files.maxTtl).to.equal(365 * 24 * 3600);
+      const filesBehaviour = cdn.inputs.orderedCacheBehaviors[0];
+      expect(filesBehaviour.pathPattern).to.equal("/files/*");
+      expect(filesBehaviour.cachePolicyId).to.equal(
+        recorder.one("aws:cloudfront/cachePolicy:CachePolicy", "-files").id,
+      );
     });
 
-    it("adds Vary: Accept, HSTS for two years with subdomains, nosniff, DENY framing and no referrer", () => {
+    it("sends HSTS for at least a year with subdomains, nosniff, DENY framing and Vary: Accept", () => {
       const headers = recorder.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").inputs;
-      expect(headers.name).to.equal("ppi-test-security-headers");
-      expect(headers.customHeadersConfig).to.deep.equal({
-        items: [{ header: "Vary", value: "Accept", override: true }],
+      const security = headers.securityHeadersConfig;
+      expect(security.strictTransportSecurity.accessControlMaxAgeSec).to.be.at.least(31_536_000);
+      expect(security.strictTransportSecurity.includeSubdomains).to.equal(true);
+      expect(security.contentTypeOptions.override).to.equal(true);
+      expect(security.frameOptions.frameOption).to.equal("DENY");
+      expect(headers.customHeadersConfig.items).to.deep.include({
+        header: "Vary",
+        value: "Accept",
+        override: true,
       });
-      expect(headers.securityHeadersConfig).to.deep.equal({
-        strictTransportSecurity: {
-          accessControlMaxAgeSec: 63072000,
-          includeSubdomains: true,
-          override: true,
-        },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: "DENY", override: true },
-        referrerPolicy: { referrerPolicy: "no-referrer", override: true },
-        contentSecurityPolicy: {
-          contentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'",
-          override: true,
-        },
-      });
+      for (const behaviour of behaviours(cdn))
+        expect(behaviour.responseHeadersPolicyId).to.equal(
+          recorder.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").id,
+        );
     });
 
-    it("serves over HTTPS only with HTTP/2+3, IPv6 and the default certificate", () => {
-      const cdn = recorder.one("aws:cloudfront/distribution:Distribution").inputs;
-      expect(cdn).to.deep.include({
-        enabled: true,
-        httpVersion: "http2and3",
-        isIpv6Enabled: true,
-        priceClass: "PriceClass_100",
-        aliases: [],
-        waitForDeployment: true,
-      });
-      expect(cdn.viewerCertificate).to.deep.equal({ cloudfrontDefaultCertificate: true });
-      expect(cdn.origins).to.deep.equal([
-        {
-          originId: "index-bucket",
-          domainName: `${BUCKET}.s3.eu-west-1.amazonaws.com`,
-          originAccessControlId: "idx-oac-id",
-        },
-      ]);
-      expect(cdn.restrictions).to.deep.equal({ geoRestriction: { restrictionType: "none" } });
-      expect(cdn.customErrorResponses).to.deep.equal([{ errorCode: 404, errorCachingMinTtl: 60 }]);
-      expect(cdn).not.to.have.property("loggingConfig");
-      expect(cdn).not.to.have.property("webAclId");
+    it("serves the cloudfront.net name with its certificate, without logs or a web ACL", async () => {
+      expect(cdn.inputs.viewerCertificate).to.deep.equal({ cloudfrontDefaultCertificate: true });
+      expect(cdn.inputs.aliases).to.deep.equal([]);
+      expect(cdn.inputs).not.to.have.property("loggingConfig");
+      expect(cdn.inputs).not.to.have.property("webAclId");
+      expect(await valueOf(index.indexUrl)).to.equal(`https://${await valueOf(index.domainName)}/simple/`);
+      expect(index.certificate).to.equal(undefined);
+      expect(index.webAcl).to.equal(undefined);
+      expect(index.accessLogBucket).to.equal(undefined);
     });
 
-    it("runs the edge function's numbered version at viewer-request on every behaviour", () => {
-      const cdn = recorder.one("aws:cloudfront/distribution:Distribution").inputs;
-      expect(cdn.defaultCacheBehavior).to.deep.equal(expectedBehaviour("idx-pages-id"));
-      expect(cdn.orderedCacheBehaviors).to.deep.equal([
-        { pathPattern: "/files/*", ...expectedBehaviour("idx-files-id") },
-      ]);
-    });
-
-    it("exposes the index URL on the distribution's name", async () => {
-      expect(await valueOf(index.indexUrl)).to.equal("https://d111111abcdef8.cloudfront.net/simple/");
-      expect(await valueOf(index.bucketName)).to.equal(BUCKET);
-      expect(await valueOf(index.distributionId)).to.equal("idx-cdn-id");
-      expect(index.accessLogBucketName).to.equal(undefined);
+    it("exposes the distribution and the alias target of its name", async () => {
+      expect(await valueOf(index.distribution.id)).to.equal(cdn.id);
+      expect(await valueOf(index.hostedZoneId)).to.equal(cdn.outputs.hostedZoneId);
+      expect(await valueOf(index.domainName)).to.equal(cdn.outputs.domainName);
+      expect(await valueOf(index.bucketName)).to.equal(recorder.one(BUCKET).outputs.bucket);
     });
   });
 
@@ -238,48 +172,38 @@ describe("PackageIndex", () => {
       }));
     });
 
-    it("expires objects tagged as branch-channel content after the configured days", () => {
+    it("expires only objects tagged as branch-channel content after the given days", () => {
       const rules = recorder.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs
         .rules;
-      expect(rules.map((r: { id: string }) => r.id)).to.deep.equal([
-        "abort-incomplete-multipart-uploads",
-        "expire-noncurrent-versions",
-        "remove-expired-delete-markers",
-        "expire-branch-channels",
-      ]);
-      expect(rules[1].noncurrentVersionExpiration).to.deep.equal({ noncurrentDays: 90 });
-      expect(rules[3]).to.deep.equal({
-        id: "expire-branch-channels",
-        status: "Enabled",
-        filter: { tag: { key: "ppi-channel-kind", value: "branch" } },
-        expiration: { days: 7 },
-      });
+      const branch = rules.find((r: { id: string }) => r.id === "expire-branch-channels");
+      expect(branch.filter).to.deep.equal({ tag: { key: "ppi-channel-kind", value: "branch" } });
+      expect(branch.expiration).to.deep.equal({ days: 7 });
+      const noncurrent = rules.find((r: { id: string }) => r.id === "expire-noncurrent-versions");
+      expect(noncurrent.noncurrentVersionExpiration).to.deep.equal({ noncurrentDays: 90 });
+      // Current versions of release files never expire.
+      const expiringCurrent = rules.filter((r: { expiration?: { days?: number } }) => r.expiration?.days);
+      expect(expiringCurrent.map((r: { id: string }) => r.id)).to.deep.equal(["expire-branch-channels"]);
     });
 
-    it("adds the channel files behaviour, also with the edge function", () => {
-      const cdn = recorder.one("aws:cloudfront/distribution:Distribution").inputs;
-      expect(cdn.priceClass).to.equal("PriceClass_All");
-      expect(cdn.orderedCacheBehaviors).to.deep.equal([
-        { pathPattern: "/files/*", ...expectedBehaviour("idx-files-id") },
-        { pathPattern: "/*/files/*", ...expectedBehaviour("idx-files-id") },
-      ]);
-    });
-
-    it("caps index pages and remembered 404s at the configured TTL", () => {
-      expect(recorder.one("aws:cloudfront/cachePolicy:CachePolicy", "-pages").inputs).to.deep.include({
-        minTtl: 0,
-        defaultTtl: 10,
-        maxTtl: 10,
-      });
+    it("serves channel files through the edge function too", () => {
+      const cdn = recorder.one(DISTRIBUTION);
       expect(
-        recorder.one("aws:cloudfront/distribution:Distribution").inputs.customErrorResponses,
-      ).to.deep.equal([{ errorCode: 404, errorCachingMinTtl: 10 }]);
+        cdn.inputs.orderedCacheBehaviors.map((b: { pathPattern: string }) => b.pathPattern),
+      ).to.deep.equal(["/files/*", "/*/files/*"]);
+      for (const behaviour of behaviours(cdn))
+        expect(behaviour.lambdaFunctionAssociations[0].lambdaArn).to.equal(EDGE_ARN);
+      expect(cdn.inputs.priceClass).to.equal("PriceClass_All");
+    });
+
+    it("caps index pages and remembered 404s at the given TTL", () => {
+      expect(recorder.one("aws:cloudfront/cachePolicy:CachePolicy", "-pages").inputs.maxTtl).to.equal(10);
+      expect(recorder.one(DISTRIBUTION).inputs.customErrorResponses).to.deep.equal([
+        { errorCode: 404, errorCachingMinTtl: 10 },
+      ]);
     });
 
     it("protects the content bucket and nothing else", () => {
-      expect(recorder.customResources.filter((r) => r.protect).map((r) => r.type)).to.deep.equal([
-        "aws:s3/bucket:Bucket",
-      ]);
+      expect(recorder.customResources.filter((r) => r.protect).map((r) => r.type)).to.deep.equal([BUCKET]);
     });
   });
 
@@ -292,49 +216,45 @@ describe("PackageIndex", () => {
       }));
     });
 
-    it("requests a DNS-validated certificate in us-east-1", () => {
-      expect(recorder.one("aws:acm/certificate:Certificate").inputs).to.deep.equal({
-        region: "us-east-1",
-        domainName: "pypi.example.com",
-        validationMethod: "DNS",
-        keyAlgorithm: "RSA_2048",
-      });
-      expect(recorder.one("aws:route53/record:Record", "certificate-validation").inputs).to.deep.equal({
-        zoneId: "ZEXAMPLE",
-        name: "_x1.pypi.example.com.",
-        type: "CNAME",
-        records: ["_x2.acm-validations.aws."],
-        ttl: 300,
-      });
-      expect(recorder.one("aws:acm/certificateValidation:CertificateValidation").inputs).to.deep.equal({
-        region: "us-east-1",
-        certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/idx-certificate",
-        validationRecordFqdns: ["_x1.pypi.example.com."],
-      });
+    it("requests a DNS-validated certificate in us-east-1, validated in the given zone", () => {
+      const certificate = recorder.one("aws:acm/certificate:Certificate").inputs;
+      expect([certificate.region, certificate.domainName, certificate.validationMethod]).to.deep.equal([
+        "us-east-1",
+        "pypi.example.com",
+        "DNS",
+      ]);
+      const validation = recorder.one("aws:route53/record:Record", "certificate-validation").inputs;
+      expect(validation.zoneId).to.equal("ZEXAMPLE");
+      expect(recorder.one("aws:acm/certificateValidation:CertificateValidation").inputs.region).to.equal(
+        "us-east-1",
+      );
     });
 
-    it("serves the domain with SNI and TLS 1.2 (2021) at least", () => {
-      const cdn = recorder.one("aws:cloudfront/distribution:Distribution").inputs;
+    it("serves the domain with the validated certificate, SNI and TLS 1.2 (2021) at least", async () => {
+      const cdn = recorder.one(DISTRIBUTION).inputs;
       expect(cdn.aliases).to.deep.equal(["pypi.example.com"]);
       expect(cdn.viewerCertificate).to.deep.equal({
-        acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/idx-certificate",
+        acmCertificateArn: await valueOf(index.certificate!.certificateArn),
         sslSupportMethod: "sni-only",
         minimumProtocolVersion: "TLSv1.2_2021",
       });
     });
 
-    it("points IPv4 and IPv6 alias records at the distribution", () => {
+    it("points IPv4 and IPv6 alias records at the distribution", async () => {
       for (const type of ["A", "AAAA"]) {
-        expect(
-          recorder.one("aws:route53/record:Record", `-alias-${type.toLowerCase()}`).inputs,
-        ).to.deep.equal({
-          zoneId: "ZEXAMPLE",
-          name: "pypi.example.com",
+        const record = recorder.one("aws:route53/record:Record", `-alias-${type.toLowerCase()}`).inputs;
+        expect([record.zoneId, record.name, record.type]).to.deep.equal([
+          "ZEXAMPLE",
+          "pypi.example.com",
           type,
-          aliases: [
-            { name: "d111111abcdef8.cloudfront.net", zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false },
-          ],
-        });
+        ]);
+        expect(record.aliases).to.deep.equal([
+          {
+            name: await valueOf(index.domainName),
+            zoneId: await valueOf(index.hostedZoneId),
+            evaluateTargetHealth: false,
+          },
+        ]);
       }
     });
 
@@ -350,91 +270,81 @@ describe("PackageIndex", () => {
       async () => ({ recorder, index } = await build({ accessLogs: true, accessLogExpirationDays: 30 })),
     );
 
-    it("creates a private log bucket that accepts CloudFront's ACL-based delivery", () => {
-      expect(recorder.one("aws:s3/bucket:Bucket", "-logs").inputs).to.deep.include({
-        bucketPrefix: "ppi-test-logs-",
-        forceDestroy: false,
-      });
+    it("writes them to a second private bucket that accepts CloudFront's ACL-based delivery", () => {
+      const logs = recorder.one(BUCKET, "-logs");
+      expectPrivateBucket(recorder, logs);
+      expect(logs.inputs.bucketPrefix).to.equal("ppi-test-logs-");
+      const ownership = settingOf(recorder, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", logs);
+      expect(ownership.inputs.rule.objectOwnership).to.equal("BucketOwnerPreferred");
       expect(
-        recorder.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "-logs-ownership").inputs.rule,
-      ).to.deep.equal({ objectOwnership: "BucketOwnerPreferred" });
-      expect(
-        recorder.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "-logs-public-access").inputs,
-      ).to.deep.include({
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      });
-      expect(recorder.ofType("aws:s3/bucketVersioning:BucketVersioning").map((r) => r.name)).to.deep.equal([
-        "idx-content-versioning",
-      ]);
+        recorder.ofType("aws:s3/bucketVersioning:BucketVersioning").map((v) => v.inputs.bucket),
+      ).to.deep.equal([recorder.one(BUCKET, "-content").id]);
     });
 
-    it("expires logs after the configured days and denies plain HTTP", () => {
-      const rules = recorder.one(
+    it("expires the logs after the given days", () => {
+      const logs = recorder.one(BUCKET, "-logs");
+      const rules = settingOf(
+        recorder,
         "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-        "-logs-lifecycle",
+        logs,
       ).inputs.rules;
-      expect(rules[1]).to.deep.equal({
-        id: "expire-access-logs",
-        status: "Enabled",
-        filter: { prefix: "cloudfront/" },
-        expiration: { days: 30 },
+      expect(rules.find((r: { id: string }) => r.id === "expire-access-logs").expiration).to.deep.equal({
+        days: 30,
       });
-      const policy = JSON.parse(
-        recorder.one("aws:s3/bucketPolicy:BucketPolicy", "-logs-policy").inputs.policy,
-      );
-      expect(policy.Statement).to.deep.equal([
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: ["arn:aws:s3:::idx-logs-bucket", "arn:aws:s3:::idx-logs-bucket/*"],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ]);
     });
 
-    it("points the distribution's standard logging at it", async () => {
-      expect(recorder.one("aws:cloudfront/distribution:Distribution").inputs.loggingConfig).to.deep.equal({
-        bucket: "idx-logs-bucket.s3.amazonaws.com",
-        prefix: "cloudfront/",
+    it("points the distribution's standard logging at it, without cookies", async () => {
+      expect(recorder.one(DISTRIBUTION).inputs.loggingConfig).to.deep.include({
+        bucket: await valueOf(index.accessLogBucket!.domainName),
         includeCookies: false,
       });
-      expect(await valueOf(index.accessLogBucketName!)).to.equal("idx-logs-bucket");
+      expect(await valueOf(index.accessLogBucketName!)).to.equal(
+        recorder.one(BUCKET, "-logs").outputs.bucket,
+      );
     });
   });
 
   describe("with a WAF rate limit", () => {
     let recorder: ResourceRecorder;
-    before(async () => ({ recorder } = await build({ wafRateLimit: 500 })));
+    let index: PackageIndex;
+    before(async () => ({ recorder, index } = await build({ wafRateLimit: 500 })));
 
-    it("creates a CLOUDFRONT-scope web ACL in us-east-1 with managed rules and a per-IP rate block", () => {
+    it("creates a CLOUDFRONT-scope web ACL in us-east-1 whose last rule blocks an IP above the limit", () => {
       const acl = recorder.one("aws:wafv2/webAcl:WebAcl").inputs;
-      expect(acl).to.deep.include({
-        region: "us-east-1",
-        name: "ppi-test-index",
-        scope: "CLOUDFRONT",
-        defaultAction: { allow: {} },
-      });
-      expect(acl.rules.map((r: { name: string; priority: number }) => [r.name, r.priority])).to.deep.equal([
-        ["AWSManagedRulesKnownBadInputsRuleSet", 0],
-        ["AWSManagedRulesCommonRuleSet", 1],
-        ["rate-limit-per-ip", 2],
-      ]);
-      expect(acl.rules[2]).to.deep.include({
-        action: { block: {} },
-        statement: { rateBasedStatement: { aggregateKeyType: "IP", limit: 500, evaluationWindowSec: 300 } },
-      });
-      expect(acl.rules[0].overrideAction).to.deep.equal({ none: {} });
+      expect([acl.region, acl.scope]).to.deep.equal(["us-east-1", "CLOUDFRONT"]);
+      const rate = acl.rules.at(-1);
+      expect(rate.action).to.deep.equal({ block: {} });
+      expect(rate.statement.rateBasedStatement).to.deep.include({ aggregateKeyType: "IP", limit: 500 });
     });
 
-    it("attaches the web ACL to the distribution", () => {
-      expect(recorder.one("aws:cloudfront/distribution:Distribution").inputs.webAclId).to.equal(
-        "arn:aws:wafv2:us-east-1:123456789012:global/webacl/ppi-test-index/id",
-      );
+    it("attaches the web ACL to the distribution", async () => {
+      expect(recorder.one(DISTRIBUTION).inputs.webAclId).to.equal(await valueOf(index.webAcl!.arn));
+    });
+  });
+
+  describe("pass-through and tags", () => {
+    it("merges distributionArgs and bucketArgs, and tags the taggable children", async () => {
+      const { recorder } = await build({
+        tags: { CostCenter: "pkg" },
+        distributionArgs: {
+          comment: "team index",
+          restrictions: { geoRestriction: { restrictionType: "whitelist", locations: ["DE"] } },
+        },
+        bucketArgs: { objectLockEnabled: true },
+        accessLogs: true,
+      });
+      const cdn = recorder.one(DISTRIBUTION).inputs;
+      expect(cdn.comment).to.equal("team index");
+      expect(cdn.restrictions.geoRestriction).to.deep.equal({
+        restrictionType: "whitelist",
+        locations: ["DE"],
+      });
+      expect(cdn.tags).to.deep.equal({ CostCenter: "pkg" });
+      expect(recorder.one(BUCKET, "-content").inputs).to.deep.include({
+        objectLockEnabled: true,
+        tags: { CostCenter: "pkg" },
+      });
+      expect(recorder.one(BUCKET, "-logs").inputs.tags).to.deep.equal({ CostCenter: "pkg" });
     });
   });
 
@@ -470,21 +380,43 @@ describe("PackageIndex", () => {
         { wafRateLimit: 9 },
         "PackageIndex idx: wafRateLimit is 9; expected a whole number from 10 to 2000000000.",
       ],
+      [
+        "$LATEST as the edge function",
+        { viewerRequestFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST" },
+        'PackageIndex idx: viewerRequestFunctionArn "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST" must be the numbered version ARN of a function in us-east-1 (its qualifiedArn with publish: true), never $LATEST or an unqualified ARN.',
+      ],
+      [
+        "an uppercase custom domain",
+        { customDomain: { name: "PyPI.example.com", hostedZoneId: "ZEXAMPLE" } },
+        'PackageIndex idx: customDomain name "PyPI.example.com" is not a lowercase DNS host name such as pypi.example.com.',
+      ],
+      [
+        "an aws: tag",
+        { tags: { "aws:owner": "me" } },
+        'PackageIndex idx: tag key "aws:owner" must be 1-128 letters, digits, spaces or _.:/=+-@ and must not start with "aws:".',
+      ],
+      [
+        "a distribution field the component owns",
+        { distributionArgs: { viewerCertificate: { cloudfrontDefaultCertificate: true } } as never },
+        "PackageIndex idx: distributionArgs may set only comment, httpVersion, isIpv6Enabled, restrictions, retainOnDelete, staging, continuousDeploymentPolicyId, waitForDeployment; viewerCertificate is the component's own (security-relevant or derived from other args).",
+      ],
+      [
+        "a bucket field the component owns",
+        { bucketArgs: { acl: "public-read" } as never },
+        "PackageIndex idx: bucketArgs may set only objectLockEnabled, region, accelerationStatus; acl is the component's own (security-relevant or derived from other args).",
+      ],
     ];
     for (const [what, overrides, message] of cases) {
-      it(`refuses ${what}`, async () => {
-        const recorder = setupMocks();
-        expect(
+      it(`refuses ${what}`, () =>
+        expectRefusedBeforeRegistering(
           () =>
             new PackageIndex("idx", {
               namePrefix: "ppi-test",
               viewerRequestFunctionArn: EDGE_ARN,
               ...overrides,
             }),
-        ).to.throw(message);
-        await settle();
-        expect(recorder.resources).to.deep.equal([]);
-      });
+          message,
+        ));
     }
   });
 

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { CodeArtifactConfig, readCodeArtifactConfig } from "../../config/codeArtifact";
 import { parseStackConfig } from "../../config/index";
-import { ConfigError, ConfigReader } from "../../config/reader";
+import { ConfigError } from "../../config/reader";
+import { STACK_CONFIG, stackConfigReader } from "../../config/schema";
 
 const P = "python-package-index";
 
@@ -24,11 +25,11 @@ describe("config: CodeArtifact", () => {
     const cases: [string, Record<string, string>, CodeArtifactConfig | undefined][] = [
       ["disabled by default", {}, undefined],
       [
-        "enabled with defaults: packages repository, PyPI connected, new key, no sharing, no network",
+        "enabled with defaults: packages repository, the component's external connection, new key, no sharing, no network",
         ENABLED,
         {
           repositoryName: "packages",
-          externalConnection: true,
+          externalConnection: undefined,
           readAccountIds: [],
           network: { mode: "none" },
         },
@@ -48,7 +49,7 @@ describe("config: CodeArtifact", () => {
         { ...ENABLED, codeArtifactKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd" },
         {
           repositoryName: "packages",
-          externalConnection: true,
+          externalConnection: undefined,
           kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd",
           readAccountIds: [],
           network: { mode: "none" },
@@ -63,7 +64,7 @@ describe("config: CodeArtifact", () => {
         },
         {
           repositoryName: "packages",
-          externalConnection: true,
+          externalConnection: undefined,
           readAccountIds: ["111111111111", "222222222222"],
           readOrganizationId: "o-a1b2c3d4e5",
           network: { mode: "none" },
@@ -74,7 +75,7 @@ describe("config: CodeArtifact", () => {
         EXISTING,
         {
           repositoryName: "packages",
-          externalConnection: true,
+          externalConnection: undefined,
           readAccountIds: [],
           network: {
             mode: "existing",
@@ -88,7 +89,7 @@ describe("config: CodeArtifact", () => {
         { ...ENABLED, codeArtifactNetwork: "new" },
         {
           repositoryName: "packages",
-          externalConnection: true,
+          externalConnection: undefined,
           readAccountIds: [],
           network: { mode: "new", cidrBlock: "10.80.0.0/20" },
         },
@@ -98,7 +99,7 @@ describe("config: CodeArtifact", () => {
         { ...ENABLED, codeArtifactNetwork: "new", codeArtifactVpcCidr: "172.16.8.0/22" },
         {
           repositoryName: "packages",
-          externalConnection: true,
+          externalConnection: undefined,
           readAccountIds: [],
           network: { mode: "new", cidrBlock: "172.16.8.0/22" },
         },
@@ -227,21 +228,13 @@ describe("config: CodeArtifact", () => {
     }
   });
 
-  it("records every CodeArtifact key with its type and default, even when disabled", () => {
-    const reader = new ConfigReader(() => undefined);
+  it("reads (and so validates) every CodeArtifact key even when CodeArtifact is off", () => {
+    const reader = stackConfigReader(() => undefined);
     readCodeArtifactConfig(reader, "eu-west-1");
-    expect(reader.keysRead).to.deep.equal([
-      { key: "codeArtifact", type: "boolean", default: false },
-      { key: "codeArtifactRepository", type: "string", default: "packages" },
-      { key: "codeArtifactExternalConnection", type: "boolean", default: true },
-      { key: "codeArtifactKmsKeyArn", type: "string" },
-      { key: "codeArtifactReadAccounts", type: "array", default: [] },
-      { key: "codeArtifactReadOrganizationId", type: "string" },
-      { key: "codeArtifactNetwork", type: "string", default: "none" },
-      { key: "codeArtifactVpcId", type: "string" },
-      { key: "codeArtifactSubnetIds", type: "array", default: [] },
-      { key: "codeArtifactVpcCidr", type: "string", default: "10.80.0.0/20" },
-    ]);
+    const sectionKeys = Object.entries(STACK_CONFIG)
+      .filter(([, spec]) => spec.section === "CodeArtifact")
+      .map(([key]) => key);
+    expect(sectionKeys.filter((key) => !reader.keysRead.has(key))).to.deep.equal([]);
   });
 
   it("is wired into parseStackConfig and checks the key's region against the stack region", () => {
@@ -256,7 +249,7 @@ describe("config: CodeArtifact", () => {
     delete values.codeArtifactKmsKeyArn;
     expect(parseStackConfig((key) => values[key], "dev").config.codeArtifact).to.deep.equal({
       repositoryName: "packages",
-      externalConnection: true,
+      externalConnection: undefined,
       readAccountIds: [],
       network: { mode: "none" },
     });

@@ -1,13 +1,14 @@
 import { expect } from "chai";
 import { CoreConfig, readCoreConfig } from "../../config/core";
 import { EdgeIndexConfig, readEdgeIndexConfig } from "../../config/edgeIndex";
-import { ConfigError, ConfigReader } from "../../config/reader";
+import { ConfigError } from "../../config/reader";
+import { stackConfigReader } from "../../config/schema";
 
 const P = "python-package-index";
 
 /** Reads the core and edge-index sections from flat values (keys without the project prefix). */
 function read(values: Record<string, string>): { core: CoreConfig; edgeIndex: EdgeIndexConfig } {
-  const reader = new ConfigReader((key) => values[key]);
+  const reader = stackConfigReader((key) => values[key]);
   const config = { core: readCoreConfig(reader), edgeIndex: readEdgeIndexConfig(reader) };
   reader.finish();
   return config;
@@ -25,14 +26,18 @@ function problemsOf(values: Record<string, string>): readonly string[] {
 
 const REGION = { region: "eu-west-1" };
 
+/**
+ * Only the region set: the program's own defaults, and undefined wherever a component's `@default`
+ * applies (config passes nothing through).
+ */
 const DEFAULT_EDGE_INDEX: EdgeIndexConfig = {
   branchChannels: false,
-  branchChannelExpirationDays: 14,
-  noncurrentVersionExpirationDays: 30,
-  pageCacheTtlSeconds: 60,
-  priceClass: "PriceClass_100",
-  accessLogs: false,
-  accessLogExpirationDays: 90,
+  branchChannelExpirationDays: undefined,
+  noncurrentVersionExpirationDays: undefined,
+  pageCacheTtlSeconds: undefined,
+  priceClass: undefined,
+  accessLogs: undefined,
+  accessLogExpirationDays: undefined,
   authRealm: "python-package-index",
   keyCacheSeconds: 60,
   unknownKeyCacheSeconds: 10,
@@ -45,7 +50,7 @@ describe("config: core and edge index", () => {
       [
         "only the region: every default",
         REGION,
-        { core: { region: "eu-west-1", protect: false }, edgeIndex: DEFAULT_EDGE_INDEX },
+        { core: { region: "eu-west-1", protect: undefined }, edgeIndex: DEFAULT_EDGE_INDEX },
       ],
       [
         "every key set to a valid value",
@@ -90,20 +95,20 @@ describe("config: core and edge index", () => {
       [
         "a WAF rate limit without waf: no web ACL",
         { ...REGION, waf: "false", wafRateLimit: "500" },
-        { core: { region: "eu-west-1", protect: false }, edgeIndex: DEFAULT_EDGE_INDEX },
+        { core: { region: "eu-west-1", protect: undefined }, edgeIndex: DEFAULT_EDGE_INDEX },
       ],
       [
         "waf on: the default rate limit",
         { ...REGION, waf: "true" },
         {
-          core: { region: "eu-west-1", protect: false },
+          core: { region: "eu-west-1", protect: undefined },
           edgeIndex: { ...DEFAULT_EDGE_INDEX, wafRateLimit: 2000 },
         },
       ],
       [
         "empty strings count as unset",
         { ...REGION, priceClass: "", customDomain: "", hostedZoneId: "", credentialsReplicaRegions: "" },
-        { core: { region: "eu-west-1", protect: false }, edgeIndex: DEFAULT_EDGE_INDEX },
+        { core: { region: "eu-west-1", protect: undefined }, edgeIndex: DEFAULT_EDGE_INDEX },
       ],
     ];
     for (const [what, values, expected] of cases) {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { readGithubConfig } from "../../config/github";
-import { ConfigError, ConfigReader } from "../../config/reader";
+import { ConfigError } from "../../config/reader";
+import { stackConfigReader } from "../../config/schema";
 
 const valid: Record<string, string> = {
   githubOidc: "true",
@@ -15,7 +16,7 @@ const valid: Record<string, string> = {
 };
 
 function read(values: Record<string, string | undefined>) {
-  const reader = new ConfigReader((key) => values[key]);
+  const reader = stackConfigReader((key) => values[key]);
   const config = readGithubConfig(reader, "prod");
   reader.finish();
   return config;

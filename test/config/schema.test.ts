@@ -1,57 +1,44 @@
 /**
- * Pulumi.yaml and the config modules must agree: the CLI merges Pulumi.yaml's defaults, but under
- * mocks (and in parseStackConfig's own fallbacks) only the code's defaults count, so a drift between
- * the two would make a real deployment differ from every test.
+ * The configuration schema is the one source of every key: Pulumi.yaml's `config:` block and the docs
+ * tables are generated from it (and must be up to date), each stack file must pass validation as the
+ * Pulumi CLI hands it over (Pulumi.yaml defaults merged in), and no schema key may go unread.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
-import { parse } from "yaml";
 import { parseStackConfig } from "../../config/index";
-import { ConfigKeyUse } from "../../config/reader";
+import { STACK_CONFIG, STACK_CONFIG_PROJECT } from "../../config/schema";
+import { generatedFiles } from "../../scripts/generateConfig";
 import { stackConfig } from "../support/program";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const PROJECT = "python-package-index";
 const STACKS = ["dev", "staging", "prod"];
+const PROJECT = STACK_CONFIG_PROJECT;
 
-interface DeclaredKey {
-  readonly type: string;
-  readonly description?: string;
-  readonly default?: unknown;
-  readonly items?: { readonly type: string };
+/** A stack's project values as `pulumi.Config#get` returns them under the CLI (key without the project). */
+function projectSource(stack: string, overrides: Record<string, string | undefined> = {}) {
+  const values = stackConfig(stack, overrides);
+  return (key: string) => values[`${PROJECT}:${key}`];
 }
 
-const declared = (
-  parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, DeclaredKey> }
-).config;
+describe("config: one schema", () => {
+  it("the generated files are what `npm run generate:config` writes now", async () => {
+    for (const { file, text } of await generatedFiles()) {
+      const committed = fs.readFileSync(path.join(ROOT, file), "utf8");
+      expect(committed, `${file} is stale: run npm run generate:config`).to.equal(text);
+    }
+  });
 
-/** A stack file's project values as `pulumi.Config#get` returns them (key without the project). */
-function projectSource(stack: string): (key: string) => string | undefined {
-  const values = stackConfig(stack);
-  return (key) => values[`${PROJECT}:${key}`];
-}
-
-/** Every key the config modules read for any of the stack files, with type and default. */
-function keysRead(): Map<string, ConfigKeyUse> {
-  const uses = new Map<string, ConfigKeyUse>();
   for (const stack of STACKS) {
-    for (const use of parseStackConfig(projectSource(stack), stack).reader.keysRead) uses.set(use.key, use);
-  }
-  return uses;
-}
-
-describe("config: Pulumi.yaml schema", () => {
-  for (const stack of STACKS) {
-    it(`Pulumi.${stack}.yaml passes validation`, () => {
+    it(`Pulumi.${stack}.yaml passes validation as the CLI hands it over`, () => {
       expect(() => parseStackConfig(projectSource(stack), stack)).not.to.throw();
     });
 
-    it(`Pulumi.${stack}.yaml sets only keys that Pulumi.yaml declares (provider keys aside)`, () => {
-      const undeclared = Object.keys(stackConfig(stack)).filter(
-        (key) => key.startsWith(`${PROJECT}:`) && !(key.slice(PROJECT.length + 1) in declared),
+    it(`Pulumi.${stack}.yaml sets only keys of the schema (provider keys aside)`, () => {
+      const unknown = Object.keys(stackConfig(stack)).filter(
+        (key) => key.startsWith(`${PROJECT}:`) && !(key.slice(PROJECT.length + 1) in STACK_CONFIG),
       );
-      expect(undeclared).to.deep.equal([]);
+      expect(unknown).to.deep.equal([]);
     });
 
     it(`Pulumi.${stack}.yaml pins aws:region to the program's region`, () => {
@@ -60,38 +47,33 @@ describe("config: Pulumi.yaml schema", () => {
     });
   }
 
-  it("declares every key the program reads, with the same type and default", () => {
-    for (const use of keysRead().values()) {
-      const declaration = declared[use.key];
-      expect(declaration, `Pulumi.yaml declares ${use.key}`).not.to.equal(undefined);
-      expect(declaration.type, `type of ${use.key}`).to.equal(use.type);
-      expect(declaration.default, `default of ${use.key}`).to.deep.equal(use.default);
-      expect(declaration.description, `description of ${use.key}`).to.be.a("string").and.not.equal("");
-      if (use.type === "array")
-        expect(declaration.items, `items of ${use.key}`).to.deep.equal({ type: "string" });
+  it("reads every key of the schema (no dead configuration)", () => {
+    const read = new Set<string>();
+    for (const stack of STACKS) {
+      for (const key of parseStackConfig(projectSource(stack), stack).reader.keysRead) read.add(key);
     }
+    expect(Object.keys(STACK_CONFIG).filter((key) => !read.has(key))).to.deep.equal([]);
   });
 
-  it("reads every key Pulumi.yaml declares", () => {
-    const read = keysRead();
-    expect(Object.keys(declared).filter((key) => !read.has(key))).to.deep.equal([]);
-  });
-
-  it("README's configuration reference lists every declared key with its type and default", () => {
-    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-    const rows = new Map(
-      [...readme.matchAll(/^\| `([A-Za-z0-9]+)` +\| ([a-z<>]+) +\| (\S+) +\|/gm)].map((m) => [
-        m[1],
-        [m[2], m[3]],
-      ]),
+  it("the CLI demands the required region and nothing optional from a stack", () => {
+    expect(() => stackConfig("dev", { [`${PROJECT}:region`]: undefined })).to.throw(
+      "Stack 'dev' is missing configuration value 'region'",
     );
-    for (const [key, declaration] of Object.entries(declared)) {
-      const type = declaration.type === "array" ? `array<${declaration.items?.type}>` : declaration.type;
-      const defaultValue =
-        declaration.default === undefined
-          ? "—"
-          : `\`${JSON.stringify(declaration.default).replace(/^"|"$/g, "")}\``;
-      expect(rows.get(key), `README row for ${key}`).to.deep.equal([type, defaultValue]);
-    }
+    // Every optional key unset: Pulumi.yaml declares none without a default, so the CLI accepts it.
+    const optional = Object.entries(STACK_CONFIG)
+      .filter(([, spec]) => spec.type !== "array" && !("default" in spec) && !("required" in spec))
+      .map(([key]) => [`${PROJECT}:${key}`, undefined]);
+    expect(optional.length).to.be.greaterThan(10);
+    expect(() => stackConfig("prod", Object.fromEntries(optional))).not.to.throw();
+  });
+
+  it("a component-defaulted key is left to the component: unset reads as undefined", () => {
+    const defaulted = Object.entries(STACK_CONFIG).filter(([, spec]) => "defaultedBy" in spec);
+    expect(defaulted.map(([key]) => key)).to.include.members(["pageCacheTtlSeconds", "protect", "priceClass"]);
+    for (const [key, spec] of defaulted) expect(spec, key).not.to.have.property("default");
+    const { config } = parseStackConfig((key) => (key === "region" ? "eu-west-1" : undefined), "dev");
+    expect(config.core.protect).to.equal(undefined);
+    expect(config.edgeIndex.pageCacheTtlSeconds).to.equal(undefined);
+    expect(config.edgeIndex.priceClass).to.equal(undefined);
   });
 });

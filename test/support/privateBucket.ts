@@ -1,0 +1,48 @@
+import { expect } from "chai";
+import { RecordedResource, ResourceRecorder } from "../mocks";
+
+/** The settings resource of `type` that configures `bucket` (by the id it references). */
+export function settingOf(
+  recorder: ResourceRecorder,
+  type: string,
+  bucket: RecordedResource,
+): RecordedResource {
+  const matches = recorder.ofType(type).filter((r) => r.inputs.bucket === bucket.id);
+  expect(matches, `one ${type} for ${bucket.name}`).to.have.length(1);
+  return matches[0];
+}
+
+/**
+ * What makes a bucket private, whatever it holds: all four public-access blocks, SSE by default,
+ * never force-destroyed, and a bucket policy that denies plain HTTP to everyone.
+ */
+export function expectPrivateBucket(recorder: ResourceRecorder, bucket: RecordedResource): void {
+  expect(bucket.inputs.forceDestroy, `${bucket.name} forceDestroy`).to.equal(false);
+  const blocks = settingOf(recorder, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket).inputs;
+  for (const block of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"])
+    expect(blocks[block], `${bucket.name} ${block}`).to.equal(true);
+  const encryption = settingOf(
+    recorder,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    bucket,
+  ).inputs;
+  expect(encryption.rules.map((r: any) => r.applyServerSideEncryptionByDefault.sseAlgorithm)).to.deep.equal([
+    // eslint-disable-line @typescript-eslint/no-explicit-any
+    "AES256",
+  ]);
+  const policy = JSON.parse(settingOf(recorder, "aws:s3/bucketPolicy:BucketPolicy", bucket).inputs.policy);
+  const arn = bucket.outputs.arn;
+  expect(policy.Statement, `${bucket.name} policy denies plain HTTP`).to.deep.include({
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [arn, `${arn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  });
+  const publicAllows = policy.Statement.filter(
+    (s: { Effect: string; Principal: unknown }) =>
+      s.Effect === "Allow" && JSON.stringify(s.Principal).includes('"*"'),
+  );
+  expect(publicAllows, `${bucket.name} policy allows no one-and-all`).to.deep.equal([]);
+}
