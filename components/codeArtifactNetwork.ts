@@ -74,7 +74,7 @@ export class CodeArtifactNetwork extends pulumi.ComponentResource {
   readonly endpointIds: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: CodeArtifactNetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    validateArgs(args);
+    validateArgs(`CodeArtifactNetwork ${name}`, args);
     super("python-package-index:codeartifact:CodeArtifactNetwork", name, {}, opts);
     const { namePrefix, region } = args;
     this.vpc = args.newVpc ? this.createVpc(name, namePrefix, region, args.newVpc, args.tags) : undefined;
@@ -186,8 +186,8 @@ export class CodeArtifactNetwork extends pulumi.ComponentResource {
   }
 }
 
-function validateArgs(args: CodeArtifactNetworkArgs): void {
-  checkNamePrefix("CodeArtifactNetwork", args.namePrefix);
+function validateArgs(context: string, args: CodeArtifactNetworkArgs): void {
+  checkNamePrefix(context, args.namePrefix);
   const problems: string[] = [];
   if (!AWS_REGION_PATTERN.test(args.region)) {
     problems.push(
@@ -203,8 +203,8 @@ function validateArgs(args: CodeArtifactNetworkArgs): void {
   if (zones !== undefined && (!Number.isInteger(zones) || zones < 1 || zones > 6)) {
     problems.push(`newVpc.availabilityZoneCount is ${zones}; use a whole number from 1 to 6.`);
   }
-  if (problems.length > 0) throw new Error(`CodeArtifactNetwork: ${problems.join(" ")}`);
-  checkTags("CodeArtifactNetwork", args.tags);
+  if (problems.length > 0) throw new Error(`${context}: ${problems.join(" ")}`);
+  checkTags(context, args.tags);
 }
 
 type VpcLookup = Pick<

@@ -119,7 +119,7 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
   readonly setupInstructions: pulumi.Output<string>;
 
   constructor(name: string, args: CodeArtifactRepositoryArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    validateArgs(args);
+    validateArgs(`CodeArtifactRepository ${name}`, args);
     super("python-package-index:codeartifact:CodeArtifactRepository", name, {}, opts);
     const { namePrefix, region, repositoryName } = args;
     const defaults = CODE_ARTIFACT_REPOSITORY_DEFAULTS;
@@ -314,7 +314,7 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
   }
 }
 
-function validateArgs(args: CodeArtifactRepositoryArgs): void {
+function validateArgs(context: string, args: CodeArtifactRepositoryArgs): void {
   const problems: string[] = [];
   if (!DOMAIN_NAME_PATTERN.test(args.namePrefix)) {
     problems.push(
@@ -340,8 +340,8 @@ function validateArgs(args: CodeArtifactRepositoryArgs): void {
       `readOrganizationId ${JSON.stringify(args.readOrganizationId)} is not an AWS Organizations id such as "o-a1b2c3d4e5".`,
     );
   }
-  if (problems.length > 0) throw new Error(`CodeArtifactRepository: ${problems.join(" ")}`);
-  checkTags("CodeArtifactRepository", args.tags);
+  if (problems.length > 0) throw new Error(`${context}: ${problems.join(" ")}`);
+  checkTags(context, args.tags);
 }
 
 /** `aws` from `arn:aws:sts::123456789012:assumed-role/...` (or `aws-us-gov`, `aws-cn`). */

@@ -187,6 +187,16 @@ export class ResourceRecorder {
   }
 }
 
+/**
+ * `<type>::<name>` of the provider a resource was registered with (its reference is
+ * `<provider URN>::<id>`, and the URN's type carries the parent chain), or undefined for none.
+ */
+export function providerOf(resource: RecordedResource): string | undefined {
+  if (!resource.provider) return undefined;
+  const [, , qualifiedType, name] = resource.provider.split("::");
+  return `${qualifiedType.split("$").pop()}::${name}`;
+}
+
 /** Options a stack transformation saw, waiting for the registration of the same type and name. */
 type SeenOptions = Pick<RecordedResource, "protect" | "retainOnDelete">;
 

@@ -5,7 +5,7 @@ import {
   requirePrivateDnsSupport,
   vpcCidrBlocks,
 } from "../../components/codeArtifactNetwork";
-import { ResourceRecorder, settle, setupMocks, valueOf } from "../mocks";
+import { ResourceRecorder, expectRefusedBeforeRegistering, settle, setupMocks, valueOf } from "../mocks";
 
 const GET_VPC = "aws:ec2/getVpc:getVpc";
 const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
@@ -34,7 +34,7 @@ async function build(
   lookup = vpcLookup(),
 ): Promise<{ recorder: ResourceRecorder; network: CodeArtifactNetwork; lookups: unknown[] }> {
   const lookups: unknown[] = [];
-  const recorder = setupMocks({
+  const recorder = await setupMocks({
     invokes: {
       [GET_VPC]: (inputs) => {
         lookups.push(inputs);
@@ -85,7 +85,8 @@ describe("CodeArtifactNetwork", () => {
 
     it("looks the VPC up by id in the stack's region and creates no VPC", () => {
       expect(lookups).to.deep.equal([{ id: VPC_ID, region: "eu-west-1" }]);
-      expect(recorder.countByType()).to.deep.equal({ [SECURITY_GROUP]: 1, [ENDPOINT]: 2 });
+      expect(recorder.ofType("awsx:ec2:Vpc")).to.deep.equal([]);
+      expect(network.vpc).to.equal(undefined);
     });
 
     it("allows 443 from every associated CIDR of the VPC only, and no egress", () => {
@@ -178,33 +179,38 @@ describe("CodeArtifactNetwork", () => {
 
   describe("rejects bad arguments", () => {
     const cases: [string, Partial<CodeArtifactNetworkArgs>, string][] = [
-      ["neither VPC", {}, "set exactly one of existingVpc"],
+      [
+        "neither VPC",
+        {},
+        "set exactly one of existingVpc (endpoints in your VPC) and newVpc (an isolated VPC is created).",
+      ],
       [
         "both VPCs",
         { existingVpc: { vpcId: VPC_ID, subnetIds: SUBNETS }, newVpc: { cidrBlock: "10.81.0.0/20" } },
-        "set exactly one of existingVpc",
+        "set exactly one of existingVpc (endpoints in your VPC) and newVpc (an isolated VPC is created).",
       ],
       [
         "bad region",
         { region: "moon-1", newVpc: { cidrBlock: "10.81.0.0/20" } },
-        'region "moon-1" is not an AWS region',
+        'region "moon-1" is not an AWS region name; use one such as "eu-west-1".',
       ],
       [
         "zero zones",
         { newVpc: { cidrBlock: "10.81.0.0/20", availabilityZoneCount: 0 } },
-        "newVpc.availabilityZoneCount is 0",
+        "newVpc.availabilityZoneCount is 0; use a whole number from 1 to 6.",
       ],
-      ["bad prefix", { namePrefix: "PPI", newVpc: { cidrBlock: "10.81.0.0/20" } }, 'namePrefix "PPI"'],
+      [
+        "bad prefix",
+        { namePrefix: "PPI", newVpc: { cidrBlock: "10.81.0.0/20" } },
+        'namePrefix "PPI" must be 1-28 lowercase letters, digits or dashes, starting and ending with a letter or digit (e.g. "ppi-dev").',
+      ],
     ];
     for (const [title, overrides, message] of cases) {
-      it(`${title}, registering nothing`, async () => {
-        const recorder = setupMocks();
-        expect(
+      it(`${title}, registering nothing`, () =>
+        expectRefusedBeforeRegistering(
           () => new CodeArtifactNetwork("bad", { namePrefix: "ppi-test", region: "eu-west-1", ...overrides }),
-        ).to.throw(`CodeArtifactNetwork: ${message}`);
-        await settle();
-        expect(recorder.resources).to.deep.equal([]);
-      });
+          `CodeArtifactNetwork bad: ${message}`,
+        ));
     }
   });
 });

@@ -5,7 +5,14 @@ import {
   codeArtifactSetupText,
 } from "../../components/codeArtifactRepository";
 import { PolicyDocument } from "../../components/policies/document";
-import { RecordedResource, ResourceRecorder, settle, setupMocks, valueOf } from "../mocks";
+import {
+  RecordedResource,
+  ResourceRecorder,
+  expectRefusedBeforeRegistering,
+  settle,
+  setupMocks,
+  valueOf,
+} from "../mocks";
 
 const ACCOUNT = "123456789012";
 const DOMAIN_ARN = `arn:aws:codeartifact:eu-west-1:${ACCOUNT}:domain/ppi-test`;
@@ -31,7 +38,7 @@ const BASE_ARGS: CodeArtifactRepositoryArgs = {
 async function build(
   overrides: Partial<CodeArtifactRepositoryArgs> = {},
 ): Promise<{ recorder: ResourceRecorder; component: CodeArtifactRepository }> {
-  const recorder = setupMocks({
+  const recorder = await setupMocks({
     invokes: {
       [CALLER_IDENTITY]: () => ({
         accountId: ACCOUNT,
@@ -80,14 +87,19 @@ describe("CodeArtifactRepository", () => {
     let component: CodeArtifactRepository;
     before(async () => ({ recorder, component } = await build()));
 
-    it("creates the key, domain, two repositories and two managed policies, no sharing policies", () => {
-      expect(recorder.countByType()).to.deep.equal({
-        "aws:kms/key:Key": 1,
-        "aws:kms/alias:Alias": 1,
-        [DOMAIN]: 1,
-        [REPOSITORY]: 2,
-        [IAM_POLICY]: 2,
-      });
+    it("shares nothing with other accounts unless asked", () => {
+      expect(recorder.ofType(DOMAIN_POLICY)).to.deep.equal([]);
+      expect(recorder.ofType(REPOSITORY_POLICY)).to.deep.equal([]);
+    });
+
+    it("exposes the domain, both repositories, the key and the policies it created", async () => {
+      expect(await valueOf(component.domain.arn)).to.equal(recorder.one(DOMAIN).outputs.arn);
+      expect(await valueOf(component.repository.repository)).to.equal("packages");
+      expect(await valueOf(component.storeRepository.repository)).to.equal("pypi-store");
+      expect(await valueOf(component.key!.arn)).to.equal(recorder.one("aws:kms/key:Key").outputs.arn);
+      expect(await valueOf(component.publisherPolicy.arn)).to.equal(
+        await valueOf(component.publisherPolicyArn),
+      );
     });
 
     it("creates a rotating symmetric key usable only through CodeArtifact in this account and region", () => {
@@ -386,18 +398,22 @@ describe("CodeArtifactRepository", () => {
       [
         "uppercase domain",
         { namePrefix: "PPI-dev" },
-        'namePrefix "PPI-dev" is not a valid CodeArtifact domain name',
+        'namePrefix "PPI-dev" is not a valid CodeArtifact domain name; use 2-50 lowercase letters, digits or dashes starting with a letter, such as "ppi-dev".',
       ],
       [
         "domain starting with a digit",
         { namePrefix: "1ppi" },
-        'namePrefix "1ppi" is not a valid CodeArtifact domain name',
+        'namePrefix "1ppi" is not a valid CodeArtifact domain name; use 2-50 lowercase letters, digits or dashes starting with a letter, such as "ppi-dev".',
       ],
-      ["bad region", { region: "Europe" }, 'region "Europe" is not an AWS region name'],
+      [
+        "bad region",
+        { region: "Europe" },
+        'region "Europe" is not an AWS region name; use one such as "eu-west-1".',
+      ],
       [
         "reserved repository name",
         { repositoryName: "pypi-store" },
-        'repositoryName "pypi-store" is invalid',
+        'repositoryName "pypi-store" is invalid; use 2-100 letters, digits, dots, dashes or underscores starting with a letter or digit, other than "pypi-store".',
       ],
       [
         "short account id",
@@ -407,18 +423,15 @@ describe("CodeArtifactRepository", () => {
       [
         "bad organization",
         { readOrganizationId: "org-1" },
-        'readOrganizationId "org-1" is not an AWS Organizations id',
+        'readOrganizationId "org-1" is not an AWS Organizations id such as "o-a1b2c3d4e5".',
       ],
     ];
     for (const [title, overrides, message] of cases) {
-      it(`${title}, registering nothing`, async () => {
-        const recorder = setupMocks();
-        expect(() => new CodeArtifactRepository("bad", { ...BASE_ARGS, ...overrides })).to.throw(
-          `CodeArtifactRepository: ${message}`,
-        );
-        await settle();
-        expect(recorder.resources).to.deep.equal([]);
-      });
+      it(`${title}, registering nothing`, () =>
+        expectRefusedBeforeRegistering(
+          () => new CodeArtifactRepository("bad", { ...BASE_ARGS, ...overrides }),
+          `CodeArtifactRepository bad: ${message}`,
+        ));
     }
   });
 });

@@ -1,74 +1,88 @@
 import { expect } from "chai";
 import { CredentialsTable, CredentialsTableArgs } from "../../components/credentialsTable";
-import { ResourceRecorder, settle, setupMocks, valueOf } from "../mocks";
+import { ResourceRecorder, expectRefusedBeforeRegistering, settle, setupMocks, valueOf } from "../mocks";
+
+const TABLE = "aws:dynamodb/table:Table";
 
 async function build(
   args: CredentialsTableArgs,
 ): Promise<{ recorder: ResourceRecorder; table: CredentialsTable }> {
-  const recorder = setupMocks();
+  const recorder = await setupMocks();
   const table = new CredentialsTable("credentials", args);
-  await Promise.all(table.arns.map((arn) => valueOf(arn)));
+  await valueOf(table.lookupStatement);
   await settle();
   return { recorder, table };
 }
 
-const KEY_SCHEMA = {
-  region: "us-east-1",
-  name: "ppi-test-credentials",
-  billingMode: "PAY_PER_REQUEST",
-  hashKey: "publicKey",
-  attributes: [
-    { name: "publicKey", type: "S" },
-    { name: "tenant", type: "S" },
-  ],
-  globalSecondaryIndexes: [
-    { name: "tenant", keySchemas: [{ attributeName: "tenant", keyType: "HASH" }], projectionType: "ALL" },
-  ],
-  pointInTimeRecovery: { enabled: true },
-  serverSideEncryption: { enabled: true },
-};
-
 describe("CredentialsTable", () => {
-  it("creates an on-demand, recoverable, encrypted table in us-east-1 without replicas by default", async () => {
-    const { recorder, table } = await build({ namePrefix: "ppi-test" });
-    expect(recorder.countByType()).to.deep.equal({ "aws:dynamodb/table:Table": 1 });
-    const resource = recorder.one("aws:dynamodb/table:Table");
-    expect(resource.inputs).to.deep.equal({ ...KEY_SCHEMA, deletionProtectionEnabled: false });
-    expect(resource.protect).to.equal(false);
-    expect(table.tableName).to.equal("ppi-test-credentials");
-    expect(table.region).to.equal("us-east-1");
-    expect(await Promise.all(table.arns.map((arn) => valueOf(arn)))).to.deep.equal([
-      "arn:aws:dynamodb:us-east-1:123456789012:table/ppi-test-credentials",
-    ]);
+  describe("with defaults", () => {
+    let recorder: ResourceRecorder;
+    let table: CredentialsTable;
+    before(async () => ({ recorder, table } = await build({ namePrefix: "ppi-test" })));
+
+    it("lives in us-east-1 next to the edge function, named after the prefix", () => {
+      const inputs = recorder.one(TABLE).inputs;
+      expect(inputs.region).to.equal("us-east-1");
+      expect(inputs.name).to.equal("ppi-test-credentials");
+      expect(table.tableName).to.equal("ppi-test-credentials");
+      expect(table.region).to.equal("us-east-1");
+    });
+
+    it("is encrypted at rest and recoverable to any point in time", () => {
+      const inputs = recorder.one(TABLE).inputs;
+      expect(inputs.serverSideEncryption).to.deep.equal({ enabled: true });
+      expect(inputs.pointInTimeRecovery).to.deep.equal({ enabled: true });
+    });
+
+    it("is keyed on the public key, with the tenant index the CLI lists keys by", () => {
+      const inputs = recorder.one(TABLE).inputs;
+      expect(inputs.hashKey).to.equal("publicKey");
+      expect(inputs.globalSecondaryIndexes.map((i: { name: string }) => i.name)).to.deep.equal(["tenant"]);
+    });
+
+    it("is neither protected nor replicated unless asked", () => {
+      const resource = recorder.one(TABLE);
+      expect(resource.protect).to.equal(false);
+      expect(resource.inputs.deletionProtectionEnabled).to.equal(false);
+      expect(resource.inputs).not.to.have.property("replicas");
+    });
+
+    it("grants a lookup GetItem on the table and nothing else", async () => {
+      expect(await valueOf(table.lookupStatement)).to.deep.equal({
+        Sid: "ReadCredentials",
+        Effect: "Allow",
+        Action: "dynamodb:GetItem",
+        Resource: [recorder.one(TABLE).outputs.arn],
+      });
+      expect(await valueOf(table.table.arn)).to.equal(recorder.one(TABLE).outputs.arn);
+    });
   });
 
   it("when protected, turns on deletion protection and Pulumi protect", async () => {
     const { recorder } = await build({ namePrefix: "ppi-test", protect: true });
-    const resource = recorder.one("aws:dynamodb/table:Table");
+    const resource = recorder.one(TABLE);
     expect(resource.inputs.deletionProtectionEnabled).to.equal(true);
     expect(resource.protect).to.equal(true);
   });
 
-  it("replicates to each configured region over the table's stream, with one ARN per replica", async () => {
+  it("replicates to each region over the table's stream, each replica protected and recoverable", async () => {
     const { recorder, table } = await build({
       namePrefix: "ppi-test",
       replicaRegions: ["eu-west-1", "ap-southeast-2"],
       protect: true,
     });
-    expect(recorder.one("aws:dynamodb/table:Table").inputs).to.deep.equal({
-      ...KEY_SCHEMA,
-      deletionProtectionEnabled: true,
-      streamEnabled: true,
-      streamViewType: "NEW_AND_OLD_IMAGES",
-      replicas: ["eu-west-1", "ap-southeast-2"].map((regionName) => ({
-        regionName,
-        pointInTimeRecovery: true,
-        deletionProtectionEnabled: true,
-        propagateTags: true,
-      })),
-    });
-    expect(table.replicaRegions).to.deep.equal(["eu-west-1", "ap-southeast-2"]);
-    expect(await Promise.all(table.arns.map((arn) => valueOf(arn)))).to.deep.equal([
+    const inputs = recorder.one(TABLE).inputs;
+    expect(inputs.streamEnabled).to.equal(true);
+    expect(inputs.replicas.map((r: { regionName: string }) => r.regionName)).to.deep.equal([
+      "eu-west-1",
+      "ap-southeast-2",
+    ]);
+    for (const replica of inputs.replicas) {
+      expect(replica.pointInTimeRecovery, replica.regionName).to.equal(true);
+      expect(replica.deletionProtectionEnabled, replica.regionName).to.equal(true);
+    }
+    const lookup = await valueOf(table.lookupStatement);
+    expect(lookup.Resource).to.deep.equal([
       "arn:aws:dynamodb:us-east-1:123456789012:table/ppi-test-credentials",
       "arn:aws:dynamodb:eu-west-1:123456789012:table/ppi-test-credentials",
       "arn:aws:dynamodb:ap-southeast-2:123456789012:table/ppi-test-credentials",
@@ -97,14 +111,15 @@ describe("CredentialsTable", () => {
         { namePrefix: "ppi test" },
         'CredentialsTable credentials: namePrefix "ppi test" must be 1-28 lowercase letters, digits or dashes, starting and ending with a letter or digit (e.g. "ppi-dev").',
       ],
+      [
+        "a tag value over 256 characters",
+        { namePrefix: "ppi-test", tags: { Owner: "x".repeat(257) } },
+        `CredentialsTable credentials: tag "Owner" has value "${"x".repeat(257)}"; values are at most 256 letters, digits, spaces or _.:/=+-@.`,
+      ],
     ];
     for (const [what, args, message] of cases) {
-      it(`refuses ${what}`, async () => {
-        const recorder = setupMocks();
-        expect(() => new CredentialsTable("credentials", args)).to.throw(message);
-        await settle();
-        expect(recorder.resources).to.deep.equal([]);
-      });
+      it(`refuses ${what}`, () =>
+        expectRefusedBeforeRegistering(() => new CredentialsTable("credentials", args), message));
     }
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { GithubOidc, GithubOidcArgs } from "../../components/githubOidc";
-import { settle, setupMocks, valueOf } from "../mocks";
+import { expectRefusedBeforeRegistering, settle, setupMocks, valueOf } from "../mocks";
 
 const GITHUB_ARN = "arn:aws:iam::210987654321:oidc-provider/token.actions.githubusercontent.com";
 const PULUMI_ARN = "arn:aws:iam::210987654321:oidc-provider/api.pulumi.com/oidc";
@@ -22,7 +22,7 @@ const lookupInvokes = {
 
 describe("GithubOidc", () => {
   it("create: registers the GitHub provider with audience sts.amazonaws.com, kept on destroy", async () => {
-    const recorder = setupMocks();
+    const recorder = await setupMocks();
     const oidc = new GithubOidc("oidc", { mode: "create" });
     expect(await valueOf(oidc.githubProviderArn)).to.equal(
       "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
@@ -40,7 +40,7 @@ describe("GithubOidc", () => {
   });
 
   it("create with a Pulumi organization: also the Pulumi Cloud provider, audience = the organization", async () => {
-    const recorder = setupMocks();
+    const recorder = await setupMocks();
     const oidc = new GithubOidc("oidc", {
       mode: "create",
       pulumiOrganization: "acme",
@@ -61,7 +61,7 @@ describe("GithubOidc", () => {
   });
 
   it("lookup: finds both providers by URL and creates nothing", async () => {
-    const recorder = setupMocks({ invokes: lookupInvokes });
+    const recorder = await setupMocks({ invokes: lookupInvokes });
     const oidc = new GithubOidc("oidc", { mode: "lookup", pulumiOrganization: "acme" });
     expect(await valueOf(oidc.githubProviderArn)).to.equal(GITHUB_ARN);
     expect(await valueOf(oidc.pulumiProviderArn!)).to.equal(PULUMI_ARN);
@@ -71,17 +71,19 @@ describe("GithubOidc", () => {
   });
 
   it("lookup: refuses a provider that does not accept the audience", async () => {
-    setupMocks({ invokes: lookupInvokes });
+    await setupMocks({ invokes: lookupInvokes });
     const oidc = new GithubOidc("oidc", { mode: "lookup", pulumiOrganization: "other-org" });
-    const error = await new Promise<Error>((resolve) => {
-      process.once("unhandledRejection", (reason) => resolve(reason as Error));
-      oidc.pulumiProviderArn!.apply((arn) => arn);
-    }).catch((e) => e as Error);
-    expect(String(error)).to.contain('does not accept audience "other-org" (it has ["acme"])');
+    const error = await valueOf(oidc.pulumiProviderArn!).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).to.equal(
+      'valueOf: the output failed: The account\'s OIDC provider for https://api.pulumi.com/oidc does not accept audience "other-org" (it has ["acme"]); add it in the stack that creates the provider.',
+    );
   });
 
   it("arn: references the given ARNs and creates nothing", async () => {
-    const recorder = setupMocks();
+    const recorder = await setupMocks();
     const oidc = new GithubOidc("oidc", {
       mode: "arn",
       githubProviderArn: GITHUB_ARN,
@@ -96,11 +98,15 @@ describe("GithubOidc", () => {
 
   const invalid: [string, GithubOidcArgs, string][] = [
     ["an unknown mode", { mode: "import" as never }, 'mode "import" must be "create", "arn" or "lookup".'],
-    ["arn without the GitHub ARN", { mode: "arn" }, 'mode "arn" needs githubProviderArn'],
+    [
+      "arn without the GitHub ARN",
+      { mode: "arn" },
+      'mode "arn" needs githubProviderArn (the account\'s token.actions.githubusercontent.com provider).',
+    ],
     [
       "arn with Pulumi but without its ARN",
       { mode: "arn", githubProviderArn: GITHUB_ARN, pulumiOrganization: "acme" },
-      'mode "arn" with pulumiOrganization needs pulumiProviderArn',
+      'mode "arn" with pulumiOrganization needs pulumiProviderArn (the api.pulumi.com/oidc provider).',
     ],
     [
       "an ARN with create",
@@ -110,15 +116,11 @@ describe("GithubOidc", () => {
     [
       "a Pulumi ARN without an organization",
       { mode: "arn", githubProviderArn: GITHUB_ARN, pulumiProviderArn: PULUMI_ARN },
-      "pulumiProviderArn is set but pulumiOrganization is not",
+      "pulumiProviderArn is set but pulumiOrganization is not; set both or neither.",
     ],
   ];
   for (const [title, args, message] of invalid) {
-    it(`rejects ${title} before registering anything`, async () => {
-      const recorder = setupMocks();
-      expect(() => new GithubOidc("oidc", args)).to.throw(`GithubOidc oidc: ${message}`);
-      await settle();
-      expect(recorder.resources).to.deep.equal([]);
-    });
+    it(`rejects ${title} before registering anything`, () =>
+      expectRefusedBeforeRegistering(() => new GithubOidc("oidc", args), `GithubOidc oidc: ${message}`));
   }
 });

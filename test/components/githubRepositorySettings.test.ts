@@ -4,7 +4,7 @@ import {
   GithubRepositorySettingsArgs,
   previewerRoleVariableName,
 } from "../../components/githubRepositorySettings";
-import { settle, setupMocks } from "../mocks";
+import { expectRefusedBeforeRegistering, settle, setupMocks } from "../mocks";
 
 const ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment";
 const REF_POLICY = "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy";
@@ -19,7 +19,7 @@ const base: GithubRepositorySettingsArgs = {
 
 describe("GithubRepositorySettings", () => {
   it("sets only the previewer role ARN as a repository variable (no GitHub job assumes the deployer)", async () => {
-    const recorder = setupMocks();
+    const recorder = await setupMocks();
     const settings = new GithubRepositorySettings("github", base);
     await settle();
     expect(settings.previewerVariableName).to.equal("AWS_PREVIEWER_ROLE_ARN_PROD");
@@ -34,7 +34,7 @@ describe("GithubRepositorySettings", () => {
   });
 
   it("creates the deploy environment with reviewers, no admin bypass and the allowed tags", async () => {
-    const recorder = setupMocks();
+    const recorder = await setupMocks();
     new GithubRepositorySettings("github", {
       ...base,
       deployEnvironment: {
@@ -60,7 +60,7 @@ describe("GithubRepositorySettings", () => {
   });
 
   it("puts the publishing variables in each package repository's environment for the stack", async () => {
-    const recorder = setupMocks();
+    const recorder = await setupMocks();
     new GithubRepositorySettings("github", {
       ...base,
       packageRepositories: ["acme/lib-a", "acme/lib-b"],
@@ -100,7 +100,7 @@ describe("GithubRepositorySettings", () => {
   });
 
   it("leaves out CodeArtifact variables when the stack has no CodeArtifact", async () => {
-    const recorder = setupMocks();
+    const recorder = await setupMocks();
     new GithubRepositorySettings("github", {
       ...base,
       packageRepositories: ["acme/lib-a"],
@@ -136,7 +136,7 @@ describe("GithubRepositorySettings", () => {
     [
       "an environment name with a space",
       { deployEnvironment: { name: "pro d" } },
-      'environment "pro d" must be 1-255',
+      'environment "pro d" must be 1-255 letters, digits, dots, dashes or underscores.',
     ],
     [
       "seven reviewers",
@@ -145,14 +145,11 @@ describe("GithubRepositorySettings", () => {
     ],
   ];
   for (const [title, args, message] of invalid) {
-    it(`rejects ${title} before registering anything`, async () => {
-      const recorder = setupMocks();
-      expect(() => new GithubRepositorySettings("github", { ...base, ...args })).to.throw(
+    it(`rejects ${title} before registering anything`, () =>
+      expectRefusedBeforeRegistering(
+        () => new GithubRepositorySettings("github", { ...base, ...args }),
         `GithubRepositorySettings github: ${message}`,
-      );
-      await settle();
-      expect(recorder.resources).to.deep.equal([]);
-    });
+      ));
   }
 
   it("names the previewer variable after the stack", () => {
@@ -160,7 +157,7 @@ describe("GithubRepositorySettings", () => {
   });
 
   it("limits the dev environment to main, without reviewers", async () => {
-    const recorder = setupMocks();
+    const recorder = await setupMocks();
     new GithubRepositorySettings("github", {
       ...base,
       stack: "dev",

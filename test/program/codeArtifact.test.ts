@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { PolicyDocument } from "../../components/policies/document";
-import { RecordedResource } from "../mocks";
+import { RecordedResource, providerOf } from "../mocks";
 import { ProgramRun, runProgram } from "../support/program";
 
 const ACCOUNT = "123456789012";
@@ -19,53 +19,29 @@ function isCodeArtifactResource(r: RecordedResource): boolean {
 
 interface CodeArtifactExpectation {
   readonly stack: string;
-  readonly counts: Record<string, number>;
   readonly protect: boolean;
   /** Read-sharing principals in the domain policy, if any. */
   readonly sharing?: Record<string, unknown>;
   /** CIDRs allowed into the endpoints, if the stack has private network access. */
   readonly endpointSources?: string[];
+  /** Whether the stack creates the isolated VPC the endpoints go into. */
+  readonly newVpc: boolean;
 }
 
-const REPOSITORY_AND_POLICIES = {
-  "aws:kms/key:Key": 1,
-  "aws:kms/alias:Alias": 1,
-  [DOMAIN]: 1,
-  [REPOSITORY]: 2,
-  "aws:iam/policy:Policy": 2,
-};
-
 const STACKS: CodeArtifactExpectation[] = [
-  { stack: "dev", counts: REPOSITORY_AND_POLICIES, protect: false },
-  {
-    stack: "staging",
-    counts: { ...REPOSITORY_AND_POLICIES, [AWSX_VPC]: 1, [SECURITY_GROUP]: 1, [ENDPOINT]: 2 },
-    protect: false,
-    endpointSources: ["10.81.0.0/20"],
-  },
+  { stack: "dev", protect: false, newVpc: false },
+  { stack: "staging", protect: false, endpointSources: ["10.81.0.0/20"], newVpc: true },
   {
     stack: "prod",
-    counts: {
-      ...REPOSITORY_AND_POLICIES,
-      [DOMAIN_POLICY]: 1,
-      [REPOSITORY_POLICY]: 2,
-      [SECURITY_GROUP]: 1,
-      [ENDPOINT]: 2,
-    },
     protect: true,
     sharing: {
       Principal: { AWS: "*" },
       Condition: { StringEquals: { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } },
     },
     endpointSources: ["10.20.0.0/16"],
+    newVpc: false,
   },
 ];
-
-function countsOf(resources: RecordedResource[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const r of resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
-  return counts;
-}
 
 for (const expected of STACKS) {
   describe(`program: CodeArtifact on ${expected.stack}`, () => {
@@ -78,8 +54,25 @@ for (const expected of STACKS) {
       );
     });
 
-    it("creates exactly the configured CodeArtifact and network resources", () => {
-      expect(countsOf(resources)).to.deep.equal(expected.counts);
+    it("encrypts the domain with its own rotating key and proxies PyPI only through pypi-store", () => {
+      const key = run.recorder.one("aws:kms/key:Key");
+      expect(key.inputs.enableKeyRotation).to.equal(true);
+      expect(run.recorder.one(DOMAIN).inputs.encryptionKey).to.equal(key.outputs.arn);
+      const store = run.recorder.one(REPOSITORY, "-pypi-store").inputs;
+      expect(store.externalConnections).to.deep.equal({ externalConnectionName: "public:pypi" });
+      const team = run.recorder.one(REPOSITORY, "-repository").inputs;
+      expect(team).not.to.have.property("externalConnections");
+      expect(team.upstreams).to.deep.equal([{ repositoryName: "pypi-store" }]);
+    });
+
+    it("puts exactly the two CodeArtifact endpoints where configured, into a new VPC only if asked", () => {
+      const services = run.recorder.ofType(ENDPOINT).map((e) => e.inputs.serviceName);
+      expect(services).to.have.members(
+        expected.endpointSources
+          ? ["com.amazonaws.eu-west-1.codeartifact.api", "com.amazonaws.eu-west-1.codeartifact.repositories"]
+          : [],
+      );
+      expect(run.recorder.ofType(AWSX_VPC).length).to.equal(expected.newVpc ? 1 : 0);
     });
 
     it("names the domain ppi-<stack> and every policy ppi-<stack>-*, through the stack's provider", () => {
@@ -96,7 +89,7 @@ for (const expected of STACKS) {
         `ppi-${expected.stack}-codeartifact-publisher`,
       ]);
       for (const r of resources.filter((r) => r.custom)) {
-        expect(r.provider, r.name).to.match(/::pulumi:providers:aws::aws::/);
+        expect(providerOf(r), r.name).to.equal("pulumi:providers:aws::aws");
       }
     });
 
@@ -122,10 +115,13 @@ for (const expected of STACKS) {
 
     it("shares read access exactly as configured", () => {
       const domainPolicies = run.recorder.ofType(DOMAIN_POLICY);
+      const sharedRepositories = run.recorder.ofType(REPOSITORY_POLICY).map((p) => p.inputs.repository);
       if (!expected.sharing) {
         expect(domainPolicies).to.deep.equal([]);
+        expect(sharedRepositories).to.deep.equal([]);
         return;
       }
+      expect(sharedRepositories).to.have.members(["packages", "pypi-store"]);
       const statements = (JSON.parse(domainPolicies[0].inputs.policyDocument) as PolicyDocument).Statement;
       expect(statements).to.have.length(1);
       expect(statements[0]).to.deep.include({

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { PolicyDocument, PolicyStatement, policyDocument } from "../../components/policies/document";
 import { DeclaredResource, StackFacts, needsOf } from "../../rules/deployerNeeds";
 import { AccessRequest, Decision, evaluate } from "../../rules/policyEvaluation";
-import { ResourceRecorder } from "../mocks";
+import { ResourceRecorder, providerOf } from "../mocks";
 import { ProgramRun, runProgram } from "../support/program";
 
 const ACCOUNT = "123456789012";
@@ -158,7 +158,7 @@ describe("program: the deployer can deploy every stack", () => {
       });
       // awsx builds its children with the providers handed to the component, so they are tagged too.
       const viaOtherProviders = recorder.resources
-        .filter((r) => r.type.startsWith("aws:") && !r.provider?.includes("::pulumi:providers:aws::aws::"))
+        .filter((r) => r.type.startsWith("aws:") && providerOf(r) !== "pulumi:providers:aws::aws")
         .map((r) => `${r.type} ${r.name} (${r.provider})`);
       expect(viaOtherProviders).to.deep.equal([]);
     });
