@@ -5,7 +5,12 @@ import { deployerPolicies } from "./policies/deployer";
 import { publisherPolicy } from "./policies/publisher";
 import { stackReadPolicy } from "./policies/readOnly";
 import { StackScope } from "./policies/stackScope";
-import { REPOSITORY_PATTERN, GithubJobMatch, PulumiDeploymentsTrust, oidcTrustPolicy } from "./policies/trust";
+import {
+  REPOSITORY_PATTERN,
+  GithubJobMatch,
+  PulumiDeploymentsTrust,
+  oidcTrustPolicy,
+} from "./policies/trust";
 import { TENANT_PATTERN } from "../edge/names";
 import { AWS_REGION_PATTERN, CREDENTIALS_TABLE_REGION } from "../edge/regions";
 import { checkDomain } from "./domainCertificate";
@@ -77,7 +82,9 @@ function checkArgs(context: string, args: CiAccessArgs): void {
       throw new Error(`${context}: ${field} ${JSON.stringify(value)} is not a Pulumi ${field} name.`);
   }
   const packageRepositories = args.packageRepositories ?? [];
-  const badRepository = [args.infraRepository, ...packageRepositories].find((r) => !REPOSITORY_PATTERN.test(r));
+  const badRepository = [args.infraRepository, ...packageRepositories].find(
+    (r) => !REPOSITORY_PATTERN.test(r),
+  );
   if (badRepository !== undefined)
     throw new Error(`${context}: ${JSON.stringify(badRepository)} is not an owner/repository name.`);
   if (packageRepositories.length > 0 && !(args.publisherTrust?.length && args.publisherTenants?.length)) {
@@ -86,7 +93,8 @@ function checkArgs(context: string, args: CiAccessArgs): void {
     );
   }
   const badTenant = (args.publisherTenants ?? []).find((tenant) => !TENANT_PATTERN.test(tenant));
-  if (badTenant !== undefined) throw new Error(`${context}: publisherTenants entry ${JSON.stringify(badTenant)} is not a tenant name.`);
+  if (badTenant !== undefined)
+    throw new Error(`${context}: publisherTenants entry ${JSON.stringify(badTenant)} is not a tenant name.`);
   if (args.deployerTrust.length === 0 && args.pulumiOrganization === undefined) {
     throw new Error(
       `${context}: nothing may assume the deployer; set pulumiOrganization (Pulumi Deployments) or deployerTrust.`,
@@ -100,8 +108,12 @@ function checkArgs(context: string, args: CiAccessArgs): void {
     );
   }
   if (!AWS_REGION_PATTERN.test(scope.region))
-    throw new Error(`${context}: scope.region ${JSON.stringify(scope.region)} is not an AWS region name such as eu-west-1.`);
-  const badReplica = scope.replicaRegions.find((r) => !AWS_REGION_PATTERN.test(r) || r === CREDENTIALS_TABLE_REGION);
+    throw new Error(
+      `${context}: scope.region ${JSON.stringify(scope.region)} is not an AWS region name such as eu-west-1.`,
+    );
+  const badReplica = scope.replicaRegions.find(
+    (r) => !AWS_REGION_PATTERN.test(r) || r === CREDENTIALS_TABLE_REGION,
+  );
   if (badReplica !== undefined) {
     throw new Error(
       `${context}: scope.replicaRegions entry ${JSON.stringify(badReplica)} must be an AWS region name other than ${CREDENTIALS_TABLE_REGION}.`,

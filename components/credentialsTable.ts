@@ -123,14 +123,12 @@ export class CredentialsTable extends pulumi.ComponentResource {
         table.arn.apply((arn) => arn.replace(`:${CREDENTIALS_TABLE_REGION}:`, `:${region}:`)),
       ),
     ];
-    this.lookupStatement = pulumi.all(this.arns).apply(
-      (arns): PolicyStatement => ({
-        Sid: "ReadCredentials",
-        Effect: "Allow",
-        Action: "dynamodb:GetItem",
-        Resource: arns,
-      }),
-    );
+    this.lookupStatement = pulumi.all(this.arns).apply((arns): PolicyStatement => ({
+      Sid: "ReadCredentials",
+      Effect: "Allow",
+      Action: "dynamodb:GetItem",
+      Resource: arns,
+    }));
     this.registerOutputs({ tableName: this.tableName, arn: this.arn, arns: this.arns });
   }
 }

@@ -130,7 +130,9 @@ function checkStatements(context: string, statements: readonly pulumi.Input<Poli
     if (actions.length === 0 || (statement.Resource === undefined && statement.NotResource === undefined))
       throw new Error(`${context}: policyStatements[${i}] needs an Action and a Resource.`);
     if (statement.Effect === "Allow" && actions.includes("*"))
-      throw new Error(`${context}: policyStatements[${i}] allows every action; grant the actions the handler calls.`);
+      throw new Error(
+        `${context}: policyStatements[${i}] allows every action; grant the actions the handler calls.`,
+      );
   });
 }
 
@@ -140,7 +142,9 @@ function checkStatements(context: string, statements: readonly pulumi.Input<Poli
  * published as a numbered version (`qualifiedArn`, never `$LATEST`), with an explicit role that
  * Lambda@Edge can assume and that holds only the given statements and its own log writes.
  */
-export class EdgeFunction<C, E = CloudFrontRequestEvent, R = CloudFrontRequestResult> extends pulumi.ComponentResource {
+export class EdgeFunction<C, E = CloudFrontRequestEvent, R = CloudFrontRequestResult>
+  extends pulumi.ComponentResource
+{
   readonly function: aws.lambda.CallbackFunction<E, R>;
   readonly role: aws.iam.Role;
   /** The role's inline policy: `policyStatements` plus `WriteOwnLogs`. */

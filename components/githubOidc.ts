@@ -82,7 +82,14 @@ export class GithubOidc extends pulumi.ComponentResource {
     this.createdProviders = created;
 
     const provide = (suffix: string, url: string, audience: string, arn: pulumi.Input<string> | undefined) =>
-      this.provider(`${name}-${suffix}`, args, url, audience, arn, (provider) => (created[suffix] = provider));
+      this.provider(
+        `${name}-${suffix}`,
+        args,
+        url,
+        audience,
+        arn,
+        (provider) => (created[suffix] = provider),
+      );
     this.githubProviderArn = provide("github", GITHUB_OIDC_URL, GITHUB_OIDC_AUDIENCE, args.githubProviderArn);
     this.pulumiProviderArn =
       args.pulumiOrganization === undefined

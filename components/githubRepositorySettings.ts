@@ -123,7 +123,11 @@ export class GithubRepositorySettings extends pulumi.ComponentResource {
     const environments: Record<string, github.RepositoryEnvironment> = {};
     this.environments = environments;
     if (args.deployEnvironment)
-      environments[infra] = this.environment(`${name}-${args.deployEnvironment.name}`, infra, args.deployEnvironment);
+      environments[infra] = this.environment(
+        `${name}-${args.deployEnvironment.name}`,
+        infra,
+        args.deployEnvironment,
+      );
 
     const variables = Object.entries(args.packageVariables ?? {}).filter(([, value]) => value !== undefined);
     for (const fullName of packageRepositories) {

@@ -185,7 +185,8 @@ export class PackageIndex extends pulumi.ComponentResource {
     checkNamePrefix(context, args.namePrefix);
     const defaults = PACKAGE_INDEX_DEFAULTS;
     const branchChannels = args.branchChannels ?? defaults.branchChannels;
-    const branchChannelExpirationDays = args.branchChannelExpirationDays ?? defaults.branchChannelExpirationDays;
+    const branchChannelExpirationDays =
+      args.branchChannelExpirationDays ?? defaults.branchChannelExpirationDays;
     const noncurrentVersionExpirationDays =
       args.noncurrentVersionExpirationDays ?? defaults.noncurrentVersionExpirationDays;
     const pageCacheTtlSeconds = args.pageCacheTtlSeconds ?? defaults.pageCacheTtlSeconds;
@@ -202,7 +203,10 @@ export class PackageIndex extends pulumi.ComponentResource {
       checkEdgeFunctionVersionArn(context, args.viewerRequestFunctionArn);
     if (args.customDomain) checkDomain(context, "customDomain", args.customDomain);
     checkTags(context, args.tags);
-    checkPrivateBucketArgs(context, { bucketPrefix: `${args.namePrefix}-index-`, bucketArgs: args.bucketArgs });
+    checkPrivateBucketArgs(context, {
+      bucketPrefix: `${args.namePrefix}-index-`,
+      bucketArgs: args.bucketArgs,
+    });
     checkPassThrough(context, "distributionArgs", args.distributionArgs, DISTRIBUTION_PASS_THROUGH);
     super("python-package-index:edge:PackageIndex", name, {}, opts);
 
@@ -242,9 +246,10 @@ export class PackageIndex extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const logs = (args.accessLogs ?? defaults.accessLogs)
-      ? this.createAccessLogBucket(name, args.namePrefix, accessLogExpirationDays, args.tags)
-      : undefined;
+    const logs =
+      (args.accessLogs ?? defaults.accessLogs)
+        ? this.createAccessLogBucket(name, args.namePrefix, accessLogExpirationDays, args.tags)
+        : undefined;
 
     // OACs, cache and response-headers policies take no tags.
     const originAccessControl = new aws.cloudfront.OriginAccessControl(

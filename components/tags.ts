@@ -29,7 +29,10 @@ export function checkTags(context: string, tags: Tags | undefined): void {
  * `{ tags }` for a child's args: the component's tags with the child's own on top; nothing at all
  * when both are empty, so an untagged component registers exactly the inputs it always did.
  */
-export function tagged(tags: Tags | undefined, own: Tags = {}): { tags?: Record<string, pulumi.Input<string>> } {
+export function tagged(
+  tags: Tags | undefined,
+  own: Tags = {},
+): { tags?: Record<string, pulumi.Input<string>> } {
   const merged = { ...tags, ...own };
   return Object.keys(merged).length > 0 ? { tags: merged } : {};
 }

@@ -66,7 +66,13 @@ export function renderProjectFile(current: string, schema: ConfigSchema, source:
     });
     if (declared.length === 0) continue;
     lines.push(`  # ---- ${section} ----`);
-    for (const text of declared) lines.push(...text.trimEnd().split("\n").map((line) => `  ${line}`));
+    for (const text of declared)
+      lines.push(
+        ...text
+          .trimEnd()
+          .split("\n")
+          .map((line) => `  ${line}`),
+      );
   }
   return `${head}${lines.join("\n")}\n`;
 }
@@ -85,10 +91,22 @@ export function renderConfigTable(
     'A default "from `Component.arg`" is that component\'s own: the program passes nothing when the key is unset.',
   ];
   for (const [section, keys] of sections(schema)) {
-    out.push("", `### ${section}`, "", "| key | type | default | accepted | description |", "| - | - | - | - | - |");
+    out.push(
+      "",
+      `### ${section}`,
+      "",
+      "| key | type | default | accepted | description |",
+      "| - | - | - | - | - |",
+    );
     for (const [key, spec] of keys) {
       const type = spec.type === "array" ? "list of strings" : spec.type;
-      const cells = [`\`${key}\``, type, defaultCell(spec, componentDefaults), acceptedCell(spec), spec.description];
+      const cells = [
+        `\`${key}\``,
+        type,
+        defaultCell(spec, componentDefaults),
+        acceptedCell(spec),
+        spec.description,
+      ];
       out.push(`| ${cells.map(escapeCell).join(" | ")} |`);
     }
   }

@@ -29,7 +29,6 @@ export interface GithubConfig {
   readonly pulumiOrganization?: string;
 }
 
-
 /**
  * A role's GitHub trust: only `environment:<stack>`. Jobs in that environment passed its ref rules
  * and reviewers; a branch or tag subject is presented by any job on that ref that names no

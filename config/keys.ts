@@ -46,7 +46,9 @@ export interface StringListKey extends KeyBase {
 export type ConfigKey = StringKey | IntegerKey | BooleanKey | StringListKey;
 
 type StringValue<K> = K extends { readonly oneOf: readonly (infer T extends string)[] } ? T : string;
-type Presence<K, V> = K extends { readonly default: unknown } | { readonly required: true } ? V : V | undefined;
+type Presence<K, V> = K extends { readonly default: unknown } | { readonly required: true }
+  ? V
+  : V | undefined;
 
 /** The value a key reads as: defaulted and required keys are always set, the others may be undefined. */
 export type ConfigValue<K extends ConfigKey> = K extends StringListKey

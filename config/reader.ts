@@ -75,7 +75,12 @@ export class ConfigReader<S extends ConfigSchema> {
         return spec.default;
       case "integer": {
         const value = Number(raw);
-        if (/^-?\d+$/.test(raw.trim()) && Number.isSafeInteger(value) && value >= spec.min && value <= spec.max)
+        if (
+          /^-?\d+$/.test(raw.trim()) &&
+          Number.isSafeInteger(value) &&
+          value >= spec.min &&
+          value <= spec.max
+        )
           return value;
         this.fail(
           `${name} is ${JSON.stringify(raw)}; expected a whole number from ${spec.min} to ${spec.max}.`,

@@ -26,14 +26,19 @@ export const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_Al
 /** Name of the repository that proxies public PyPI; the team repository may not take it. */
 export const PYPI_STORE_REPOSITORY = "pypi-store";
 /** CodeArtifact repository names, with the store's name reserved. */
-export const REPOSITORY_NAME_PATTERN = new RegExp(`^(?!${PYPI_STORE_REPOSITORY}$)[A-Za-z0-9][A-Za-z0-9._-]{1,99}$`);
+export const REPOSITORY_NAME_PATTERN = new RegExp(
+  `^(?!${PYPI_STORE_REPOSITORY}$)[A-Za-z0-9][A-Za-z0-9._-]{1,99}$`,
+);
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 export const KMS_KEY_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/;
 
 const REGION_ALLOWED =
   "an AWS region name such as eu-west-1 (commercial partition only: GovCloud and China regions are not supported)";
-const REPOSITORY = { pattern: REPOSITORY_PATTERN, allowed: "an owner/repository name such as acme/python-package-index" };
+const REPOSITORY = {
+  pattern: REPOSITORY_PATTERN,
+  allowed: "an owner/repository name such as acme/python-package-index",
+};
 
 export const STACK_CONFIG = {
   // ---- core ----
@@ -43,7 +48,8 @@ export const STACK_CONFIG = {
     required: true,
     pattern: AWS_REGION_PATTERN,
     allowed: REGION_ALLOWED,
-    description: "AWS region of the bucket and every regional resource (edge resources are always us-east-1).",
+    description:
+      "AWS region of the bucket and every regional resource (edge resources are always us-east-1).",
   },
   protect: {
     section: "core",
@@ -156,7 +162,8 @@ export const STACK_CONFIG = {
     type: "array",
     pattern: AWS_REGION_PATTERN,
     allowed: "an AWS region name such as eu-west-1",
-    description: "Regions holding a replica of the credentials table (never us-east-1, which holds the table).",
+    description:
+      "Regions holding a replica of the credentials table (never us-east-1, which holds the table).",
   },
   // ---- CodeArtifact ----
   codeArtifact: {
@@ -185,7 +192,8 @@ export const STACK_CONFIG = {
     pattern: KMS_KEY_ARN_PATTERN,
     allowed:
       "a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not an alias)",
-    description: "Existing KMS key (in the stack's region) for the domain; unset creates a key with rotation.",
+    description:
+      "Existing KMS key (in the stack's region) for the domain; unset creates a key with rotation.",
   },
   codeArtifactReadAccounts: {
     section: "CodeArtifact",
@@ -221,7 +229,8 @@ export const STACK_CONFIG = {
     type: "array",
     pattern: /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
     allowed: "a subnet id such as subnet-0123456789abcdef0",
-    description: "Private subnets (one per availability zone) for the endpoints when codeArtifactNetwork is existing.",
+    description:
+      "Private subnets (one per availability zone) for the endpoints when codeArtifactNetwork is existing.",
   },
   codeArtifactVpcCidr: {
     section: "CodeArtifact",
@@ -243,7 +252,8 @@ export const STACK_CONFIG = {
     type: "string",
     pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/,
     allowed: "a GitHub organization or user name",
-    description: "GitHub organization owning infraRepository and packageRepositories, spelled exactly as GitHub does.",
+    description:
+      "GitHub organization owning infraRepository and packageRepositories, spelled exactly as GitHub does.",
   },
   infraRepository: {
     section: "GitHub OIDC and CI roles",
@@ -255,7 +265,8 @@ export const STACK_CONFIG = {
     section: "GitHub OIDC and CI roles",
     type: "array",
     ...REPOSITORY,
-    description: "owner/repository of each package repository whose CI publishes (assumes the publisher role).",
+    description:
+      "owner/repository of each package repository whose CI publishes (assumes the publisher role).",
   },
   publisherTenants: {
     section: "GitHub OIDC and CI roles",
@@ -277,7 +288,8 @@ export const STACK_CONFIG = {
     type: "string",
     pattern: /^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/,
     allowed: "arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com",
-    description: "ARN of the account's token.actions.githubusercontent.com provider when oidcProviderMode is arn.",
+    description:
+      "ARN of the account's token.actions.githubusercontent.com provider when oidcProviderMode is arn.",
   },
   pulumiOidcProviderArn: {
     section: "GitHub OIDC and CI roles",
@@ -291,7 +303,8 @@ export const STACK_CONFIG = {
     section: "GitHub OIDC and CI roles",
     type: "array",
     allowed: "environment:<stack>, with this stack's name",
-    description: "GitHub jobs that may assume the deployer besides Pulumi Deployments: none, or environment:<stack> only.",
+    description:
+      "GitHub jobs that may assume the deployer besides Pulumi Deployments: none, or environment:<stack> only.",
   },
   publisherTrust: {
     section: "GitHub OIDC and CI roles",

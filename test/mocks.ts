@@ -23,6 +23,8 @@ export interface RecordedResource {
   /** The `protect` and `retainOnDelete` resource options as registered. */
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
+  /** `<type>::<name>` of the parent resource; undefined for a child of the root stack. */
+  readonly parent?: string;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -198,7 +200,7 @@ export function providerOf(resource: RecordedResource): string | undefined {
 }
 
 /** Options a stack transformation saw, waiting for the registration of the same type and name. */
-type SeenOptions = Pick<RecordedResource, "protect" | "retainOnDelete">;
+type SeenOptions = Pick<RecordedResource, "protect" | "retainOnDelete" | "parent">;
 
 /**
  * Installs fresh mocks under a new root stack and returns the recorder. Call it before constructing
@@ -229,6 +231,7 @@ export async function setupMocks(options: MockOptions = {}): Promise<ResourceRec
             custom: args.custom ?? true,
             protect: resourceOptions?.protect ?? false,
             retainOnDelete: resourceOptions?.retainOnDelete ?? false,
+            parent: resourceOptions?.parent,
           });
         }
         return { id, state };
@@ -249,13 +252,20 @@ export async function setupMocks(options: MockOptions = {}): Promise<ResourceRec
   );
   // `protect` is inherited from the parent after transformations run, so it is resolved up the chain here.
   const effectiveProtect = new WeakMap<pulumi.Resource, boolean>();
+  const identity = new WeakMap<pulumi.Resource, string>();
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation(({ resource, type, name, opts }) => {
       const parent = opts.parent;
       const protect = opts.protect ?? (parent ? (effectiveProtect.get(parent) ?? false) : false);
       effectiveProtect.set(resource, protect);
+      identity.set(resource, `${type}::${name}`);
       const key = seenKey(type, name);
-      seen.set(key, [...(seen.get(key) ?? []), { protect, retainOnDelete: opts.retainOnDelete ?? false }]);
+      const options = {
+        protect,
+        retainOnDelete: opts.retainOnDelete ?? false,
+        parent: parent ? identity.get(parent) : undefined,
+      };
+      seen.set(key, [...(seen.get(key) ?? []), options]);
       return undefined;
     });
     return {};
@@ -278,7 +288,9 @@ export function valueOf<T>(output: pulumi.Input<T>, what = "the output"): Promis
     // A failed output rejects promises no one holds: Node reports them as unhandled rejections.
     const onRejection = (reason: unknown) =>
       finish(() =>
-        reject(new Error(`valueOf: ${what} failed: ${reason instanceof Error ? reason.message : String(reason)}`)),
+        reject(
+          new Error(`valueOf: ${what} failed: ${reason instanceof Error ? reason.message : String(reason)}`),
+        ),
       );
     const timer = setTimeout(
       () =>
@@ -336,8 +348,9 @@ export async function expectRefusedBeforeRegistering(
   else if (expected instanceof RegExp) expect(error.message).to.match(expected);
   else for (const part of expected) expect(error.message).to.contain(part);
   await settle();
-  expect(recorder.resources.map((r) => `${r.type} ${r.name}`), "registered before the refusal").to.deep.equal(
-    [],
-  );
+  expect(
+    recorder.resources.map((r) => `${r.type} ${r.name}`),
+    "registered before the refusal",
+  ).to.deep.equal([]);
   return error;
 }

@@ -29,8 +29,7 @@ async function build(
 }
 
 /** The default behaviour and every ordered one. */
-function behaviours(cdn: RecordedResource): Record<string, any>[] {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+function behaviours(cdn: RecordedResource): RecordedResource["inputs"][] {
   return [cdn.inputs.defaultCacheBehavior, ...(cdn.inputs.orderedCacheBehaviors ?? [])];
 }
 

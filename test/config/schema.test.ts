@@ -69,7 +69,11 @@ describe("config: one schema", () => {
 
   it("a component-defaulted key is left to the component: unset reads as undefined", () => {
     const defaulted = Object.entries(STACK_CONFIG).filter(([, spec]) => "defaultedBy" in spec);
-    expect(defaulted.map(([key]) => key)).to.include.members(["pageCacheTtlSeconds", "protect", "priceClass"]);
+    expect(defaulted.map(([key]) => key)).to.include.members([
+      "pageCacheTtlSeconds",
+      "protect",
+      "priceClass",
+    ]);
     for (const [key, spec] of defaulted) expect(spec, key).not.to.have.property("default");
     const { config } = parseStackConfig((key) => (key === "region" ? "eu-west-1" : undefined), "dev");
     expect(config.core.protect).to.equal(undefined);

@@ -26,10 +26,11 @@ export function expectPrivateBucket(recorder: ResourceRecorder, bucket: Recorded
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     bucket,
   ).inputs;
-  expect(encryption.rules.map((r: any) => r.applyServerSideEncryptionByDefault.sseAlgorithm)).to.deep.equal([
-    // eslint-disable-line @typescript-eslint/no-explicit-any
-    "AES256",
-  ]);
+  const algorithms = encryption.rules.map(
+    (r: { applyServerSideEncryptionByDefault: { sseAlgorithm: string } }) =>
+      r.applyServerSideEncryptionByDefault.sseAlgorithm,
+  );
+  expect(algorithms, `${bucket.name} encryption`).to.deep.equal(["AES256"]);
   const policy = JSON.parse(settingOf(recorder, "aws:s3/bucketPolicy:BucketPolicy", bucket).inputs.policy);
   const arn = bucket.outputs.arn;
   expect(policy.Statement, `${bucket.name} policy denies plain HTTP`).to.deep.include({
