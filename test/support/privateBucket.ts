@@ -32,15 +32,18 @@ export function expectPrivateBucket(recorder: ResourceRecorder, bucket: Recorded
   );
   expect(algorithms, `${bucket.name} encryption`).to.deep.equal(["AES256"]);
   const policy = JSON.parse(settingOf(recorder, "aws:s3/bucketPolicy:BucketPolicy", bucket).inputs.policy);
-  const arn = bucket.outputs.arn;
-  expect(policy.Statement, `${bucket.name} policy denies plain HTTP`).to.deep.include({
-    Sid: "DenyInsecureTransport",
-    Effect: "Deny",
-    Principal: "*",
-    Action: "s3:*",
-    Resource: [arn, `${arn}/*`],
-    Condition: { Bool: { "aws:SecureTransport": "false" } },
-  });
+  // Whoever asks, for any action on the bucket or an object, over plain HTTP: denied.
+  const plainHttp = policy.Statement.filter(
+    (s: { Condition?: { Bool?: Record<string, string> } }) =>
+      s.Condition?.Bool?.["aws:SecureTransport"] === "false",
+  );
+  expect(plainHttp, `${bucket.name} policy denies plain HTTP`).to.have.length(1);
+  expect([plainHttp[0].Effect, plainHttp[0].Principal, plainHttp[0].Action]).to.deep.equal([
+    "Deny",
+    "*",
+    "s3:*",
+  ]);
+  expect(plainHttp[0].Resource).to.have.members([bucket.outputs.arn, `${bucket.outputs.arn}/*`]);
   const publicAllows = policy.Statement.filter(
     (s: { Effect: string; Principal: unknown }) =>
       s.Effect === "Allow" && JSON.stringify(s.Principal).includes('"*"'),
