@@ -52,6 +52,7 @@ const edgeFunction = new EdgeFunction(
   {
     functionName: `${namePrefix}-viewer-request`,
     description: "Authenticates index requests and rewrites them into the tenant's prefix",
+    roleDescription: "Lambda@Edge viewer-request function of the package index",
     permissionsBoundaryArn: boundary.arn,
     handlerFactory: viewerRequestHandlerFactory,
     handlerConfig: {

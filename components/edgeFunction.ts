@@ -68,6 +68,11 @@ export interface EdgeFunctionArgs<C, E = CloudFrontRequestEvent, R = CloudFrontR
    */
   readonly description?: string;
   /**
+   * What the role is for, shown in the IAM console.
+   * @default "Role of the Lambda@Edge function <functionName>"
+   */
+  readonly roleDescription?: string;
+  /**
    * Timeout in seconds, 1-5 (the viewer-trigger maximum); lookups give up well before it.
    * @default 5
    */
@@ -206,7 +211,7 @@ export class EdgeFunction<C, E = CloudFrontRequestEvent, R = CloudFrontRequestRe
       `${name}-role`,
       {
         name: functionName,
-        description: `Role of the Lambda@Edge function ${functionName}`,
+        description: args.roleDescription ?? `Role of the Lambda@Edge function ${functionName}`,
         permissionsBoundary: args.permissionsBoundaryArn,
         assumeRolePolicy: JSON.stringify(
           policyDocument([
