@@ -35,8 +35,9 @@ export interface CiAccessArgs {
    * manage only `<namePrefix>-*` names. Plain: it is spelled into the policies.
    */
   readonly namePrefix: string;
-  /** Pulumi project and stack: the subject Pulumi Deployments presents. Plain: part of the trust policy. */
+  /** Pulumi project whose Deployments may deploy: part of the subject they present. Plain: in the trust policy. */
   readonly project: string;
+  /** Pulumi stack whose Deployments may deploy (and named in the roles' descriptions). Plain: in the trust policy. */
   readonly stack: string;
   /** How the stack gets the account's OIDC providers (one stack per account creates them). */
   readonly oidcProvider:
@@ -50,9 +51,9 @@ export interface CiAccessArgs {
   readonly pulumiOrganization?: string;
   /** `owner/repo` of the repositories whose CI publishes; no publisher role when empty. @default [] */
   readonly packageRepositories?: readonly string[];
-  /** Jobs of the package repositories that may publish. Required when there are package repositories. */
+  /** Jobs of the package repositories that may publish. Required when there are package repositories. @default [] */
   readonly publisherTrust?: readonly GithubJobMatch[];
-  /** Tenants whose part of the bucket the publisher may write. Required with package repositories. */
+  /** Tenants whose part of the bucket the publisher may write. Required with package repositories. @default [] */
   readonly publisherTenants?: readonly string[];
   /** The index bucket the publisher writes. */
   readonly bucketName: pulumi.Input<string>;

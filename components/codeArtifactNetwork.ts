@@ -33,11 +33,12 @@ export interface CodeArtifactNetworkArgs {
   readonly namePrefix: string;
   /** Region of the endpoints. Plain: it is spelled into the endpoint service names. */
   readonly region: string;
-  /** Put the endpoints into this VPC. Exactly one of `existingVpc` and `newVpc`. */
+  /** Put the endpoints into this VPC. Exactly one of `existingVpc` and `newVpc`. @default undefined */
   readonly existingVpc?: ExistingVpc;
   /**
    * Create an isolated VPC (no internet gateway route, no NAT) whose only way to packages is
    * CodeArtifact through the endpoints. Exactly one of `existingVpc` and `newVpc`.
+   * @default undefined
    */
   readonly newVpc?: NewVpc;
   /**

@@ -12,7 +12,7 @@ export interface GithubOidcArgs {
    * `arn` (take it from config). Plain: it decides which resources exist.
    */
   readonly mode: OidcProviderMode;
-  /** ARN of the existing GitHub provider; required with `mode: "arn"`, refused otherwise. */
+  /** ARN of the existing GitHub provider; required with `mode: "arn"`, refused otherwise. @default undefined */
   readonly githubProviderArn?: pulumi.Input<string>;
   /**
    * Pulumi organization whose Deployments are trusted: adds the Pulumi Cloud provider
@@ -20,7 +20,7 @@ export interface GithubOidcArgs {
    * provider exists. @default undefined (no Pulumi Cloud provider)
    */
   readonly pulumiOrganization?: string;
-  /** ARN of the existing Pulumi Cloud provider; required with `mode: "arn"` and `pulumiOrganization`. */
+  /** ARN of the existing Pulumi Cloud provider; required with `mode: "arn"` and `pulumiOrganization`. @default undefined */
   readonly pulumiProviderArn?: pulumi.Input<string>;
   /**
    * Keep created providers in AWS when the stack is destroyed: other stacks of the account trust

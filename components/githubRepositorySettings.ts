@@ -52,9 +52,10 @@ export interface GithubRepositorySettingsArgs {
   /**
    * Environment created in each package repository to hold this stack's variables; publish jobs
    * name it, so the publisher must trust `environment:<its name>`. Required with package repositories.
+   * @default undefined
    */
   readonly packageEnvironment?: EnvironmentSpec;
-  /** Values of the package repositories' variables; CodeArtifact ones only when the stack has it. */
+  /** Values of the package repositories' variables; CodeArtifact ones only when the stack has it. @default undefined */
   readonly packageVariables?: {
     readonly AWS_REGION: pulumi.Input<string>;
     readonly AWS_ROLE_ARN: pulumi.Input<string>;
