@@ -78,23 +78,30 @@ export class GithubOidc extends pulumi.ComponentResource {
   constructor(name: string, args: GithubOidcArgs, opts?: pulumi.ComponentResourceOptions) {
     checkGithubOidcArgs(`GithubOidc ${name}`, args);
     super("python-package-index:oidc:GithubOidc", name, {}, opts);
-    const created: Record<string, aws.iam.OpenIdConnectProvider> = {};
-    this.createdProviders = created;
-
-    const provide = (suffix: string, url: string, audience: string, arn: pulumi.Input<string> | undefined) =>
-      this.provider(
-        `${name}-${suffix}`,
-        args,
-        url,
-        audience,
-        arn,
-        (provider) => (created[suffix] = provider),
-      );
-    this.githubProviderArn = provide("github", GITHUB_OIDC_URL, GITHUB_OIDC_AUDIENCE, args.githubProviderArn);
-    this.pulumiProviderArn =
-      args.pulumiOrganization === undefined
-        ? undefined
-        : provide("pulumi", PULUMI_OIDC_URL, args.pulumiOrganization, args.pulumiProviderArn);
+    const issuers = [
+      { key: "github", url: GITHUB_OIDC_URL, audience: GITHUB_OIDC_AUDIENCE, arn: args.githubProviderArn },
+      ...(args.pulumiOrganization === undefined
+        ? []
+        : [
+            {
+              key: "pulumi",
+              url: PULUMI_OIDC_URL,
+              audience: args.pulumiOrganization,
+              arn: args.pulumiProviderArn,
+            },
+          ]),
+    ];
+    const providers = Object.fromEntries(
+      issuers.map(({ key, url, audience, arn }) => [
+        key,
+        this.provider(`${name}-${key}`, args, url, audience, arn),
+      ]),
+    );
+    this.createdProviders = Object.fromEntries(
+      Object.entries(providers).flatMap(([key, p]) => (p.created ? [[key, p.created]] : [])),
+    );
+    this.githubProviderArn = providers.github.arn;
+    this.pulumiProviderArn = providers.pulumi?.arn;
     this.accountId = this.githubProviderArn.apply((arn) => arn.split(":")[4]);
     this.registerOutputs({
       githubProviderArn: this.githubProviderArn,
@@ -109,21 +116,19 @@ export class GithubOidc extends pulumi.ComponentResource {
     url: string,
     audience: string,
     arn: pulumi.Input<string> | undefined,
-    onCreate: (provider: aws.iam.OpenIdConnectProvider) => void,
-  ): pulumi.Output<string> {
+  ): { arn: pulumi.Output<string>; created?: aws.iam.OpenIdConnectProvider } {
     switch (args.mode) {
       case "create": {
-        const provider = new aws.iam.OpenIdConnectProvider(
+        const created = new aws.iam.OpenIdConnectProvider(
           name,
           // No thumbprints: IAM verifies these issuers through its own trusted CAs.
           { url, clientIdLists: [audience], ...tagged(args.tags) },
           { parent: this, retainOnDelete: args.retainOnDelete ?? true },
         );
-        onCreate(provider);
-        return provider.arn;
+        return { arn: created.arn, created };
       }
-      case "lookup":
-        return aws.iam.getOpenIdConnectProviderOutput({ url }, { parent: this }).apply((found) => {
+      case "lookup": {
+        const arn = aws.iam.getOpenIdConnectProviderOutput({ url }, { parent: this }).apply((found) => {
           if (!found.clientIdLists.includes(audience)) {
             throw new Error(
               `The account's OIDC provider for ${url} does not accept audience ${JSON.stringify(audience)} ` +
@@ -132,8 +137,10 @@ export class GithubOidc extends pulumi.ComponentResource {
           }
           return found.arn;
         });
+        return { arn };
+      }
       case "arn":
-        return pulumi.output(arn as pulumi.Input<string>);
+        return { arn: pulumi.output(arn as pulumi.Input<string>) };
     }
   }
 }
