@@ -7,7 +7,12 @@
  * formats) listing N projects. No request of a publish names another project's keys.
  */
 import { PutObjectCommand, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
-import { JSON_CONTENT_TYPE, HTML_CONTENT_TYPE, PAGE_CACHE_CONTROL, rootPageKey } from "../edge/layout";
+import {
+  JSON_CONTENT_TYPE,
+  HTML_CONTENT_TYPE,
+  PAGE_CACHE_CONTROL,
+  rootPageKey,
+} from "../domain/storageLayout";
 import { indexLocation } from "../cli/location";
 import { readProject } from "../cli/pageWriter";
 import { renderRootHtml, renderRootJson } from "../cli/pages";

@@ -3,7 +3,7 @@
  * CLI needs the name, the version and `Requires-Python`; and the check that they agree with the
  * file name the distribution is published under.
  */
-import { isValidProjectName, normalizeProjectName } from "../edge/names";
+import { isValidProjectName, normalizeProjectName } from "../domain/names";
 import { CliError } from "./errors";
 import { sameVersion } from "./version";
 

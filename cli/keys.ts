@@ -1,6 +1,6 @@
 /**
  * Customer keys in the credentials table: create (the secret is returned once and stored only as
- * a salted hash, by the scheme in `edge/credentials.ts`), list (never a secret or a hash), revoke
+ * a salted hash, by the scheme in `domain/keyScheme.ts`), list (never a secret or a hash), revoke
  * and rotate.
  */
 import {
@@ -15,15 +15,9 @@ import {
   TransactionCanceledException,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import {
-  CredentialRecord,
-  HASH_SCHEME,
-  PUBLIC_KEY_PATTERN,
-  credentialFromItem,
-  credentialToItem,
-  generateKey,
-} from "../edge/credentials";
-import { isValidChannel, isValidTenant } from "../edge/names";
+import { CredentialRecord, credentialFromItem, credentialToItem } from "../domain/credentialRecords";
+import { HASH_SCHEME, PUBLIC_KEY_PATTERN, generateKey } from "../domain/keyScheme";
+import { isValidChannel, isValidTenant } from "../domain/names";
 import { CliError } from "./errors";
 
 /** The credentials table's global secondary index on `tenant` (partition key `tenant`). */

@@ -1,5 +1,5 @@
 /** Where in the bucket a command works: one tenant's channel, validated with the edge's rules. */
-import { MAIN_CHANNEL, isValidChannel, isValidTenant } from "../edge/names";
+import { MAIN_CHANNEL, isValidChannel, isValidTenant } from "../domain/names";
 import { CliError } from "./errors";
 
 export interface IndexLocation {

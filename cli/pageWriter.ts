@@ -11,7 +11,7 @@ import {
   PAGE_CACHE_CONTROL,
   projectPageKey,
   rootPageKey,
-} from "../edge/layout";
+} from "../domain/storageLayout";
 import { IndexLocation, isBranchChannel } from "./location";
 import {
   ProjectPage,

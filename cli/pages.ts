@@ -3,7 +3,7 @@
  * PEP 691 JSON and PEP 503 HTML with the PEP 592/658/714/700 fields. The project's JSON page is
  * also the authoritative state a publish reads and compare-and-swaps, so it parses back losslessly.
  */
-import { relativeFileUrl } from "../edge/layout";
+import { relativeFileUrl } from "../domain/storageLayout";
 import { parseDistributionFilename } from "./distribution";
 import { CliError } from "./errors";
 import { canonicalVersion, compareVersions } from "./version";

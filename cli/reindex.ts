@@ -3,7 +3,7 @@
  * metadata. Yank flags and tombstones are kept from the current pages (the page is where they
  * live). Entries of files that no longer exist are dropped.
  */
-import { channelPrefix } from "../edge/layout";
+import { channelPrefix } from "../domain/storageLayout";
 import { IndexLocation } from "./location";
 import { DELETE_PAGE, hasProjectPage, updateProject, updateRoot } from "./pageWriter";
 import { FileEntry, removedNames } from "./pages";

@@ -3,7 +3,7 @@
  * the gzipped tar with a small reader (ustar, pax and GNU long names), no extraction to disk.
  */
 import * as zlib from "zlib";
-import { normalizeProjectName } from "../edge/names";
+import { normalizeProjectName } from "../domain/names";
 import { CoreMetadata, isFilenameNameComponent, parseCoreMetadata } from "./coreMetadata";
 import { CliError } from "./errors";
 import { isValidVersion } from "./version";

@@ -12,7 +12,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../edge/layout";
+import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../domain/storageLayout";
 import { CliError } from "./errors";
 
 export interface StoredObject {

@@ -3,7 +3,7 @@
  * in the object's user metadata) and turning a stored file back into a page entry, which is how a
  * publish heals crash residue and how `reindex` rebuilds pages.
  */
-import { FILE_CACHE_CONTROL, fileKey, metadataKey, projectFilesPrefix } from "../edge/layout";
+import { FILE_CACHE_CONTROL, fileKey, metadataKey, projectFilesPrefix } from "../domain/storageLayout";
 import { Distribution, inspectDistribution, sha256Hex } from "./distribution";
 import { CliError } from "./errors";
 import { IndexLocation, isBranchChannel } from "./location";

@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
-import { CREDENTIALS_TABLE_REGION } from "../edge/regions";
+import { CREDENTIALS_TABLE_REGION } from "../domain/aws";
 import { CliError } from "./errors";
 
 export interface TargetFlags {

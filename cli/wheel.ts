@@ -5,7 +5,7 @@
  */
 import * as crypto from "crypto";
 import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
-import { isValidProjectName, normalizeProjectName } from "../edge/names";
+import { isValidProjectName, normalizeProjectName } from "../domain/names";
 import { CoreMetadata, isFilenameNameComponent, parseCoreMetadata } from "./coreMetadata";
 import { CliError } from "./errors";
 import { canonicalVersion, isValidVersion } from "./version";

@@ -2,8 +2,8 @@
  * Changes to what is already published: `yank` / `unyank` a version (PEP 592), `remove` a version's
  * files, and `list` what a tenant's channel holds.
  */
-import { fileKey, metadataKey } from "../edge/layout";
-import { isValidProjectName, normalizeProjectName } from "../edge/names";
+import { fileKey, metadataKey } from "../domain/storageLayout";
+import { isValidProjectName, normalizeProjectName } from "../domain/names";
 import { CliError } from "./errors";
 import { IndexLocation } from "./location";
 import { readProject, readRoot, updateProject } from "./pageWriter";

@@ -6,7 +6,7 @@ import {
   PYPI_STORE_REPOSITORY,
   REPOSITORY_NAME_PATTERN,
 } from "../config/codeArtifact";
-import { AWS_REGION_PATTERN } from "../edge/regions";
+import { AWS_REGION_PATTERN } from "../domain/aws";
 import { PolicyDocument, PolicyStatement, policyDocument } from "./policies/document";
 
 /** The longest CodeArtifact authorization token (12 h), used in the setup instructions. */

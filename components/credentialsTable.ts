@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AWS_REGION_PATTERN, CREDENTIALS_TABLE_REGION } from "../edge/regions";
+import { AWS_REGION_PATTERN, CREDENTIALS_TABLE_REGION } from "../domain/aws";
 import { checkNamePrefix } from "./validation";
 /** The GSI the CLI queries for `keys list --tenant`. */
 export const TENANT_INDEX_NAME = "tenant";
@@ -26,7 +26,7 @@ export interface CredentialsTableArgs {
 }
 
 /**
- * The credentials table: one item per customer key (see `edge/credentials.ts`), partition key
+ * The credentials table: one item per customer key (see `domain/credentialRecords.ts`), partition key
  * `publicKey`, a `tenant` index for listing a tenant's keys. On-demand billing, point-in-time
  * recovery, encryption at rest, and optional replicas near the users.
  */

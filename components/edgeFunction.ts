@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AWS_REGION_PATTERN } from "../edge/regions";
+import { AWS_REGION_PATTERN } from "../domain/aws";
 import {
   ViewerRequestConfig,
   assertValidViewerRequestConfig,

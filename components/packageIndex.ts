@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../edge/layout";
+import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../domain/storageLayout";
 import { DomainCertificate } from "./domainCertificate";
 import { EdgeWebAcl, checkRateLimit } from "./edgeWebAcl";
 import { PrivateBucket, denyInsecureTransportStatement } from "./privateBucket";

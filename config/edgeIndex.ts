@@ -1,4 +1,4 @@
-import { AWS_REGION_PATTERN, CREDENTIALS_TABLE_REGION } from "../edge/regions";
+import { AWS_REGION_PATTERN, CREDENTIALS_TABLE_REGION } from "../domain/aws";
 import { ConfigReader } from "./reader";
 
 /** Settings of the edge index: bucket, CDN, edge authentication and credentials table. */

@@ -1,5 +1,5 @@
 import { REPOSITORY_PATTERN, GithubJobMatch, parseGithubJobMatch } from "../components/policies/trust";
-import { TENANT_PATTERN } from "../edge/names";
+import { TENANT_PATTERN } from "../domain/names";
 import { ConfigReader } from "./reader";
 
 /** How a stack gets the account's OIDC providers: only one stack per account may `create` them. */

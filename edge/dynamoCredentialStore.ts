@@ -7,7 +7,7 @@
  */
 import * as http from "http";
 import * as https from "https";
-import { CredentialItem, credentialFromItem } from "./credentials";
+import { CredentialItem, credentialFromItem } from "../domain/credentialRecords";
 import { CredentialStore } from "./credentialLookup";
 import { AwsCredentials, signJsonPost } from "./sigv4";
 

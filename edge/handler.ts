@@ -13,17 +13,18 @@ import type {
   CloudFrontRequestEvent,
   CloudFrontRequestResult,
 } from "aws-lambda";
-import { CredentialRecord, PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, secretMatches } from "./credentials";
+import { CredentialRecord } from "../domain/credentialRecords";
+import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, secretMatches } from "../domain/keyScheme";
 import { CredentialLookup, createCachedLookup } from "./credentialLookup";
 import { createDynamoCredentialStore } from "./dynamoCredentialStore";
-import { PageFormat, fileKey, projectPageKey, rootPageKey } from "./layout";
+import { PageFormat, fileKey, projectPageKey, rootPageKey } from "../domain/storageLayout";
 import { denialLogLine } from "./log";
-import { isValidTenant } from "./names";
+import { isValidTenant } from "../domain/names";
 import { createFormatNegotiator, formatFromQuery } from "./negotiate";
 import { generatedResponse, methodNotAllowed, redirect, unauthorized } from "./responses";
 import { Route, canonicalPath, encodePath, parseRoute } from "./route";
 import { parseBasicAuthorization } from "./basicAuth";
-import { AWS_REGION_PATTERN } from "./regions";
+import { AWS_REGION_PATTERN } from "../domain/aws";
 
 /** Plain data captured into the closure at deploy time (there is no environment at the edge). */
 export interface ViewerRequestConfig {

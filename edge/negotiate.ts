@@ -4,7 +4,7 @@
  * `*\/*`, which serves HTML; an Accept that admits neither format is a 406.
  */
 import { createKeyCache } from "./keyCache";
-import { PageFormat } from "./layout";
+import { PageFormat } from "../domain/storageLayout";
 
 /** Longest Accept header considered (pip's is about 100 characters); longer is malformed. */
 export const MAX_ACCEPT_LENGTH = 1024;

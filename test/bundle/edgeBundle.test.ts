@@ -11,7 +11,7 @@ import {
   viewerRequestEvent,
 } from "../support/cloudfrontEvents";
 import { settle, setupMocks, valueOf } from "../mocks";
-import { credentialToItem } from "../../edge/credentials";
+import { credentialToItem } from "../../domain/credentialRecords";
 import { TEST_HANDLER_CONFIG, makeKey } from "../edge/fixtures";
 import { CredentialsOnMoto, startCredentialsOnMoto } from "../edge/motoCredentials";
 

@@ -5,12 +5,8 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import {
-  PUBLIC_KEY_PATTERN,
-  SECRET_KEY_PATTERN,
-  credentialFromItem,
-  secretMatches,
-} from "../../edge/credentials";
+import { credentialFromItem } from "../../domain/credentialRecords";
+import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, secretMatches } from "../../domain/keyScheme";
 import { KeysContext, createKey, listKeys, revokeKey, rotateKey } from "../../cli/keys";
 import { CliFixture, startCliFixture } from "./fixture";
 

@@ -5,7 +5,7 @@ import {
   HTML_CONTENT_TYPE,
   JSON_CONTENT_TYPE,
   PAGE_CACHE_CONTROL,
-} from "../../edge/layout";
+} from "../../domain/storageLayout";
 import { sha256Hex } from "../../cli/distribution";
 import { indexLocation } from "../../cli/location";
 import { readProject, readRoot } from "../../cli/pageWriter";

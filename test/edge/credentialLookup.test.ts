@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { CredentialRecord } from "../../edge/credentials";
+import { CredentialRecord } from "../../domain/credentialRecords";
 import { createCachedLookup } from "../../edge/credentialLookup";
 import { makeKey } from "./fixtures";
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { DeleteItemCommand } from "@aws-sdk/client-dynamodb";
-import { CredentialItem, credentialToItem } from "../../edge/credentials";
+import { CredentialItem, credentialToItem } from "../../domain/credentialRecords";
 import {
   credentialsFromEnvironment,
   credentialsTableRegion,

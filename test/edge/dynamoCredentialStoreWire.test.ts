@@ -10,7 +10,7 @@ import {
   LookupError,
   createDynamoCredentialStore,
 } from "../../edge/dynamoCredentialStore";
-import { credentialToItem } from "../../edge/credentials";
+import { credentialToItem } from "../../domain/credentialRecords";
 import { createViewerRequestHandler } from "../../edge/handler";
 import { claimProcessEnv } from "../../sandbox/processEnv";
 import { generated, viewerRequestEvent } from "../support/cloudfrontEvents";

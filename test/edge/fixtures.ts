@@ -1,5 +1,6 @@
 /** Keys, records and handler configs shared by the edge, component and bundle tests. */
-import { CredentialRecord, HASH_SCHEME, generateKey } from "../../edge/credentials";
+import { CredentialRecord } from "../../domain/credentialRecords";
+import { HASH_SCHEME, generateKey } from "../../domain/keyScheme";
 import { ViewerRequestConfig } from "../../edge/handler";
 import { basicAuthorization } from "../support/cloudfrontEvents";
 

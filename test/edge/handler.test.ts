@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda";
-import { CredentialRecord } from "../../edge/credentials";
+import { CredentialRecord } from "../../domain/credentialRecords";
 import { CredentialStore, createCachedLookup } from "../../edge/credentialLookup";
 import { ViewerRequestConfig, createViewerRequestHandlerWith } from "../../edge/handler";
 import {

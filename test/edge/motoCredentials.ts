@@ -5,7 +5,7 @@
  * endpoint, region and credentials from the environment) until `stop()`.
  */
 import { AttributeValue, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { CredentialRecord, credentialToItem } from "../../edge/credentials";
+import { CredentialRecord, credentialToItem } from "../../domain/credentialRecords";
 import { claimProcessEnv } from "../../sandbox/processEnv";
 import { createCredentialsTable } from "../../sandbox/resources";
 import { MotoServer, startMoto } from "../support/moto";

@@ -6,9 +6,9 @@
 import * as path from "path";
 import { expect } from "chai";
 import fc from "fast-check";
-import { CredentialRecord } from "../../edge/credentials";
+import { CredentialRecord } from "../../domain/credentialRecords";
 import { createViewerRequestHandlerWith } from "../../edge/handler";
-import { isValidChannel, isValidProjectName, normalizeProjectName } from "../../edge/names";
+import { isValidChannel, isValidProjectName, normalizeProjectName } from "../../domain/names";
 import { FILENAME_PATTERN } from "../../edge/route";
 import { isForwarded, viewerRequestEvent } from "../support/cloudfrontEvents";
 import { NOW_SECONDS, TEST_HANDLER_CONFIG, makeKey } from "./fixtures";

@@ -10,7 +10,7 @@ import { publish } from "../../../cli/publish";
 import { IndexStore } from "../../../cli/store";
 import { buildWheel, WheelSpec } from "../../../cli/wheel";
 import { setYanked } from "../../../cli/yank";
-import { MAIN_CHANNEL } from "../../../edge/names";
+import { MAIN_CHANNEL } from "../../../domain/names";
 import type { Sandbox } from "../../../sandbox";
 
 export interface IndexFixture {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
-import { CredentialItem, credentialFromItem, credentialToItem, secretMatches } from "../../edge/credentials";
-import { makeKey } from "./fixtures";
+import { CredentialItem, credentialFromItem, credentialToItem } from "../../domain/credentialRecords";
+import { secretMatches } from "../../domain/keyScheme";
+import { makeKey } from "../edge/fixtures";
 
 describe("credentials: table item ↔ record", () => {
   const key = makeKey({ channels: ["main", "feature-x"], expiresAt: 2_000_000_000, description: "ci" });

@@ -1,23 +1,17 @@
 /**
- * Customer keys: format, hashing and the credentials-table item. Shared by the edge function
- * (verify) and the CLI (create, list, revoke) so that both always agree on the scheme.
- *
- * A key is a public part (the Basic-auth username, stored as the table's partition key) and a
- * secret part (the password, 256 random bits, shown once and never stored). The table keeps a
- * random salt and HMAC-SHA256(salt, secret). Secrets are high-entropy random values, so a fast
- * keyed hash is adequate (no password-stretching needed) and keeps the edge hot path cheap.
+ * One row of the credentials table: the record as the code sees it, its DynamoDB item form, and
+ * the table's key schema. Shared by the edge function (read), the key administration (write) and
+ * every definition of the table (the component, the sandbox), so all agree on one shape.
  */
-import * as crypto from "crypto";
+import { HASH_SCHEME } from "./keyScheme";
 import { isValidChannel, isValidTenant } from "./names";
 
-export const PUBLIC_KEY_PREFIX = "ppi_";
-export const SECRET_KEY_PREFIX = "ppisk_";
-export const HASH_SCHEME = "hmac-sha256/v1";
-
-/** `ppi_` + 26 base32 characters (130 bits; unique, not secret). */
-export const PUBLIC_KEY_PATTERN = /^ppi_[a-z2-7]{26}$/;
-/** `ppisk_` + 43 base64url characters (256 bits). */
-export const SECRET_KEY_PATTERN = /^ppisk_[A-Za-z0-9_-]{43}$/;
+/** The table's partition key: the item attribute holding the public key. */
+export const PUBLIC_KEY_ATTRIBUTE = "publicKey";
+/** The item attribute holding the key's tenant: the partition key of the tenant index. */
+export const TENANT_ATTRIBUTE = "tenant";
+/** The global secondary index on TENANT_ATTRIBUTE, queried to list one tenant's keys. */
+export const TENANT_INDEX_NAME = "tenant";
 
 /** One row of the credentials table, as the code sees it. */
 export interface CredentialRecord {
@@ -45,50 +39,10 @@ export interface AttributeValue {
 }
 export type CredentialItem = Record<string, AttributeValue>;
 
-export function hashSecret(secret: string, salt: string): string {
-  return crypto
-    .createHmac("sha256", Buffer.from(salt, "base64url"))
-    .update(secret, "utf8")
-    .digest("base64url");
-}
-
-/** Constant-time check of a presented secret against a record's salted hash. */
-export function secretMatches(
-  secret: string,
-  record: Pick<CredentialRecord, "salt" | "secretHash">,
-): boolean {
-  const presented = Buffer.from(hashSecret(secret, record.salt), "base64url");
-  const stored = Buffer.from(record.secretHash, "base64url");
-  return presented.length === stored.length && crypto.timingSafeEqual(presented, stored);
-}
-
-const BASE32_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
-
-function base32(bytes: Buffer, length: number): string {
-  let out = "";
-  for (let i = 0; i < length; i++) out += BASE32_ALPHABET[bytes[i] % 32];
-  return out;
-}
-
-export interface NewKey {
-  readonly publicKey: string;
-  readonly secretKey: string;
-  readonly salt: string;
-  readonly secretHash: string;
-}
-
-/** Creates a key pair and the salted hash to store; the secret leaves only through the caller. */
-export function generateKey(randomBytes: (size: number) => Buffer = crypto.randomBytes): NewKey {
-  const publicKey = PUBLIC_KEY_PREFIX + base32(randomBytes(26), 26);
-  const secretKey = SECRET_KEY_PREFIX + randomBytes(32).toString("base64url");
-  const salt = randomBytes(16).toString("base64url");
-  return { publicKey, secretKey, salt, secretHash: hashSecret(secretKey, salt) };
-}
-
 export function credentialToItem(record: CredentialRecord): CredentialItem {
   const item: CredentialItem = {
-    publicKey: { S: record.publicKey },
-    tenant: { S: record.tenant },
+    [PUBLIC_KEY_ATTRIBUTE]: { S: record.publicKey },
+    [TENANT_ATTRIBUTE]: { S: record.tenant },
     salt: { S: record.salt },
     secretHash: { S: record.secretHash },
     scheme: { S: record.scheme },
@@ -123,8 +77,8 @@ function optionalChannels(value: AttributeValue | undefined): readonly string[] 
 
 /** Reads an item; returns undefined for an item that is not a well-formed record (fail closed). */
 export function credentialFromItem(item: CredentialItem): CredentialRecord | undefined {
-  const publicKey = item.publicKey?.S;
-  const tenant = item.tenant?.S;
+  const publicKey = item[PUBLIC_KEY_ATTRIBUTE]?.S;
+  const tenant = item[TENANT_ATTRIBUTE]?.S;
   const salt = item.salt?.S;
   const secretHash = item.secretHash?.S;
   const scheme = item.scheme?.S;
