@@ -13,12 +13,12 @@ import {
   PAGE_CACHE_CONTROL,
   rootPageKey,
 } from "../domain/storageLayout";
-import { indexLocation } from "../cli/location";
-import { readProject } from "../cli/pageWriter";
-import { renderRootHtml, renderRootJson } from "../cli/pages";
-import { publish } from "../cli/publish";
-import { IndexStore } from "../cli/store";
-import { buildWheel } from "../cli/wheel";
+import { indexLocation } from "../publishing/indexLocation";
+import { readProject } from "../publishing/pageWriter";
+import { renderRootHtml, renderRootJson } from "../publishing/pages";
+import { publish } from "../publishing/publish";
+import { IndexStore } from "../publishing/indexStore";
+import { buildWheel } from "../publishing/wheelBuilder";
 import { createIndexBucket } from "../sandbox/resources";
 import { startMoto } from "../test/support/moto";
 

@@ -11,7 +11,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
-import { TENANT_INDEX_NAME } from "../cli/keys";
+import { TENANT_INDEX_NAME } from "../publishing/customerKeys";
 
 /** The `<stack>` part of every physical name, as `ppi-<stack>-…` in a deployed stack. */
 export const SANDBOX_NAME_PREFIX = "ppi-sandbox";

@@ -5,7 +5,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { createCredentialsTable, createIndexBucket } from "../../sandbox/resources";
-import { IndexStore } from "../../cli/store";
+import { IndexStore } from "../../publishing/indexStore";
 import { MotoServer, startMoto } from "../support/moto";
 
 export interface CliFixture {

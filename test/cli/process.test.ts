@@ -5,7 +5,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildWheel } from "../../cli/wheel";
+import { buildWheel } from "../../publishing/wheelBuilder";
 import { CliFixture, startCliFixture } from "./fixture";
 import { spawnCli as runCli } from "./support/spawnCli";
 

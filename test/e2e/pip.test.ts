@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
-import type { CreatedKey } from "../../cli/keys";
+import type { CreatedKey } from "../../publishing/customerKeys";
 import { startSandbox, Sandbox, urlWithKey } from "../../sandbox";
 import type { ServedRequest } from "../../sandbox/cloudfront";
 import { findPip, isolatedEnv, pip, requireClient, run, RunResult } from "./support/clients";

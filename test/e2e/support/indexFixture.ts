@@ -4,12 +4,12 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
-import { createKey, CreatedKey, KeysContext, revokeKey } from "../../../cli/keys";
-import { indexLocation } from "../../../cli/location";
-import { publish } from "../../../cli/publish";
-import { IndexStore } from "../../../cli/store";
-import { buildWheel, WheelSpec } from "../../../cli/wheel";
-import { setYanked } from "../../../cli/yank";
+import { createKey, CreatedKey, KeysContext, revokeKey } from "../../../publishing/customerKeys";
+import { indexLocation } from "../../../publishing/indexLocation";
+import { publish } from "../../../publishing/publish";
+import { IndexStore } from "../../../publishing/indexStore";
+import { buildWheel, WheelSpec } from "../../../publishing/wheelBuilder";
+import { setYanked } from "../../../publishing/yankAndRemove";
 import { MAIN_CHANNEL } from "../../../domain/names";
 import type { Sandbox } from "../../../sandbox";
 

@@ -9,7 +9,7 @@ import {
   renderRootHtml,
   renderRootJson,
   uploadTimeOf,
-} from "../../cli/pages";
+} from "../../publishing/pages";
 
 const SHA_A = "a".repeat(64);
 const SHA_B = "b".repeat(64);
@@ -33,7 +33,7 @@ const sdist: FileEntry = {
 };
 const page = { project: "foo-bar", files: [wheel, sdist] };
 
-describe("cli: project pages (PEP 503 / 691 / 592 / 658 / 714 / 700)", () => {
+describe("publishing: project pages (PEP 503 / 691 / 592 / 658 / 714 / 700)", () => {
   it("renders the JSON page with every field, files in version order", () => {
     expect(JSON.parse(renderProjectJson(page))).to.deep.equal({
       meta: { "api-version": API_VERSION },

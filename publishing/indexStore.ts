@@ -13,7 +13,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../domain/storageLayout";
-import { CliError } from "./errors";
+import { PublishingError } from "./errors";
 
 export interface StoredObject {
   readonly body: Buffer;
@@ -188,7 +188,7 @@ export async function retryOnConflict<T>(
     const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** i);
     await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
   }
-  throw new CliError(
+  throw new PublishingError(
     `gave up updating ${what} after ${options.maxAttempts} conflicting concurrent writes; run the command again`,
   );
 }

@@ -4,10 +4,10 @@
  * live). Entries of files that no longer exist are dropped.
  */
 import { channelPrefix } from "../domain/storageLayout";
-import { IndexLocation } from "./location";
+import { IndexLocation } from "./indexLocation";
 import { DELETE_PAGE, hasProjectPage, updateProject, updateRoot } from "./pageWriter";
 import { FileEntry, removedNames } from "./pages";
-import { IndexStore } from "./store";
+import { IndexStore } from "./indexStore";
 import { describeStoredFiles, listStoredFiles } from "./storedFiles";
 
 export interface ReindexResult {

@@ -4,11 +4,11 @@
  */
 import { fileKey, metadataKey } from "../domain/storageLayout";
 import { isValidProjectName, normalizeProjectName } from "../domain/names";
-import { CliError } from "./errors";
-import { IndexLocation } from "./location";
+import { PublishingError } from "./errors";
+import { IndexLocation } from "./indexLocation";
 import { readProject, readRoot, updateProject } from "./pageWriter";
 import { FileEntry, ProjectPage, RemovedFile, sortedPage, versionOf } from "./pages";
-import { IndexStore } from "./store";
+import { IndexStore } from "./indexStore";
 import { listStoredFiles } from "./storedFiles";
 import { isValidVersion, sameVersion } from "./version";
 
@@ -18,15 +18,15 @@ export interface VersionRef {
 }
 
 function checkRef(ref: VersionRef): string {
-  if (!isValidProjectName(ref.project)) throw new CliError(`invalid project name "${ref.project}"`);
+  if (!isValidProjectName(ref.project)) throw new PublishingError(`invalid project name "${ref.project}"`);
   if (!isValidVersion(ref.version))
-    throw new CliError(`invalid version "${ref.version}": use a PEP 440 version such as 1.2.0`);
+    throw new PublishingError(`invalid version "${ref.version}": use a PEP 440 version such as 1.2.0`);
   return normalizeProjectName(ref.project);
 }
 
-function notFound(location: IndexLocation, project: string, version?: string): CliError {
+function notFound(location: IndexLocation, project: string, version?: string): PublishingError {
   const what = version ? `version ${version} of ${project}` : `project ${project}`;
-  return new CliError(
+  return new PublishingError(
     `${what} is not published in ${location.tenant}/${location.channel}; ` +
       `\`list --tenant ${location.tenant}${version ? ` ${project}` : ""}\` shows what is`,
   );
@@ -63,7 +63,9 @@ export async function removeVersion(
   confirmed: boolean,
 ): Promise<string[]> {
   if (!confirmed)
-    throw new CliError("remove deletes files for good and breaks pinned installs; add --yes to confirm");
+    throw new PublishingError(
+      "remove deletes files for good and breaks pinned installs; add --yes to confirm",
+    );
   const project = checkRef(ref);
   const ofVersion = (name: string) => sameVersion(versionOf(name), ref.version);
   const stored = (await listStoredFiles(store, location, project)).filter((f) => ofVersion(f.filename));
@@ -103,7 +105,7 @@ export async function listIndex(
 ): Promise<{ projects: string[] } | ProjectPage> {
   if (project === undefined)
     return { projects: [...((await readRoot(store, location))?.projects ?? [])].sort() };
-  if (!isValidProjectName(project)) throw new CliError(`invalid project name "${project}"`);
+  if (!isValidProjectName(project)) throw new PublishingError(`invalid project name "${project}"`);
   const page = await readProject(store, location, normalizeProjectName(project));
   if (!page) throw notFound(location, normalizeProjectName(project));
   return sortedPage(page);

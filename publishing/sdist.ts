@@ -5,7 +5,7 @@
 import * as zlib from "zlib";
 import { normalizeProjectName } from "../domain/names";
 import { CoreMetadata, isFilenameNameComponent, parseCoreMetadata } from "./coreMetadata";
-import { CliError } from "./errors";
+import { PublishingError } from "./errors";
 import { isValidVersion } from "./version";
 
 const SDIST_SPEC = "https://packaging.python.org/specifications/source-distribution-format/";
@@ -18,8 +18,8 @@ export interface SdistFilename {
   readonly version: string;
 }
 
-function invalidSdistName(filename: string, reason: string): CliError {
-  return new CliError(
+function invalidSdistName(filename: string, reason: string): PublishingError {
+  return new PublishingError(
     `invalid sdist file name "${filename}": ${reason}; expected {name}-{version}.tar.gz with the ` +
       `name's dashes written as underscores (${SDIST_SPEC})`,
   );
@@ -103,12 +103,14 @@ export function readSdistMetadata(sdist: SdistFilename, bytes: Uint8Array): Sdis
       }
     }
   } catch (err) {
-    throw new CliError(
+    throw new PublishingError(
       `"${sdist.filename}" is not a readable gzipped tar archive (${(err as Error).message}); rebuild the sdist`,
     );
   }
   if (!pkgInfo) {
-    throw new CliError(`"${sdist.filename}" has no top-level {name}-{version}/PKG-INFO; rebuild the sdist`);
+    throw new PublishingError(
+      `"${sdist.filename}" has no top-level {name}-{version}/PKG-INFO; rebuild the sdist`,
+    );
   }
   return { metadata: parseCoreMetadata(pkgInfo.toString("utf8"), `PKG-INFO of "${sdist.filename}"`, sdist) };
 }

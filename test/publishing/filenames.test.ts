@@ -1,13 +1,14 @@
 import { expect } from "chai";
 import * as crypto from "crypto";
 import { strFromU8, unzipSync, zipSync, strToU8 } from "fflate";
-import { inspectDistribution, parseDistributionFilename } from "../../cli/distribution";
-import { parseSdistFilename } from "../../cli/sdist";
-import { canonicalVersion, compareVersions, isValidVersion, sameVersion } from "../../cli/version";
-import { buildWheel, parseWheelFilename } from "../../cli/wheel";
-import { buildSdist, pkgInfo } from "./support/sdist";
+import { inspectDistribution, parseDistributionFilename } from "../../publishing/distribution";
+import { parseSdistFilename } from "../../publishing/sdist";
+import { canonicalVersion, compareVersions, isValidVersion, sameVersion } from "../../publishing/version";
+import { parseWheelFilename } from "../../publishing/wheel";
+import { buildWheel } from "../../publishing/wheelBuilder";
+import { buildSdist, pkgInfo } from "../cli/support/sdist";
 
-describe("cli: wheel file names (binary distribution format)", () => {
+describe("publishing: wheel file names (binary distribution format)", () => {
   const valid: [string, Record<string, unknown>][] = [
     [
       "distribution-1.0-1-py27-none-any.whl",
@@ -57,7 +58,7 @@ describe("cli: wheel file names (binary distribution format)", () => {
   }
 });
 
-describe("cli: sdist file names (PEP 625)", () => {
+describe("publishing: sdist file names (PEP 625)", () => {
   const valid: [string, string, string][] = [
     ["foo-1.0.tar.gz", "foo", "1.0"],
     ["foo_bar-2.0.post1.tar.gz", "foo-bar", "2.0.post1"],
@@ -85,7 +86,7 @@ describe("cli: sdist file names (PEP 625)", () => {
   });
 });
 
-describe("cli: PEP 440 versions", () => {
+describe("publishing: PEP 440 versions", () => {
   const canonical: [string, string][] = [
     ["1.0-RC1", "1.0rc1"],
     ["v1.0", "1.0"],
@@ -150,7 +151,7 @@ describe("cli: PEP 440 versions", () => {
   }
 });
 
-describe("cli: buildWheel and reading distributions", () => {
+describe("publishing: buildWheel and reading distributions", () => {
   it("builds a wheel whose RECORD lists every file with its sha256 and size", () => {
     const wheel = buildWheel({ name: "Demo.Pkg", version: "1.0", requiresPython: ">=3.8", summary: "demo" });
     expect(wheel.filename).to.equal("demo_pkg-1.0-py3-none-any.whl");

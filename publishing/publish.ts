@@ -5,11 +5,11 @@
  * A file name that was removed (a tombstone on the project's page) is refused before any upload.
  */
 import { Distribution, inspectDistribution } from "./distribution";
-import { CliError } from "./errors";
-import { IndexLocation } from "./location";
+import { PublishingError } from "./errors";
+import { IndexLocation } from "./indexLocation";
 import { readProject, updateProject } from "./pageWriter";
 import { FileEntry, ProjectPage, removedNames } from "./pages";
-import { IndexStore } from "./store";
+import { IndexStore } from "./indexStore";
 import { describeStoredFiles, listStoredFiles, uploadDistribution } from "./storedFiles";
 
 export interface PublishInput {
@@ -35,7 +35,7 @@ export interface PublishOptions {
 }
 
 /** Thrown when some files were refused; `results` says what happened to every file. */
-export class PublishError extends CliError {
+export class PublishError extends PublishingError {
   constructor(readonly results: readonly PublishResult[]) {
     const refused = results.filter((r) => r.status === "refused");
     super(refused.map((r) => r.reason).join("; "));
@@ -47,7 +47,7 @@ export class PublishError extends CliError {
 export function validateFiles(files: readonly PublishInput[]): Distribution[] {
   const seen = new Set<string>();
   return files.map(({ filename, bytes }) => {
-    if (seen.has(filename)) throw new CliError(`${filename} is given twice; name each file once`);
+    if (seen.has(filename)) throw new PublishingError(`${filename} is given twice; name each file once`);
     seen.add(filename);
     return inspectDistribution(filename, bytes);
   });
@@ -125,12 +125,12 @@ export async function publish(
       if (dist.project !== project) continue;
       let result: PublishResult;
       try {
-        if (removed.has(dist.filename)) throw new CliError(removedMessage(dist.filename, location));
+        if (removed.has(dist.filename)) throw new PublishingError(removedMessage(dist.filename, location));
         const outcome = await uploadDistribution(store, location, dist, files[i].bytes, now());
         entries.push(outcome.entry);
         result = { filename: dist.filename, project, version: dist.version, status: outcome.status };
       } catch (err) {
-        if (!(err instanceof CliError)) throw err;
+        if (!(err instanceof PublishingError)) throw err;
         result = {
           filename: dist.filename,
           project,

@@ -6,18 +6,18 @@ import {
   JSON_CONTENT_TYPE,
   PAGE_CACHE_CONTROL,
 } from "../../domain/storageLayout";
-import { sha256Hex } from "../../cli/distribution";
-import { indexLocation } from "../../cli/location";
-import { readProject, readRoot } from "../../cli/pageWriter";
-import { PublishError, publish } from "../../cli/publish";
-import { reindex } from "../../cli/reindex";
-import { IndexStore } from "../../cli/store";
-import { uploadDistribution } from "../../cli/storedFiles";
-import { inspectDistribution } from "../../cli/distribution";
-import { buildWheel } from "../../cli/wheel";
-import { listIndex, removeVersion, setYanked } from "../../cli/yank";
-import { CliFixture, snapshot, startCliFixture } from "./fixture";
-import { buildSdist, pkgInfo } from "./support/sdist";
+import { sha256Hex } from "../../publishing/distribution";
+import { indexLocation } from "../../publishing/indexLocation";
+import { readProject, readRoot } from "../../publishing/pageWriter";
+import { PublishError, publish } from "../../publishing/publish";
+import { reindex } from "../../publishing/reindex";
+import { IndexStore } from "../../publishing/indexStore";
+import { uploadDistribution } from "../../publishing/storedFiles";
+import { inspectDistribution } from "../../publishing/distribution";
+import { buildWheel } from "../../publishing/wheelBuilder";
+import { listIndex, removeVersion, setYanked } from "../../publishing/yankAndRemove";
+import { CliFixture, snapshot, startCliFixture } from "../cli/fixture";
+import { buildSdist, pkgInfo } from "../cli/support/sdist";
 
 const acme = indexLocation("acme");
 
@@ -25,7 +25,7 @@ async function pageText(store: IndexStore, key: string): Promise<string> {
   return (await store.get(key))!.body.toString("utf8");
 }
 
-describe("cli: publish, yank, remove, reindex against S3 @integration", () => {
+describe("publishing: publish, yank, remove, reindex against S3 @integration", () => {
   let fixture: CliFixture;
   before(async () => {
     fixture = await startCliFixture();

@@ -7,10 +7,10 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { credentialFromItem } from "../../domain/credentialRecords";
 import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, secretMatches } from "../../domain/keyScheme";
-import { KeysContext, createKey, listKeys, revokeKey, rotateKey } from "../../cli/keys";
-import { CliFixture, startCliFixture } from "./fixture";
+import { KeysContext, createKey, listKeys, revokeKey, rotateKey } from "../../publishing/customerKeys";
+import { CliFixture, startCliFixture } from "../cli/fixture";
 
-describe("cli: keys against DynamoDB @integration", () => {
+describe("publishing: keys against DynamoDB @integration", () => {
   let fixture: CliFixture;
   let ctx: KeysContext;
   const now = new Date("2026-06-01T00:00:00Z");

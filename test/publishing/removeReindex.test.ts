@@ -1,14 +1,14 @@
 import { expect } from "chai";
 import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { indexLocation } from "../../cli/location";
-import { readProject, readRoot, updateProject } from "../../cli/pageWriter";
-import { FileEntry } from "../../cli/pages";
-import { PublishError, publish } from "../../cli/publish";
-import { reindex } from "../../cli/reindex";
-import { IndexStore } from "../../cli/store";
-import { buildWheel } from "../../cli/wheel";
-import { removeVersion } from "../../cli/yank";
-import { CliFixture, snapshot, startCliFixture } from "./fixture";
+import { indexLocation } from "../../publishing/indexLocation";
+import { readProject, readRoot, updateProject } from "../../publishing/pageWriter";
+import { FileEntry } from "../../publishing/pages";
+import { PublishError, publish } from "../../publishing/publish";
+import { reindex } from "../../publishing/reindex";
+import { IndexStore } from "../../publishing/indexStore";
+import { buildWheel } from "../../publishing/wheelBuilder";
+import { removeVersion } from "../../publishing/yankAndRemove";
+import { CliFixture, snapshot, startCliFixture } from "../cli/fixture";
 
 const acme = indexLocation("acme");
 
@@ -53,7 +53,7 @@ async function sixteenUpdates(store: IndexStore): Promise<number> {
   return (await readProject(store, acme, "busy"))!.files.length;
 }
 
-describe("cli: remove tombstones, reindex races, compare-and-swap @integration", () => {
+describe("publishing: remove tombstones, reindex races, compare-and-swap @integration", () => {
   let fixture: CliFixture;
   before(async () => {
     fixture = await startCliFixture();

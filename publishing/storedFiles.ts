@@ -5,10 +5,10 @@
  */
 import { FILE_CACHE_CONTROL, fileKey, metadataKey, projectFilesPrefix } from "../domain/storageLayout";
 import { Distribution, inspectDistribution, sha256Hex } from "./distribution";
-import { CliError } from "./errors";
-import { IndexLocation, isBranchChannel } from "./location";
+import { PublishingError } from "./errors";
+import { IndexLocation, isBranchChannel } from "./indexLocation";
 import { FileEntry, uploadTimeOf } from "./pages";
-import { CONFLICT, IndexStore, PutOptions, retryOnConflict } from "./store";
+import { CONFLICT, IndexStore, PutOptions, retryOnConflict } from "./indexStore";
 
 export const FILE_CONTENT_TYPE = "application/octet-stream";
 const METADATA_SUFFIX = ".metadata";
@@ -76,7 +76,7 @@ export async function uploadDistribution(
     return (await describeStoredFile(store, location, dist.project, dist.filename, true)) ?? CONFLICT;
   });
   if (existing && existing.sha256 !== dist.sha256) {
-    throw new CliError(
+    throw new PublishingError(
       `${dist.filename} already exists in ${location.tenant}/${location.channel} with different contents ` +
         `(sha256 ${existing.sha256}, yours ${dist.sha256}); published files are immutable: publish a new version`,
     );
@@ -124,7 +124,7 @@ export async function describeStoredFile(
   if (!stored) return undefined;
   const dist = inspectDistribution(filename, stored.body);
   if (dist.project !== project)
-    throw new CliError(`${key} is stored under the wrong project; move or remove it`);
+    throw new PublishingError(`${key} is stored under the wrong project; move or remove it`);
   if (dist.coreMetadata && !hasCoreMetadataObject) {
     await store.put(
       metadataKey(location.tenant, location.channel, project, filename),
@@ -153,7 +153,7 @@ export async function describeStoredFiles(
     try {
       entry ??= await describeStoredFile(store, location, project, file.filename, file.hasCoreMetadataObject);
     } catch (err) {
-      if (!(err instanceof CliError)) throw err;
+      if (!(err instanceof PublishingError)) throw err;
       onSkipped(`skipped stored file ${project}/${file.filename}: ${err.message}`);
       continue;
     }

@@ -4,7 +4,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildWheel } from "../../cli/wheel";
+import { buildWheel } from "../../publishing/wheelBuilder";
 
 const PIP_ENV = { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), PIP_CONFIG_FILE: "/dev/null" };
 
@@ -28,7 +28,7 @@ function pipInstall(wheelPath: string, target: string) {
   );
 }
 
-describe("cli: buildWheel installed by pip @integration", () => {
+describe("publishing: buildWheel installed by pip @integration", () => {
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-wheel-"));

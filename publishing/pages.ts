@@ -5,7 +5,7 @@
  */
 import { relativeFileUrl } from "../domain/storageLayout";
 import { parseDistributionFilename } from "./distribution";
-import { CliError } from "./errors";
+import { PublishingError } from "./errors";
 import { canonicalVersion, compareVersions } from "./version";
 
 /** PEP 700 (1.1) adds `versions`, `size` and `upload-time`. */
@@ -162,8 +162,10 @@ export function renderRootHtml(root: RootPage): string {
   return htmlDocument("Simple index", links);
 }
 
-function corruptPage(source: string, reason: string): CliError {
-  return new CliError(`${source} is not a page this CLI wrote (${reason}); repair it with \`reindex\``);
+function corruptPage(source: string, reason: string): PublishingError {
+  return new PublishingError(
+    `${source} is not a page this CLI wrote (${reason}); repair it with \`reindex\``,
+  );
 }
 
 type Json = Record<string, unknown>;

@@ -12,7 +12,7 @@ import {
   projectPageKey,
   rootPageKey,
 } from "../domain/storageLayout";
-import { IndexLocation, isBranchChannel } from "./location";
+import { IndexLocation, isBranchChannel } from "./indexLocation";
 import {
   ProjectPage,
   RootPage,
@@ -23,7 +23,7 @@ import {
   renderRootHtml,
   renderRootJson,
 } from "./pages";
-import { CONFLICT, Conflict, IndexStore, retryOnConflict } from "./store";
+import { CONFLICT, Conflict, IndexStore, retryOnConflict } from "./indexStore";
 
 const GENERATION = "ppi-generation";
 

@@ -18,7 +18,7 @@ import {
 import { CredentialRecord, credentialFromItem, credentialToItem } from "../domain/credentialRecords";
 import { HASH_SCHEME, PUBLIC_KEY_PATTERN, generateKey } from "../domain/keyScheme";
 import { isValidChannel, isValidTenant } from "../domain/names";
-import { CliError } from "./errors";
+import { PublishingError } from "./errors";
 
 /** The credentials table's global secondary index on `tenant` (partition key `tenant`). */
 export const TENANT_INDEX_NAME = "tenant";
@@ -62,7 +62,7 @@ const DURATION_UNITS: Record<string, number> = { d: 86_400, h: 3_600, m: 60 };
 export function parseDuration(text: string): number {
   const match = /^([1-9][0-9]{0,5})([dhm])$/.exec(text);
   if (!match)
-    throw new CliError(
+    throw new PublishingError(
       `invalid --expires-in "${text}": use a whole number of days, hours or minutes, e.g. 90d, 12h, 30m`,
     );
   return Number(match[1]) * DURATION_UNITS[match[2]];
@@ -74,13 +74,13 @@ function iso(epochSeconds: number): string {
 
 function validateRequest(request: NewKeyRequest): void {
   if (!isValidTenant(request.tenant)) {
-    throw new CliError(
+    throw new PublishingError(
       `invalid tenant "${request.tenant}": use 1-63 lowercase letters, digits and dashes, starting and ending with a letter or digit`,
     );
   }
   for (const channel of request.channels ?? []) {
     if (!isValidChannel(channel)) {
-      throw new CliError(
+      throw new PublishingError(
         `invalid channel "${channel}" in --channels: use lowercase letters, digits and dashes (e.g. main,feature-x)`,
       );
     }
@@ -90,7 +90,7 @@ function validateRequest(request: NewKeyRequest): void {
     description !== undefined &&
     (description.length > MAX_DESCRIPTION_LENGTH || [...description].some((c) => c < " " || c === "\u007f"))
   ) {
-    throw new CliError(
+    throw new PublishingError(
       `--description must be at most ${MAX_DESCRIPTION_LENGTH} characters without control characters`,
     );
   }
@@ -184,7 +184,7 @@ const LISTED_ATTRIBUTES = [
 /** Lists keys (of one tenant through the `tenant` index, else all), oldest first. */
 export async function listKeys(ctx: KeysContext, options: { tenant?: string } = {}): Promise<KeySummary[]> {
   if (options.tenant !== undefined && !isValidTenant(options.tenant)) {
-    throw new CliError(`invalid tenant "${options.tenant}": use lowercase letters, digits and dashes`);
+    throw new PublishingError(`invalid tenant "${options.tenant}": use lowercase letters, digits and dashes`);
   }
   const names = Object.fromEntries(LISTED_ATTRIBUTES.map((name, i) => [`#a${i}`, name]));
   const projection = Object.keys(names).join(", ");
@@ -222,7 +222,7 @@ export async function listKeys(ctx: KeysContext, options: { tenant?: string } = 
 
 function checkPublicKey(publicKey: string): void {
   if (!PUBLIC_KEY_PATTERN.test(publicKey)) {
-    throw new CliError(
+    throw new PublishingError(
       `"${publicKey}" is not a public key (expected ppi_ and 26 characters); see \`keys list\``,
     );
   }
@@ -232,7 +232,7 @@ async function getItem(ctx: KeysContext, publicKey: string): Promise<Record<stri
   const out = await ctx.dynamodb.send(
     new GetItemCommand({ TableName: ctx.table, Key: { publicKey: { S: publicKey } }, ConsistentRead: true }),
   );
-  if (!out.Item) throw new CliError(`no key ${publicKey} in table ${ctx.table}; see \`keys list\``);
+  if (!out.Item) throw new PublishingError(`no key ${publicKey} in table ${ctx.table}; see \`keys list\``);
   return out.Item;
 }
 
@@ -257,8 +257,8 @@ export async function revokeKey(ctx: KeysContext, publicKey: string): Promise<Ke
   }
 }
 
-function alreadyRevoked(publicKey: string): CliError {
-  return new CliError(`key ${publicKey} is already revoked; create a new one with \`keys create\``);
+function alreadyRevoked(publicKey: string): PublishingError {
+  return new PublishingError(`key ${publicKey} is already revoked; create a new one with \`keys create\``);
 }
 
 /**
@@ -273,7 +273,7 @@ export async function rotateKey(
   checkPublicKey(publicKey);
   const old = credentialFromItem(await getItem(ctx, publicKey));
   if (!old) {
-    throw new CliError(
+    throw new PublishingError(
       `the stored record of key ${publicKey} is malformed; revoke it with \`keys revoke\` and create a new one`,
     );
   }

@@ -3,7 +3,7 @@
  * version, Requires-Python, core metadata (wheels), sha256 and size. Every check happens here.
  */
 import * as crypto from "crypto";
-import { CliError } from "./errors";
+import { PublishingError } from "./errors";
 import { parseSdistFilename, readSdistMetadata } from "./sdist";
 import { parseWheelFilename, readWheelMetadata } from "./wheel";
 
@@ -33,7 +33,7 @@ export function parseDistributionFilename(filename: string): {
 } {
   if (filename.endsWith(".whl")) return { ...parseWheelFilename(filename), kind: "wheel" };
   if (filename.endsWith(".tar.gz")) return { ...parseSdistFilename(filename), kind: "sdist" };
-  throw new CliError(`unsupported file "${filename}": publish wheels (.whl) or sdists (.tar.gz)`);
+  throw new PublishingError(`unsupported file "${filename}": publish wheels (.whl) or sdists (.tar.gz)`);
 }
 
 export function inspectDistribution(filename: string, bytes: Uint8Array): Distribution {

@@ -4,7 +4,7 @@
  * file name the distribution is published under.
  */
 import { isValidProjectName, normalizeProjectName } from "../domain/names";
-import { CliError } from "./errors";
+import { PublishingError } from "./errors";
 import { sameVersion } from "./version";
 
 /**
@@ -50,7 +50,7 @@ export function parseCoreMetadata(
   const fields = headerFields(text);
   const missing = ["metadata-version", "name", "version"].filter((field) => !fields.get(field));
   if (missing.length > 0) {
-    throw new CliError(
+    throw new PublishingError(
       `${source} lacks the required field(s) ${missing.join(", ")}; rebuild the distribution`,
     );
   }
@@ -62,13 +62,13 @@ export function parseCoreMetadata(
     ...(fields.get("summary") ? { summary: fields.get("summary") } : {}),
   };
   if (normalizeProjectName(metadata.name) !== expected.project) {
-    throw new CliError(
+    throw new PublishingError(
       `${source} names project "${metadata.name}" but the file name says "${expected.project}"; ` +
         "rename the file or rebuild the distribution so they agree",
     );
   }
   if (!sameVersion(metadata.version, expected.version)) {
-    throw new CliError(
+    throw new PublishingError(
       `${source} says version "${metadata.version}" but the file name says "${expected.version}"; ` +
         "rename the file or rebuild the distribution so they agree",
     );
