@@ -20,7 +20,7 @@ import { publish } from "../publishing/publish";
 import { IndexStore } from "../publishing/indexStore";
 import { buildWheel } from "../publishing/wheelBuilder";
 import { createIndexBucket } from "../sandbox/resources";
-import { startMoto } from "../test/support/moto";
+import { startMoto } from "../sandbox/moto";
 
 const SIZES = [10, 1_000, 10_000];
 const SAMPLES = 25;

@@ -11,13 +11,13 @@ import { runCli } from "../../cli/run";
 import { publish } from "../../publishing/publish";
 import { indexLocation } from "../../publishing/indexLocation";
 import { buildWheel } from "../../publishing/wheelBuilder";
-import { CliFixture, startCliFixture } from "./fixture";
+import { MotoIndex, startMotoIndex } from "../../fixtures/motoIndex";
 
 describe("cli: commands in-process @integration", () => {
-  let fixture: CliFixture;
+  let fixture: MotoIndex;
   let env: Record<string, string>;
   before(async () => {
-    fixture = await startCliFixture();
+    fixture = await startMotoIndex();
     const store = await fixture.newStore();
     await publish(
       store,

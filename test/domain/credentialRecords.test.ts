@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { CredentialItem, credentialFromItem, credentialToItem } from "../../domain/credentialRecords";
 import { secretMatches } from "../../domain/keyScheme";
-import { makeKey } from "../edge/fixtures";
+import { makeKey } from "../../fixtures/edgeKeys";
 
 describe("credentials: table item ↔ record", () => {
   const key = makeKey({ channels: ["main", "feature-x"], expiresAt: 2_000_000_000, description: "ci" });

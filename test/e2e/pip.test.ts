@@ -12,8 +12,8 @@ import { expect } from "chai";
 import type { CreatedKey } from "../../publishing/customerKeys";
 import { startSandbox, Sandbox, urlWithKey } from "../../sandbox";
 import type { ServedRequest } from "../../sandbox/cloudfront";
-import { findPip, isolatedEnv, pip, requireClient, run, RunResult } from "./support/clients";
-import { IndexFixture, indexFixture } from "./support/indexFixture";
+import { findPip, isolatedEnv, pip, requireClient, run, RunResult } from "../../fixtures/pythonClients";
+import { IndexFixture, indexFixture } from "../../fixtures/sandboxIndex";
 import {
   anchorsOf,
   basicAuthorization,

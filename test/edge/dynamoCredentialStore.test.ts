@@ -7,8 +7,8 @@ import {
   createDynamoCredentialStore,
   dynamoEndpoint,
 } from "../../edge/dynamoCredentialStore";
-import { CredentialsOnMoto, startCredentialsOnMoto } from "./motoCredentials";
-import { makeKey } from "./fixtures";
+import { CredentialsOnMoto, startCredentialsOnMoto } from "../../fixtures/credentialsOnMoto";
+import { makeKey } from "../../fixtures/edgeKeys";
 
 describe("credentialsTableRegion", () => {
   const location = { tableRegion: "us-east-1", replicaRegions: ["eu-west-1", "ap-northeast-1"] };

@@ -10,8 +10,8 @@ import {
   generated,
   headerValue,
   viewerRequestEvent,
-} from "../support/cloudfrontEvents";
-import { NOW_SECONDS, TEST_HANDLER_CONFIG, TestKey, makeKey, makeKeySet } from "./fixtures";
+} from "../../fixtures/cloudfrontEvents";
+import { NOW_SECONDS, TEST_HANDLER_CONFIG, TestKey, makeKey, makeKeySet } from "../../fixtures/edgeKeys";
 
 const PIP_ACCEPT =
   "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01";

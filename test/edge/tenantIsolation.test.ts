@@ -10,8 +10,8 @@ import { CredentialRecord } from "../../domain/credentialRecords";
 import { createViewerRequestHandlerWith } from "../../edge/handler";
 import { isValidChannel, isValidProjectName, normalizeProjectName } from "../../domain/names";
 import { FILENAME_PATTERN } from "../../edge/route";
-import { isForwarded, viewerRequestEvent } from "../support/cloudfrontEvents";
-import { NOW_SECONDS, TEST_HANDLER_CONFIG, makeKey } from "./fixtures";
+import { isForwarded, viewerRequestEvent } from "../../fixtures/cloudfrontEvents";
+import { NOW_SECONDS, TEST_HANDLER_CONFIG, makeKey } from "../../fixtures/edgeKeys";
 
 const HOSTILE_SEGMENTS = [
   ...[

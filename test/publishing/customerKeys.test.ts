@@ -8,15 +8,15 @@ import {
 import { credentialFromItem } from "../../domain/credentialRecords";
 import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, secretMatches } from "../../domain/keyScheme";
 import { KeysContext, createKey, listKeys, revokeKey, rotateKey } from "../../publishing/customerKeys";
-import { CliFixture, startCliFixture } from "../cli/fixture";
+import { MotoIndex, startMotoIndex } from "../../fixtures/motoIndex";
 
 describe("publishing: keys against DynamoDB @integration", () => {
-  let fixture: CliFixture;
+  let fixture: MotoIndex;
   let ctx: KeysContext;
   const now = new Date("2026-06-01T00:00:00Z");
   const nowSeconds = now.getTime() / 1000;
   before(async () => {
-    fixture = await startCliFixture();
+    fixture = await startMotoIndex();
     ctx = { dynamodb: fixture.dynamodb, table: fixture.table, now: () => now };
   });
   after(async () => fixture?.stop());

@@ -6,7 +6,7 @@ import { parseSdistFilename } from "../../publishing/sdist";
 import { canonicalVersion, compareVersions, isValidVersion, sameVersion } from "../../publishing/version";
 import { parseWheelFilename } from "../../publishing/wheel";
 import { buildWheel } from "../../publishing/wheelBuilder";
-import { buildSdist, pkgInfo } from "../cli/support/sdist";
+import { buildSdist, pkgInfo } from "../../fixtures/sdistBuilder";
 
 describe("publishing: wheel file names (binary distribution format)", () => {
   const valid: [string, Record<string, unknown>][] = [

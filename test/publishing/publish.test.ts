@@ -16,8 +16,8 @@ import { uploadDistribution } from "../../publishing/storedFiles";
 import { inspectDistribution } from "../../publishing/distribution";
 import { buildWheel } from "../../publishing/wheelBuilder";
 import { listIndex, removeVersion, setYanked } from "../../publishing/yankAndRemove";
-import { CliFixture, snapshot, startCliFixture } from "../cli/fixture";
-import { buildSdist, pkgInfo } from "../cli/support/sdist";
+import { MotoIndex, snapshot, startMotoIndex } from "../../fixtures/motoIndex";
+import { buildSdist, pkgInfo } from "../../fixtures/sdistBuilder";
 
 const acme = indexLocation("acme");
 
@@ -26,9 +26,9 @@ async function pageText(store: IndexStore, key: string): Promise<string> {
 }
 
 describe("publishing: publish, yank, remove, reindex against S3 @integration", () => {
-  let fixture: CliFixture;
+  let fixture: MotoIndex;
   before(async () => {
-    fixture = await startCliFixture();
+    fixture = await startMotoIndex();
   });
   after(async () => fixture?.stop());
 

@@ -8,7 +8,7 @@ import { reindex } from "../../publishing/reindex";
 import { IndexStore } from "../../publishing/indexStore";
 import { buildWheel } from "../../publishing/wheelBuilder";
 import { removeVersion } from "../../publishing/yankAndRemove";
-import { CliFixture, snapshot, startCliFixture } from "../cli/fixture";
+import { MotoIndex, snapshot, startMotoIndex } from "../../fixtures/motoIndex";
 
 const acme = indexLocation("acme");
 
@@ -23,7 +23,7 @@ function entry(filename: string): FileEntry {
 }
 
 /** Every write of `store` to a page made unconditional: what a broken compare-and-swap would do. */
-function withUnconditionalPageWrites(fixture: CliFixture, store: IndexStore): IndexStore {
+function withUnconditionalPageWrites(fixture: MotoIndex, store: IndexStore): IndexStore {
   const broken = new IndexStore(fixture.s3, store.bucket);
   broken.put = async (key, body, options) => {
     const out = await fixture.s3.send(
@@ -54,9 +54,9 @@ async function sixteenUpdates(store: IndexStore): Promise<number> {
 }
 
 describe("publishing: remove tombstones, reindex races, compare-and-swap @integration", () => {
-  let fixture: CliFixture;
+  let fixture: MotoIndex;
   before(async () => {
-    fixture = await startCliFixture();
+    fixture = await startMotoIndex();
   });
   after(async () => fixture?.stop());
 
