@@ -1,6 +1,6 @@
 /**
- * AWS region facts shared by the edge, the config and the CLI. Pure data: this module is
- * serialized into the edge bundle, so it imports nothing.
+ * AWS identifiers shared by the edge, the config, the components and the CLI. Pure data: the edge
+ * bundle serializes what it uses of this module, so it imports nothing.
  */
 
 /**
@@ -9,5 +9,8 @@
  */
 export const AWS_REGION_PATTERN = /^(?!cn-)[a-z]{2}-[a-z]+-\d$/;
 
-/** The credentials table lives where Lambda@Edge functions are created; replicas serve the edge elsewhere. */
-export const CREDENTIALS_TABLE_REGION = "us-east-1";
+/** A 12-digit AWS account id. */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+
+/** An AWS Organizations id such as `o-a1b2c3d4e5`. */
+export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;

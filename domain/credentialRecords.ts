@@ -39,6 +39,11 @@ export interface AttributeValue {
 }
 export type CredentialItem = Record<string, AttributeValue>;
 
+/** The table key of a public key's item (GetItem, UpdateItem). */
+export function credentialKey(publicKey: string): CredentialItem {
+  return { [PUBLIC_KEY_ATTRIBUTE]: { S: publicKey } };
+}
+
 export function credentialToItem(record: CredentialRecord): CredentialItem {
   const item: CredentialItem = {
     [PUBLIC_KEY_ATTRIBUTE]: { S: record.publicKey },

@@ -25,6 +25,12 @@ import { generatedResponse, methodNotAllowed, redirect, unauthorized } from "./r
 import { Route, canonicalPath, encodePath, parseRoute } from "./route";
 import { parseBasicAuthorization } from "./basicAuth";
 import { AWS_REGION_PATTERN } from "../domain/aws";
+import {
+  MAX_KEY_CACHE_SECONDS,
+  MAX_UNKNOWN_KEY_CACHE_SECONDS,
+  REALM_ALLOWED,
+  REALM_PATTERN,
+} from "../domain/edgeAuthentication";
 
 /** Plain data captured into the closure at deploy time (there is no environment at the edge). */
 export interface ViewerRequestConfig {
@@ -44,10 +50,7 @@ export interface ViewerRequestConfig {
   readonly branchChannels: boolean;
 }
 
-export const MAX_KEY_CACHE_SECONDS = 60;
-export const MAX_UNKNOWN_KEY_CACHE_SECONDS = 10;
 const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
-const REALM_PATTERN = /^[A-Za-z0-9 ._-]{1,64}$/;
 
 function isIntegerIn(value: unknown, min: number, max: number): boolean {
   return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
@@ -77,9 +80,7 @@ export function viewerRequestConfigProblems(config: ViewerRequestConfig): string
     }
   }
   if (typeof config.realm !== "string" || !REALM_PATTERN.test(config.realm)) {
-    problems.push(
-      `realm ${show(config.realm)} must be 1-64 letters, digits, spaces, dots, dashes or underscores`,
-    );
+    problems.push(`realm ${show(config.realm)} must be ${REALM_ALLOWED}`);
   }
   if (!isIntegerIn(config.keyCacheSeconds, 0, MAX_KEY_CACHE_SECONDS)) {
     problems.push(

@@ -15,13 +15,19 @@ import {
   TransactionCanceledException,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { CredentialRecord, credentialFromItem, credentialToItem } from "../domain/credentialRecords";
+import {
+  CredentialRecord,
+  PUBLIC_KEY_ATTRIBUTE,
+  TENANT_ATTRIBUTE,
+  TENANT_INDEX_NAME,
+  credentialFromItem,
+  credentialKey,
+  credentialToItem,
+} from "../domain/credentialRecords";
 import { HASH_SCHEME, PUBLIC_KEY_PATTERN, generateKey } from "../domain/keyScheme";
 import { isValidChannel, isValidTenant } from "../domain/names";
 import { PublishingError } from "./errors";
 
-/** The credentials table's global secondary index on `tenant` (partition key `tenant`). */
-export const TENANT_INDEX_NAME = "tenant";
 const MAX_DESCRIPTION_LENGTH = 200;
 
 export interface KeysContext {
@@ -110,8 +116,8 @@ function summaryOf(item: Record<string, AttributeValue>, nowSeconds: number): Ke
         ? "expired"
         : "active";
   return {
-    publicKey: item.publicKey?.S ?? "",
-    tenant: item.tenant?.S ?? "",
+    publicKey: item[PUBLIC_KEY_ATTRIBUTE]?.S ?? "",
+    tenant: item[TENANT_ATTRIBUTE]?.S ?? "",
     ...(channels ? { channels: [...channels].sort() } : {}),
     ...(item.description?.S ? { description: item.description.S } : {}),
     createdAt: iso(createdAt),
@@ -159,7 +165,7 @@ async function putNewKey(
     new PutItemCommand({
       TableName: ctx.table,
       Item: item,
-      ConditionExpression: "attribute_not_exists(publicKey)",
+      ConditionExpression: `attribute_not_exists(${PUBLIC_KEY_ATTRIBUTE})`,
     }),
   );
   return created;
@@ -172,8 +178,8 @@ export async function createKey(ctx: KeysContext, request: NewKeyRequest): Promi
 }
 
 const LISTED_ATTRIBUTES = [
-  "publicKey",
-  "tenant",
+  PUBLIC_KEY_ATTRIBUTE,
+  TENANT_ATTRIBUTE,
   "channels",
   "description",
   "createdAt",
@@ -186,7 +192,9 @@ export async function listKeys(ctx: KeysContext, options: { tenant?: string } = 
   if (options.tenant !== undefined && !isValidTenant(options.tenant)) {
     throw new PublishingError(`invalid tenant "${options.tenant}": use lowercase letters, digits and dashes`);
   }
-  const names = Object.fromEntries(LISTED_ATTRIBUTES.map((name, i) => [`#a${i}`, name]));
+  // A placeholder for every name, so that none can collide with a DynamoDB reserved word.
+  const placeholder = (attribute: string) => `#${attribute}`;
+  const names = Object.fromEntries(LISTED_ATTRIBUTES.map((name) => [placeholder(name), name]));
   const projection = Object.keys(names).join(", ");
   const items: Record<string, AttributeValue>[] = [];
   let start: Record<string, AttributeValue> | undefined;
@@ -196,7 +204,7 @@ export async function listKeys(ctx: KeysContext, options: { tenant?: string } = 
           new QueryCommand({
             TableName: ctx.table,
             IndexName: TENANT_INDEX_NAME,
-            KeyConditionExpression: "#a1 = :tenant",
+            KeyConditionExpression: `${placeholder(TENANT_ATTRIBUTE)} = :tenant`,
             ExpressionAttributeValues: { ":tenant": { S: options.tenant } },
             ExpressionAttributeNames: names,
             ProjectionExpression: projection,
@@ -220,6 +228,11 @@ export async function listKeys(ctx: KeysContext, options: { tenant?: string } = 
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.publicKey.localeCompare(b.publicKey));
 }
 
+/** The shared item shape in the SDK's type. */
+function tableKey(publicKey: string): Record<string, AttributeValue> {
+  return credentialKey(publicKey) as Record<string, AttributeValue>;
+}
+
 function checkPublicKey(publicKey: string): void {
   if (!PUBLIC_KEY_PATTERN.test(publicKey)) {
     throw new PublishingError(
@@ -230,7 +243,7 @@ function checkPublicKey(publicKey: string): void {
 
 async function getItem(ctx: KeysContext, publicKey: string): Promise<Record<string, AttributeValue>> {
   const out = await ctx.dynamodb.send(
-    new GetItemCommand({ TableName: ctx.table, Key: { publicKey: { S: publicKey } }, ConsistentRead: true }),
+    new GetItemCommand({ TableName: ctx.table, Key: tableKey(publicKey), ConsistentRead: true }),
   );
   if (!out.Item) throw new PublishingError(`no key ${publicKey} in table ${ctx.table}; see \`keys list\``);
   return out.Item;
@@ -243,9 +256,9 @@ export async function revokeKey(ctx: KeysContext, publicKey: string): Promise<Ke
     const out = await ctx.dynamodb.send(
       new UpdateItemCommand({
         TableName: ctx.table,
-        Key: { publicKey: { S: publicKey } },
+        Key: tableKey(publicKey),
         UpdateExpression: "SET revokedAt = :now",
-        ConditionExpression: "attribute_exists(publicKey) AND attribute_not_exists(revokedAt)",
+        ConditionExpression: `attribute_exists(${PUBLIC_KEY_ATTRIBUTE}) AND attribute_not_exists(revokedAt)`,
         ExpressionAttributeValues: { ":now": { N: String(nowSeconds(ctx)) } },
         ReturnValues: "ALL_NEW",
       }),
@@ -291,14 +304,18 @@ export async function rotateKey(
       new TransactWriteItemsCommand({
         TransactItems: [
           {
-            Put: { TableName: ctx.table, Item: item, ConditionExpression: "attribute_not_exists(publicKey)" },
+            Put: {
+              TableName: ctx.table,
+              Item: item,
+              ConditionExpression: `attribute_not_exists(${PUBLIC_KEY_ATTRIBUTE})`,
+            },
           },
           {
             Update: {
               TableName: ctx.table,
-              Key: { publicKey: { S: publicKey } },
+              Key: tableKey(publicKey),
               UpdateExpression: "SET revokedAt = :now",
-              ConditionExpression: "attribute_exists(publicKey) AND attribute_not_exists(revokedAt)",
+              ConditionExpression: `attribute_exists(${PUBLIC_KEY_ATTRIBUTE}) AND attribute_not_exists(revokedAt)`,
               ExpressionAttributeValues: { ":now": { N: String(nowSeconds(ctx)) } },
             },
           },
