@@ -1,8 +1,8 @@
 /**
  * Source distributions: `{name}-{version}.tar.gz` file names (PEP 625) and `PKG-INFO` read from
- * the gzipped tar with a small reader (ustar, pax and GNU long names), no extraction to disk.
+ * the gzipped tar with `tar` (ustar, pax and GNU long names; checksums), in memory, within bounds.
  */
-import * as zlib from "zlib";
+import * as tar from "tar";
 import { normalizeProjectName } from "../domain/names";
 import { CoreMetadata, isFilenameNameComponent, parseCoreMetadata } from "./coreMetadata";
 import { PublishingError } from "./errors";
@@ -38,53 +38,85 @@ export function parseSdistFilename(filename: string): SdistFilename {
   return { filename, name, project: normalizeProjectName(name), version };
 }
 
-const BLOCK = 512;
-
-function field(header: Buffer, offset: number, length: number): string {
-  const raw = header.subarray(offset, offset + length);
-  const end = raw.indexOf(0);
-  return raw.subarray(0, end === -1 ? length : end).toString("utf8");
+/**
+ * Bounds of reading an sdist, which may come from anyone who can publish: the archive is never
+ * extracted, only scanned for PKG-INFO, and the scan stops at the first bound it passes.
+ */
+export interface SdistReadLimits {
+  /** Expanded bytes (tar headers and contents) scanned at most, checked at each header: a 10 GB member is refused before it is inflated. */
+  readonly maxUnpackedBytes: number;
+  /** Members scanned at most. */
+  readonly maxMembers: number;
+  /** The largest PKG-INFO read (it holds the long description). */
+  readonly maxPkgInfoBytes: number;
+  /** Expanded bytes per compressed byte at most: stops a decompression bomb long before the size bound. */
+  readonly maxExpansionRatio: number;
 }
 
-function checksumMatches(header: Buffer): boolean {
-  const stored = parseInt(field(header, 148, 8).trim(), 8);
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i];
-  return stored === sum;
+export const SDIST_READ_LIMITS: SdistReadLimits = {
+  maxUnpackedBytes: 2 * 1024 ** 3,
+  maxMembers: 100_000,
+  maxPkgInfoBytes: 4 * 1024 ** 2,
+  maxExpansionRatio: 1000,
+};
+
+const TAR_BLOCK = 512;
+const PKG_INFO_PATH = /^(?:\.\/)?[^/]+\/PKG-INFO$/;
+const REGULAR_FILE_TYPES = new Set(["File", "OldFile", "ContiguousFile"]);
+
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-function paxPath(data: Buffer): string | undefined {
-  for (const record of data.toString("utf8").split("\n")) {
-    const match = /^\d+ path=(.*)$/.exec(record);
-    if (match) return match[1];
-  }
-  return undefined;
-}
-
-/** Yields each regular file's path and contents; throws on a malformed archive. */
-export function* tarEntries(tar: Buffer): Generator<{ path: string; data: Buffer }> {
-  let offset = 0;
-  let longName: string | undefined;
-  while (offset + BLOCK <= tar.length) {
-    const header = tar.subarray(offset, offset + BLOCK);
-    if (header.every((byte) => byte === 0)) return;
-    if (!checksumMatches(header)) throw new Error(`bad tar header checksum at byte ${offset}`);
-    const size = parseInt(field(header, 124, 12).trim() || "0", 8);
-    const type = String.fromCharCode(header[156] || 0x30);
-    const dataStart = offset + BLOCK;
-    if (!Number.isFinite(size) || dataStart + size > tar.length)
-      throw new Error(`truncated tar entry at byte ${offset}`);
-    const data = tar.subarray(dataStart, dataStart + size);
-    offset = dataStart + Math.ceil(size / BLOCK) * BLOCK;
-    if (type === "x") longName = paxPath(data) ?? longName;
-    else if (type === "L") longName = field(data, 0, data.length);
-    else {
-      const prefix = field(header, 345, 155);
-      const path = longName ?? (prefix ? `${prefix}/${field(header, 0, 100)}` : field(header, 0, 100));
-      longName = undefined;
-      if (type === "0" || type === "7") yield { path, data };
-    }
-  }
+/**
+ * The contents of the top-level `{name}-{version}/PKG-INFO`, or undefined when the archive has
+ * none; throws with the reason when the archive is not a well-formed gzipped tar or passes a bound.
+ * `tar`'s parser runs synchronously over a buffer as long as each entry's data is consumed at once
+ * (hence `resume()` on every member): every callback below has run when `end` returns.
+ */
+function findPkgInfo(bytes: Uint8Array, limits: SdistReadLimits): Buffer | undefined {
+  if (!isGzip(bytes)) throw new Error("it does not start with a gzip header");
+  let members = 0;
+  let unpackedBytes = 0;
+  let pkgInfo: Buffer | undefined;
+  let failure: Error | undefined;
+  let finished = false;
+  const found = new Error("PKG-INFO found");
+  const parser = new tar.Parser({
+    strict: true,
+    maxDecompressionRatio: limits.maxExpansionRatio,
+    onReadEntry(entry) {
+      members += 1;
+      unpackedBytes += TAR_BLOCK + Math.ceil(entry.size / TAR_BLOCK) * TAR_BLOCK;
+      if (members > limits.maxMembers) {
+        parser.abort(new Error(`it has more than ${limits.maxMembers} members`));
+      } else if (unpackedBytes > limits.maxUnpackedBytes) {
+        parser.abort(new Error(`it expands to more than ${limits.maxUnpackedBytes} bytes`));
+      } else if (REGULAR_FILE_TYPES.has(entry.type) && PKG_INFO_PATH.test(entry.path)) {
+        if (entry.size > limits.maxPkgInfoBytes) {
+          parser.abort(new Error(`its PKG-INFO is larger than ${limits.maxPkgInfoBytes} bytes`));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        entry.on("data", (chunk: Buffer) => chunks.push(chunk));
+        entry.on("end", () => {
+          pkgInfo = Buffer.concat(chunks);
+          parser.abort(found);
+        });
+      }
+      entry.resume();
+    },
+  });
+  parser.on("end", () => {
+    finished = true;
+  });
+  parser.on("error", (error: Error) => {
+    failure ??= error;
+  });
+  parser.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  if (failure && failure !== found) throw failure;
+  if (!failure && !finished) throw new Error("the tar reader stopped before the end of the archive");
+  return pkgInfo;
 }
 
 export interface SdistContents {
@@ -92,16 +124,14 @@ export interface SdistContents {
 }
 
 /** Reads and checks the top-level `PKG-INFO` of an sdist. */
-export function readSdistMetadata(sdist: SdistFilename, bytes: Uint8Array): SdistContents {
+export function readSdistMetadata(
+  sdist: SdistFilename,
+  bytes: Uint8Array,
+  limits: SdistReadLimits = SDIST_READ_LIMITS,
+): SdistContents {
   let pkgInfo: Buffer | undefined;
   try {
-    const tar = zlib.gunzipSync(bytes);
-    for (const entry of tarEntries(tar)) {
-      if (/^(?:\.\/)?[^/]+\/PKG-INFO$/.test(entry.path)) {
-        pkgInfo = entry.data;
-        break;
-      }
-    }
+    pkgInfo = findPkgInfo(bytes, limits);
   } catch (err) {
     throw new PublishingError(
       `"${sdist.filename}" is not a readable gzipped tar archive (${(err as Error).message}); rebuild the sdist`,
