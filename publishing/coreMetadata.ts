@@ -1,7 +1,8 @@
 /**
  * Core metadata (`METADATA` in a wheel, `PKG-INFO` in an sdist): email-header fields, of which the
- * CLI needs the name, the version and `Requires-Python`; and the check that they agree with the
- * file name the distribution is published under.
+ * publisher needs the name, the version and `Requires-Python`; and the check that they agree with
+ * the file name the distribution is published under. The header block is read by hand: five
+ * fields of RFC 822 folding do not justify a mail parser.
  */
 import { isValidProjectName, normalizeProjectName } from "../domain/names";
 import { PublishingError } from "./errors";
