@@ -7,14 +7,13 @@
  * Folders, lowest first. A folder may always import itself and Node's builtins; all but domain/
  * and edge/ may import npm packages.
  */
-const LAYERS = [
+const PRODUCTION = [
   ["domain", []],
   ["publishing", ["domain"]],
   ["edge", ["domain"]],
   ["cli", ["domain", "publishing", "edge"]],
   ["sandbox", ["domain", "publishing", "edge"]],
   ["upload", ["domain", "publishing", "edge"]],
-  ["fixtures", ["domain", "publishing", "edge", "cli", "sandbox", "upload", "components", "config"]],
   // components/ sees edge/ through types only: index.ts hands the handler factory to EdgeFunction.
   ["components", ["domain"], { typesOnly: ["edge"] }],
   ["policy-pack", ["domain", "components/policies"]],
@@ -27,7 +26,13 @@ const LAYERS = [
   ],
   ["deployments", ["domain", "components", "config"]],
   ["scripts", ["domain", "deployments"]],
-  ["bench", ["domain", "publishing", "edge", "cli", "sandbox", "upload", "fixtures", "components", "config"]],
+];
+const productionFolders = PRODUCTION.map(([folder]) => folder);
+const LAYERS = [
+  ...PRODUCTION,
+  // Builders shared by tests and benchmarks: anything but test/ and bench/ (and nothing production imports them).
+  ["fixtures", productionFolders],
+  ["bench", [...productionFolders, "fixtures"]],
   // test/ may import anything.
 ];
 
