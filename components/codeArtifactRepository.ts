@@ -87,7 +87,7 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
   /** `https://<domain>-<owner>.d.codeartifact.<region>.amazonaws.com/pypi/<repo>/simple/` */
   readonly pipEndpoint: pulumi.Output<string>;
   readonly readerPolicyArn: pulumi.Output<string>;
-  /** Attach to CI roles that publish (engineer E's publisher role). */
+  /** Attach to the CI roles that publish (the stack's publisher role). */
   readonly publisherPolicyArn: pulumi.Output<string>;
   /** Ready-to-paste login and publish instructions for pip, uv, poetry and twine. */
   readonly setupInstructions: pulumi.Output<string>;

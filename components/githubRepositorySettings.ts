@@ -2,17 +2,6 @@ import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_ENVIRONMENT_PATTERN, GITHUB_REPOSITORY_PATTERN } from "../domain/github";
 
-/** Names of the Actions variables set in each package repository's environment for this stack. */
-export const PACKAGE_REPOSITORY_VARIABLES = [
-  "AWS_REGION",
-  "AWS_ROLE_ARN",
-  "PACKAGE_INDEX_BUCKET",
-  "PACKAGE_INDEX_URL",
-  "CODEARTIFACT_DOMAIN",
-  "CODEARTIFACT_DOMAIN_OWNER",
-  "CODEARTIFACT_REPOSITORY",
-] as const;
-
 /**
  * Repository-level variable of the infrastructure repository holding this stack's previewer role
  * ARN, e.g. `AWS_PREVIEWER_ROLE_ARN_PROD`. Repository-level, not environment-level: a pull-request

@@ -34,14 +34,3 @@ export function isValidProjectName(name: string): boolean {
 export function normalizeProjectName(name: string): string {
   return name.replace(/[-_.]+/g, "-").toLowerCase();
 }
-
-/** Turns a git branch name into a channel name (`feature/Add_X` → `feature-add-x`). */
-export function channelFromBranch(branch: string): string {
-  const slug = branch
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 63)
-    .replace(/-+$/g, "");
-  return RESERVED_CHANNELS.includes(slug) ? `${slug}-branch` : slug;
-}

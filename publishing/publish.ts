@@ -73,9 +73,10 @@ async function addToProjectPage(
   location: IndexLocation,
   project: string,
   entries: readonly FileEntry[],
+  now: () => Date,
   onWarning: (message: string) => void,
 ): Promise<Set<string>> {
-  const listedAt = Date.now();
+  const listedAt = now().getTime();
   const stored = await listStoredFiles(store, location, project);
   const storedNames = new Set(stored.map((f) => f.filename));
   // An entry uploaded well before the listing whose file it does not show was deleted behind the
@@ -142,7 +143,7 @@ export async function publish(
       projectResults.push(result);
     }
     const lost = entries.length
-      ? await addToProjectPage(store, location, project, entries, onWarning)
+      ? await addToProjectPage(store, location, project, entries, now, onWarning)
       : new Set();
     for (const result of projectResults) {
       const final: PublishResult = lost.has(result.filename)

@@ -1,5 +1,11 @@
 import { expect } from "chai";
-import { GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  DeleteObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import {
   FILE_CACHE_CONTROL,
   HTML_CONTENT_TYPE,
@@ -31,6 +37,21 @@ describe("publishing: publish, yank, remove, reindex against S3 @integration", (
     fixture = await startMotoIndex();
   });
   after(async () => fixture?.stop());
+
+  it("drops a page entry whose file is gone only once it is an hour old by the publish's clock", async () => {
+    const store = await fixture.newStore();
+    const at = (minutes: number) => () => new Date(Date.parse("2026-01-01T00:00:00Z") + minutes * 60_000);
+    const first = buildWheel({ name: "tool", version: "1.0" });
+    await publish(store, acme, [first], { now: at(0) });
+    await fixture.s3.send(
+      new DeleteObjectCommand({ Bucket: store.bucket, Key: `acme/main/files/tool/${first.filename}` }),
+    );
+    const listed = async () => (await readProject(store, acme, "tool"))!.files.map((f) => f.filename);
+    await publish(store, acme, [buildWheel({ name: "tool", version: "2.0" })], { now: at(59) });
+    expect(await listed()).to.deep.equal(["tool-1.0-py3-none-any.whl", "tool-2.0-py3-none-any.whl"]);
+    await publish(store, acme, [buildWheel({ name: "tool", version: "3.0" })], { now: at(61) });
+    expect(await listed()).to.deep.equal(["tool-2.0-py3-none-any.whl", "tool-3.0-py3-none-any.whl"]);
+  });
 
   it("publishes a wheel and an sdist: files, .metadata and both page formats with exact headers", async () => {
     const store = await fixture.newStore();
