@@ -40,7 +40,7 @@ const credentials = new CredentialsTable(
   { providers },
 );
 
-// Every role the deployer creates must carry this boundary (README "GitHub OIDC and roles").
+// Every role the deployer creates must carry this boundary (docs/iam-and-oidc.md).
 const boundary = new PermissionsBoundary("boundary", { namePrefix }, { providers });
 
 const edgeFunction = new EdgeFunction(

@@ -57,7 +57,7 @@ export interface EdgeFunctionArgs {
   readonly logRegions?: readonly string[];
   /**
    * Leave the function in the account on `pulumi destroy`: CloudFront keeps its replicas for hours
-   * after the distribution lets go, and deleting it fails meanwhile (see the README runbook).
+   * after the distribution lets go, and deleting it fails meanwhile (docs/runbooks.md §7).
    * @default true
    */
   readonly retainOnDelete?: boolean;
