@@ -5,20 +5,15 @@ import { deployerPolicies } from "./policies/deployer";
 import { publisherPolicy } from "./policies/publisher";
 import { stackReadPolicy } from "./policies/readOnly";
 import { StackScope } from "./policies/stackScope";
-import {
-  REPOSITORY_PATTERN,
-  GithubJobMatch,
-  PulumiDeploymentsTrust,
-  oidcTrustPolicy,
-} from "./policies/trust";
-import { TENANT_PATTERN } from "../edge/names";
-import { AWS_REGION_PATTERN, CREDENTIALS_TABLE_REGION } from "../edge/regions";
+import { AWS_REGION_PATTERN } from "../domain/aws";
+import { CLOUDFRONT_REGION } from "../domain/cloudfront";
+import { DEPLOYMENT_OPERATIONS } from "../domain/delivery";
+import { GITHUB_REPOSITORY_PATTERN, GithubJobMatch } from "../domain/github";
+import { TENANT_PATTERN } from "../domain/names";
+import { PulumiDeploymentsTrust, oidcTrustPolicy } from "./policies/trust";
 import { checkDomain } from "./domainCertificate";
 import { Tags, checkTags } from "./tags";
 import { checkNamePrefix } from "./validation";
-
-/** Pulumi Deployments operations the deployer accepts; `destroy` stays a manual, admin-run step. */
-export const PULUMI_DEPLOYMENT_OPERATIONS = ["preview", "update", "refresh"] as const;
 
 /** What the deployer's and previewer's permissions are pinned to, besides `namePrefix` and the account. */
 export type CiScope = Omit<StackScope, "namePrefix" | "accountId">;
@@ -84,7 +79,7 @@ function checkArgs(context: string, args: CiAccessArgs): void {
   }
   const packageRepositories = args.packageRepositories ?? [];
   const badRepository = [args.infraRepository, ...packageRepositories].find(
-    (r) => !REPOSITORY_PATTERN.test(r),
+    (r) => !GITHUB_REPOSITORY_PATTERN.test(r),
   );
   if (badRepository !== undefined)
     throw new Error(`${context}: ${JSON.stringify(badRepository)} is not an owner/repository name.`);
@@ -112,12 +107,10 @@ function checkArgs(context: string, args: CiAccessArgs): void {
     throw new Error(
       `${context}: scope.region ${JSON.stringify(scope.region)} is not an AWS region name such as eu-west-1.`,
     );
-  const badReplica = scope.replicaRegions.find(
-    (r) => !AWS_REGION_PATTERN.test(r) || r === CREDENTIALS_TABLE_REGION,
-  );
+  const badReplica = scope.replicaRegions.find((r) => !AWS_REGION_PATTERN.test(r) || r === CLOUDFRONT_REGION);
   if (badReplica !== undefined) {
     throw new Error(
-      `${context}: scope.replicaRegions entry ${JSON.stringify(badReplica)} must be an AWS region name other than ${CREDENTIALS_TABLE_REGION}.`,
+      `${context}: scope.replicaRegions entry ${JSON.stringify(badReplica)} must be an AWS region name other than ${CLOUDFRONT_REGION}.`,
     );
   }
   if (scope.customDomain) checkDomain(context, "scope.customDomain", scope.customDomain);
@@ -174,7 +167,7 @@ export class CiAccess extends pulumi.ComponentResource {
       organization: args.pulumiOrganization!,
       project: args.project,
       stack: args.stack,
-      operations: PULUMI_DEPLOYMENT_OPERATIONS,
+      operations: DEPLOYMENT_OPERATIONS,
     }));
     const trust = (repositories: readonly string[], jobs: readonly GithubJobMatch[], withPulumi: boolean) =>
       pulumi

@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "./policies/document";
 import { Tags, checkTags, tagged } from "./tags";
-import { CI_SESSION_SECONDS, checkCiSessionSeconds } from "./validation";
+import { CI_SESSION_SECONDS } from "../domain/oidc";
+import { checkCiSessionSeconds } from "./validation";
 
 export interface CiRoleArgs {
   /** Physical role name, e.g. `ppi-dev-deployer`; its managed policies are named `<roleName>-<key>`. */

@@ -1,10 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 import { HOSTED_ZONE_ID_PATTERN, HOST_NAME_PATTERN } from "../domain/dns";
 import { Tags, checkTags, tagged } from "./tags";
-
-/** CloudFront accepts certificates from ACM in us-east-1 only. */
-export const CLOUDFRONT_CERTIFICATE_REGION = "us-east-1";
 
 /** Throws if a plain host name or zone id is malformed (Inputs are AWS's to check). */
 export function checkDomain(
@@ -55,7 +53,7 @@ export class DomainCertificate extends pulumi.ComponentResource {
     this.certificate = new aws.acm.Certificate(
       name,
       {
-        region: CLOUDFRONT_CERTIFICATE_REGION,
+        region: CLOUDFRONT_REGION,
         domainName: args.domainName,
         validationMethod: "DNS",
         keyAlgorithm: "RSA_2048",
@@ -78,7 +76,7 @@ export class DomainCertificate extends pulumi.ComponentResource {
     const validation = new aws.acm.CertificateValidation(
       `${name}-validation`,
       {
-        region: CLOUDFRONT_CERTIFICATE_REGION,
+        region: CLOUDFRONT_REGION,
         certificateArn: this.certificate.arn,
         validationRecordFqdns: [this.validationRecord.fqdn],
       },

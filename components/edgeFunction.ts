@@ -3,13 +3,12 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda";
-import { AWS_REGION_PATTERN } from "../edge/regions";
+import { AWS_REGION_PATTERN } from "../domain/aws";
+import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 import { PolicyStatement, policyDocument } from "./policies/document";
 import { Tags, checkTags, tagged } from "./tags";
 import { checkPlainData, checkWholeNumber } from "./validation";
 
-/** Lambda@Edge functions are created in us-east-1 and replicated from there. */
-export const EDGE_FUNCTION_REGION = "us-east-1";
 /** Viewer-trigger limits of Lambda@Edge: 128 MB is also the most a viewer trigger may have. */
 export const VIEWER_TRIGGER_MEMORY_MB = 128;
 export const VIEWER_TRIGGER_MAX_TIMEOUT_SECONDS = 5;
@@ -32,7 +31,7 @@ export type EdgeHandlerFactory<C, E = CloudFrontRequestEvent, R = CloudFrontRequ
 export const EDGE_FUNCTION_DEFAULTS = {
   timeout: VIEWER_TRIGGER_MAX_TIMEOUT_SECONDS,
   logRetentionDays: 30,
-  logRegions: [EDGE_FUNCTION_REGION],
+  logRegions: [CLOUDFRONT_REGION],
   retainOnDelete: true,
 } as const;
 
@@ -90,7 +89,7 @@ export interface EdgeFunctionArgs<C, E = CloudFrontRequestEvent, R = CloudFrontR
   readonly logRegions?: readonly string[];
   /**
    * Leave the function in the account on `pulumi destroy`: CloudFront keeps its replicas for hours
-   * after the distribution lets go, and deleting it fails meanwhile (see the README runbook).
+   * after the distribution lets go, and deleting it fails meanwhile (docs/runbooks.md §7).
    * @default true
    */
   readonly retainOnDelete?: boolean;
@@ -122,7 +121,7 @@ export function edgeLogGroupNames(functionName: string): {
   readonly home: string;
 } {
   return {
-    replicas: `/aws/lambda/${EDGE_FUNCTION_REGION}.${functionName}`,
+    replicas: `/aws/lambda/${CLOUDFRONT_REGION}.${functionName}`,
     home: `/aws/lambda/${functionName}`,
   };
 }
@@ -253,7 +252,7 @@ export class EdgeFunction<C, E = CloudFrontRequestEvent, R = CloudFrontRequestRe
       { parent: this },
     );
     const groupNames = [
-      { region: EDGE_FUNCTION_REGION, name: logGroups.home, suffix: "logs" },
+      { region: CLOUDFRONT_REGION, name: logGroups.home, suffix: "logs" },
       ...logRegions.map((logRegion) => ({
         region: logRegion,
         name: logGroups.replicas,
@@ -273,7 +272,7 @@ export class EdgeFunction<C, E = CloudFrontRequestEvent, R = CloudFrontRequestRe
       `${name}-function`,
       {
         name: functionName,
-        region: EDGE_FUNCTION_REGION,
+        region: CLOUDFRONT_REGION,
         description: args.description ?? "Lambda@Edge viewer trigger",
         callbackFactory,
         role: this.role,

@@ -5,7 +5,8 @@ import {
   PAGE_CACHE_TTL_SECONDS,
   RETENTION_DAYS,
 } from "../domain/settingBounds";
-import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../edge/layout";
+import { PRICE_CLASSES, PriceClass } from "../domain/cloudfront";
+import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../domain/storageLayout";
 import { DomainCertificate, checkDomain } from "./domainCertificate";
 import { EdgeWebAcl, checkRateLimit } from "./edgeWebAcl";
 import {
@@ -16,8 +17,6 @@ import {
 } from "./privateBucket";
 import { Tags, checkTags, tagged } from "./tags";
 import { checkNamePrefix, checkPassThrough, checkWholeNumber } from "./validation";
-
-export type PriceClass = "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
 
 /** Distribution inputs a user may add; origins, behaviours, TLS, aliases, logging and WAF stay the component's. */
 export const DISTRIBUTION_PASS_THROUGH = [
@@ -201,6 +200,10 @@ export class PackageIndex extends pulumi.ComponentResource {
     if (args.wafRateLimit !== undefined) checkRateLimit(context, "wafRateLimit", args.wafRateLimit);
     if (typeof args.viewerRequestFunctionArn === "string")
       checkEdgeFunctionVersionArn(context, args.viewerRequestFunctionArn);
+    if (typeof args.priceClass === "string" && !PRICE_CLASSES.includes(args.priceClass))
+      throw new Error(
+        `${context}: priceClass ${JSON.stringify(args.priceClass)} must be one of ${PRICE_CLASSES.join(", ")}.`,
+      );
     if (args.customDomain) checkDomain(context, "customDomain", args.customDomain);
     checkTags(context, args.tags);
     checkPrivateBucketArgs(context, {

@@ -1,5 +1,5 @@
-import { CREDENTIALS_TABLE_REGION } from "../edge/regions";
-import { PRICE_CLASSES, StackConfigReader } from "./schema";
+import { CLOUDFRONT_REGION, PriceClass } from "../domain/cloudfront";
+import { StackConfigReader } from "./schema";
 
 /**
  * Settings of the edge index: bucket, CDN, edge authentication and credentials table. Undefined
@@ -14,7 +14,7 @@ export interface EdgeIndexConfig {
   readonly noncurrentVersionExpirationDays: number | undefined;
   /** Longest time the CDN keeps an index page. */
   readonly pageCacheTtlSeconds: number | undefined;
-  readonly priceClass: (typeof PRICE_CLASSES)[number] | undefined;
+  readonly priceClass: PriceClass | undefined;
   /** Optional custom host name, e.g. `pypi.example.com`, with its Route 53 hosted zone. */
   readonly customDomain?: { readonly name: string; readonly hostedZoneId: string };
   /** CloudFront standard access logs into a private log bucket. */
@@ -47,9 +47,9 @@ export function readEdgeIndexConfig(reader: StackConfigReader): EdgeIndexConfig 
     );
   }
   const credentialsReplicaRegions = reader.get("credentialsReplicaRegions");
-  if (credentialsReplicaRegions.includes(CREDENTIALS_TABLE_REGION)) {
+  if (credentialsReplicaRegions.includes(CLOUDFRONT_REGION)) {
     reader.fail(
-      `${reader.keyName("credentialsReplicaRegions")} lists ${CREDENTIALS_TABLE_REGION}, where the credentials table itself lives; remove it.`,
+      `${reader.keyName("credentialsReplicaRegions")} lists ${CLOUDFRONT_REGION}, where the credentials table itself lives; remove it.`,
     );
   }
   // Read (and so validated) even when WAF is off: a bad value fails now, not when WAF is turned on.

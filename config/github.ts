@@ -1,4 +1,4 @@
-import { GithubJobMatch, parseGithubJobMatch } from "../components/policies/trust";
+import { GithubJobMatch, parseGithubJobMatch } from "../domain/github";
 import { StackConfigReader } from "./schema";
 
 /** How a stack gets the account's OIDC providers: only one stack per account may `create` them. */

@@ -7,36 +7,36 @@
  * argument with its own `@default` names that argument in `defaultedBy` instead and is passed through
  * as `undefined` when unset, so the component's contract is never restated here.
  */
+import { ACCOUNT_ID_PATTERN, AWS_REGION_PATTERN, ORGANIZATION_ID_PATTERN } from "../domain/aws";
+import { PRICE_CLASSES } from "../domain/cloudfront";
+import { CODEARTIFACT_REPOSITORY_PATTERN, PYPI_STORE_REPOSITORY } from "../domain/codeArtifact";
 import { HOSTED_ZONE_ID_PATTERN, HOST_NAME_PATTERN } from "../domain/dns";
+import {
+  MAX_KEY_CACHE_SECONDS,
+  MAX_UNKNOWN_KEY_CACHE_SECONDS,
+  REALM_ALLOWED,
+  REALM_PATTERN,
+} from "../domain/edgeAuthentication";
+import { GITHUB_OWNER_PATTERN, GITHUB_REPOSITORY_PATTERN } from "../domain/github";
+import { TENANT_PATTERN } from "../domain/names";
+import { GITHUB_OIDC_URL, PULUMI_OIDC_URL, oidcProviderArn, oidcProviderArnPattern } from "../domain/oidc";
+import { PROJECT_NAME } from "../domain/project";
 import {
   BRANCH_CHANNEL_EXPIRATION_DAYS,
   PAGE_CACHE_TTL_SECONDS,
   RETENTION_DAYS,
   WAF_RATE_LIMIT,
 } from "../domain/settingBounds";
-import { AWS_REGION_PATTERN } from "../edge/regions";
-import { TENANT_PATTERN } from "../edge/names";
-import { REPOSITORY_PATTERN } from "../components/policies/trust";
 
 import { ConfigKey } from "./keys";
 import { ConfigReader, ConfigSource } from "./reader";
 
-/** The price classes CloudFront offers, cheapest first. */
-export const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
-/** Name of the repository that proxies public PyPI; the team repository may not take it. */
-export const PYPI_STORE_REPOSITORY = "pypi-store";
-/** CodeArtifact repository names, with the store's name reserved. */
-export const REPOSITORY_NAME_PATTERN = new RegExp(
-  `^(?!${PYPI_STORE_REPOSITORY}$)[A-Za-z0-9][A-Za-z0-9._-]{1,99}$`,
-);
-export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 export const KMS_KEY_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/;
 
 const REGION_ALLOWED =
   "an AWS region name such as eu-west-1 (commercial partition only: GovCloud and China regions are not supported)";
 const REPOSITORY = {
-  pattern: REPOSITORY_PATTERN,
+  pattern: GITHUB_REPOSITORY_PATTERN,
   allowed: "an owner/repository name such as acme/python-package-index",
 };
 
@@ -137,8 +137,8 @@ export const STACK_CONFIG = {
     section: "edge index",
     type: "string",
     default: "python-package-index",
-    pattern: /^[A-Za-z0-9 ._-]{1,64}$/,
-    allowed: "1-64 letters, digits, spaces, dots, dashes or underscores",
+    pattern: REALM_PATTERN,
+    allowed: REALM_ALLOWED,
     description: "Realm of the WWW-Authenticate Basic challenge.",
   },
   keyCacheSeconds: {
@@ -146,7 +146,7 @@ export const STACK_CONFIG = {
     type: "integer",
     default: 60,
     min: 0,
-    max: 60,
+    max: MAX_KEY_CACHE_SECONDS,
     description: "How long the edge trusts a looked-up valid key, which bounds revocation delay.",
   },
   unknownKeyCacheSeconds: {
@@ -154,7 +154,7 @@ export const STACK_CONFIG = {
     type: "integer",
     default: 10,
     min: 0,
-    max: 10,
+    max: MAX_UNKNOWN_KEY_CACHE_SECONDS,
     description: "How long the edge remembers an unknown key; a key created just now works after this.",
   },
   credentialsReplicaRegions: {
@@ -176,7 +176,7 @@ export const STACK_CONFIG = {
     section: "CodeArtifact",
     type: "string",
     default: "packages",
-    pattern: REPOSITORY_NAME_PATTERN,
+    pattern: CODEARTIFACT_REPOSITORY_PATTERN,
     allowed: `2-100 letters, digits, dots, dashes or underscores, starting with a letter or digit, other than "${PYPI_STORE_REPOSITORY}"`,
     description: "Name of the team repository (pypi-store is its upstream).",
   },
@@ -250,7 +250,7 @@ export const STACK_CONFIG = {
   githubOrg: {
     section: "GitHub OIDC and CI roles",
     type: "string",
-    pattern: /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/,
+    pattern: GITHUB_OWNER_PATTERN,
     allowed: "a GitHub organization or user name",
     description:
       "GitHub organization owning infraRepository and packageRepositories, spelled exactly as GitHub does.",
@@ -286,16 +286,16 @@ export const STACK_CONFIG = {
   oidcProviderArn: {
     section: "GitHub OIDC and CI roles",
     type: "string",
-    pattern: /^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/,
-    allowed: "arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com",
+    pattern: oidcProviderArnPattern(GITHUB_OIDC_URL),
+    allowed: oidcProviderArn("<account>", GITHUB_OIDC_URL),
     description:
       "ARN of the account's token.actions.githubusercontent.com provider when oidcProviderMode is arn.",
   },
   pulumiOidcProviderArn: {
     section: "GitHub OIDC and CI roles",
     type: "string",
-    pattern: /^arn:aws:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/,
-    allowed: "arn:aws:iam::<account>:oidc-provider/api.pulumi.com/oidc",
+    pattern: oidcProviderArnPattern(PULUMI_OIDC_URL),
+    allowed: oidcProviderArn("<account>", PULUMI_OIDC_URL),
     description:
       "ARN of the account's api.pulumi.com/oidc provider when oidcProviderMode is arn and pulumiDeployments is true.",
   },
@@ -333,9 +333,6 @@ export type StackConfigKey = keyof StackConfigSchema;
 /** The reader of this program's stack configuration. */
 export type StackConfigReader = ConfigReader<StackConfigSchema>;
 
-/** The project whose namespace the stack keys live in, `python-package-index:<key>`. */
-export const STACK_CONFIG_PROJECT = "python-package-index";
-
 export function stackConfigReader(source: ConfigSource): StackConfigReader {
-  return new ConfigReader(source, STACK_CONFIG, STACK_CONFIG_PROJECT);
+  return new ConfigReader(source, STACK_CONFIG, PROJECT_NAME);
 }

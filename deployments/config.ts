@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader, ConfigSource } from "../config/reader";
 import { DELIVERY_CONFIG, DELIVERY_PROJECT, ENVIRONMENT_REF, REVIEWER } from "./configSchema";
-import { DEPLOY_STACKS, DeployStack } from "./tagRoutes";
+import { DEPLOY_STACKS, DeployStack } from "../domain/delivery";
 
 export { DELIVERY_PROJECT } from "./configSchema";
 

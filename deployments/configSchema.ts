@@ -3,9 +3,11 @@
  * defaults and validation from here, `npm run generate:config` writes deployments/Pulumi.yaml's
  * `config:` block and docs/deployments-configuration-table.md from it.
  */
-import { CI_SESSION_SECONDS } from "../components/validation";
 import { ConfigKey } from "../config/keys";
-import { DEPLOY_STACKS } from "./tagRoutes";
+import { DEPLOY_STACKS } from "../domain/delivery";
+import { GITHUB_REPOSITORY_PATTERN } from "../domain/github";
+import { CI_SESSION_SECONDS } from "../domain/oidc";
+import { PROJECT_NAME } from "../domain/project";
 
 export const DELIVERY_PROJECT = "python-package-index-deployments";
 
@@ -29,7 +31,7 @@ export const DELIVERY_CONFIG = {
   infraProject: {
     section: "delivery",
     type: "string",
-    default: "python-package-index",
+    default: PROJECT_NAME,
     pattern: NAME,
     allowed: "a project name",
     description: "Pulumi project of the infrastructure stacks.",
@@ -38,7 +40,7 @@ export const DELIVERY_CONFIG = {
     section: "delivery",
     type: "string",
     required: true,
-    pattern: /^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/,
+    pattern: GITHUB_REPOSITORY_PATTERN,
     allowed: "a GitHub repository as org/repo, e.g. acme/python-package-index",
     description: "GitHub repository (org/repo) holding the infrastructure program.",
   },

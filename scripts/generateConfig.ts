@@ -10,7 +10,8 @@ import { CODE_ARTIFACT_REPOSITORY_DEFAULTS } from "../components/codeArtifactRep
 import { PACKAGE_INDEX_DEFAULTS } from "../components/packageIndex";
 import { ComponentDefaults, renderConfigTable, renderProjectFile } from "../config/artefacts";
 import { ConfigSchema } from "../config/keys";
-import { STACK_CONFIG, STACK_CONFIG_PROJECT } from "../config/schema";
+import { STACK_CONFIG } from "../config/schema";
+import { PROJECT_NAME } from "../domain/project";
 import { DELIVERY_CONFIG, DELIVERY_PROJECT } from "../deployments/configSchema";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -35,7 +36,7 @@ interface Project {
 
 const PROJECTS: readonly Project[] = [
   {
-    name: STACK_CONFIG_PROJECT,
+    name: PROJECT_NAME,
     schema: STACK_CONFIG,
     schemaFile: "config/schema.ts",
     projectFile: "Pulumi.yaml",

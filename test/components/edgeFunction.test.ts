@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EdgeFunction, EdgeFunctionArgs, bundledPackageExcludes } from "../../components/edgeFunction";
 import { PolicyStatement } from "../../components/policies/document";
 import { ViewerRequestConfig, viewerRequestHandlerFactory } from "../../edge/handler";
-import { TEST_HANDLER_CONFIG } from "../edge/fixtures";
+import { TEST_HANDLER_CONFIG } from "../../fixtures/edgeKeys";
 import { ResourceRecorder, expectRefusedBeforeRegistering, settle, setupMocks, valueOf } from "../mocks";
 
 const TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/ppi-dev-credentials";

@@ -21,7 +21,7 @@ import { PermissionsBoundary } from "../../components/permissionsBoundary";
 import { policyDocument } from "../../components/policies/document";
 import { PrivateBucket } from "../../components/privateBucket";
 import { viewerRequestHandlerFactory } from "../../edge/handler";
-import { TEST_HANDLER_CONFIG } from "../edge/fixtures";
+import { TEST_HANDLER_CONFIG } from "../../fixtures/edgeKeys";
 import { RecordedResource, ResourceRecorder, settle, setupMocks } from "../mocks";
 
 const NODE_MODULES = path.resolve(__dirname, "..", "..", "node_modules", "@pulumi");

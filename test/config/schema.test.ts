@@ -7,13 +7,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
 import { parseStackConfig } from "../../config/index";
-import { STACK_CONFIG, STACK_CONFIG_PROJECT } from "../../config/schema";
+import { STACK_CONFIG } from "../../config/schema";
+import { PROJECT_NAME } from "../../domain/project";
 import { generatedFiles } from "../../scripts/generateConfig";
 import { stackConfig } from "../support/program";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const STACKS = ["dev", "staging", "prod"];
-const PROJECT = STACK_CONFIG_PROJECT;
+const PROJECT = PROJECT_NAME;
 
 /** A stack's project values as `pulumi.Config#get` returns them under the CLI (key without the project). */
 function projectSource(stack: string, overrides: Record<string, string | undefined> = {}) {
