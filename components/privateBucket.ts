@@ -7,7 +7,7 @@ import { checkPassThrough } from "./validation";
 export type ObjectOwnership = "BucketOwnerEnforced" | "BucketOwnerPreferred";
 
 /** Bucket inputs a user may add; the privacy-relevant ones (ACL, policy, name) stay the component's. */
-export const BUCKET_PASS_THROUGH = ["objectLockEnabled", "region", "accelerationStatus"] as const;
+export const BUCKET_PASS_THROUGH = ["objectLockEnabled", "accelerationStatus"] as const;
 export type BucketPassThrough = Pick<aws.s3.BucketArgs, (typeof BUCKET_PASS_THROUGH)[number]>;
 
 /** What an unset argument means. */
@@ -50,7 +50,8 @@ export interface PrivateBucketArgs {
    */
   readonly tags?: Tags;
   /**
-   * Further inputs of the `aws.s3.Bucket`: `objectLockEnabled`, `region`, `accelerationStatus` only.
+   * Further inputs of the `aws.s3.Bucket`: `objectLockEnabled` and `accelerationStatus` only. Not
+   * `region`: the bucket's settings resources follow the provider's, so a bucket elsewhere needs a provider there.
    * @default {}
    */
   readonly bucketArgs?: BucketPassThrough;

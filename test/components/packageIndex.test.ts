@@ -402,7 +402,7 @@ describe("PackageIndex", () => {
       [
         "a bucket field the component owns",
         { bucketArgs: { acl: "public-read" } as never },
-        "PackageIndex idx: bucketArgs may set only objectLockEnabled, region, accelerationStatus; acl is the component's own (security-relevant or derived from other args).",
+        "PackageIndex idx: bucketArgs may set only objectLockEnabled, accelerationStatus; acl is the component's own (security-relevant or derived from other args).",
       ],
     ];
     for (const [what, overrides, message] of cases) {
