@@ -238,12 +238,18 @@ export async function setupMocks(options: MockOptions = {}): Promise<ResourceRec
       },
       call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         const handler = options.invokes?.[args.token];
-        if (!handler) {
-          throw new Error(
-            `unmocked invoke ${args.token}(${JSON.stringify(args.inputs)}): add it to setupMocks({ invokes })`,
-          );
+        try {
+          if (!handler) {
+            throw new Error(
+              `unmocked invoke ${args.token}(${JSON.stringify(args.inputs)}): add it to setupMocks({ invokes })`,
+            );
+          }
+          return handler(args.inputs);
+        } catch (error) {
+          // The SDK passes on only an RPC error's `details`, so the cause must travel there.
+          const message = error instanceof Error ? error.message : String(error);
+          throw Object.assign(new Error(message), { details: message });
         }
-        return handler(args.inputs);
       },
     },
     project,
@@ -283,7 +289,11 @@ const OUTPUT_TIMEOUT_MS = 10_000;
  * fails (a throwing apply, a refused registration or invoke) and with a clear message when it never
  * resolves (an unknown value, or a dependency that never settles), instead of waiting out mocha.
  */
-export function valueOf<T>(output: pulumi.Input<T>, what = "the output"): Promise<T> {
+export function valueOf<T>(
+  output: pulumi.Input<T>,
+  what = "the output",
+  timeoutMs = OUTPUT_TIMEOUT_MS,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     // A failed output rejects promises no one holds: Node reports them as unhandled rejections.
     const onRejection = (reason: unknown) =>
@@ -297,12 +307,12 @@ export function valueOf<T>(output: pulumi.Input<T>, what = "the output"): Promis
         finish(() =>
           reject(
             new Error(
-              `valueOf: ${what} did not resolve within ${OUTPUT_TIMEOUT_MS} ms: it is unknown (pulumi.unknown, ` +
+              `valueOf: ${what} did not resolve within ${timeoutMs} ms: it is unknown (pulumi.unknown, ` +
                 `or a computed property test/mocks.ts does not return) or waits on something that never settles.`,
             ),
           ),
         ),
-      OUTPUT_TIMEOUT_MS,
+      timeoutMs,
     );
     const finish = (settleWith: () => void) => {
       clearTimeout(timer);
