@@ -5,7 +5,8 @@
  * them at most `pageCacheTtlSeconds`, so a new version is visible within that bound without one.
  * CodeArtifact publishing comes from the CodeArtifact component's managed publisher policy.
  */
-import { tenantPrefix } from "../../edge/layout";
+import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY, channelPrefix, tenantPrefix } from "../../edge/layout";
+import { MAIN_CHANNEL } from "../../edge/names";
 import { PolicyDocument, policyDocument } from "./document";
 
 export interface PublisherScope {
@@ -17,13 +18,31 @@ export interface PublisherScope {
 export function publisherPolicy(scope: PublisherScope): PolicyDocument {
   if (scope.tenants.length === 0) throw new Error("publisherPolicy: at least one tenant is required.");
   const prefixes = scope.tenants.map((tenant) => `${tenantPrefix(tenant)}*`);
+  const objects = (prefix: string) => `arn:aws:s3:::${scope.bucketName}/${prefix}`;
   return policyDocument([
     {
       Sid: "ReadWriteTenantObjects",
       Effect: "Allow",
-      // PutObjectTagging: branch-channel objects are written with a tag that lets them expire.
-      Action: ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"],
-      Resource: prefixes.map((prefix) => `arn:aws:s3:::${scope.bucketName}/${prefix}`),
+      Action: ["s3:GetObject", "s3:PutObject"],
+      Resource: prefixes.map(objects),
+    },
+    {
+      // Branch-channel objects are written with the tag that lets the bucket's lifecycle rule expire them.
+      Sid: "TagBranchChannelObjects",
+      Effect: "Allow",
+      Action: "s3:PutObjectTagging",
+      Resource: prefixes.map(objects),
+      Condition: {
+        StringEquals: { [`s3:RequestObjectTag/${CHANNEL_TAG_KEY}`]: BRANCH_CHANNEL_TAG_VALUE },
+        "ForAllValues:StringEquals": { "s3:RequestObjectTagKeys": [CHANNEL_TAG_KEY] },
+      },
+    },
+    {
+      // A main-channel file tagged as branch content would expire: main objects are never tagged.
+      Sid: "DenyTaggingMainChannel",
+      Effect: "Deny",
+      Action: "s3:PutObjectTagging",
+      Resource: scope.tenants.map((tenant) => objects(`${channelPrefix(tenant, MAIN_CHANNEL)}*`)),
     },
     {
       Sid: "ListTenantObjects",

@@ -9,6 +9,13 @@ export interface StackScope {
   readonly replicaRegions: readonly string[];
   /** The custom domain and its hosted zone, when the stack has one. */
   readonly customDomain?: { readonly name: string; readonly hostedZoneId: string };
+  /**
+   * ARNs of the stack's CloudFront distribution, cache, origin-request and response-headers
+   * policies and origin access controls: the only CloudFront objects the deployer may change
+   * (most of them support no condition key that could tell one stack's from another's).
+   * @default [] (the deployer changes none; an administrator's run creates them first)
+   */
+  readonly cloudFrontArns?: readonly string[];
 }
 
 /** Lambda@Edge, CloudFront's ACM certificates and WAF web ACLs live in us-east-1. */
@@ -66,27 +73,15 @@ export function stackArns(scope: StackScope) {
   return {
     ...accountArns(scope),
     buckets: `arn:aws:s3:::${p}-*`,
+    /** The access-log bucket (`PackageIndex`'s `<namePrefix>-logs-…`). */
+    logBuckets: `arn:aws:s3:::${p}-logs-*`,
     functions: `arn:aws:lambda:${EDGE_REGION}:${a}:function:${p}-*`,
     oidcProviders: [
       `arn:aws:iam::${a}:oidc-provider/token.actions.githubusercontent.com`,
       `arn:aws:iam::${a}:oidc-provider/api.pulumi.com/oidc`,
     ],
     webAcls: `arn:aws:wafv2:${EDGE_REGION}:${a}:global/webacl/${p}-*`,
-    certificates: `arn:aws:acm:${EDGE_REGION}:${a}:certificate/*`,
-    keys: stackRegions(scope).map((region) => `arn:aws:kms:${region}:${a}:key/*`),
-    // Item access exists only where DynamoDB seeds a new replica (README "What stays broad").
-    replicaTables: scope.replicaRegions.map((region) => `arn:aws:dynamodb:${region}:${a}:table/${p}-*`),
-    keyAliases: stackRegions(scope).map((region) => `arn:aws:kms:${region}:${a}:alias/${p}-*`),
-    codeArtifactDomain: `arn:aws:codeartifact:${r}:${a}:domain/${p}`,
-    codeArtifactRepositories: `arn:aws:codeartifact:${r}:${a}:repository/${p}/*`,
     distributions: `arn:aws:cloudfront::${a}:distribution/*`,
-    // Cache, origin-request and response-headers policies and OACs cannot carry tags.
-    untaggableCloudFront: [
-      "cache-policy",
-      "origin-request-policy",
-      "response-headers-policy",
-      "origin-access-control",
-    ].map((kind) => `arn:aws:cloudfront::${a}:${kind}/*`),
     network: `arn:aws:ec2:${r}:${a}:*`,
   };
 }
