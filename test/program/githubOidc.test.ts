@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { PolicyDocument } from "../../components/policies/document";
 import { DEPLOY_STACKS } from "../../deployments/tagRoutes";
-import { checkRole, CiRolePurpose, RoleUnderReview } from "../../rules/iam";
+import { checkRole, CiRolePurpose, RoleUnderReview } from "../../policy-pack/iam/roleRules";
 import { RecordedResource, ResourceRecorder } from "../mocks";
 import { runProgram } from "../support/program";
 
@@ -91,11 +91,11 @@ describe("program: GitHub OIDC and CI roles", () => {
   });
 
   for (const stack of ["dev", "staging", "prod"]) {
-    it(`${stack}: every CI role passes every IAM rule`, () => {
+    it(`${stack}: every CI role passes every IAM rule`, async () => {
       const roles = rolesUnderReview(runs.get(stack)!.recorder, stack);
       expect(roles.map((r) => r.purpose).sort()).to.deep.equal(["deployer", "previewer", "publisher"]);
       for (const role of roles) {
-        expect(checkRole(role), role.name).to.deep.equal([]);
+        expect(await checkRole(role), role.name).to.deep.equal([]);
         expect(Object.keys(role.permissionPolicies).length, role.name).to.be.greaterThan(0);
       }
     });
@@ -156,10 +156,12 @@ describe("program: GitHub OIDC and CI roles", () => {
     const { recorder } = runs.get("prod")!;
     const publisher = rolesUnderReview(recorder, "prod").find((r) => r.purpose === "publisher")!;
     const index = publisher.permissionPolicies["ppi-prod-publisher-index"];
-    expect(index.Statement[0].Resource).to.deep.equal([
-      `arn:aws:s3:::${runs.get("prod")!.outputs.bucketName}/acme/*`,
-    ]);
-    expect(index.Statement[1].Condition).to.deep.equal({ StringLike: { "s3:prefix": ["acme/*"] } });
+    const bucket = `arn:aws:s3:::${runs.get("prod")!.outputs.bucketName}`;
+    const statement = (sid: string) => index.Statement.find((s) => s.Sid === sid)!;
+    expect(statement("ReadWriteTenantObjects").Resource).to.deep.equal([`${bucket}/acme/*`]);
+    expect(statement("TagBranchChannelObjects").Resource).to.deep.equal([`${bucket}/acme/*`]);
+    expect(statement("DenyTaggingMainChannel").Resource).to.deep.equal([`${bucket}/acme/main/*`]);
+    expect(statement("ListTenantObjects").Condition).to.deep.equal({ StringLike: { "s3:prefix": ["acme/*"] } });
     const codeArtifactPolicy = recorder
       .ofType("aws:iam/policy:Policy")
       .find((p) => p.inputs.name === "ppi-prod-codeartifact-publisher");

@@ -14,14 +14,9 @@ import {
   regionOf,
 } from "../../components/policies/deployerAccess";
 import { STACK_TAG_KEY } from "../../components/policies/stackScope";
-import {
-  keyPattern,
-  requireAction,
-  resourceTypesNamedBy,
-  supportsConditionKey,
-} from "../../policy-pack/iam/authorizationData";
-import { allowedContextKeysForRequest } from "@cloud-copilot/iam-simulate";
-import { AccessRequest, RequestContext } from "../../policy-pack/iam/simulate";
+import { requireAction, resourceTypesNamedBy } from "../../policy-pack/iam/authorizationData";
+import { requestContext } from "../../policy-pack/iam/requestContext";
+import { AccessRequest } from "../../policy-pack/iam/simulate";
 import { ResourceRecorder } from "../mocks";
 
 export const ACCOUNT = "123456789012";
@@ -83,41 +78,6 @@ export function rolePolicies(recorder: ResourceRecorder, roleName: string): Poli
     .map((policy) => JSON.parse(policy) as PolicyDocument);
 }
 
-export interface RequestContextFacts {
-  readonly region: string;
-  /** Tags the request sets (creating or tagging a resource). */
-  readonly requestTags?: Readonly<Record<string, string>>;
-  /** Tags the target already carries. */
-  readonly resourceTags?: Readonly<Record<string, string>>;
-  /** Service-specific facts; each becomes a key only where the reference lists it for the action. */
-  readonly extra?: RequestContext;
-}
-
-/**
- * The context AWS builds for `action` on `resource`: the region, tags where the action (request
- * tags) or the resource type (resource tags) supports them, and only the extra keys AWS sets for it.
- */
-export async function requestContext(action: string, resource: string, facts: RequestContextFacts): Promise<RequestContext> {
-  const reference = await requireAction(action);
-  const types = resource === "*" ? [] : resourceTypesNamedBy(reference, resource);
-  // iam-simulate also knows when a listed key is absent all the same (S3 resource tags without ABAC).
-  const [service, name] = action.split(":");
-  const simulated = (await allowedContextKeysForRequest(service, name, resource, false, undefined)).map(keyPattern);
-  const supports = (key: string) =>
-    supportsConditionKey(reference, key, types) && simulated.some((pattern) => pattern.test(key.toLowerCase()));
-  const context: Record<string, string | readonly string[]> = { "aws:RequestedRegion": facts.region };
-  const requestTags = Object.entries(facts.requestTags ?? {});
-  if (requestTags.length > 0 && supports("aws:RequestTag/Any")) {
-    for (const [key, value] of requestTags) context[`aws:RequestTag/${key}`] = value;
-    if (supports("aws:TagKeys")) context["aws:TagKeys"] = requestTags.map(([key]) => key);
-  }
-  if (supports("aws:ResourceTag/Any")) {
-    for (const [key, value] of Object.entries(facts.resourceTags ?? {})) context[`aws:ResourceTag/${key}`] = value;
-  }
-  for (const [key, value] of Object.entries(facts.extra ?? {})) if (supports(key)) context[key] = value;
-  return context;
-}
-
 export interface TableRequest {
   readonly resource: string;
   readonly call: ProviderCall;
@@ -152,7 +112,7 @@ export async function tableRequests(resource: DeclaredResource, facts: StackFact
       if (target !== "*" && resourceTypesNamedBy(reference, target).length === 0) {
         throw new Error(`${resource.type} ${resource.name}: ${target} is no resource type of ${action}`);
       }
-      const tags = call.untagged ? {} : phaseTags(call.phase, facts.defaultTags);
+      const tags = call.untagged ? { request: undefined, resource: undefined } : phaseTags(call.phase, facts.defaultTags);
       const context = await requestContext(action, target, {
         region,
         requestTags: tags.request,
