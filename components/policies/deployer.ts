@@ -35,12 +35,15 @@ function stackTag(scope: StackScope) {
 function allOf(...conditions: Condition[]): Condition {
   const merged: Record<string, Record<string, string | readonly string[]>> = {};
   for (const condition of conditions) {
-    for (const [operator, keys] of Object.entries(condition)) merged[operator] = { ...merged[operator], ...keys };
+    for (const [operator, keys] of Object.entries(condition))
+      merged[operator] = { ...merged[operator], ...keys };
   }
   return merged;
 }
 
-const inRegions = (regions: readonly string[]): Condition => ({ StringEquals: { "aws:RequestedRegion": regions } });
+const inRegions = (regions: readonly string[]): Condition => ({
+  StringEquals: { "aws:RequestedRegion": regions },
+});
 
 /** The part of the account each statement reaches; undefined: the stack has nothing it could reach. */
 export function statementScopes(scope: StackScope): Readonly<Record<StatementId, Scope | undefined>> {
@@ -121,7 +124,9 @@ export function grantStatements(scope: StackScope, ids: readonly StatementId[]):
   return ids.flatMap((id) => {
     const reach = scopes[id];
     const actions = actionsGrantedBy(id);
-    return reach && actions.length > 0 ? [{ Sid: id, Effect: "Allow" as const, Action: actions, ...reach }] : [];
+    return reach && actions.length > 0
+      ? [{ Sid: id, Effect: "Allow" as const, Action: actions, ...reach }]
+      : [];
   });
 }
 
@@ -225,7 +230,12 @@ export function deployerPolicies(scope: StackScope): Record<"edge" | "identity" 
       ]),
     ),
     identity: policyDocument([
-      ...grantStatements(scope, ["ManageBoundedRoles", "TagStackRoles", "PassStackRolesToLambda", "CreateServiceLinkedRoles"]),
+      ...grantStatements(scope, [
+        "ManageBoundedRoles",
+        "TagStackRoles",
+        "PassStackRolesToLambda",
+        "CreateServiceLinkedRoles",
+      ]),
       ...denies(scope),
     ]),
     data: policyDocument(

@@ -106,12 +106,20 @@ export const regionOf: Of<string> = (resource, facts) => resource.inputs.region 
 /** CloudFront, IAM and Route 53 are global: AWS receives their calls in us-east-1. */
 const global: Of<string> = () => EDGE_REGION;
 
-const granted = (grantedBy: StatementId, phase: Phase, actions: readonly string[], more: Partial<CallBase> = {}) =>
-  ({ grantedBy, phase, actions, ...more }) as ProviderCall;
+const granted = (
+  grantedBy: StatementId,
+  phase: Phase,
+  actions: readonly string[],
+  more: Partial<CallBase> = {},
+) => ({ grantedBy, phase, actions, ...more }) as ProviderCall;
 const reads = (grantedBy: StatementId, actions: readonly string[], more: Partial<CallBase> = {}) =>
   granted(grantedBy, "existing", actions, more);
-const administrator = (reason: string, phase: Phase, actions: readonly string[], more: Partial<CallBase> = {}) =>
-  ({ administratorOnly: reason, phase, actions, ...more }) as ProviderCall;
+const administrator = (
+  reason: string,
+  phase: Phase,
+  actions: readonly string[],
+  more: Partial<CallBase> = {},
+) => ({ administratorOnly: reason, phase, actions, ...more }) as ProviderCall;
 
 const STORAGE =
   "Buckets hold the packages and the access logs. Their policy, public-access block, ownership, encryption, " +
@@ -146,7 +154,15 @@ const untaggableCloudFront = (noun: string): ResourceAccess => ({
   region: global,
 });
 
-const hasEdgeFunction: Of<boolean> = (r) => (r.inputs.defaultCacheBehavior?.lambdaFunctionAssociations ?? []).length > 0;
+const hasEdgeFunction: Of<boolean> = (r) =>
+  (r.inputs.defaultCacheBehavior?.lambdaFunctionAssociations ?? []).length > 0;
+
+/** Names of the AWS managed rule groups a web ACL's rules reference. */
+const managedRuleGroups = (r: DeclaredResource): string[] =>
+  (r.inputs.rules ?? []).flatMap(
+    (rule: { statement?: { managedRuleGroupStatement?: { name: string } } }) =>
+      rule.statement?.managedRuleGroupStatement?.name ?? [],
+  );
 
 const roleArn = (facts: StackFacts, roleName: string) => `arn:aws:iam::${facts.accountId}:role/${roleName}`;
 const isCiRole = (facts: StackFacts, roleName: string) =>
@@ -157,20 +173,32 @@ const boundaryOf = (facts: StackFacts, roleName: string): Record<string, string>
 };
 
 /** Writes to a role (or its policies): the deployer's on bounded roles, the administrator's on CI roles. */
-function roleWrites(role: Of<string>, phase: Phase, actions: readonly string[], grantedBy: StatementId): ProviderCall[] {
+function roleWrites(
+  role: Of<string>,
+  phase: Phase,
+  actions: readonly string[],
+  grantedBy: StatementId,
+): ProviderCall[] {
   const more: Partial<CallBase> = {
     target: (r, facts) => roleArn(facts, role(r, facts)),
     context: (r, facts) => boundaryOf(facts, role(r, facts)),
   };
   return [
-    granted(grantedBy, phase, actions, { ...more, appliesTo: (r, facts) => !isCiRole(facts, role(r, facts)) }),
-    administrator(CI_ROLES, phase, actions, { ...more, appliesTo: (r, facts) => isCiRole(facts, role(r, facts)) }),
+    granted(grantedBy, phase, actions, {
+      ...more,
+      appliesTo: (r, facts) => !isCiRole(facts, role(r, facts)),
+    }),
+    administrator(CI_ROLES, phase, actions, {
+      ...more,
+      appliesTo: (r, facts) => isCiRole(facts, role(r, facts)),
+    }),
   ];
 }
 
 const serviceLinkedRole = (service: string): ProviderCall =>
   granted("CreateServiceLinkedRoles", "create", ["iam:CreateServiceLinkedRole"], {
-    target: (_r, facts) => `arn:aws:iam::${facts.accountId}:role/aws-service-role/${service}/AWSServiceRoleFor${GENERATED_ID}`,
+    target: (_r, facts) =>
+      `arn:aws:iam::${facts.accountId}:role/aws-service-role/${service}/AWSServiceRoleFor${GENERATED_ID}`,
     context: () => ({ "iam:AWSServiceName": service }),
     region: global,
   });
@@ -178,15 +206,20 @@ const serviceLinkedRole = (service: string): ProviderCall =>
 /** Route 53's normalized form of a record name: lowercase, no trailing dot. */
 const normalizedRecordName = (name: string) => name.toLowerCase().replace(/\.$/, "");
 
-const ec2Arn = (kind: string, id = GENERATED_ID): Of<string> => (r, facts) =>
-  `arn:aws:ec2:${regionOf(r, facts)}:${facts.accountId}:${kind}/${id}`;
+const ec2Arn =
+  (kind: string, id = GENERATED_ID): Of<string> =>
+  (r, facts) =>
+    `arn:aws:ec2:${regionOf(r, facts)}:${facts.accountId}:${kind}/${id}`;
 
 /** An EC2 object created with the stack's tags (tag-on-create), then managed while it carries them. */
 function ec2Object(kind: string, create: string, manage: readonly string[]): ProviderCall[] {
   const target = ec2Arn(kind);
   return [
     granted("CreateStackNetwork", "create", [`ec2:${create}`], { target }),
-    granted("TagNetworkOnCreate", "create", ["ec2:CreateTags"], { target, context: () => ({ "ec2:CreateAction": create }) }),
+    granted("TagNetworkOnCreate", "create", ["ec2:CreateTags"], {
+      target,
+      context: () => ({ "ec2:CreateAction": create }),
+    }),
     granted("ManageStackNetwork", "existing", manage, { target }),
     granted("ManageStackNetwork", "tagging", ["ec2:CreateTags", "ec2:DeleteTags"], { target }),
   ];
@@ -241,12 +274,18 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
     ["s3:PutEncryptionConfiguration"],
     ["s3:GetEncryptionConfiguration"],
   ),
-  "aws:s3/bucketVersioning:BucketVersioning": bucketPart(["s3:PutBucketVersioning"], ["s3:GetBucketVersioning"]),
+  "aws:s3/bucketVersioning:BucketVersioning": bucketPart(
+    ["s3:PutBucketVersioning"],
+    ["s3:GetBucketVersioning"],
+  ),
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": bucketPart(
     ["s3:PutLifecycleConfiguration"],
     ["s3:GetLifecycleConfiguration"],
   ),
-  "aws:s3/bucketPolicy:BucketPolicy": bucketPart(["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"], ["s3:GetBucketPolicy"]),
+  "aws:s3/bucketPolicy:BucketPolicy": bucketPart(
+    ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"],
+    ["s3:GetBucketPolicy"],
+  ),
 
   // ---- CloudFront -------------------------------------------------------------------------------
   "aws:cloudfront/originAccessControl:OriginAccessControl": untaggableCloudFront("OriginAccessControl"),
@@ -259,25 +298,44 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
       granted("CreateStackDistributions", "create", ["cloudfront:CreateDistribution"]),
       // CreateDistributionWithTags is authorized as CreateDistribution plus TagResource on the new one.
       granted("TagNewDistributions", "create", ["cloudfront:TagResource"]),
-      granted("ManageStackCloudFront", "existing", ["cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution"], ),
-      granted("ManageStackCloudFront", "tagging", ["cloudfront:TagResource", "cloudfront:UntagResource"], ),
-      reads("ReadConfiguration", ["cloudfront:GetDistribution", "cloudfront:GetDistributionConfig", "cloudfront:ListTagsForResource"], ),
+      granted("ManageStackCloudFront", "existing", [
+        "cloudfront:UpdateDistribution",
+        "cloudfront:DeleteDistribution",
+      ]),
+      granted("ManageStackCloudFront", "tagging", ["cloudfront:TagResource", "cloudfront:UntagResource"]),
+      reads("ReadConfiguration", [
+        "cloudfront:GetDistribution",
+        "cloudfront:GetDistributionConfig",
+        "cloudfront:ListTagsForResource",
+      ]),
       // Lambda@Edge: CloudFront replicates the numbered version and logs through service-linked roles.
       ...(["ReadStackFunctions", "ManageStackFunctions"] as const).map((grantedBy) =>
-        granted(grantedBy, "existing", grantedBy === "ReadStackFunctions" ? ["lambda:GetFunction"] : ["lambda:EnableReplication", "lambda:DisableReplication"], {
-          appliesTo: hasEdgeFunction,
-          target: (r) => r.inputs.defaultCacheBehavior.lambdaFunctionAssociations[0].lambdaArn,
-        }),
+        granted(
+          grantedBy,
+          "existing",
+          grantedBy === "ReadStackFunctions"
+            ? ["lambda:GetFunction"]
+            : ["lambda:EnableReplication", "lambda:DisableReplication"],
+          {
+            appliesTo: hasEdgeFunction,
+            target: (r) => r.inputs.defaultCacheBehavior.lambdaFunctionAssociations[0].lambdaArn,
+          },
+        ),
       ),
       { ...serviceLinkedRole("replicator.lambda.amazonaws.com"), appliesTo: hasEdgeFunction },
       { ...serviceLinkedRole("logger.cloudfront.amazonaws.com"), appliesTo: hasEdgeFunction },
       // Standard logging gives CloudFront's log-delivery account a grant in the log bucket's ACL.
       ...(["ReadStackBuckets", "GrantLogDelivery"] as const).map((grantedBy) =>
-        granted(grantedBy, "existing", grantedBy === "ReadStackBuckets" ? ["s3:GetBucketAcl"] : ["s3:PutBucketAcl"], {
-          appliesTo: (r) => r.inputs.loggingConfig?.bucket !== undefined,
-          target: (r, facts) => `arn:aws:s3:::${facts.bucketName(r.inputs.loggingConfig.bucket)}`,
-          region: (_r, facts) => facts.region,
-        }),
+        granted(
+          grantedBy,
+          "existing",
+          grantedBy === "ReadStackBuckets" ? ["s3:GetBucketAcl"] : ["s3:PutBucketAcl"],
+          {
+            appliesTo: (r) => r.inputs.loggingConfig?.bucket !== undefined,
+            target: (r, facts) => `arn:aws:s3:::${facts.bucketName(r.inputs.loggingConfig.bucket)}`,
+            region: (_r, facts) => facts.region,
+          },
+        ),
       ),
       reads("ReadConfiguration", ["wafv2:GetWebACL"], {
         appliesTo: (r) => r.inputs.webAclId !== undefined,
@@ -286,16 +344,15 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
     ],
   },
   "aws:wafv2/webAcl:WebAcl": {
-    arn: (r, facts) => `arn:aws:wafv2:${regionOf(r, facts)}:${facts.accountId}:global/webacl/${r.inputs.name}/${GENERATED_ID}`,
+    arn: (r, facts) =>
+      `arn:aws:wafv2:${regionOf(r, facts)}:${facts.accountId}:global/webacl/${r.inputs.name}/${GENERATED_ID}`,
     calls: [
       granted("ManageStackWebAcl", "create", ["wafv2:CreateWebACL"]),
       // A web ACL that references AWS managed rule groups is authorized on each of them too.
       granted("ManageStackWebAcl", "create", ["wafv2:CreateWebACL", "wafv2:UpdateWebACL"], {
-        target: (r, facts) => {
-          const managed = (r.inputs.rules ?? []).find((rule: any) => rule.statement?.managedRuleGroupStatement); // eslint-disable-line @typescript-eslint/no-explicit-any
-          return `arn:aws:wafv2:${regionOf(r, facts)}:${facts.accountId}:global/managedruleset/${managed.statement.managedRuleGroupStatement.name}/${GENERATED_ID}`;
-        },
-        appliesTo: (r) => (r.inputs.rules ?? []).some((rule: any) => rule.statement?.managedRuleGroupStatement), // eslint-disable-line @typescript-eslint/no-explicit-any
+        target: (r, facts) =>
+          `arn:aws:wafv2:${regionOf(r, facts)}:${facts.accountId}:global/managedruleset/${managedRuleGroups(r)[0]}/${GENERATED_ID}`,
+        appliesTo: (r) => managedRuleGroups(r).length > 0,
       }),
       granted("ManageStackWebAcl", "existing", ["wafv2:UpdateWebACL", "wafv2:DeleteWebACL"]),
       granted("ManageStackWebAcl", "tagging", ["wafv2:TagResource", "wafv2:UntagResource"]),
@@ -320,7 +377,9 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
     region: global,
     calls: [
       granted("ManageCustomDomainRecords", "existing", ["route53:ChangeResourceRecordSets"], {
-        context: (r) => ({ "route53:ChangeResourceRecordSetsNormalizedRecordNames": [normalizedRecordName(r.inputs.name)] }),
+        context: (r) => ({
+          "route53:ChangeResourceRecordSetsNormalizedRecordNames": [normalizedRecordName(r.inputs.name)],
+        }),
       }),
       reads("ReadConfiguration", ["route53:ListResourceRecordSets", "route53:GetHostedZone"]),
       reads("ReadConfiguration", ["route53:GetChange"], {
@@ -358,7 +417,11 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
     arn: (r, facts) => `arn:aws:logs:${regionOf(r, facts)}:${facts.accountId}:log-group:${r.inputs.name}`,
     calls: [
       granted("ManageStackLogGroups", "create", ["logs:CreateLogGroup"]),
-      granted("ManageStackLogGroups", "existing", ["logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy", "logs:DeleteLogGroup"]),
+      granted("ManageStackLogGroups", "existing", [
+        "logs:PutRetentionPolicy",
+        "logs:DeleteRetentionPolicy",
+        "logs:DeleteLogGroup",
+      ]),
       granted("ManageStackLogGroups", "tagging", ["logs:TagResource", "logs:UntagResource"]),
       reads("ReadConfiguration", ["logs:DescribeLogGroups"]),
       reads("ReadStackLogs", ["logs:ListTagsForResource"]),
@@ -382,14 +445,24 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
       administrator(TRUST, "existing", ["iam:UpdateAssumeRolePolicy"], {
         context: (r, facts) => boundaryOf(facts, r.inputs.name),
       }),
-      reads("ReadStackIdentity", ["iam:GetRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"]),
+      reads("ReadStackIdentity", [
+        "iam:GetRole",
+        "iam:ListRolePolicies",
+        "iam:ListAttachedRolePolicies",
+        "iam:ListInstanceProfilesForRole",
+      ]),
     ],
   },
   "aws:iam/rolePolicy:RolePolicy": {
     arn: (r, facts) => roleArn(facts, r.inputs.role),
     region: global,
     calls: [
-      ...roleWrites((r) => r.inputs.role, "existing", ["iam:PutRolePolicy", "iam:DeleteRolePolicy"], "ManageBoundedRoles"),
+      ...roleWrites(
+        (r) => r.inputs.role,
+        "existing",
+        ["iam:PutRolePolicy", "iam:DeleteRolePolicy"],
+        "ManageBoundedRoles",
+      ),
       reads("ReadStackIdentity", ["iam:GetRolePolicy"]),
     ],
   },
@@ -397,7 +470,12 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
     arn: (r, facts) => roleArn(facts, r.inputs.role),
     region: global,
     calls: [
-      ...roleWrites((r) => r.inputs.role, "existing", ["iam:AttachRolePolicy", "iam:DetachRolePolicy"], "ManageBoundedRoles"),
+      ...roleWrites(
+        (r) => r.inputs.role,
+        "existing",
+        ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+        "ManageBoundedRoles",
+      ),
       reads("ReadStackIdentity", ["iam:ListAttachedRolePolicies"]),
     ],
   },
@@ -413,7 +491,12 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
         "iam:DeletePolicy",
       ]),
       administrator(MANAGED_POLICIES, "tagging", ["iam:TagPolicy", "iam:UntagPolicy"]),
-      reads("ReadStackIdentity", ["iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:ListPolicyTags"]),
+      reads("ReadStackIdentity", [
+        "iam:GetPolicy",
+        "iam:GetPolicyVersion",
+        "iam:ListPolicyVersions",
+        "iam:ListPolicyTags",
+      ]),
     ],
   },
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
@@ -421,7 +504,10 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
     arn: (r, facts) =>
       `arn:aws:iam::${facts.accountId}:oidc-provider/${String(r.inputs.url).replace(/^https:\/\//, "")}`,
     calls: [
-      administrator(OIDC_PROVIDERS, "create", ["iam:CreateOpenIDConnectProvider", "iam:TagOpenIDConnectProvider"]),
+      administrator(OIDC_PROVIDERS, "create", [
+        "iam:CreateOpenIDConnectProvider",
+        "iam:TagOpenIDConnectProvider",
+      ]),
       administrator(OIDC_PROVIDERS, "existing", [
         "iam:DeleteOpenIDConnectProvider",
         "iam:AddClientIDToOpenIDConnectProvider",
@@ -437,9 +523,17 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
     arn: (r, facts) => `arn:aws:dynamodb:${regionOf(r, facts)}:${facts.accountId}:table/${r.inputs.name}`,
     calls: [
       granted("ManageStackTables", "create", ["dynamodb:CreateTable"]),
-      granted("ManageStackTables", "existing", ["dynamodb:UpdateTable", "dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTimeToLive"]),
+      granted("ManageStackTables", "existing", [
+        "dynamodb:UpdateTable",
+        "dynamodb:UpdateContinuousBackups",
+        "dynamodb:UpdateTimeToLive",
+      ]),
       granted("ManageStackTables", "tagging", ["dynamodb:TagResource", "dynamodb:UntagResource"]),
-      administrator(CREDENTIALS, "existing", ["dynamodb:DeleteTable", "dynamodb:CreateTableReplica", "dynamodb:DeleteTableReplica"]),
+      administrator(CREDENTIALS, "existing", [
+        "dynamodb:DeleteTable",
+        "dynamodb:CreateTableReplica",
+        "dynamodb:DeleteTableReplica",
+      ]),
       reads("ReadStackTables", [
         "dynamodb:DescribeTable",
         "dynamodb:DescribeContinuousBackups",
@@ -455,17 +549,27 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
             `arn:aws:dynamodb:${r.inputs.replicas[i].regionName}:${facts.accountId}:table/${r.inputs.name}`) as Of<string>,
         };
         return [
-          granted("ManageStackTables", "existing", ["dynamodb:UpdateTable", "dynamodb:UpdateContinuousBackups"], replica),
+          granted(
+            "ManageStackTables",
+            "existing",
+            ["dynamodb:UpdateTable", "dynamodb:UpdateContinuousBackups"],
+            replica,
+          ),
           reads("ReadStackTables", ["dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups"], replica),
-          administrator(CREDENTIALS, "existing", [
-            "dynamodb:DeleteTable",
-            "dynamodb:Scan",
-            "dynamodb:Query",
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
-            "dynamodb:DeleteItem",
-          ], replica),
+          administrator(
+            CREDENTIALS,
+            "existing",
+            [
+              "dynamodb:DeleteTable",
+              "dynamodb:Scan",
+              "dynamodb:Query",
+              "dynamodb:GetItem",
+              "dynamodb:PutItem",
+              "dynamodb:UpdateItem",
+              "dynamodb:DeleteItem",
+            ],
+            replica,
+          ),
         ];
       }),
     ],
@@ -486,7 +590,12 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
         "kms:CreateGrant",
       ]),
       administrator(ENCRYPTION, "tagging", ["kms:TagResource", "kms:UntagResource"]),
-      reads("ReadConfiguration", ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"]),
+      reads("ReadConfiguration", [
+        "kms:DescribeKey",
+        "kms:GetKeyPolicy",
+        "kms:GetKeyRotationStatus",
+        "kms:ListResourceTags",
+      ]),
     ],
   },
   "aws:kms/alias:Alias": {
@@ -520,9 +629,13 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
     ],
   },
   "aws:codeartifact/domainPermissions:DomainPermissions": {
-    arn: (r, facts) => `arn:aws:codeartifact:${regionOf(r, facts)}:${facts.accountId}:domain/${r.inputs.domain}`,
+    arn: (r, facts) =>
+      `arn:aws:codeartifact:${regionOf(r, facts)}:${facts.accountId}:domain/${r.inputs.domain}`,
     calls: [
-      administrator(ENCRYPTION, "existing", ["codeartifact:PutDomainPermissionsPolicy", "codeartifact:DeleteDomainPermissionsPolicy"]),
+      administrator(ENCRYPTION, "existing", [
+        "codeartifact:PutDomainPermissionsPolicy",
+        "codeartifact:DeleteDomainPermissionsPolicy",
+      ]),
       reads("ReadConfiguration", ["codeartifact:GetDomainPermissionsPolicy"]),
     ],
   },
@@ -542,8 +655,17 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
   // awsx builds the VPC's children with the program's provider: they carry the default tags too.
   "awsx:ec2:Vpc": {
     calls: [
-      ...ec2Object("vpc", "CreateVpc", ["ec2:ModifyVpcAttribute", "ec2:DeleteVpc", "ec2:CreateSubnet", "ec2:CreateRouteTable"]),
-      ...ec2Object("subnet", "CreateSubnet", ["ec2:DeleteSubnet", "ec2:AssociateRouteTable", "ec2:ModifySubnetAttribute"]),
+      ...ec2Object("vpc", "CreateVpc", [
+        "ec2:ModifyVpcAttribute",
+        "ec2:DeleteVpc",
+        "ec2:CreateSubnet",
+        "ec2:CreateRouteTable",
+      ]),
+      ...ec2Object("subnet", "CreateSubnet", [
+        "ec2:DeleteSubnet",
+        "ec2:AssociateRouteTable",
+        "ec2:ModifySubnetAttribute",
+      ]),
       ...ec2Object("route-table", "CreateRouteTable", [
         "ec2:AssociateRouteTable",
         "ec2:DisassociateRouteTable",
@@ -566,10 +688,15 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
         "ec2:DeleteSecurityGroup",
       ]),
       // Its rules are authorized as new security-group rules too, created without tags.
-      granted("ReachUntaggedNetworkParts", "create", ["ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress"], {
-        target: ec2Arn("security-group-rule"),
-        untagged: true,
-      }),
+      granted(
+        "ReachUntaggedNetworkParts",
+        "create",
+        ["ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress"],
+        {
+          target: ec2Arn("security-group-rule"),
+          untagged: true,
+        },
+      ),
       reads("ReadConfiguration", EC2_DESCRIBE),
     ],
   },
@@ -580,7 +707,10 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
         granted("CreateStackNetwork", "create", ["ec2:CreateVpcEndpoint"], { target: ec2Arn(kind) }),
       ),
       ...ec2Object("vpc-endpoint", "CreateVpcEndpoint", ["ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints"]),
-      granted("ReachUntaggedNetworkParts", "existing", ["ec2:ModifyVpcEndpoint"], { target: ec2Arn("subnet"), untagged: true }),
+      granted("ReachUntaggedNetworkParts", "existing", ["ec2:ModifyVpcEndpoint"], {
+        target: ec2Arn("subnet"),
+        untagged: true,
+      }),
       reads("ReadConfiguration", EC2_DESCRIBE),
     ],
   },

@@ -47,7 +47,8 @@ const actionCache = new Map<string, Promise<ActionReference | undefined>>();
 
 function splitAction(action: string): [string, string] {
   const index = action.indexOf(":");
-  if (index <= 0) throw new Error(`${JSON.stringify(action)} is not an IAM action of the form service:Action.`);
+  if (index <= 0)
+    throw new Error(`${JSON.stringify(action)} is not an IAM action of the form service:Action.`);
   return [action.slice(0, index).toLowerCase(), action.slice(index + 1)];
 }
 

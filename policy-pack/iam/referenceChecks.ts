@@ -93,7 +93,8 @@ async function checkStatement(
 ): Promise<ReferenceFinding[]> {
   const label = statement.Sid ?? `statement ${index + 1}`;
   const findings: ReferenceFinding[] = [];
-  const report = (check: ReferenceCheckId, message: string) => findings.push({ check, message: `${label}: ${message}` });
+  const report = (check: ReferenceCheckId, message: string) =>
+    findings.push({ check, message: `${label}: ${message}` });
   const negated = statement.NotAction !== undefined;
   const actions = await resolveActions(asList(negated ? statement.NotAction : statement.Action));
   for (const action of actions) {
@@ -114,7 +115,10 @@ async function checkStatement(
       if (usable) continue;
       const [first] = action.references;
       if (action.explicit && first.wildcardOnly) {
-        report("IAM_WILDCARD_ONLY_ON_STAR", `${first.name} has no resource type; it applies only on "*", not ${resources.join(", ")}.`);
+        report(
+          "IAM_WILDCARD_ONLY_ON_STAR",
+          `${first.name} has no resource type; it applies only on "*", not ${resources.join(", ")}.`,
+        );
       } else {
         report(
           "IAM_RESOURCE_MATCHES_ARN_FORMAT",
@@ -122,10 +126,17 @@ async function checkStatement(
         );
       }
     }
+    // A resource no action can use (wildcard-only actions were reported above).
+    const scoped = known.filter((action) => action.references.some((reference) => !reference.wildcardOnly));
     for (const resource of resources.filter((r) => r !== "*")) {
-      const named = known.some((action) => action.references.some((reference) => reachable(reference, [resource])));
-      if (!named && known.length > 0) {
-        report("IAM_RESOURCE_MATCHES_ARN_FORMAT", `${resource} names no resource type of ${actions.map((a) => a.entry).join(", ")}.`);
+      const named = scoped.some((action) =>
+        action.references.some((reference) => reachable(reference, [resource])),
+      );
+      if (!named && scoped.length > 0) {
+        report(
+          "IAM_RESOURCE_MATCHES_ARN_FORMAT",
+          `${resource} names no resource type of ${actions.map((a) => a.entry).join(", ")}.`,
+        );
       }
     }
   }

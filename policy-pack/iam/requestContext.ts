@@ -30,9 +30,12 @@ export async function requestContext(
   const types = resource === "*" ? [] : resourceTypesNamedBy(reference, resource);
   // iam-simulate also knows when a listed key is absent all the same (S3 resource tags without ABAC).
   const [service, name] = action.split(":");
-  const simulated = (await allowedContextKeysForRequest(service, name, resource, false, undefined)).map(keyPattern);
+  const simulated = (await allowedContextKeysForRequest(service, name, resource, false, undefined)).map(
+    keyPattern,
+  );
   const supports = (key: string) =>
-    supportsConditionKey(reference, key, types) && simulated.some((pattern) => pattern.test(key.toLowerCase()));
+    supportsConditionKey(reference, key, types) &&
+    simulated.some((pattern) => pattern.test(key.toLowerCase()));
   const context: Record<string, string | readonly string[]> = { "aws:RequestedRegion": facts.region };
   const requestTags = Object.entries(facts.requestTags ?? {});
   if (requestTags.length > 0 && supports("aws:RequestTag/Any")) {
@@ -40,9 +43,9 @@ export async function requestContext(
     if (supports("aws:TagKeys")) context["aws:TagKeys"] = requestTags.map(([key]) => key);
   }
   if (supports("aws:ResourceTag/Any")) {
-    for (const [key, value] of Object.entries(facts.resourceTags ?? {})) context[`aws:ResourceTag/${key}`] = value;
+    for (const [key, value] of Object.entries(facts.resourceTags ?? {}))
+      context[`aws:ResourceTag/${key}`] = value;
   }
   for (const [key, value] of Object.entries(facts.extra ?? {})) if (supports(key)) context[key] = value;
   return context;
 }
-

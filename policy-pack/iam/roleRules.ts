@@ -187,7 +187,9 @@ interface Probe {
 /** The default key policy: the account's IAM policies decide, as for the stack's CodeArtifact key. */
 const keyPolicyDelegatingToIam = (account: string): PolicyDocument => ({
   Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" }],
+  Statement: [
+    { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+  ],
 });
 
 async function toRequest(probe: Probe): Promise<AccessRequest> {
@@ -213,8 +215,11 @@ async function decideAll(role: RoleUnderReview, probes: readonly Probe[]) {
   return decisions;
 }
 
-const probes = (actions: readonly string[], resources: readonly string[], facts: Omit<Probe, "action" | "resource"> = {}) =>
-  resources.flatMap((resource) => actions.map((action): Probe => ({ action, resource, ...facts })));
+const probes = (
+  actions: readonly string[],
+  resources: readonly string[],
+  facts: Omit<Probe, "action" | "resource"> = {},
+) => resources.flatMap((resource) => actions.map((action): Probe => ({ action, resource, ...facts })));
 
 const describeRequest = ({ action, resource, context }: AccessRequest) =>
   `${action} on ${resource}${Object.keys(context).length > 1 ? ` with ${JSON.stringify(context)}` : ""}`;
@@ -269,7 +274,10 @@ const HOSTILE_PUBLISH_PROBES = ["ref:refs/tags/v1.2.3", "ref:refs/heads/main", "
  * Findings for a role that must trust only `environment:<its stack>` from GitHub: subjects of any
  * other shape, and hostile jobs (the probes, other stacks' environments) its conditions accept.
  */
-async function ownEnvironmentFindings(role: RoleUnderReview, hostileProbes: readonly string[]): Promise<string[]> {
+async function ownEnvironmentFindings(
+  role: RoleUnderReview,
+  hostileProbes: readonly string[],
+): Promise<string[]> {
   const own = new RegExp(`^repo:[^:*?]+:environment:${escapeRegExp(role.stack)}$`);
   const strays = allows(role.trustPolicy)
     .flatMap((s) => subjectsOf(s, GITHUB_PREFIX))
@@ -303,19 +311,30 @@ function siblingProbes(role: RoleUnderReview, sibling: string): Probe[] {
   const cloudFront = (kind: string) => `arn:aws:cloudfront::${account}:${kind}/${SIBLING_ID}`;
   const distribution = cloudFront("distribution");
   const global = [
-    ...probes(["cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution"], [distribution], { resourceTags: theirs }),
+    ...probes(["cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution"], [distribution], {
+      resourceTags: theirs,
+    }),
     // An untagged distribution claimed with Stack=<ours> is still not the stack's own ARN.
-    ...probes(["cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution"], [distribution], { resourceTags: ours }),
+    ...probes(["cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution"], [distribution], {
+      resourceTags: ours,
+    }),
     ...probes(["cloudfront:UpdateCachePolicy", "cloudfront:DeleteCachePolicy"], [cloudFront("cache-policy")]),
-    ...probes(["cloudfront:UpdateOriginAccessControl", "cloudfront:DeleteOriginAccessControl"], [cloudFront("origin-access-control")]),
-    ...probes(["cloudfront:UpdateResponseHeadersPolicy", "cloudfront:DeleteResponseHeadersPolicy"], [cloudFront("response-headers-policy")]),
+    ...probes(
+      ["cloudfront:UpdateOriginAccessControl", "cloudfront:DeleteOriginAccessControl"],
+      [cloudFront("origin-access-control")],
+    ),
+    ...probes(
+      ["cloudfront:UpdateResponseHeadersPolicy", "cloudfront:DeleteResponseHeadersPolicy"],
+      [cloudFront("response-headers-policy")],
+    ),
     // Claiming theirs: retag it Stack=<ours>.
     ...probes(["cloudfront:TagResource"], [distribution], { resourceTags: theirs, requestTags: ours }),
   ];
   return [
     ...global,
     ...regionsOf(role).flatMap((region) => {
-      const arn = (service: string, kind: string) => `arn:aws:${service}:${region}:${account}:${kind}/${SIBLING_ID}`;
+      const arn = (service: string, kind: string) =>
+        `arn:aws:${service}:${region}:${account}:${kind}/${SIBLING_ID}`;
       const [key, group, endpoint, certificate, webAcl] = [
         arn("kms", "key"),
         arn("ec2", "security-group"),
@@ -326,17 +345,36 @@ function siblingProbes(role: RoleUnderReview, sibling: string): Probe[] {
       const facts = { region, resourceTags: theirs };
       const keyFacts = { ...facts, resourcePolicy: keyPolicyDelegatingToIam(account) };
       return [
-        ...probes(["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DisableKeyRotation", "kms:CreateGrant"], [key], keyFacts),
-        ...probes(["kms:CreateGrant"], [key], { ...keyFacts, extra: { "kms:GrantIsForAWSResource": "true" } }),
+        ...probes(
+          ["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DisableKeyRotation", "kms:CreateGrant"],
+          [key],
+          keyFacts,
+        ),
+        ...probes(["kms:CreateGrant"], [key], {
+          ...keyFacts,
+          extra: { "kms:GrantIsForAWSResource": "true" },
+        }),
         ...probes(["ec2:AuthorizeSecurityGroupIngress", "ec2:DeleteSecurityGroup"], [group], facts),
         ...probes(["ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints"], [endpoint], facts),
         ...probes(["acm:DeleteCertificate", "acm:AddTagsToCertificate"], [certificate], facts),
         ...probes(["wafv2:UpdateWebACL", "wafv2:DeleteWebACL"], [webAcl], facts),
-        ...probes(["dynamodb:UpdateTable", "dynamodb:DeleteTable"], [`arn:aws:dynamodb:${region}:${account}:table/ppi-${sibling}-credentials`], { region }),
-        ...probes(["codeartifact:DeleteDomain", "codeartifact:PutDomainPermissionsPolicy"], [`arn:aws:codeartifact:${region}:${account}:domain/ppi-${sibling}`], { region }),
+        ...probes(
+          ["dynamodb:UpdateTable", "dynamodb:DeleteTable"],
+          [`arn:aws:dynamodb:${region}:${account}:table/ppi-${sibling}-credentials`],
+          { region },
+        ),
+        ...probes(
+          ["codeartifact:DeleteDomain", "codeartifact:PutDomainPermissionsPolicy"],
+          [`arn:aws:codeartifact:${region}:${account}:domain/ppi-${sibling}`],
+          { region },
+        ),
         // Claiming theirs: retag it Stack=<ours>; claiming an untagged one.
         ...[facts, { region }].flatMap((tagged) => [
-          ...probes(["kms:TagResource"], [key], { ...tagged, requestTags: ours, resourcePolicy: keyPolicyDelegatingToIam(account) }),
+          ...probes(["kms:TagResource"], [key], {
+            ...tagged,
+            requestTags: ours,
+            resourcePolicy: keyPolicyDelegatingToIam(account),
+          }),
           ...probes(["acm:AddTagsToCertificate"], [certificate], { ...tagged, requestTags: ours }),
         ]),
         ...probes(["ec2:CreateTags"], [group, endpoint], { ...facts, requestTags: ours }),
@@ -426,7 +464,9 @@ export const IAM_RULES: readonly Rule[] = [
     check: async (role) =>
       role.purpose === "previewer"
         ? []
-        : (await acceptedGithubProbes(role, ["pull_request"])).map((sub) => `a ${role.purpose} accepts ${sub}.`),
+        : (await acceptedGithubProbes(role, ["pull_request"])).map(
+            (sub) => `a ${role.purpose} accepts ${sub}.`,
+          ),
   },
   {
     id: "DEPLOYER_TRUSTS_OWN_STACK_ONLY",
@@ -650,7 +690,12 @@ export const IAM_RULES: readonly Rule[] = [
       return notExplicitlyDenied(
         role,
         probes(
-          [...actionsGrantedBy("ManageBoundedRoles"), ...actionsGrantedBy("TagStackRoles"), "iam:UpdateAssumeRolePolicy", "iam:PassRole"],
+          [
+            ...actionsGrantedBy("ManageBoundedRoles"),
+            ...actionsGrantedBy("TagStackRoles"),
+            "iam:UpdateAssumeRolePolicy",
+            "iam:PassRole",
+          ],
           CI_ROLE_PURPOSES.map((purpose) => `arn:aws:iam::${account}:role/${p}-${purpose}`),
           { extra, requestTags: { [STACK_TAG_KEY]: role.stack } },
         ),
@@ -679,12 +724,27 @@ export const IAM_RULES: readonly Rule[] = [
           [`${bucket}/acme/main/files/demo/demo-1.0-py3-none-any.whl`],
         ),
         ...probes(
-          ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning", "s3:DeleteBucket"],
+          [
+            "s3:PutBucketPolicy",
+            "s3:DeleteBucketPolicy",
+            "s3:PutBucketPublicAccessBlock",
+            "s3:PutLifecycleConfiguration",
+            "s3:PutBucketVersioning",
+            "s3:DeleteBucket",
+          ],
           [bucket],
         ),
         ...regionsOf(role).flatMap((region) =>
           probes(
-            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan", "dynamodb:Query", "dynamodb:DeleteTable"],
+            [
+              "dynamodb:GetItem",
+              "dynamodb:PutItem",
+              "dynamodb:UpdateItem",
+              "dynamodb:DeleteItem",
+              "dynamodb:Scan",
+              "dynamodb:Query",
+              "dynamodb:DeleteTable",
+            ],
             [`arn:aws:dynamodb:${region}:${account}:table/${p}-credentials`],
             { region },
           ),
@@ -718,14 +778,22 @@ async function mainChannelTagging(role: RoleUnderReview): Promise<string[]> {
       probes(
         ["s3:PutObjectTagging"],
         tenants.map((tenant) => `arn:aws:s3:::${bucket}/${tenant}/main/files/demo/demo-1.0-py3-none-any.whl`),
-        { extra: { [`s3:RequestObjectTag/${CHANNEL_TAG_KEY}`]: BRANCH_CHANNEL_TAG_VALUE, "s3:RequestObjectTagKeys": [CHANNEL_TAG_KEY] } },
+        {
+          extra: {
+            [`s3:RequestObjectTag/${CHANNEL_TAG_KEY}`]: BRANCH_CHANNEL_TAG_VALUE,
+            "s3:RequestObjectTagKeys": [CHANNEL_TAG_KEY],
+          },
+        },
       ),
     ),
   );
 }
 
 /** Every finding of every rule for one role. */
-export async function checkRole(role: RoleUnderReview, rules: readonly Rule[] = IAM_RULES): Promise<Finding[]> {
+export async function checkRole(
+  role: RoleUnderReview,
+  rules: readonly Rule[] = IAM_RULES,
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const rule of rules) {
     for (const message of await rule.check(role)) findings.push({ rule: rule.id, role: role.name, message });

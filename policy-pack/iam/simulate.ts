@@ -46,7 +46,9 @@ export async function decide(
         contextVariables: request.context as Record<string, string | string[]>,
       },
       identityPolicies: principal.policies.map((policy, i) => ({ name: `policy-${i}`, policy })),
-      permissionBoundaryPolicies: principal.boundary ? [{ name: "boundary", policy: principal.boundary }] : [],
+      permissionBoundaryPolicies: principal.boundary
+        ? [{ name: "boundary", policy: principal.boundary }]
+        : [],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       ...(resourcePolicy ? { resourcePolicy } : {}),
@@ -57,7 +59,8 @@ export async function decide(
   if (response.resultType === "error") {
     throw new Error(`iam-simulate refused ${describe}: ${JSON.stringify(response.errors)}`);
   }
-  if (response.resultType !== "single") throw new Error(`iam-simulate: ${describe} matched several resources.`);
+  if (response.resultType !== "single")
+    throw new Error(`iam-simulate: ${describe} matched several resources.`);
   const ignored = response.result.ignoredContextKeys ?? [];
   if (ignored.length > 0) {
     throw new Error(
@@ -126,7 +129,9 @@ export async function canAssumeWithWebIdentity(
     throw new Error(`canAssumeWithWebIdentity: ${strange.join(", ")} are not claims of ${providerPath}.`);
   }
   const carried = { ...trust, Statement: trust.Statement.map((s) => carryClaims(s, providerPath)) };
-  const context = Object.fromEntries(Object.entries(claims).map(([key, value]) => [claimCarrier(key), value]));
+  const context = Object.fromEntries(
+    Object.entries(claims).map(([key, value]) => [claimCarrier(key), value]),
+  );
   const decision = await decide(
     { arn: providerArn, policies: [] },
     { action: "sts:AssumeRoleWithWebIdentity", resource: roleArn, context },

@@ -17,7 +17,9 @@ export interface StackResource {
 }
 
 /** Which property of which resource type holds which kind of policy. */
-export const POLICY_PROPERTIES: Readonly<Record<string, { readonly property: string; readonly kind: PolicyKind }>> = {
+export const POLICY_PROPERTIES: Readonly<
+  Record<string, { readonly property: string; readonly kind: PolicyKind }>
+> = {
   "aws:iam/policy:Policy": { property: "policy", kind: "identity" },
   "aws:iam/rolePolicy:RolePolicy": { property: "policy", kind: "identity" },
   "aws:iam/role:Role": { property: "assumeRolePolicy", kind: "trust" },

@@ -18,7 +18,10 @@ const scope: StackScope = {
   region: "eu-west-1",
   replicaRegions: ["eu-west-1"],
   customDomain: { name: "pypi.example.com", hostedZoneId: "Z0123456789EXAMPLE0" },
-  cloudFrontArns: [`arn:aws:cloudfront::${ACCOUNT}:distribution/EPROD`, `arn:aws:cloudfront::${ACCOUNT}:cache-policy/pages`],
+  cloudFrontArns: [
+    `arn:aws:cloudfront::${ACCOUNT}:distribution/EPROD`,
+    `arn:aws:cloudfront::${ACCOUNT}:cache-policy/pages`,
+  ],
 };
 const prodJobs: GithubJobMatch[] = [{ kind: "environment", name: "prod" }];
 const releaseTag: GithubJobMatch = { kind: "tag", pattern: "python-package-index@v*", exclude: false };
@@ -109,7 +112,8 @@ const githubCondition = (
   ...sub,
 });
 
-const ruleIds = async (role: RoleUnderReview) => [...new Set((await checkRole(role)).map((f) => f.rule))].sort();
+const ruleIds = async (role: RoleUnderReview) =>
+  [...new Set((await checkRole(role)).map((f) => f.rule))].sort();
 
 describe("IAM rules", () => {
   it("every rule has a distinct id and a description", () => {
@@ -573,7 +577,9 @@ describe("IAM rules", () => {
         .flatMap((document) => document.Statement)
         .filter((statement) => statement.Effect === "Allow")
         .flatMap((statement) => [statement.Action].flat());
-      expect(actions.filter((action) => /^dynamodb:(Get|Put|Update|Delete)Item|Scan|Query/.test(action!))).to.deep.equal([]);
+      expect(
+        actions.filter((action) => /^dynamodb:(Get|Put|Update|Delete)Item|Scan|Query/.test(action!)),
+      ).to.deep.equal([]);
     }
   });
 
@@ -628,7 +634,12 @@ describe("IAM rules", () => {
     });
     const withDeny = policyDocument([...trust.Statement, deny]);
     const canAssume = (document: PolicyDocument, tag: string) =>
-      canAssumeWithWebIdentity(document, `arn:aws:iam::${ACCOUNT}:role/ppi-prod-deployer`, GITHUB, claims(tag));
+      canAssumeWithWebIdentity(
+        document,
+        `arn:aws:iam::${ACCOUNT}:role/ppi-prod-deployer`,
+        GITHUB,
+        claims(tag),
+      );
     expect(await canAssume(trust, "v1.2.3-rc.1")).to.equal(true);
     expect(await canAssume(withDeny, "v1.2.3-rc.1")).to.equal(false);
     expect(await canAssume(withDeny, "v1.2.3")).to.equal(true);

@@ -83,12 +83,22 @@ describe("program: the deployer can deploy every stack, and nothing the table ke
 
   for (const stack of STACKS) {
     it(`${stack}: the deployer is allowed every call the table grants, and none it keeps for administrators`, async () => {
-      const found = await gaps(requests.get(stack)!, roleArn(stack, "deployer"), policiesOf(stack, "deployer"), grantedToDeployer);
+      const found = await gaps(
+        requests.get(stack)!,
+        roleArn(stack, "deployer"),
+        policiesOf(stack, "deployer"),
+        grantedToDeployer,
+      );
       expect(found).to.deep.equal([]);
     });
 
     it(`${stack}: the previewer is allowed exactly the table's reads`, async () => {
-      const found = await gaps(requests.get(stack)!, roleArn(stack, "previewer"), policiesOf(stack, "previewer"), grantedToReader);
+      const found = await gaps(
+        requests.get(stack)!,
+        roleArn(stack, "previewer"),
+        policiesOf(stack, "previewer"),
+        grantedToReader,
+      );
       expect(found).to.deep.equal([]);
     });
 
@@ -109,8 +119,11 @@ describe("program: the deployer can deploy every stack, and nothing the table ke
 
     it(`${stack}: the deployer may change exactly the stack's own CloudFront objects`, () => {
       const { recorder } = runs.get(stack)!;
-      const own = ["distribution", "cachePolicy", "responseHeadersPolicy", "originAccessControl"].flatMap((kind) =>
-        recorder.resources.filter((r) => r.type.startsWith(`aws:cloudfront/${kind}:`)).map((r) => r.outputs.arn),
+      const own = ["distribution", "cachePolicy", "responseHeadersPolicy", "originAccessControl"].flatMap(
+        (kind) =>
+          recorder.resources
+            .filter((r) => r.type.startsWith(`aws:cloudfront/${kind}:`))
+            .map((r) => r.outputs.arn),
       );
       const statement = policiesOf(stack, "deployer")
         .flatMap((d) => d.Statement)
@@ -124,7 +137,8 @@ describe("program: the deployer can deploy every stack, and nothing the table ke
     const { recorder } = runs.get("prod")!;
     const edgeRole = recorder.ofType("aws:iam/role:Role").find((r) => r.inputs.permissionsBoundary)!;
     const boundary = JSON.parse(
-      recorder.ofType("aws:iam/policy:Policy").find((p) => p.inputs.name === "ppi-prod-boundary")!.inputs.policy,
+      recorder.ofType("aws:iam/policy:Policy").find((p) => p.inputs.name === "ppi-prod-boundary")!.inputs
+        .policy,
     ) as PolicyDocument;
     const inline = rolePolicies(recorder, edgeRole.inputs.name);
     for (const statement of inline.flatMap((d) => d.Statement)) {
@@ -135,7 +149,7 @@ describe("program: the deployer can deploy every stack, and nothing the table ke
           .flat()
           .map((r) => r!.replace(":logs:*:", ":logs:us-east-1:").replace(/:\*$/, ":log-stream:x"))
           .filter((r) => resourceTypesNamedBy(reference, r).length > 0);
-        expect(concrete, action).to.not.be.empty;
+        expect(concrete, action).to.have.length.greaterThan(0);
         for (const resource of concrete) {
           const request = { action: action!, resource, context: { "aws:RequestedRegion": "us-east-1" } };
           const decision = await decide({ arn: edgeRole.outputs.arn, policies: inline, boundary }, request);
@@ -153,7 +167,10 @@ describe("program: the deployer can deploy every stack, and nothing the table ke
       grantedToDeployer,
     );
     expect(found.map((g) => g.resource)).to.include("aws:wafv2/webAcl:WebAcl index-waf");
-    expect(found.map((g) => g.request.split(" ")[0])).to.include.members(["wafv2:CreateWebACL", "wafv2:DeleteWebACL"]);
+    expect(found.map((g) => g.request.split(" ")[0])).to.include.members([
+      "wafv2:CreateWebACL",
+      "wafv2:DeleteWebACL",
+    ]);
   });
 
   it("resources without the Stack tag fail the coverage: the deployer creates and manages only tagged ones", async () => {
@@ -161,7 +178,12 @@ describe("program: the deployer can deploy every stack, and nothing the table ke
     for (const stack of STACKS) {
       const run = runs.get(stack)!;
       const untagged = await requestsOf(run, stack, { ...stackFacts(run.recorder, stack), defaultTags: {} });
-      const found = await gaps(untagged, roleArn(stack, "deployer"), policiesOf(stack, "deployer"), grantedToDeployer);
+      const found = await gaps(
+        untagged,
+        roleArn(stack, "deployer"),
+        policiesOf(stack, "deployer"),
+        grantedToDeployer,
+      );
       denied.push(...found.map((g) => g.request.split(" ")[0]));
     }
     expect(denied).to.include.members([

@@ -161,7 +161,9 @@ describe("program: GitHub OIDC and CI roles", () => {
     expect(statement("ReadWriteTenantObjects").Resource).to.deep.equal([`${bucket}/acme/*`]);
     expect(statement("TagBranchChannelObjects").Resource).to.deep.equal([`${bucket}/acme/*`]);
     expect(statement("DenyTaggingMainChannel").Resource).to.deep.equal([`${bucket}/acme/main/*`]);
-    expect(statement("ListTenantObjects").Condition).to.deep.equal({ StringLike: { "s3:prefix": ["acme/*"] } });
+    expect(statement("ListTenantObjects").Condition).to.deep.equal({
+      StringLike: { "s3:prefix": ["acme/*"] },
+    });
     const codeArtifactPolicy = recorder
       .ofType("aws:iam/policy:Policy")
       .find((p) => p.inputs.name === "ppi-prod-codeartifact-publisher");

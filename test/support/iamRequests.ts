@@ -31,7 +31,8 @@ export function declaredResources(recorder: ResourceRecorder): DeclaredResource[
 /** The provider's default tags; Pulumi hands nested provider inputs over as JSON strings. */
 export function providerDefaultTags(inputs: Readonly<Record<string, unknown>>): Record<string, string> {
   const raw = inputs.defaultTags;
-  const parsed = (typeof raw === "string" ? JSON.parse(raw) : raw) as { tags?: Record<string, string> } | undefined;
+  const parsed = (typeof raw === "string" ? JSON.parse(raw) : raw) as
+    { tags?: Record<string, string> } | undefined;
   return parsed?.tags ?? {};
 }
 
@@ -56,14 +57,17 @@ export function stackFacts(recorder: ResourceRecorder, stack: string): StackFact
       return name;
     },
     roleBoundary: (roleName) =>
-      recorder.ofType("aws:iam/role:Role").find((r) => r.inputs.name === roleName)?.inputs.permissionsBoundary,
+      recorder.ofType("aws:iam/role:Role").find((r) => r.inputs.name === roleName)?.inputs
+        .permissionsBoundary,
   };
 }
 
 /** The managed and inline policies of `roleName`, as IAM evaluates them together. */
 export function rolePolicies(recorder: ResourceRecorder, roleName: string): PolicyDocument[] {
   const managed = new Map(
-    recorder.ofType("aws:iam/policy:Policy").map((p) => [`arn:aws:iam::${ACCOUNT}:policy/${p.inputs.name}`, p]),
+    recorder
+      .ofType("aws:iam/policy:Policy")
+      .map((p) => [`arn:aws:iam::${ACCOUNT}:policy/${p.inputs.name}`, p]),
   );
   const attached = recorder
     .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
@@ -107,12 +111,16 @@ export async function tableRequests(resource: DeclaredResource, facts: StackFact
       const own = (call.target ?? access.arn)?.(resource, facts);
       const target = reference.wildcardOnly ? "*" : own;
       if (target === undefined || (target === "*" && !reference.wildcardOnly)) {
-        throw new Error(`${resource.type}: ${action} authorizes against a resource; give the call a target ARN.`);
+        throw new Error(
+          `${resource.type}: ${action} authorizes against a resource; give the call a target ARN.`,
+        );
       }
       if (target !== "*" && resourceTypesNamedBy(reference, target).length === 0) {
         throw new Error(`${resource.type} ${resource.name}: ${target} is no resource type of ${action}`);
       }
-      const tags = call.untagged ? { request: undefined, resource: undefined } : phaseTags(call.phase, facts.defaultTags);
+      const tags = call.untagged
+        ? { request: undefined, resource: undefined }
+        : phaseTags(call.phase, facts.defaultTags);
       const context = await requestContext(action, target, {
         region,
         requestTags: tags.request,
