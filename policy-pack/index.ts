@@ -1,0 +1,13 @@
+/**
+ * The python-package-index policy pack (Pulumi CrossGuard), run by the preview workflow:
+ * `pulumi preview --policy-pack policy-pack` (README, "Policy pack"). Every policy is mandatory.
+ */
+import { PolicyPack } from "@pulumi/policy";
+import { POLICIES } from "./policies";
+
+new PolicyPack("python-package-index", {
+  description:
+    "Security rules of python-package-index: buckets, CDN, edge function, IAM on AWS's authorization data.",
+  enforcementLevel: "mandatory",
+  policies: [...POLICIES],
+});
