@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { PolicyDocument } from "../../components/policies/document";
 import { DEPLOY_STACKS } from "../../deployments/tagRoutes";
-import { checkRole, CiRolePurpose, RoleUnderReview } from "../../policy-pack/iam/roleRules";
-import { RecordedResource, ResourceRecorder } from "../mocks";
+import { checkRole, RoleUnderReview } from "../../policy-pack/iam/roleRules";
+import { ciRolesUnderReview } from "../../policy-pack/iam/stackRoles";
+import { ResourceRecorder } from "../mocks";
 import { runProgram } from "../support/program";
 
 const ACCOUNT = "123456789012";
@@ -12,34 +12,8 @@ const OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
 
 /** Every CI role the run created, with the managed policies attached to it, ready for the rules. */
 function rolesUnderReview(recorder: ResourceRecorder, stack: string): RoleUnderReview[] {
-  const policies = new Map(
-    recorder
-      .ofType("aws:iam/policy:Policy")
-      .map((p) => [`arn:aws:iam::${ACCOUNT}:policy/${p.inputs.name}`, p]),
-  );
-  const attachments = recorder.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment");
-  return recorder
-    .ofType("aws:iam/role:Role")
-    .filter((role) => /-(deployer|previewer|publisher)$/.test(role.inputs.name))
-    .map((role: RecordedResource) => {
-      const attached = attachments
-        .filter((a) => a.inputs.role === role.inputs.name)
-        .map((a) => policies.get(a.inputs.policyArn));
-      return {
-        name: role.inputs.name,
-        purpose: role.inputs.name.split("-").pop() as CiRolePurpose,
-        stack,
-        namePrefix: `ppi-${stack}`,
-        maxSessionDuration: role.inputs.maxSessionDuration,
-        trustPolicy: JSON.parse(role.inputs.assumeRolePolicy) as PolicyDocument,
-        // Policies not created here (CodeArtifact's) are checked by their own component's tests.
-        permissionPolicies: Object.fromEntries(
-          attached
-            .filter((p) => p !== undefined)
-            .map((p) => [p!.inputs.name, JSON.parse(p!.inputs.policy) as PolicyDocument]),
-        ),
-      };
-    });
+  const resources = recorder.resources.map((r) => ({ type: r.type, name: r.name, props: r.outputs }));
+  return ciRolesUnderReview(resources, stack);
 }
 
 function githubSubjects(role: RoleUnderReview): unknown {
