@@ -195,6 +195,16 @@ function roleWrites(
   ];
 }
 
+/** A role's inline policy or policy attachment: written like the role it belongs to (`inputs.role`). */
+const rolePart = (writes: readonly string[], read: string): ResourceAccess => ({
+  arn: (r, facts) => roleArn(facts, r.inputs.role),
+  region: global,
+  calls: [
+    ...roleWrites((r) => r.inputs.role, "existing", writes, "ManageBoundedRoles"),
+    reads("ReadStackIdentity", [read]),
+  ],
+});
+
 const serviceLinkedRole = (service: string): ProviderCall =>
   granted("CreateServiceLinkedRoles", "create", ["iam:CreateServiceLinkedRole"], {
     target: (_r, facts) =>
@@ -453,32 +463,14 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
       ]),
     ],
   },
-  "aws:iam/rolePolicy:RolePolicy": {
-    arn: (r, facts) => roleArn(facts, r.inputs.role),
-    region: global,
-    calls: [
-      ...roleWrites(
-        (r) => r.inputs.role,
-        "existing",
-        ["iam:PutRolePolicy", "iam:DeleteRolePolicy"],
-        "ManageBoundedRoles",
-      ),
-      reads("ReadStackIdentity", ["iam:GetRolePolicy"]),
-    ],
-  },
-  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
-    arn: (r, facts) => roleArn(facts, r.inputs.role),
-    region: global,
-    calls: [
-      ...roleWrites(
-        (r) => r.inputs.role,
-        "existing",
-        ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-        "ManageBoundedRoles",
-      ),
-      reads("ReadStackIdentity", ["iam:ListAttachedRolePolicies"]),
-    ],
-  },
+  "aws:iam/rolePolicy:RolePolicy": rolePart(
+    ["iam:PutRolePolicy", "iam:DeleteRolePolicy"],
+    "iam:GetRolePolicy",
+  ),
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": rolePart(
+    ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+    "iam:ListAttachedRolePolicies",
+  ),
   "aws:iam/policy:Policy": {
     arn: (r, facts) => `arn:aws:iam::${facts.accountId}:policy/${r.inputs.name}`,
     region: global,

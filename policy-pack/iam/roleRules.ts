@@ -599,7 +599,8 @@ export const IAM_RULES: readonly Rule[] = [
                 problems.push(`${name}: ${label(statement)} allows ${deletes.join(", ")}.`);
               for (const resource of asList(statement.Resource)) {
                 const bucketLevel = /^arn:aws:s3:::[^/*?]+$/.test(resource);
-                const tenantObjects = /^arn:aws:s3:::[^/*?]+\/[^/*?]+\/\*$/.test(resource);
+                // `<bucket>/<tenant>/…`: the tenant segment itself has no wildcard.
+                const tenantObjects = /^arn:aws:s3:::[^/*?]+\/[^/*?]+\/.+$/.test(resource);
                 const prefixes = asList(statement.Condition?.StringLike?.["s3:prefix"]);
                 const listsTenantsOnly =
                   prefixes.length > 0 && prefixes.every((p) => /^[^/*?]+\/\*$/.test(p));

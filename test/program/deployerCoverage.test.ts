@@ -117,6 +117,33 @@ describe("program: the deployer can deploy every stack, and nothing the table ke
       expect(viaOtherProviders).to.deep.equal([]);
     });
 
+    it(`${stack}: the boundary allows exactly what the edge function's role needs`, () => {
+      const boundary = runs
+        .get(stack)!
+        .recorder.ofType("aws:iam/policy:Policy")
+        .find((p) => p.inputs.name === `ppi-${stack}-boundary`);
+      expect(JSON.parse(boundary!.inputs.policy)).to.deep.equal({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "ReadCredentialsTables",
+            Effect: "Allow",
+            Action: "dynamodb:GetItem",
+            Resource: `arn:aws:dynamodb:*:${ACCOUNT}:table/ppi-${stack}-*`,
+          },
+          {
+            Sid: "WriteFunctionLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: [
+              `arn:aws:logs:*:${ACCOUNT}:log-group:/aws/lambda/ppi-${stack}-*`,
+              `arn:aws:logs:*:${ACCOUNT}:log-group:/aws/lambda/us-east-1.ppi-${stack}-*`,
+            ],
+          },
+        ],
+      });
+    });
+
     it(`${stack}: the deployer may change exactly the stack's own CloudFront objects`, () => {
       const { recorder } = runs.get(stack)!;
       const own = ["distribution", "cachePolicy", "responseHeadersPolicy", "originAccessControl"].flatMap(

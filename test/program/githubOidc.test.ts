@@ -132,7 +132,17 @@ describe("program: GitHub OIDC and CI roles", () => {
     const index = publisher.permissionPolicies["ppi-prod-publisher-index"];
     const bucket = `arn:aws:s3:::${runs.get("prod")!.outputs.bucketName}`;
     const statement = (sid: string) => index.Statement.find((s) => s.Sid === sid)!;
-    expect(statement("ReadWriteTenantObjects").Resource).to.deep.equal([`${bucket}/acme/*`]);
+    expect(statement("ReadTenantObjects").Resource).to.deep.equal([`${bucket}/acme/*`]);
+    expect(statement("WriteTenantPages").Resource).to.deep.equal([
+      `${bucket}/acme/*/simple/index.html`,
+      `${bucket}/acme/*/simple/*/index.html`,
+      `${bucket}/acme/*/simple/index.json`,
+      `${bucket}/acme/*/simple/*/index.json`,
+    ]);
+    expect(statement("CreateTenantFiles")).to.deep.include({
+      Resource: [`${bucket}/acme/*/files/*/*`],
+      Condition: { StringEquals: { "s3:if-none-match": "*" } },
+    });
     expect(statement("TagBranchChannelObjects").Resource).to.deep.equal([`${bucket}/acme/*`]);
     expect(statement("DenyTaggingMainChannel").Resource).to.deep.equal([`${bucket}/acme/main/*`]);
     expect(statement("ListTenantObjects").Condition).to.deep.equal({

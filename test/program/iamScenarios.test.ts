@@ -96,14 +96,28 @@ describe("program: IAM scenarios on iam-simulate", () => {
       "s3:RequestObjectTagKeys": ["ppi-channel-kind"],
     };
 
-    it("reads and writes files and pages of its tenant, on main and on branch channels", async () => {
+    const create = { extra: { "s3:if-none-match": "*" } };
+
+    it("reads its tenant's objects and writes its pages, on main and on branch channels", async () => {
       for (const key of [
-        wheel("acme", "main"),
         object("acme/main/simple/demo/index.html"),
-        wheel("acme", "feature-x"),
+        object("acme/feature-x/simple/index.json"),
       ]) {
         expect(await decision("dev", "publisher", "s3:PutObject", key), key).to.equal("Allowed");
         expect(await decision("dev", "publisher", "s3:GetObject", key), key).to.equal("Allowed");
+      }
+    });
+
+    it("creates files (If-None-Match: *) but can never overwrite a published one", async () => {
+      for (const key of [
+        wheel("acme", "main"),
+        `${wheel("acme", "main")}.metadata`,
+        wheel("acme", "feature-x"),
+      ]) {
+        expect(await decision("dev", "publisher", "s3:PutObject", key, create), key).to.equal("Allowed");
+        expect(await decision("dev", "publisher", "s3:PutObject", key), key).to.not.equal("Allowed");
+        const replace = { extra: { "s3:if-match": '"0123abcd"' } };
+        expect(await decision("dev", "publisher", "s3:PutObject", key, replace), key).to.not.equal("Allowed");
       }
     });
 
@@ -133,14 +147,16 @@ describe("program: IAM scenarios on iam-simulate", () => {
     });
 
     for (const [title, action, tenant] of [
-      ["write another tenant's files", "s3:PutObject", "beta"],
+      ["create another tenant's files", "s3:PutObject", "beta"],
       ["read another tenant's files", "s3:GetObject", "beta"],
       ["delete a file", "s3:DeleteObject", "acme"],
       ["delete a file version", "s3:DeleteObjectVersion", "acme"],
       ["change object ACLs", "s3:PutObjectAcl", "acme"],
     ]) {
       it(`may not ${title}`, async () => {
-        expect(await decision("dev", "publisher", action, wheel(tenant, "main"))).to.not.equal("Allowed");
+        expect(await decision("dev", "publisher", action, wheel(tenant, "main"), create)).to.not.equal(
+          "Allowed",
+        );
       });
     }
 
