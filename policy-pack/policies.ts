@@ -75,7 +75,13 @@ const iamReferencePolicy: ResourceValidationPolicy = {
   description: Object.values(REFERENCE_CHECKS).join(" "),
   enforcementLevel: "mandatory",
   validateResource: async (args, reportViolation) => {
-    const policy = declaredPolicy(asStackResource(args));
+    let policy;
+    try {
+      policy = declaredPolicy(asStackResource(args));
+    } catch (error) {
+      reportViolation(`the policy property is not an IAM policy document: ${(error as Error).message}`);
+      return;
+    }
     if (!policy) return;
     for (const finding of await checkAgainstReference(policy.document, policy.kind)) {
       reportViolation(`${finding.check}: ${finding.message}`);
