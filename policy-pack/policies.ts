@@ -79,7 +79,7 @@ const iamReferencePolicy: ResourceValidationPolicy = {
     try {
       policy = declaredPolicy(asStackResource(args));
     } catch (error) {
-      reportViolation(`the policy property is not an IAM policy document: ${(error as Error).message}`);
+      reportViolation((error as Error).message);
       return;
     }
     if (!policy) return;

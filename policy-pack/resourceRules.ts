@@ -6,7 +6,7 @@
  */
 import { asList } from "../components/policies/document";
 import { EDGE_REGION } from "../components/policies/stackScope";
-import { StackResource, asPolicyDocument } from "./iam/stackPolicies";
+import { StackResource, wellFormedPolicyDocument } from "./iam/stackPolicies";
 
 export interface ResourceRule {
   /** CrossGuard's policy name (kebab-case, unique in the pack). */
@@ -69,7 +69,7 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
     description: "Every bucket policy denies all S3 actions over plain HTTP (aws:SecureTransport false).",
     types: ["aws:s3/bucketPolicy:BucketPolicy"],
     check: (props) => {
-      const document = asPolicyDocument(props.policy);
+      const document = wellFormedPolicyDocument(props.policy);
       if (!document) return [];
       const denies = document.Statement.some(
         (s) =>
@@ -172,7 +172,7 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
     description: "No identity policy allows every action on every resource, or allows with NotAction.",
     types: ["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy"],
     check: (props) => {
-      const document = asPolicyDocument(props.policy);
+      const document = wellFormedPolicyDocument(props.policy);
       return (document?.Statement ?? [])
         .filter((s) => s.Effect === "Allow")
         .flatMap((s) => {

@@ -43,13 +43,28 @@ export interface DeclaredPolicy {
 /** A policy property as a document: JSON text or an object; undefined while unknown (preview). */
 export function asPolicyDocument(value: unknown): PolicyDocument | undefined {
   if (value === undefined || value === null) return undefined;
-  const parsed = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
-  const document = parsed as PolicyDocument;
-  if (!document || !Array.isArray(document.Statement)) {
-    throw new Error(`not an IAM policy document: ${JSON.stringify(value).slice(0, 200)}`);
+  const shown = (typeof value === "string" ? value : JSON.stringify(value)).slice(0, 200);
+  let parsed: unknown = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw new Error(`not an IAM policy document (not JSON): ${shown}`);
+    }
   }
-  // IAM accepts a single statement object too; the checks read a list.
-  return document;
+  if (!Array.isArray((parsed as PolicyDocument | null)?.Statement)) {
+    throw new Error(`not an IAM policy document (it has no Statement list): ${shown}`);
+  }
+  return parsed as PolicyDocument;
+}
+
+/** Like `asPolicyDocument`, but a malformed value is left to `iam-reference` to report: undefined. */
+export function wellFormedPolicyDocument(value: unknown): PolicyDocument | undefined {
+  try {
+    return asPolicyDocument(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The policy a resource carries, if its type carries one and the value is known. */

@@ -4,7 +4,7 @@
  */
 import { CI_ROLE_PURPOSES, CiRolePurpose } from "../../components/policies/stackScope";
 import { RoleUnderReview } from "./roleRules";
-import { StackResource, asPolicyDocument } from "./stackPolicies";
+import { StackResource, wellFormedPolicyDocument } from "./stackPolicies";
 
 const ROLE = "aws:iam/role:Role";
 const POLICY = "aws:iam/policy:Policy";
@@ -30,7 +30,7 @@ export function ciRolesUnderReview(resources: readonly StackResource[], stack: s
   const attachments = resources.filter((r) => r.type === ATTACHMENT);
   return resources.flatMap((role): RoleUnderReview[] => {
     const match = role.type === ROLE ? CI_ROLE_NAME.exec(String(role.props.name ?? "")) : null;
-    const trustPolicy = match ? asPolicyDocument(role.props.assumeRolePolicy) : undefined;
+    const trustPolicy = match ? wellFormedPolicyDocument(role.props.assumeRolePolicy) : undefined;
     if (!match || !trustPolicy) return [];
     const attached = attachments
       .filter((a) => a.props.role === role.props.name)
@@ -38,7 +38,7 @@ export function ciRolesUnderReview(resources: readonly StackResource[], stack: s
       .filter((p): p is StackResource => p !== undefined);
     const permissionPolicies = Object.fromEntries(
       attached.flatMap((p) => {
-        const document = asPolicyDocument(p.props.policy);
+        const document = wellFormedPolicyDocument(p.props.policy);
         return document ? [[String(p.props.name), document]] : [];
       }),
     );

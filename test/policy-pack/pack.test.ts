@@ -81,6 +81,37 @@ describe("policy pack: the committed stacks comply, and the pack boots under Pul
     ]);
   });
 
+  it("iam-reference flags a dead statement and a malformed document of any policy-bearing resource", async () => {
+    const policyResource = (policy: string): RecordedResource => ({
+      type: "aws:iam/policy:Policy",
+      name: "extra",
+      inputs: { name: "ppi-prod-extra", policy },
+      outputs: { name: "ppi-prod-extra", policy },
+      custom: true,
+      protect: false,
+      retainOnDelete: false,
+    });
+    const dead = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "Create", Effect: "Allow", Action: "cloudfront:CreateDistributionWithTags", Resource: "*" },
+      ],
+    });
+    expect(
+      await runPack("prod", [policyResource(dead), policyResource('{"Version":"2012-10-17"}')]),
+    ).to.deep.equal([
+      {
+        policy: "iam-reference",
+        message:
+          "IAM_ACTION_EXISTS: Create: cloudfront:CreateDistributionWithTags names no action of the Service Authorization Reference.",
+      },
+      {
+        policy: "iam-reference",
+        message: 'not an IAM policy document (it has no Statement list): {"Version":"2012-10-17"}',
+      },
+    ]);
+  });
+
   it("keeps its packages out of the edge function's archive: they are devDependencies, and the pack has none of its own", () => {
     const root = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
     const pack = JSON.parse(fs.readFileSync(path.join(PACK, "package.json"), "utf8"));
