@@ -1,7 +1,9 @@
 /**
  * Named rules for the IAM roles CI assumes, in the manner of cdk-nag: each rule has an id, says
- * what it guards, and returns findings for a role. The tests run every rule on compliant and
- * non-compliant documents, and the program tests run `checkRole` on every role every stack creates.
+ * what it guards, and returns findings for a role. Trust rules probe the trust policy with hostile
+ * tokens and permission rules probe the policies with requests, both decided by iam-simulate on
+ * AWS's authorization data. The policy pack runs `checkRole` on every CI role of a stack; the tests
+ * run every rule on compliant and non-compliant roles and on every role every stack creates.
  */
 import {
   PolicyDocument,
