@@ -12,8 +12,8 @@ import * as path from "path";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { startSandbox, Sandbox, urlWithKey } from "../sandbox";
 import { freePort } from "../sandbox/moto";
-import { pip } from "../test/e2e/support/clients";
-import { indexFixture } from "../test/e2e/support/indexFixture";
+import { pip } from "../fixtures/pythonClients";
+import { indexFixture } from "../fixtures/sandboxIndex";
 
 const PACKAGE_COUNT = 20;
 const ROUNDS = 5;

@@ -2,7 +2,7 @@
  * The ready-to-paste configuration `keys create` prints for pip, uv and poetry. The URL of a
  * channel other than main is `<base>/<channel>/simple/` (the edge's URL scheme).
  */
-import { MAIN_CHANNEL } from "../edge/names";
+import { MAIN_CHANNEL } from "../domain/names";
 
 /** The source name used in uv and poetry configuration (uv derives `UV_INDEX_PPI_*` from it). */
 const SOURCE_NAME = "ppi";

@@ -1,6 +1,7 @@
 /**
  * The python-package-index policy pack (Pulumi CrossGuard), run by the preview workflow:
- * `pulumi preview --policy-pack policy-pack` (README, "IAM checks and the policy pack"). Every policy is mandatory.
+ * `pulumi preview --policy-pack policy-pack` (docs/iam-and-oidc.md, "IAM checks and the policy
+ * pack"). Every policy is mandatory.
  */
 import { PolicyPack } from "@pulumi/policy";
 import { POLICIES } from "./policies";

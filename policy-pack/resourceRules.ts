@@ -5,7 +5,7 @@
  * what is wrong and what to set instead.
  */
 import { asList } from "../components/policies/document";
-import { EDGE_REGION } from "../components/policies/stackScope";
+import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 import { StackResource, wellFormedPolicyDocument } from "./iam/stackPolicies";
 
 export interface ResourceRule {
@@ -141,9 +141,9 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
         ...(certificate.sslSupportMethod !== "sni-only"
           ? [`sslSupportMethod is ${JSON.stringify(certificate.sslSupportMethod)}; use "sni-only".`]
           : []),
-        ...(!String(certificate.acmCertificateArn).includes(`:acm:${EDGE_REGION}:`)
+        ...(!String(certificate.acmCertificateArn).includes(`:acm:${CLOUDFRONT_REGION}:`)
           ? [
-              `the certificate ${certificate.acmCertificateArn} is not in ${EDGE_REGION}, where CloudFront reads certificates.`,
+              `the certificate ${certificate.acmCertificateArn} is not in ${CLOUDFRONT_REGION}, where CloudFront reads certificates.`,
             ]
           : []),
       ];
@@ -163,7 +163,7 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
           )
           .map(
             (association) =>
-              `${describeBehaviour(behaviour)}: ${association.lambdaArn} is not a numbered version in ${EDGE_REGION}; use the function's qualifiedArn with publish: true.`,
+              `${describeBehaviour(behaviour)}: ${association.lambdaArn} is not a numbered version in ${CLOUDFRONT_REGION}; use the function's qualifiedArn with publish: true.`,
           ),
       ),
   },
@@ -217,11 +217,11 @@ export const STACK_RULES: readonly StackRule[] = [
       return resources
         .filter((r) => r.type === FUNCTION && names.has(String(r.props.name)))
         .flatMap((fn) => [
-          ...(fn.props.region !== EDGE_REGION
+          ...(fn.props.region !== CLOUDFRONT_REGION
             ? [
                 {
                   urn: fn.urn,
-                  message: `${fn.props.name} is in ${JSON.stringify(fn.props.region)}; Lambda@Edge functions live in ${EDGE_REGION}.`,
+                  message: `${fn.props.name} is in ${JSON.stringify(fn.props.region)}; Lambda@Edge functions live in ${CLOUDFRONT_REGION}.`,
                 },
               ]
             : []),

@@ -4,6 +4,7 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as net from "net";
+import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 
 export interface MotoServer {
   /** e.g. `http://127.0.0.1:41234` — pass as the SDK's `endpoint`. */
@@ -71,7 +72,7 @@ async function waitUntilReady(
 export async function startMoto(options: { region?: string } = {}): Promise<MotoServer> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const region = options.region ?? "us-east-1";
+  const region = options.region ?? CLOUDFRONT_REGION;
   const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: "false" },

@@ -5,7 +5,8 @@
  */
 import { PolicyDocument, PolicyStatement, policyDocument } from "./document";
 import { StatementId, actionsGrantedBy } from "./deployerAccess";
-import { EDGE_REGION, STACK_TAG_KEY, StackScope, stackArns, stackRegions, stackTagValue } from "./stackScope";
+import { CLOUDFRONT_REGION } from "../../domain/cloudfront";
+import { STACK_TAG_KEY, StackScope, stackArns, stackRegions, stackTagValue } from "./stackScope";
 
 /** Services a Lambda@Edge execution role is handed to when the function is created and replicated. */
 export const PASS_ROLE_SERVICES = ["lambda.amazonaws.com", "edgelambda.amazonaws.com"] as const;
@@ -72,7 +73,7 @@ export function statementScopes(scope: StackScope): Readonly<Record<StatementId,
     ManageStackLogGroups: { Resource: arns.logGroups },
     // Web ACL names are the stack's; a web ACL references AWS-owned managed rule groups.
     ManageStackWebAcl: {
-      Resource: [`${arns.webAcls}/*`, `arn:aws:wafv2:${EDGE_REGION}:*:global/managedruleset/*`],
+      Resource: [`${arns.webAcls}/*`, `arn:aws:wafv2:${CLOUDFRONT_REGION}:*:global/managedruleset/*`],
     },
     ManageCustomDomainRecords: scope.customDomain
       ? {

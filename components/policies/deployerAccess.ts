@@ -7,7 +7,8 @@
  * would authorize (ARN formats and condition keys from the Service Authorization Reference) and
  * simulates them against those policies.
  */
-import { CI_ROLE_PURPOSES, EDGE_REGION } from "./stackScope";
+import { CLOUDFRONT_REGION } from "../../domain/cloudfront";
+import { CI_ROLE_PURPOSES } from "./stackScope";
 
 /** One resource as the program declares it (what the Pulumi mocks and CrossGuard see). */
 export interface DeclaredResource {
@@ -104,7 +105,7 @@ export const GENERATED_ID = "E2GENERATED0ID";
 
 export const regionOf: Of<string> = (resource, facts) => resource.inputs.region ?? facts.region;
 /** CloudFront, IAM and Route 53 are global: AWS receives their calls in us-east-1. */
-const global: Of<string> = () => EDGE_REGION;
+const global: Of<string> = () => CLOUDFRONT_REGION;
 
 const granted = (
   grantedBy: StatementId,

@@ -16,8 +16,8 @@ import {
   projectPageKey,
   rootPageKey,
   tenantPrefix,
-} from "../../edge/layout";
-import { MAIN_CHANNEL } from "../../edge/names";
+} from "../../domain/storageLayout";
+import { MAIN_CHANNEL } from "../../domain/names";
 import { PolicyDocument, policyDocument } from "./document";
 
 export interface PublisherScope {

@@ -17,18 +17,19 @@ import { actionsGrantedBy } from "../../components/policies/deployerAccess";
 import {
   CI_ROLE_PURPOSES,
   CiRolePurpose,
-  EDGE_REGION,
   STACK_TAG_KEY,
   boundaryPolicyName,
 } from "../../components/policies/stackScope";
+import { CLOUDFRONT_REGION } from "../../domain/cloudfront";
+import { DEPLOYMENT_OPERATIONS, DEPLOY_STACKS, RELEASE_TAG_PREFIX } from "../../domain/delivery";
 import {
+  CI_SESSION_SECONDS,
   GITHUB_OIDC_AUDIENCE,
   GITHUB_OIDC_URL,
   PULUMI_OIDC_URL,
   oidcConditionPrefix,
-} from "../../components/policies/trust";
-import { DEPLOY_STACKS, RELEASE_TAG_PREFIX } from "../../deployments/tagRoutes";
-import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../../edge/layout";
+} from "../../domain/oidc";
+import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../../domain/storageLayout";
 import { expandActionPattern, requireAction } from "./authorizationData";
 import { requestContext } from "./requestContext";
 import { AccessRequest, Decision, canAssumeWithWebIdentity, decide, federatedPrincipals } from "./simulate";
@@ -83,7 +84,6 @@ export interface Finding {
   readonly message: string;
 }
 
-export const MAX_SESSION_SECONDS = 3600;
 export const MANAGED_POLICY_MAX_CHARS = 6144;
 /** IAM's default quota for a role trust policy (it can be raised to 4,096; we stay under the default). */
 export const TRUST_POLICY_MAX_CHARS = 2048;
@@ -198,7 +198,7 @@ async function toRequest(probe: Probe): Promise<AccessRequest> {
   const reference = await requireAction(probe.action);
   const resource = reference.wildcardOnly ? "*" : probe.resource;
   const context = await requestContext(probe.action, resource, {
-    region: probe.region ?? EDGE_REGION,
+    region: probe.region ?? CLOUDFRONT_REGION,
     requestTags: probe.requestTags,
     resourceTags: probe.resourceTags,
     extra: probe.extra,
@@ -256,8 +256,6 @@ const UNBOUNDED_GRANT_ACTIONS: Readonly<Record<"user" | "group" | "policy", read
 
 const otherStacks = (stack: string) => [...DEPLOY_STACKS.filter((s) => s !== stack), `${stack}-other`];
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-/** What Pulumi Deployments may do as the deployer; `destroy` stays an administrator's run. */
-const PULUMI_DEPLOYER_OPERATIONS = ["preview", "update", "refresh"];
 
 /** Refs and jobs that must never deploy: none of them passed the stack's environment. */
 const HOSTILE_DEPLOY_PROBES = [
@@ -296,7 +294,7 @@ function regionsOf(role: RoleUnderReview): string[] {
     .flatMap((document) => document.Statement.flatMap((statement) => asList(statement.Resource)))
     .map((arn) => /^arn:aws:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):/.exec(arn)?.[1])
     .filter((region): region is string => region !== undefined);
-  return [...new Set([EDGE_REGION, ...regions])];
+  return [...new Set([CLOUDFRONT_REGION, ...regions])];
 }
 
 /** Stands for the id of a sibling stack's resource (another stack in the same account). */
@@ -453,10 +451,10 @@ export const IAM_RULES: readonly Rule[] = [
     id: "MAX_SESSION_ONE_HOUR",
     description: "CI sessions last at most one hour.",
     check: (role) =>
-      role.maxSessionDuration !== undefined && role.maxSessionDuration <= MAX_SESSION_SECONDS
+      role.maxSessionDuration !== undefined && role.maxSessionDuration <= CI_SESSION_SECONDS.max
         ? []
         : [
-            `maxSessionDuration is ${role.maxSessionDuration ?? "unset (AWS default)"}; set at most ${MAX_SESSION_SECONDS}.`,
+            `maxSessionDuration is ${role.maxSessionDuration ?? "unset (AWS default)"}; set at most ${CI_SESSION_SECONDS.max}.`,
           ],
   },
   {
@@ -478,7 +476,7 @@ export const IAM_RULES: readonly Rule[] = [
       if (role.purpose !== "deployer") return [];
       // OIDC_SUB_PINNED keeps Pulumi subjects free of wildcards, so their text is what they accept.
       const ownStack = new RegExp(
-        `^pulumi:deploy:org:[^:]+:project:[^:]+:stack:${escapeRegExp(role.stack)}:operation:(${PULUMI_DEPLOYER_OPERATIONS.join("|")}):scope:write$`,
+        `^pulumi:deploy:org:[^:]+:project:[^:]+:stack:${escapeRegExp(role.stack)}:operation:(${DEPLOYMENT_OPERATIONS.join("|")}):scope:write$`,
       );
       const pulumiStrays = allows(role.trustPolicy)
         .flatMap((s) => subjectsOf(s, PULUMI_PREFIX))

@@ -9,11 +9,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
-import type { CreatedKey } from "../../cli/keys";
+import type { CreatedKey } from "../../publishing/customerKeys";
 import { startSandbox, Sandbox, urlWithKey } from "../../sandbox";
 import type { ServedRequest } from "../../sandbox/cloudfront";
-import { findPip, isolatedEnv, pip, requireClient, run, RunResult } from "./support/clients";
-import { IndexFixture, indexFixture } from "./support/indexFixture";
+import { findPip, isolatedEnv, pip, requireClient, run, RunResult } from "../../fixtures/pythonClients";
+import { IndexFixture, indexFixture } from "../../fixtures/sandboxIndex";
 import {
   anchorsOf,
   basicAuthorization,

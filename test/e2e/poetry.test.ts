@@ -9,7 +9,7 @@ import * as path from "path";
 import { expect } from "chai";
 import { startSandbox, Sandbox } from "../../sandbox";
 import type { ServedRequest } from "../../sandbox/cloudfront";
-import { findTool, isolatedEnv, requireClient, run } from "./support/clients";
+import { findTool, isolatedEnv, requireClient, run } from "../../fixtures/pythonClients";
 import { fetchPage, basicAuthorization, JSON_TYPE, JsonProjectPage, PIP_ACCEPT } from "./support/pages";
 
 const SOURCE = "sandbox";

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
 import { startSandbox, Sandbox } from "../../sandbox";
-import { findTool, requireClient, run } from "./support/clients";
+import { findTool, requireClient, run } from "../../fixtures/pythonClients";
 import { basicAuthorization } from "./support/pages";
 
 describe("twine check on a wheel downloaded from the sandbox @integration", function () {

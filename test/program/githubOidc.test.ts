@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { DEPLOY_STACKS } from "../../deployments/tagRoutes";
+import { DEPLOY_STACKS } from "../../domain/delivery";
 import { checkRole, RoleUnderReview } from "../../policy-pack/iam/roleRules";
 import { ciRolesUnderReview } from "../../policy-pack/iam/stackRoles";
 import { ResourceRecorder } from "../mocks";

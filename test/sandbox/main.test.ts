@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
-import { findPip, isolatedEnv, PIP_ISOLATION_FLAGS, requireClient, run } from "../e2e/support/clients";
+import { findPip, isolatedEnv, PIP_ISOLATION_FLAGS, requireClient, run } from "../../fixtures/pythonClients";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TS_NODE = [require.resolve("ts-node/dist/bin.js"), "--transpile-only"];
