@@ -8,6 +8,7 @@
  * simulates them against those policies.
  */
 import { CLOUDFRONT_REGION } from "../../domain/cloudfront";
+import { oidcProviderArn } from "../../domain/oidc";
 import { CI_ROLE_PURPOSES } from "./stackScope";
 
 /** One resource as the program declares it (what the Pulumi mocks and CrossGuard see). */
@@ -498,8 +499,7 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
   },
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
     region: global,
-    arn: (r, facts) =>
-      `arn:aws:iam::${facts.accountId}:oidc-provider/${String(r.inputs.url).replace(/^https:\/\//, "")}`,
+    arn: (r, facts) => oidcProviderArn(facts.accountId, String(r.inputs.url)),
     calls: [
       administrator(OIDC_PROVIDERS, "create", [
         "iam:CreateOpenIDConnectProvider",
