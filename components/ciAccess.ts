@@ -16,7 +16,7 @@ import { Tags, checkTags } from "./tags";
 import { checkNamePrefix } from "./validation";
 
 /** What the deployer's and previewer's permissions are pinned to, besides `namePrefix` and the account. */
-export type CiScope = Omit<StackScope, "namePrefix" | "accountId">;
+export type CiScope = Omit<StackScope, "namePrefix" | "accountId" | "cloudFrontArns">;
 
 /** Tag values AWS accepts, as in `checkTags`; the Stack tag must be non-empty to confine anything. */
 const STACK_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
@@ -60,6 +60,13 @@ export interface CiAccessArgs {
    * custom domain. Plain: spelled into the policies, and checked here.
    */
   readonly scope: CiScope;
+  /**
+   * ARNs of the stack's CloudFront distribution and of its cache, origin-request and response-headers
+   * policies and origin access controls (`PackageIndex.cloudFrontArns`): the only CloudFront objects
+   * the deployer may update or delete. A replaced one is therefore an administrator's run.
+   * @default [] (the deployer may create CloudFront objects but change none)
+   */
+  readonly cloudFrontArns?: pulumi.Input<pulumi.Input<string>[]>;
   /**
    * Tags of the roles, their policies and the OIDC providers created here.
    * @default {}
@@ -157,11 +164,14 @@ export class CiAccess extends pulumi.ComponentResource {
     super("python-package-index:oidc:CiAccess", name, {}, opts);
 
     const oidc = new GithubOidc(`${name}-oidc`, oidcArgs(args), { parent: this });
-    const scope = oidc.accountId.apply((accountId): StackScope => ({
-      ...args.scope,
-      namePrefix: args.namePrefix,
-      accountId,
-    }));
+    const scope = pulumi
+      .all([oidc.accountId, pulumi.output(args.cloudFrontArns ?? [])])
+      .apply(([accountId, cloudFrontArns]): StackScope => ({
+        ...args.scope,
+        namePrefix: args.namePrefix,
+        accountId,
+        cloudFrontArns,
+      }));
     const pulumiTrust = oidc.pulumiProviderArn?.apply((providerArn): PulumiDeploymentsTrust => ({
       providerArn,
       organization: args.pulumiOrganization!,

@@ -178,6 +178,11 @@ export class PackageIndex extends pulumi.ComponentResource {
   readonly accessLogBucket?: PrivateBucket;
   /** The access-log bucket's name, when access logs are on. */
   readonly accessLogBucketName?: pulumi.Output<string>;
+  /**
+   * ARNs of the distribution and of the cache policies, response-headers policy and origin access
+   * control it uses: what a deployer role may change (`CiAccess`'s `cloudFrontArns`).
+   */
+  readonly cloudFrontArns: pulumi.Output<string[]>;
 
   constructor(name: string, args: PackageIndexArgs, opts?: pulumi.ComponentResourceOptions) {
     const context = `PackageIndex ${name}`;
@@ -451,6 +456,13 @@ export class PackageIndex extends pulumi.ComponentResource {
     this.webAcl = webAcl;
     this.accessLogBucket = logs;
     this.accessLogBucketName = logs?.bucketName;
+    this.cloudFrontArns = pulumi.all([
+      distribution.arn,
+      pagesCachePolicy.arn,
+      filesCachePolicy.arn,
+      securityHeaders.arn,
+      originAccessControl.arn,
+    ]);
     this.registerOutputs({
       bucketName: this.bucketName,
       bucketArn: this.bucketArn,
@@ -460,6 +472,7 @@ export class PackageIndex extends pulumi.ComponentResource {
       hostedZoneId: this.hostedZoneId,
       indexUrl: this.indexUrl,
       accessLogBucketName: this.accessLogBucketName,
+      cloudFrontArns: this.cloudFrontArns,
     });
   }
 

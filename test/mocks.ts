@@ -71,6 +71,15 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
         domainName: `d111111abcdef8.cloudfront.net`,
         hostedZoneId: "Z2FDTNDATAQYW2",
       };
+    // Cache, origin-request and response-headers policies and OACs: generated ids, global ARNs.
+    case "aws:cloudfront/cachePolicy:CachePolicy":
+      return { arn: `arn:aws:cloudfront::${ACCOUNT}:cache-policy/${name}-id` };
+    case "aws:cloudfront/originRequestPolicy:OriginRequestPolicy":
+      return { arn: `arn:aws:cloudfront::${ACCOUNT}:origin-request-policy/${name}-id` };
+    case "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy":
+      return { arn: `arn:aws:cloudfront::${ACCOUNT}:response-headers-policy/${name}-id` };
+    case "aws:cloudfront/originAccessControl:OriginAccessControl":
+      return { arn: `arn:aws:cloudfront::${ACCOUNT}:origin-access-control/${name}-id` };
     case "aws:dynamodb/table:Table":
       return {
         name: inputs.name ?? name,
