@@ -1,3 +1,3 @@
 /** The moto launcher lives in the sandbox (it is not test-only); tests import it from here. */
-export { freePort, MOTO_INSTALL_HINT, startMoto } from "../../sandbox/moto";
+export { freePort, startMoto } from "../../sandbox/moto";
 export type { MotoServer } from "../../sandbox/moto";
