@@ -104,8 +104,11 @@ export function pythonToolsProblem(
   dir = PYTHON_TOOLS_DIR,
   requirements = REQUIREMENTS_FILE,
 ): string | undefined {
-  if (!fs.existsSync(path.join(dir, "pyvenv.cfg")))
-    return `the Python tools environment ${dir} does not exist`;
+  if (!fs.existsSync(path.join(dir, "pyvenv.cfg"))) {
+    return fs.existsSync(dir)
+      ? `${dir} is not a virtual environment (no pyvenv.cfg)`
+      : `the Python tools environment ${dir} does not exist`;
+  }
   let stamp: string;
   try {
     stamp = fs.readFileSync(path.join(dir, STAMP_FILE), "utf8").trim();
