@@ -12,6 +12,7 @@ import { expect } from "chai";
 import { startSandbox, Sandbox, urlWithKey } from "../../sandbox";
 import { pythonTool } from "../../sandbox/pythonTools";
 import { isolatedEnv, output, pip, run, uv, uvEnv, uvProjectEnv } from "./support/clients";
+import { pyprojectToml } from "./support/scenario";
 import { startStaticIndex, StaticIndex } from "./support/staticIndex";
 
 const PROJECT = "ppi-demo-hello";
@@ -111,19 +112,11 @@ describe("client isolation from the machine's configuration @integration", funct
     const projectDir = freshDir("uv-project");
     fs.writeFileSync(
       path.join(projectDir, "pyproject.toml"),
-      [
-        "[project]",
-        'name = "consumer"',
-        'version = "0.1.0"',
-        'requires-python = ">=3.11"',
-        `dependencies = ["${PROJECT}"]`,
-        "",
-        "[[tool.uv.index]]",
-        'name = "ppi"',
-        `url = "${sandbox.url}"`,
-        "default = true",
-        "",
-      ].join("\n"),
+      pyprojectToml(
+        "consumer",
+        [PROJECT],
+        `[[tool.uv.index]]\nname = "ppi"\nurl = "${sandbox.url}"\ndefault = true\n`,
+      ),
     );
     const credentials = {
       UV_INDEX_PPI_USERNAME: sandbox.publicKey,

@@ -6,16 +6,12 @@
  * configuration, cache and data directories, so nothing configured on this machine takes part.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
-import { startSandbox, Sandbox } from "../../sandbox";
-import type { ServedRequest } from "../../sandbox/cloudfront";
 import { output, poetry, poetryEnv, run, RunResult } from "./support/clients";
-import { indexFixture } from "./support/indexFixture";
 import { basicAuthorization, fetchPage, JSON_TYPE, JsonProjectPage, PIP_ACCEPT } from "./support/pages";
-import { commandArguments, createKeyWithCli, PrintedKey } from "./support/printedConfiguration";
-import { startStaticIndex, StaticIndex } from "./support/staticIndex";
+import { commandArguments } from "./support/printedConfiguration";
+import { askedFor, pyprojectToml, useClientScenario } from "./support/scenario";
 
 const PROJECT = "ppi-demo-hello";
 const PRIVATE_LIB = "ppi-private-lib";
@@ -37,59 +33,22 @@ function lockedPackages(lock: string): Record<string, { version: string; url: st
 }
 
 describe("poetry against the sandbox @integration", function () {
-  let sandbox: Sandbox;
-  let publicIndex: StaticIndex;
-  let printed: PrintedKey;
-  let work: string;
-  let served: ServedRequest[] = [];
-
-  const asked = (log: readonly { url: string }[], project: string) =>
-    log.some((r) => r.url === `/simple/${project}/`);
-
-  before(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-e2e-poetry-"));
-    sandbox = await startSandbox({ port: 0, quiet: true, onServed: (entry) => served.push(entry) });
-    const fixture = indexFixture(sandbox);
-    try {
-      await fixture.publishWheels("demo", [{ name: PRIVATE_LIB, version: "1.0.0", requiresPython: ">=3.8" }]);
-    } finally {
-      fixture.destroy();
-    }
-    // The stand-in for public PyPI: another project, and look-alikes of the private ones.
-    publicIndex = await startStaticIndex([
+  const scenario = useClientScenario({
+    name: "poetry",
+    privateWheels: [{ name: PRIVATE_LIB, version: "1.0.0", requiresPython: ">=3.8" }],
+    // The stand-in for public PyPI: another project, and a look-alike of a private one.
+    publicWheels: [
       { name: PUBLIC_PROJECT, version: "1.0.0" },
       { name: PRIVATE_LIB, version: "99.0.0" },
-    ]);
-    printed = await createKeyWithCli(sandbox, "demo");
-  });
-
-  beforeEach(() => {
-    served = [];
-    publicIndex.clearLog();
-  });
-
-  after(async () => {
-    await sandbox?.stop();
-    await publicIndex?.stop();
-    if (work) fs.rmSync(work, { recursive: true, force: true });
+    ],
   });
 
   /** A project (no package of its own) depending on `dependencies`, with a Poetry environment of its own. */
   function consumer(name: string, dependencies: readonly string[]): Consumer {
-    const dir = fs.mkdtempSync(path.join(work, `${name}-`));
+    const dir = scenario.freshDir(name);
     fs.writeFileSync(
       path.join(dir, "pyproject.toml"),
-      [
-        "[project]",
-        `name = "${name}"`,
-        'version = "0.1.0"',
-        'requires-python = ">=3.11"',
-        `dependencies = [${dependencies.map((d) => JSON.stringify(d)).join(", ")}]`,
-        "",
-        "[tool.poetry]",
-        "package-mode = false",
-        "",
-      ].join("\n"),
+      pyprojectToml(name, dependencies, "[tool.poetry]\npackage-mode = false\n"),
     );
     return { dir, env: poetryEnv(dir) };
   }
@@ -113,23 +72,23 @@ describe("poetry against the sandbox @integration", function () {
 
   it("locks with the index's sha256 and installs, with the printed primary source and http-basic credentials", async () => {
     const project = consumer("consumer", [PROJECT]);
-    await runPrinted(project, printed.blocks.poetryPrimary, PROJECT);
+    await runPrinted(project, scenario.printed.blocks.poetryPrimary, PROJECT);
     // `poetry config http-basic` kept the key in this project's Poetry configuration, not in the project.
     const auth = fs.readFileSync(path.join(project.env.POETRY_CONFIG_DIR, "auth.toml"), "utf8");
     expect(auth)
-      .to.contain(`username = "${printed.publicKey}"`)
-      .and.contain(`password = "${printed.secretKey}"`);
+      .to.contain(`username = "${scenario.printed.publicKey}"`)
+      .and.contain(`password = "${scenario.printed.secretKey}"`);
     expect(fs.readFileSync(path.join(project.dir, "pyproject.toml"), "utf8")).to.not.include(
-      printed.secretKey,
+      scenario.printed.secretKey,
     );
 
     await poetryOk(project, ["lock"]);
     // Poetry resolved from the JSON page and the PEP 658 metadata file, without downloading a wheel.
-    expect(served.find((s) => s.url === `/simple/${PROJECT}/`)).to.include({
+    expect(scenario.served.find((s) => s.url === `/simple/${PROJECT}/`)).to.include({
       status: 200,
       contentType: JSON_TYPE,
     });
-    expect(served.filter((s) => s.url.endsWith(".whl"))).to.deep.equal([]);
+    expect(scenario.served.filter((s) => s.url.endsWith(".whl"))).to.deep.equal([]);
     await poetryOk(project, ["install"]);
     const imported = await run(path.join(project.dir, ".venv", "bin", "python"), [
       "-c",
@@ -139,8 +98,8 @@ describe("poetry against the sandbox @integration", function () {
 
     const page = JSON.parse(
       await fetchPage(
-        `${sandbox.url}${PROJECT}/`,
-        basicAuthorization(sandbox.publicKey, sandbox.secretKey),
+        `${scenario.sandbox.url}${PROJECT}/`,
+        basicAuthorization(scenario.sandbox.publicKey, scenario.sandbox.secretKey),
         PIP_ACCEPT,
         JSON_TYPE,
       ),
@@ -150,39 +109,42 @@ describe("poetry against the sandbox @integration", function () {
     expect(lock).to.contain(`hash = "sha256:${wheel.hashes.sha256}"`);
     expect(lockedPackages(lock)[PROJECT]).to.deep.equal({
       version: "1.1.0",
-      url: sandbox.url.replace(/\/$/, ""),
+      url: scenario.sandbox.url.replace(/\/$/, ""),
     });
-    expect(lock).to.not.include(printed.publicKey).and.not.include(printed.secretKey);
-    expect(served.filter((s) => s.status >= 400)).to.deep.equal([]);
+    expect(lock).to.not.include(scenario.printed.publicKey).and.not.include(scenario.printed.secretKey);
+    expect(scenario.served.filter((s) => s.status >= 400)).to.deep.equal([]);
   });
 
   it("takes only the named package from the printed explicit source, the rest from the primary one", async () => {
     const project = consumer("pinned", [PUBLIC_PROJECT]);
-    await poetryOk(project, ["source", "add", "--priority=primary", "public", publicIndex.url]);
+    await poetryOk(project, ["source", "add", "--priority=primary", "public", scenario.publicIndex.url]);
     // The printed lines end with `poetry add --source ppi <package>`, which locks and installs.
-    await runPrinted(project, printed.blocks.poetryExplicit, PRIVATE_LIB);
+    await runPrinted(project, scenario.printed.blocks.poetryExplicit, PRIVATE_LIB);
     const packages = lockedPackages(fs.readFileSync(path.join(project.dir, "poetry.lock"), "utf8"));
-    expect(packages[PRIVATE_LIB]).to.deep.equal({ version: "1.0.0", url: sandbox.url.replace(/\/$/, "") });
+    expect(packages[PRIVATE_LIB]).to.deep.equal({
+      version: "1.0.0",
+      url: scenario.sandbox.url.replace(/\/$/, ""),
+    });
     expect(packages[PUBLIC_PROJECT]).to.deep.equal({
       version: "1.0.0",
-      url: publicIndex.url.replace(/\/$/, ""),
+      url: scenario.publicIndex.url.replace(/\/$/, ""),
     });
     // The private name never reaches the primary source (whose 99.0.0 look-alike would win otherwise).
-    expect(asked(publicIndex.requests, PRIVATE_LIB)).to.equal(false);
-    expect(asked(served, PUBLIC_PROJECT)).to.equal(false);
+    expect(askedFor(scenario.publicIndex.requests, PRIVATE_LIB)).to.equal(false);
+    expect(askedFor(scenario.served, PUBLIC_PROJECT)).to.equal(false);
     const imported = await importVersions(project, ["ppi_private_lib", "ppi_public_thing"]);
     expect(imported.stdout.trim()).to.equal("1.0.0 1.0.0");
   });
 
   it("fails without credentials: the index answers 401 and nothing is locked", async () => {
     const project = consumer("anonymous", [PROJECT]);
-    const [sourceAdd] = printed.blocks.poetryPrimary; // the source, not the credentials
+    const [sourceAdd] = scenario.printed.blocks.poetryPrimary; // the source, not the credentials
     await poetryOk(project, commandArguments(sourceAdd, "poetry", PROJECT));
     const lock = await poetry(["lock"], { cwd: project.dir, env: project.env });
     expect(lock.code).to.not.equal(0);
     expect(output(lock)).to.contain("Authorization error accessing");
-    expect(served.length).to.be.greaterThan(0);
-    expect(served.every((s) => s.status === 401)).to.equal(true);
+    expect(scenario.served.length).to.be.greaterThan(0);
+    expect(scenario.served.every((s) => s.status === 401)).to.equal(true);
     expect(fs.existsSync(path.join(project.dir, "poetry.lock"))).to.equal(false);
   });
 });

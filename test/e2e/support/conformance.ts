@@ -14,6 +14,7 @@ import { pinnedToolVersions } from "../../../sandbox/pythonTools";
 import { output, pip, poetry, poetryEnv, RunResult, uv, uvEnv } from "./clients";
 import { indexFixture } from "./indexFixture";
 import { JSON_TYPE } from "./pages";
+import { askedFor, pyprojectToml } from "./scenario";
 import { startStaticIndex, StaticIndex, StaticIndexRequest } from "./staticIndex";
 
 export const CLIENTS = ["pip", "uv", "poetry"] as const;
@@ -111,21 +112,14 @@ const resolveWithUv: Resolver = async (dir, requirements, { first, second }) => 
 const resolveWithPoetry: Resolver = async (dir, requirements, { first, second }) => {
   const source = (name: string, url: string) =>
     `[[tool.poetry.source]]\nname = "${name}"\nurl = "${url}"\npriority = "primary"\n`;
+  const sources = [source("ppi", first.url), ...(second ? [source("public", second)] : [])];
   fs.writeFileSync(
     path.join(dir, "pyproject.toml"),
-    [
-      "[project]",
-      'name = "conformance"',
-      'version = "0.1.0"',
-      'requires-python = ">=3.11"',
-      `dependencies = [${requirements.map((r) => JSON.stringify(r)).join(", ")}]`,
-      "",
-      "[tool.poetry]",
-      "package-mode = false",
-      "",
-      source("ppi", first.url),
-      ...(second ? [source("public", second)] : []),
-    ].join("\n"),
+    pyprojectToml(
+      "conformance",
+      requirements,
+      ["[tool.poetry]", "package-mode = false", "", ...sources].join("\n"),
+    ),
   );
   const env = poetryEnv(dir, {
     POETRY_HTTP_BASIC_PPI_USERNAME: first.publicKey,
@@ -210,9 +204,6 @@ function wheelWithoutMetadata(o: Observation): string {
   const outcome = o.result.code === 0 ? "" : ", then failed";
   return parts.length === 0 ? `wheel not fetched${outcome}` : parts.join(" + ") + outcome;
 }
-
-const askedFor = (requests: readonly { url: string }[], project: string) =>
-  requests.some((r) => r.url === `/simple/${project}/`);
 
 function missingProject(o: Observation): string {
   const sandbox404 = o.sandbox.some((s) => s.url === `/simple/${PUBLIC_PROJECT}/` && s.status === 404);
