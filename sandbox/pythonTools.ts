@@ -64,7 +64,7 @@ export class PythonToolsError extends Error {
 const SYNC_FLAGS = ["--require-hashes", "--no-build", "--compile-bytecode"] as const;
 
 /** What the stamp records: the requirements and the way they are installed. */
-function environmentDigest(requirements: string): string {
+export function environmentDigest(requirements: string): string {
   return crypto
     .createHash("sha256")
     .update(fs.readFileSync(requirements))

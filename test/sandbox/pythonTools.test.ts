@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
 import {
+  environmentDigest,
   ensurePythonTools,
   parsePins,
   pinnedToolVersions,
@@ -57,35 +58,37 @@ describe("sandbox: the pinned Python tools", () => {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-tools-"));
     try {
       const dir = path.join(scratch, "venv");
-      expect(pythonToolsProblem(dir)).to.equal(`the Python tools environment ${dir} does not exist`);
+      const requirements = path.join(scratch, "requirements.txt");
+      fs.writeFileSync(requirements, "uv==1.0 \\\n    --hash=sha256:" + "0".repeat(64) + "\n");
+      const problem = () => pythonToolsProblem(dir, requirements);
+      expect(problem()).to.equal(`the Python tools environment ${dir} does not exist`);
       fs.mkdirSync(path.join(dir, "bin"), { recursive: true });
-      expect(pythonToolsProblem(dir)).to.equal(`${dir} is not a virtual environment (no pyvenv.cfg)`);
+      expect(problem()).to.equal(`${dir} is not a virtual environment (no pyvenv.cfg)`);
       fs.writeFileSync(path.join(dir, "pyvenv.cfg"), "home = /nowhere\n");
-      expect(pythonToolsProblem(dir)).to.equal(
+      expect(problem()).to.equal(
         `the Python tools environment ${dir} is incomplete (its creation did not finish)`,
       );
-      const stamp = ".ppi-requirements.sha256";
-      fs.writeFileSync(path.join(dir, stamp), "0".repeat(64));
-      expect(pythonToolsProblem(dir)).to.equal(
+      const stamp = path.join(dir, ".ppi-requirements.sha256");
+      fs.writeFileSync(stamp, environmentDigest(REQUIREMENTS_FILE));
+      expect(problem()).to.equal(
         `the Python tools environment ${dir} is out of date (made from another requirements.txt or install recipe)`,
       );
-      // The current stamp, then every tool but uv linked from the real environment.
-      fs.copyFileSync(path.join(PYTHON_TOOLS_DIR, stamp), path.join(dir, stamp));
-      expect(pythonToolsProblem(dir)).to.equal(
+      fs.writeFileSync(stamp, environmentDigest(requirements) + "\n");
+      expect(problem()).to.equal(
         `the Python tools environment ${dir} is broken (${Object.values(PYTHON_TOOLS).join(", ")} missing or not runnable)`,
       );
       for (const executable of Object.values(PYTHON_TOOLS).filter((e) => e !== "uv")) {
-        fs.symlinkSync(path.join(PYTHON_TOOLS_DIR, "bin", executable), path.join(dir, "bin", executable));
+        fs.writeFileSync(path.join(dir, "bin", executable), "#!/bin/sh\n", { mode: 0o755 });
       }
-      expect(pythonToolsProblem(dir)).to.equal(
+      expect(problem()).to.equal(
         `the Python tools environment ${dir} is broken (uv missing or not runnable)`,
       );
-      fs.symlinkSync(path.join(PYTHON_TOOLS_DIR, "bin", "uv"), path.join(dir, "bin", "uv"));
-      expect(pythonToolsProblem(dir)).to.equal(undefined);
-      // A dangling interpreter link (the machine's Python moved) is broken too.
+      fs.writeFileSync(path.join(dir, "bin", "uv"), "#!/bin/sh\n", { mode: 0o755 });
+      expect(problem()).to.equal(undefined);
+      // A dangling interpreter link (the machine's Python moved or went) is broken too.
       fs.unlinkSync(path.join(dir, "bin", "python"));
       fs.symlinkSync(path.join(scratch, "gone", "python3"), path.join(dir, "bin", "python"));
-      expect(pythonToolsProblem(dir)).to.equal(
+      expect(problem()).to.equal(
         `the Python tools environment ${dir} is broken (python missing or not runnable)`,
       );
     } finally {
@@ -121,15 +124,15 @@ describe("sandbox: the pinned Python tools", () => {
       fs.rmSync(scratch, { recursive: true, force: true });
     }
   });
-
-  it("leaves a current environment as it is", () => {
-    const result = ensurePythonTools();
-    expect(result).to.include({ created: false, dir: PYTHON_TOOLS_DIR });
-  });
 });
 
 describe("sandbox: the tools environment runs the pinned versions @integration", () => {
   const pinned = pinnedToolVersions();
+
+  it("is current: ensurePythonTools leaves it as it is", () => {
+    expect(ensurePythonTools()).to.include({ created: false, dir: PYTHON_TOOLS_DIR });
+  });
+
   /** How each tool says its version (moto_server has no --version: its package, on its interpreter). */
   const reported: Record<keyof typeof pinned, [string[], RegExp]> = {
     moto_server: [["-c", "import moto; print(moto.__version__)"], /^(\S+)$/],
