@@ -63,13 +63,14 @@ export class PythonToolsError extends Error {
  */
 const SYNC_FLAGS = ["--require-hashes", "--no-build", "--compile-bytecode"] as const;
 
-/** What the stamp records: the requirements and the way they are installed. */
+/** What the stamp records: the requirements (comments aside) and the way they are installed. */
 export function environmentDigest(requirements: string): string {
-  return crypto
-    .createHash("sha256")
-    .update(fs.readFileSync(requirements))
-    .update(JSON.stringify(SYNC_FLAGS))
-    .digest("hex");
+  const pinsAndHashes = fs
+    .readFileSync(requirements, "utf8")
+    .split("\n")
+    .filter((line) => !/^\s*(#|$)/.test(line))
+    .join("\n");
+  return crypto.createHash("sha256").update(pinsAndHashes).update(JSON.stringify(SYNC_FLAGS)).digest("hex");
 }
 
 function executable(dir: string, tool: PythonTool): string {

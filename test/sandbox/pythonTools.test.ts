@@ -54,6 +54,23 @@ describe("sandbox: the pinned Python tools", () => {
     for (const [name, version] of wanted) expect(locked.get(name), name).to.equal(version);
   });
 
+  it("stamps the pins and hashes, not the comments: regenerating the same set rebuilds nothing", () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-tools-"));
+    try {
+      const write = (name: string, text: string) => {
+        fs.writeFileSync(path.join(scratch, name), text);
+        return environmentDigest(path.join(scratch, name));
+      };
+      const pin = `uv==1.0 \\\n    --hash=sha256:${"a".repeat(64)}\n`;
+      const base = write("a.txt", `# via -r requirements.in\n${pin}`);
+      expect(write("b.txt", `# via -r python/requirements.in\n\n${pin}    # via poetry\n`)).to.equal(base);
+      expect(write("c.txt", pin.replace("a".repeat(64), "b".repeat(64)))).to.not.equal(base);
+      expect(write("d.txt", pin.replace("1.0", "1.1"))).to.not.equal(base);
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
   it("names what is wrong with an environment and nothing when it is current", () => {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-tools-"));
     try {
