@@ -8,11 +8,12 @@ import { CiAccess } from "./components/ciAccess";
 import { CodeArtifactNetwork } from "./components/codeArtifactNetwork";
 import { CodeArtifactRepository } from "./components/codeArtifactRepository";
 import { CredentialsTable } from "./components/credentialsTable";
-import { EDGE_FUNCTION_REGION, EdgeFunction } from "./components/edgeFunction";
+import { EdgeFunction } from "./components/edgeFunction";
 import { PackageIndex } from "./components/packageIndex";
 import { PermissionsBoundary } from "./components/permissionsBoundary";
 import { checkStackName } from "./components/validation";
 import { loadStackConfig } from "./config";
+import { CLOUDFRONT_REGION } from "./domain/cloudfront";
 
 // Everything is validated before the first resource: an invalid stack registers nothing.
 const stack = pulumi.getStack();
@@ -39,7 +40,7 @@ const credentials = new CredentialsTable(
   { providers },
 );
 
-// Every role the deployer creates must carry this boundary (README "GitHub OIDC and roles").
+// Every role the deployer creates must carry this boundary (docs/iam-and-oidc.md).
 const boundary = new PermissionsBoundary("boundary", { namePrefix }, { providers });
 
 const edgeFunction = new EdgeFunction(
@@ -58,7 +59,7 @@ const edgeFunction = new EdgeFunction(
     },
     credentialsTableArns: credentials.arns,
     // Edge replicas log in the region that served the request: keep retention where users are.
-    logRegions: [...new Set([EDGE_FUNCTION_REGION, core.region, ...edgeIndex.credentialsReplicaRegions])],
+    logRegions: [...new Set([CLOUDFRONT_REGION, core.region, ...edgeIndex.credentialsReplicaRegions])],
   },
   { providers },
 );

@@ -12,9 +12,9 @@ import * as path from "path";
 import { promisify } from "util";
 import type { CloudFrontRequestEvent } from "aws-lambda";
 import { loadEdgeBundle, serializeEdgeBundle, ViewerRequestHandler } from "../sandbox/edgeBundle";
-import { viewerRequestEvent } from "../test/support/cloudfrontEvents";
-import { TEST_HANDLER_CONFIG, makeKey } from "../test/edge/fixtures";
-import { startCredentialsOnMoto } from "../test/edge/motoCredentials";
+import { viewerRequestEvent } from "../fixtures/cloudfrontEvents";
+import { TEST_HANDLER_CONFIG, makeKey } from "../fixtures/edgeKeys";
+import { startCredentialsOnMoto } from "../fixtures/credentialsOnMoto";
 
 const ITERATIONS = 20_000;
 const WARMUP = 2_000;

@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import { loadEdgeBundle } from "../sandbox/edgeBundle";
-import { viewerRequestEvent } from "../test/support/cloudfrontEvents";
+import { viewerRequestEvent } from "../fixtures/cloudfrontEvents";
 
 async function main(): Promise<void> {
   const [text, authorization, unknownAuthorization] = [

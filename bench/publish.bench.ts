@@ -7,15 +7,20 @@
  * formats) listing N projects. No request of a publish names another project's keys.
  */
 import { PutObjectCommand, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
-import { JSON_CONTENT_TYPE, HTML_CONTENT_TYPE, PAGE_CACHE_CONTROL, rootPageKey } from "../edge/layout";
-import { indexLocation } from "../cli/location";
-import { readProject } from "../cli/pageWriter";
-import { renderRootHtml, renderRootJson } from "../cli/pages";
-import { publish } from "../cli/publish";
-import { IndexStore } from "../cli/store";
-import { buildWheel } from "../cli/wheel";
+import {
+  JSON_CONTENT_TYPE,
+  HTML_CONTENT_TYPE,
+  PAGE_CACHE_CONTROL,
+  rootPageKey,
+} from "../domain/storageLayout";
+import { indexLocation } from "../publishing/indexLocation";
+import { readProject } from "../publishing/pageWriter";
+import { renderRootHtml, renderRootJson } from "../publishing/pages";
+import { publish } from "../publishing/publish";
+import { IndexStore } from "../publishing/indexStore";
+import { buildWheel } from "../publishing/wheelBuilder";
 import { createIndexBucket } from "../sandbox/resources";
-import { startMoto } from "../test/support/moto";
+import { startMoto } from "../sandbox/moto";
 
 const SIZES = [10, 1_000, 10_000];
 const SAMPLES = 25;

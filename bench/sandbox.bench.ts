@@ -13,8 +13,8 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/clien
 import { startSandbox, Sandbox, urlWithKey } from "../sandbox";
 import { freePort } from "../sandbox/moto";
 import { pythonTool } from "../sandbox/pythonTools";
-import { pip } from "../test/e2e/support/clients";
-import { indexFixture } from "../test/e2e/support/indexFixture";
+import { pip } from "../fixtures/pythonClients";
+import { indexFixture } from "../fixtures/sandboxIndex";
 
 const PACKAGE_COUNT = 20;
 const ROUNDS = 5;

@@ -6,7 +6,7 @@
  * origin: a file URL on another origin is fetched without them. Every check is reported.
  */
 import * as crypto from "crypto";
-import { HTML_CONTENT_TYPE, JSON_CONTENT_TYPE } from "../edge/layout";
+import { HTML_CONTENT_TYPE, JSON_CONTENT_TYPE } from "../domain/storageLayout";
 import { CliError } from "./errors";
 
 export interface CheckResult {

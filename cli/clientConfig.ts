@@ -4,7 +4,7 @@
  * tests parse this output and paste every block as printed. The URL of a channel other than main
  * is `<base>/<channel>/simple/` (the edge's URL scheme).
  */
-import { MAIN_CHANNEL } from "../edge/names";
+import { MAIN_CHANNEL } from "../domain/names";
 
 /** The source name used in uv and poetry configuration (uv derives `UV_INDEX_PPI_*` from it). */
 export const SOURCE_NAME = "ppi";

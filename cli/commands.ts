@@ -7,15 +7,22 @@ import * as path from "path";
 import { clientConfiguration } from "./clientConfig";
 import { check } from "./check";
 import { CliError, UsageError } from "./errors";
-import { CreatedKey, KeySummary, createKey, listKeys, revokeKey, rotateKey } from "./keys";
-import { indexLocation } from "./location";
-import { ProjectPage } from "./pages";
+import {
+  CreatedKey,
+  KeySummary,
+  createKey,
+  listKeys,
+  revokeKey,
+  rotateKey,
+} from "../publishing/customerKeys";
+import { indexLocation } from "../publishing/indexLocation";
+import { ProjectPage } from "../publishing/pages";
 import { createProgress } from "./progress";
-import { PublishError, PublishResult, publish } from "./publish";
-import { reindex } from "./reindex";
-import { IndexStore } from "./store";
+import { PublishError, PublishResult, publish } from "../publishing/publish";
+import { reindex } from "../publishing/reindex";
+import { IndexStore } from "../publishing/indexStore";
 import { Target, dynamoClient, ensureCredentials, requireTable, s3Client } from "./target";
-import { listIndex, removeVersion, setYanked } from "./yank";
+import { listIndex, removeVersion, setYanked } from "../publishing/yankAndRemove";
 
 export interface CommandContext {
   readonly values: Record<string, string | boolean | undefined>;
@@ -56,7 +63,10 @@ async function openKeys(ctx: CommandContext) {
 }
 
 function location(ctx: CommandContext) {
-  return indexLocation(text(ctx, "tenant"), text(ctx, "channel"));
+  const tenant = text(ctx, "tenant");
+  if (!tenant)
+    throw new CliError("missing --tenant: name the tenant whose index to change (e.g. --tenant acme)");
+  return indexLocation(tenant, text(ctx, "channel"));
 }
 
 function describeKey(key: KeySummary): string {

@@ -1,6 +1,7 @@
 /**
- * Errors the CLI reports to the operator as one line: what is wrong and how to fix it. Anything
- * else that reaches the top level is explained by `explainError` in `cli/run.ts`.
+ * Errors of the command line itself (usage, target, output), reported to the operator as one line:
+ * what is wrong and how to fix it. The publishing core's `PublishingError` is shown the same way;
+ * anything else that reaches the top level is explained by `explainError` in `cli/run.ts`.
  */
 export class CliError extends Error {
   constructor(

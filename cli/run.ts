@@ -5,6 +5,7 @@
  */
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { COMMANDS, Command, CommandContext } from "./commands";
+import { PublishingError } from "../publishing/errors";
 import { CliError, UsageError } from "./errors";
 import { resolveTarget } from "./target";
 
@@ -68,7 +69,7 @@ function parse(command: Command, argv: string[]) {
 
 /** Turns any error into the one line the operator sees. */
 export function explainError(err: unknown): string {
-  if (err instanceof CliError) return err.message;
+  if (err instanceof CliError || err instanceof PublishingError) return err.message;
   const e = err as {
     name?: string;
     message?: string;

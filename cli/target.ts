@@ -9,8 +9,8 @@
 import * as fs from "fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
-import { CREDENTIALS_TABLE_REGION } from "../edge/regions";
 import { CliError } from "./errors";
+import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 
 export interface TargetFlags {
   readonly bucket?: string;
@@ -88,7 +88,7 @@ export function resolveTarget(
     ...(bucket ? { bucket } : {}),
     ...(table ? { table } : {}),
     ...(region ? { region } : {}),
-    tableRegion: first(flags["table-region"], env.PACKAGE_INDEX_TABLE_REGION) ?? CREDENTIALS_TABLE_REGION,
+    tableRegion: first(flags["table-region"], env.PACKAGE_INDEX_TABLE_REGION) ?? CLOUDFRONT_REGION,
     ...(endpoint ? { endpoint } : {}),
     ...(indexUrl ? { indexUrl } : {}),
     ...(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY

@@ -5,11 +5,10 @@ import { deployerPolicies } from "./policies/deployer";
 import { publisherPolicy } from "./policies/publisher";
 import { stackReadPolicy } from "./policies/readOnly";
 import { StackScope } from "./policies/stackScope";
-import { GithubJobMatch, PulumiDeploymentsTrust, oidcTrustPolicy } from "./policies/trust";
+import { DEPLOYMENT_OPERATIONS } from "../domain/delivery";
+import { GithubJobMatch } from "../domain/github";
+import { PulumiDeploymentsTrust, oidcTrustPolicy } from "./policies/trust";
 import { checkNamePrefix } from "./validation";
-
-/** Pulumi Deployments operations the deployer accepts; `destroy` stays a manual, admin-run step. */
-export const PULUMI_DEPLOYMENT_OPERATIONS = ["preview", "update", "refresh"] as const;
 
 export interface CiAccessArgs {
   /** `ppi-<stack>`: roles are `<namePrefix>-deployer|previewer|publisher`, policies `<role>-<part>`. */
@@ -90,7 +89,7 @@ export class CiAccess extends pulumi.ComponentResource {
       organization: args.pulumiOrganization!,
       project: args.project,
       stack: args.stack,
-      operations: PULUMI_DEPLOYMENT_OPERATIONS,
+      operations: DEPLOYMENT_OPERATIONS,
     }));
     const trust = (repositories: readonly string[], jobs: readonly GithubJobMatch[], withPulumi: boolean) =>
       pulumi

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "./policies/document";
-import { CI_SESSION_SECONDS, checkCiSessionSeconds } from "./validation";
+import { CI_SESSION_SECONDS } from "../domain/oidc";
+import { checkCiSessionSeconds } from "./validation";
 
 export interface CiRoleArgs {
   /** Physical role name, `ppi-<stack>-<purpose>`; its managed policies are named `<roleName>-<key>`. */

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { AWS_REGION_PATTERN } from "../edge/regions";
+import { AWS_REGION_PATTERN } from "../domain/aws";
 import { checkNamePrefix } from "./validation";
 
 /** The two interface endpoints CodeArtifact needs; Python needs no S3 gateway endpoint. */

@@ -1,12 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  ACCOUNT_ID_PATTERN,
-  ORGANIZATION_ID_PATTERN,
-  PYPI_STORE_REPOSITORY,
-  REPOSITORY_NAME_PATTERN,
-} from "../config/codeArtifact";
-import { AWS_REGION_PATTERN } from "../edge/regions";
+import { ACCOUNT_ID_PATTERN, AWS_REGION_PATTERN, ORGANIZATION_ID_PATTERN } from "../domain/aws";
+import { CODEARTIFACT_REPOSITORY_PATTERN, PYPI_STORE_REPOSITORY } from "../domain/codeArtifact";
 import { PolicyDocument, PolicyStatement, policyDocument } from "./policies/document";
 
 /** The longest CodeArtifact authorization token (12 h), used in the setup instructions. */
@@ -92,7 +87,7 @@ export class CodeArtifactRepository extends pulumi.ComponentResource {
   /** `https://<domain>-<owner>.d.codeartifact.<region>.amazonaws.com/pypi/<repo>/simple/` */
   readonly pipEndpoint: pulumi.Output<string>;
   readonly readerPolicyArn: pulumi.Output<string>;
-  /** Attach to CI roles that publish (engineer E's publisher role). */
+  /** Attach to the CI roles that publish (the stack's publisher role). */
   readonly publisherPolicyArn: pulumi.Output<string>;
   /** Ready-to-paste login and publish instructions for pip, uv, poetry and twine. */
   readonly setupInstructions: pulumi.Output<string>;
@@ -291,7 +286,7 @@ function validateArgs(args: CodeArtifactRepositoryArgs): void {
       `region ${JSON.stringify(args.region)} is not an AWS region name; use one such as "eu-west-1".`,
     );
   }
-  if (!REPOSITORY_NAME_PATTERN.test(args.repositoryName)) {
+  if (!CODEARTIFACT_REPOSITORY_PATTERN.test(args.repositoryName)) {
     problems.push(
       `repositoryName ${JSON.stringify(args.repositoryName)} is invalid; use 2-100 letters, digits, dots, dashes or underscores starting with a letter or digit, other than "${PYPI_STORE_REPOSITORY}".`,
     );

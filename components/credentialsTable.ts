@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AWS_REGION_PATTERN, CREDENTIALS_TABLE_REGION } from "../edge/regions";
+import { AWS_REGION_PATTERN } from "../domain/aws";
+import { PUBLIC_KEY_ATTRIBUTE, TENANT_ATTRIBUTE, TENANT_INDEX_NAME } from "../domain/credentialRecords";
 import { checkNamePrefix } from "./validation";
-/** The GSI the CLI queries for `keys list --tenant`. */
-export const TENANT_INDEX_NAME = "tenant";
+import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 
 export interface CredentialsTableArgs {
   /**
@@ -26,14 +26,14 @@ export interface CredentialsTableArgs {
 }
 
 /**
- * The credentials table: one item per customer key (see `edge/credentials.ts`), partition key
+ * The credentials table: one item per customer key (see `domain/credentialRecords.ts`), partition key
  * `publicKey`, a `tenant` index for listing a tenant's keys. On-demand billing, point-in-time
  * recovery, encryption at rest, and optional replicas near the users.
  */
 export class CredentialsTable extends pulumi.ComponentResource {
   /** `<namePrefix>-credentials`, known at construction (captured by the edge closure). */
   readonly tableName: string;
-  readonly region = CREDENTIALS_TABLE_REGION;
+  readonly region = CLOUDFRONT_REGION;
   readonly replicaRegions: readonly string[];
   readonly arn: pulumi.Output<string>;
   /** The table ARN and one ARN per replica, for the read policy of the edge function. */
@@ -44,10 +44,10 @@ export class CredentialsTable extends pulumi.ComponentResource {
     checkNamePrefix(context, args.namePrefix);
     const replicaRegions = args.replicaRegions ?? [];
     for (const region of replicaRegions) {
-      if (!AWS_REGION_PATTERN.test(region) || region === CREDENTIALS_TABLE_REGION) {
+      if (!AWS_REGION_PATTERN.test(region) || region === CLOUDFRONT_REGION) {
         throw new Error(
           `${context}: replica region ${JSON.stringify(region)} must be an AWS region name other than ` +
-            `${CREDENTIALS_TABLE_REGION}, where the table itself lives.`,
+            `${CLOUDFRONT_REGION}, where the table itself lives.`,
         );
       }
     }
@@ -62,20 +62,20 @@ export class CredentialsTable extends pulumi.ComponentResource {
     const table = new aws.dynamodb.Table(
       name,
       {
-        region: CREDENTIALS_TABLE_REGION,
+        region: CLOUDFRONT_REGION,
         name: this.tableName,
         billingMode: "PAY_PER_REQUEST",
-        hashKey: "publicKey",
+        hashKey: PUBLIC_KEY_ATTRIBUTE,
         attributes: [
-          { name: "publicKey", type: "S" },
-          { name: "tenant", type: "S" },
+          { name: PUBLIC_KEY_ATTRIBUTE, type: "S" },
+          { name: TENANT_ATTRIBUTE, type: "S" },
         ],
         globalSecondaryIndexes: [
           // ALL: the CLI reads whole records (credentialFromItem) from the index; the rows hold salted
           // hashes of random secrets, never secrets.
           {
             name: TENANT_INDEX_NAME,
-            keySchemas: [{ attributeName: "tenant", keyType: "HASH" }],
+            keySchemas: [{ attributeName: TENANT_ATTRIBUTE, keyType: "HASH" }],
             projectionType: "ALL",
           },
         ],
@@ -104,7 +104,7 @@ export class CredentialsTable extends pulumi.ComponentResource {
     this.arns = [
       table.arn,
       ...replicaRegions.map((region) =>
-        table.arn.apply((arn) => arn.replace(`:${CREDENTIALS_TABLE_REGION}:`, `:${region}:`)),
+        table.arn.apply((arn) => arn.replace(`:${CLOUDFRONT_REGION}:`, `:${region}:`)),
       ),
     ];
     this.registerOutputs({ tableName: this.tableName, arn: this.arn, arns: this.arns });

@@ -1,8 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-
-/** CloudFront accepts certificates from ACM in us-east-1 only. */
-export const CLOUDFRONT_CERTIFICATE_REGION = "us-east-1";
+import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 
 export interface DomainCertificateArgs {
   /** The host name the certificate covers, e.g. `pypi.example.com`. */
@@ -26,7 +24,7 @@ export class DomainCertificate extends pulumi.ComponentResource {
     const certificate = new aws.acm.Certificate(
       name,
       {
-        region: CLOUDFRONT_CERTIFICATE_REGION,
+        region: CLOUDFRONT_REGION,
         domainName: args.domainName,
         validationMethod: "DNS",
         keyAlgorithm: "RSA_2048",
@@ -48,7 +46,7 @@ export class DomainCertificate extends pulumi.ComponentResource {
     const validation = new aws.acm.CertificateValidation(
       `${name}-validation`,
       {
-        region: CLOUDFRONT_CERTIFICATE_REGION,
+        region: CLOUDFRONT_REGION,
         certificateArn: certificate.arn,
         validationRecordFqdns: [validationRecord.fqdn],
       },

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AWS_REGION_PATTERN } from "../edge/regions";
+import { AWS_REGION_PATTERN } from "../domain/aws";
 import {
   ViewerRequestConfig,
   assertValidViewerRequestConfig,
@@ -10,9 +10,8 @@ import {
 } from "../edge/handler";
 import { policyDocument } from "./policies/document";
 import { checkNamePrefix, checkWholeNumber } from "./validation";
+import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 
-/** Lambda@Edge functions are created in us-east-1 and replicated from there. */
-export const EDGE_FUNCTION_REGION = "us-east-1";
 /** Viewer-trigger limits of Lambda@Edge: 128 MB is also the most a viewer trigger may have. */
 export const VIEWER_TRIGGER_MEMORY_MB = 128;
 export const VIEWER_TRIGGER_MAX_TIMEOUT_SECONDS = 5;
@@ -58,7 +57,7 @@ export interface EdgeFunctionArgs {
   readonly logRegions?: readonly string[];
   /**
    * Leave the function in the account on `pulumi destroy`: CloudFront keeps its replicas for hours
-   * after the distribution lets go, and deleting it fails meanwhile (see the README runbook).
+   * after the distribution lets go, and deleting it fails meanwhile (docs/runbooks.md §7).
    * @default true
    */
   readonly retainOnDelete?: boolean;
@@ -85,7 +84,7 @@ export function edgeLogGroupNames(functionName: string): {
   readonly home: string;
 } {
   return {
-    replicas: `/aws/lambda/${EDGE_FUNCTION_REGION}.${functionName}`,
+    replicas: `/aws/lambda/${CLOUDFRONT_REGION}.${functionName}`,
     home: `/aws/lambda/${functionName}`,
   };
 }
@@ -118,7 +117,7 @@ export class EdgeFunction extends pulumi.ComponentResource {
         `${context}: logRetentionDays is ${logRetentionDays}; use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
       );
     }
-    const logRegions = args.logRegions ?? [EDGE_FUNCTION_REGION];
+    const logRegions = args.logRegions ?? [CLOUDFRONT_REGION];
     for (const logRegion of logRegions) {
       if (!AWS_REGION_PATTERN.test(logRegion)) {
         throw new Error(
@@ -179,7 +178,7 @@ export class EdgeFunction extends pulumi.ComponentResource {
       { parent: this },
     );
     const groupNames = [
-      { region: EDGE_FUNCTION_REGION, name: logGroups.home, suffix: "logs" },
+      { region: CLOUDFRONT_REGION, name: logGroups.home, suffix: "logs" },
       ...logRegions.map((logRegion) => ({
         region: logRegion,
         name: logGroups.replicas,
@@ -199,7 +198,7 @@ export class EdgeFunction extends pulumi.ComponentResource {
       `${name}-function`,
       {
         name: functionName,
-        region: EDGE_FUNCTION_REGION,
+        region: CLOUDFRONT_REGION,
         description: "Authenticates index requests and rewrites them into the tenant's prefix",
         callbackFactory: viewerRequestHandlerFactory(args.handler),
         role,

@@ -1,9 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkNamePrefix, checkWholeNumber } from "./validation";
-
-/** Web ACLs for CloudFront have scope CLOUDFRONT and live in us-east-1. */
-export const CLOUDFRONT_WAF_REGION = "us-east-1";
+import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 
 /** Checks a rate-based rule's limit against WAF's bounds (requests per 5-minute window per client IP). */
 export function checkRateLimit(context: string, field: string, value: number): void {
@@ -65,7 +63,7 @@ export class EdgeWebAcl extends pulumi.ComponentResource {
     const webAcl = new aws.wafv2.WebAcl(
       name,
       {
-        region: CLOUDFRONT_WAF_REGION,
+        region: CLOUDFRONT_REGION,
         name: aclName,
         description: "Managed protections and a per-IP rate limit in front of the package index.",
         scope: "CLOUDFRONT",

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_URL, PULUMI_OIDC_URL } from "./policies/trust";
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_URL, PULUMI_OIDC_URL } from "../domain/oidc";
 
 export type OidcProviderMode = "create" | "arn" | "lookup";
 

@@ -1,16 +1,6 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-
-/** Names of the Actions variables set in each package repository's environment for this stack. */
-export const PACKAGE_REPOSITORY_VARIABLES = [
-  "AWS_REGION",
-  "AWS_ROLE_ARN",
-  "PACKAGE_INDEX_BUCKET",
-  "PACKAGE_INDEX_URL",
-  "CODEARTIFACT_DOMAIN",
-  "CODEARTIFACT_DOMAIN_OWNER",
-  "CODEARTIFACT_REPOSITORY",
-] as const;
+import { GITHUB_ENVIRONMENT_PATTERN, GITHUB_REPOSITORY_PATTERN } from "../domain/github";
 
 /**
  * Repository-level variable of the infrastructure repository holding this stack's previewer role
@@ -67,20 +57,20 @@ export interface GithubRepositorySettingsArgs {
 }
 
 const repositoryName = (fullName: string) => fullName.split("/")[1];
-const REPOSITORY = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
-const ENVIRONMENT = /^[A-Za-z0-9._-]{1,255}$/;
 
 /** Throws on the first invalid arg, before anything is registered. */
 function checkArgs(context: string, args: GithubRepositorySettingsArgs): void {
   const packageRepositories = args.packageRepositories ?? [];
-  const badRepository = [args.infraRepository, ...packageRepositories].find((r) => !REPOSITORY.test(r));
+  const badRepository = [args.infraRepository, ...packageRepositories].find(
+    (r) => !GITHUB_REPOSITORY_PATTERN.test(r),
+  );
   if (badRepository !== undefined)
     throw new Error(`${context}: ${JSON.stringify(badRepository)} is not an owner/repository name.`);
   if (packageRepositories.length > 0 && !(args.packageEnvironment && args.packageVariables)) {
     throw new Error(`${context}: packageRepositories need packageEnvironment and packageVariables.`);
   }
   for (const environment of [args.deployEnvironment?.name, args.packageEnvironment?.name]) {
-    if (environment !== undefined && !ENVIRONMENT.test(environment)) {
+    if (environment !== undefined && !GITHUB_ENVIRONMENT_PATTERN.test(environment)) {
       throw new Error(
         `${context}: environment ${JSON.stringify(environment)} must be 1-255 letters, digits, dots, dashes or underscores.`,
       );

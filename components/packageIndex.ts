@@ -1,12 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../edge/layout";
+import { PriceClass } from "../domain/cloudfront";
+import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../domain/storageLayout";
 import { DomainCertificate } from "./domainCertificate";
 import { EdgeWebAcl, checkRateLimit } from "./edgeWebAcl";
 import { PrivateBucket, denyInsecureTransportStatement } from "./privateBucket";
 import { checkNamePrefix, checkWholeNumber } from "./validation";
-
-export type PriceClass = "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
 
 export interface PackageIndexArgs {
   /** Physical name prefix, e.g. `ppi-dev`: buckets `<prefix>-index-…`, policies `<prefix>-pages` etc. */

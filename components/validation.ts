@@ -1,4 +1,5 @@
 /** Argument checks shared by the components: each throws an error naming the component and field. */
+import { CI_SESSION_SECONDS } from "../domain/oidc";
 
 export function checkWholeNumber(
   context: string,
@@ -41,9 +42,6 @@ export function checkNamePrefix(context: string, namePrefix: string): void {
     );
   }
 }
-
-/** Role sessions CI asks for: STS's 15-minute minimum up to the roles' one-hour maximum session. */
-export const CI_SESSION_SECONDS = { min: 900, max: 3600 } as const;
 
 export function checkCiSessionSeconds(context: string, field: string, seconds: number): void {
   checkWholeNumber(context, field, seconds, CI_SESSION_SECONDS.min, CI_SESSION_SECONDS.max);

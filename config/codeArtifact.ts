@@ -1,7 +1,7 @@
+import { ACCOUNT_ID_PATTERN, ORGANIZATION_ID_PATTERN } from "../domain/aws";
+import { CODEARTIFACT_REPOSITORY_PATTERN, PYPI_STORE_REPOSITORY } from "../domain/codeArtifact";
+import { configKey } from "../domain/project";
 import { ConfigReader } from "./reader";
-
-/** Name of the repository that proxies public PyPI; the team repository may not take it. */
-export const PYPI_STORE_REPOSITORY = "pypi-store";
 
 /** Where the CodeArtifact interface endpoints go, if anywhere. */
 export type CodeArtifactNetworkConfig =
@@ -24,15 +24,9 @@ export interface CodeArtifactConfig {
   readonly network: CodeArtifactNetworkConfig;
 }
 
-/** CodeArtifact repository names, with the store's name reserved. */
-export const REPOSITORY_NAME_PATTERN = /^(?!pypi-store$)[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/;
-export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 const NETWORK_MODES = ["none", "existing", "new"] as const;
 const KMS_KEY_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/;
 const IPV4_CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
-const key = (name: string) => `python-package-index:${name}`;
 
 /**
  * Reads every CodeArtifact key (so all are recorded for the Pulumi.yaml check) and returns
@@ -42,7 +36,7 @@ const key = (name: string) => `python-package-index:${name}`;
 export function readCodeArtifactConfig(reader: ConfigReader, region: string): CodeArtifactConfig | undefined {
   const enabled = reader.boolean("codeArtifact", false);
   const repositoryName = reader.string("codeArtifactRepository", "packages", {
-    pattern: REPOSITORY_NAME_PATTERN,
+    pattern: CODEARTIFACT_REPOSITORY_PATTERN,
     allowed: `2-100 letters, digits, dots, dashes or underscores, starting with a letter or digit, other than "${PYPI_STORE_REPOSITORY}"`,
   });
   const externalConnection = reader.boolean("codeArtifactExternalConnection", true);
@@ -71,22 +65,22 @@ export function readCodeArtifactConfig(reader: ConfigReader, region: string): Co
   const cidrBlock = reader.string("codeArtifactVpcCidr", "10.80.0.0/20");
   const cidrProblem = describeCidrProblem(cidrBlock);
   if (cidrProblem)
-    reader.fail(`${key("codeArtifactVpcCidr")} is ${JSON.stringify(cidrBlock)}; ${cidrProblem}`);
+    reader.fail(`${configKey("codeArtifactVpcCidr")} is ${JSON.stringify(cidrBlock)}; ${cidrProblem}`);
 
   const keyRegion = kmsKeyArn?.match(KMS_KEY_ARN_PATTERN)?.[1];
   if (keyRegion !== undefined && keyRegion !== region) {
     reader.fail(
-      `${key("codeArtifactKmsKeyArn")} is a key in ${keyRegion} but the domain is in ${region} (${key("region")}); use a key in ${region}.`,
+      `${configKey("codeArtifactKmsKeyArn")} is a key in ${keyRegion} but the domain is in ${region} (${configKey("region")}); use a key in ${region}.`,
     );
   }
   if (mode === "existing") {
     if (!vpcId)
       reader.fail(
-        `${key("codeArtifactNetwork")} is "existing" but ${key("codeArtifactVpcId")} is not set; set the VPC that gets the endpoints.`,
+        `${configKey("codeArtifactNetwork")} is "existing" but ${configKey("codeArtifactVpcId")} is not set; set the VPC that gets the endpoints.`,
       );
     if (subnetIds.length === 0) {
       reader.fail(
-        `${key("codeArtifactNetwork")} is "existing" but ${key("codeArtifactSubnetIds")} is empty; list private subnets of ${vpcId ?? "the VPC"}, one per availability zone.`,
+        `${configKey("codeArtifactNetwork")} is "existing" but ${configKey("codeArtifactSubnetIds")} is empty; list private subnets of ${vpcId ?? "the VPC"}, one per availability zone.`,
       );
     }
   } else {
@@ -96,7 +90,7 @@ export function readCodeArtifactConfig(reader: ConfigReader, region: string): Co
     ] as const) {
       if (isSet) {
         reader.fail(
-          `${key(name)} is only used when ${key("codeArtifactNetwork")} is "existing" (it is "${mode}"); remove it or set codeArtifactNetwork to existing.`,
+          `${configKey(name)} is only used when ${configKey("codeArtifactNetwork")} is "existing" (it is "${mode}"); remove it or set codeArtifactNetwork to existing.`,
         );
       }
     }
@@ -111,7 +105,7 @@ export function readCodeArtifactConfig(reader: ConfigReader, region: string): Co
     for (const [name, isSet] of ignored) {
       if (isSet)
         reader.fail(
-          `${key(name)} is set but ${key("codeArtifact")} is false; set codeArtifact to true or remove ${name}.`,
+          `${configKey(name)} is set but ${configKey("codeArtifact")} is false; set codeArtifact to true or remove ${name}.`,
         );
     }
     return undefined;

@@ -1,4 +1,4 @@
-import { AWS_REGION_PATTERN } from "../edge/regions";
+import { AWS_REGION_PATTERN } from "../domain/aws";
 import { ConfigReader } from "./reader";
 
 export interface CoreConfig {

@@ -1,5 +1,13 @@
-import { AWS_REGION_PATTERN, CREDENTIALS_TABLE_REGION } from "../edge/regions";
+import { AWS_REGION_PATTERN } from "../domain/aws";
+import { configKey } from "../domain/project";
 import { ConfigReader } from "./reader";
+import { CLOUDFRONT_REGION, PRICE_CLASSES, PriceClass } from "../domain/cloudfront";
+import {
+  MAX_KEY_CACHE_SECONDS,
+  MAX_UNKNOWN_KEY_CACHE_SECONDS,
+  REALM_ALLOWED,
+  REALM_PATTERN,
+} from "../domain/edgeAuthentication";
 
 /** Settings of the edge index: bucket, CDN, edge authentication and credentials table. */
 export interface EdgeIndexConfig {
@@ -11,7 +19,7 @@ export interface EdgeIndexConfig {
   readonly noncurrentVersionExpirationDays: number;
   /** Longest time the CDN keeps an index page (at least 1: a zero TTL disables CloudFront compression). */
   readonly pageCacheTtlSeconds: number;
-  readonly priceClass: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
+  readonly priceClass: PriceClass;
   /** Optional custom host name, e.g. `pypi.example.com`, with its Route 53 hosted zone. */
   readonly customDomain?: { readonly name: string; readonly hostedZoneId: string };
   /** CloudFront standard access logs into a private log bucket. */
@@ -43,21 +51,21 @@ export function readEdgeIndexConfig(reader: ConfigReader): EdgeIndexConfig {
   });
   if (customDomainName && !hostedZoneId) {
     reader.fail(
-      "python-package-index:customDomain is set but python-package-index:hostedZoneId is not; set the Route 53 hosted zone that holds the domain.",
+      `${configKey("customDomain")} is set but ${configKey("hostedZoneId")} is not; set the Route 53 hosted zone that holds the domain.`,
     );
   }
   if (hostedZoneId && !customDomainName) {
     reader.fail(
-      "python-package-index:hostedZoneId is set but python-package-index:customDomain is not; set both or neither.",
+      `${configKey("hostedZoneId")} is set but ${configKey("customDomain")} is not; set both or neither.`,
     );
   }
   const credentialsReplicaRegions = reader.stringList("credentialsReplicaRegions", {
     pattern: AWS_REGION_PATTERN,
     allowed: "an AWS region name such as eu-west-1",
   });
-  if (credentialsReplicaRegions.includes(CREDENTIALS_TABLE_REGION)) {
+  if (credentialsReplicaRegions.includes(CLOUDFRONT_REGION)) {
     reader.fail(
-      `python-package-index:credentialsReplicaRegions lists ${CREDENTIALS_TABLE_REGION}, where the credentials table itself lives; remove it.`,
+      `${configKey("credentialsReplicaRegions")} lists ${CLOUDFRONT_REGION}, where the credentials table itself lives; remove it.`,
     );
   }
   const wafEnabled = reader.boolean("waf", false);
@@ -70,19 +78,20 @@ export function readEdgeIndexConfig(reader: ConfigReader): EdgeIndexConfig {
       max: 3650,
     }),
     pageCacheTtlSeconds: reader.integer("pageCacheTtlSeconds", 60, { min: 1, max: 3600 }),
-    priceClass: reader.string("priceClass", "PriceClass_100", {
-      oneOf: ["PriceClass_100", "PriceClass_200", "PriceClass_All"],
-    }) as EdgeIndexConfig["priceClass"],
+    priceClass: reader.string("priceClass", "PriceClass_100", { oneOf: PRICE_CLASSES }) as PriceClass,
     ...(customDomainName && hostedZoneId ? { customDomain: { name: customDomainName, hostedZoneId } } : {}),
     accessLogs: reader.boolean("accessLogs", false),
     accessLogExpirationDays: reader.integer("accessLogExpirationDays", 90, { min: 1, max: 3650 }),
     ...(wafEnabled ? { wafRateLimit } : {}),
     authRealm: reader.string("authRealm", "python-package-index", {
-      pattern: /^[A-Za-z0-9 ._-]{1,64}$/,
-      allowed: "1-64 letters, digits, spaces, dots, dashes or underscores",
+      pattern: REALM_PATTERN,
+      allowed: REALM_ALLOWED,
     }),
-    keyCacheSeconds: reader.integer("keyCacheSeconds", 60, { min: 0, max: 60 }),
-    unknownKeyCacheSeconds: reader.integer("unknownKeyCacheSeconds", 10, { min: 0, max: 10 }),
+    keyCacheSeconds: reader.integer("keyCacheSeconds", 60, { min: 0, max: MAX_KEY_CACHE_SECONDS }),
+    unknownKeyCacheSeconds: reader.integer("unknownKeyCacheSeconds", 10, {
+      min: 0,
+      max: MAX_UNKNOWN_KEY_CACHE_SECONDS,
+    }),
     credentialsReplicaRegions,
   };
 }

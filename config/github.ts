@@ -1,5 +1,12 @@
-import { REPOSITORY_PATTERN, GithubJobMatch, parseGithubJobMatch } from "../components/policies/trust";
-import { TENANT_PATTERN } from "../edge/names";
+import {
+  GITHUB_OWNER_PATTERN,
+  GITHUB_REPOSITORY_PATTERN,
+  GithubJobMatch,
+  parseGithubJobMatch,
+} from "../domain/github";
+import { GITHUB_OIDC_URL, PULUMI_OIDC_URL, oidcProviderArn, oidcProviderArnPattern } from "../domain/oidc";
+import { TENANT_PATTERN } from "../domain/names";
+import { configKey } from "../domain/project";
 import { ConfigReader } from "./reader";
 
 /** How a stack gets the account's OIDC providers: only one stack per account may `create` them. */
@@ -30,11 +37,7 @@ export interface GithubConfig {
   readonly pulumiOrganization?: string;
 }
 
-const ORGANIZATION_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const PULUMI_ORGANIZATION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-const GITHUB_PROVIDER_ARN = /^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
-const PULUMI_PROVIDER_ARN = /^arn:aws:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/;
-const name = (key: string) => `python-package-index:${key}`;
 
 /**
  * A role's GitHub trust: only `environment:<stack>`. Jobs in that environment passed its ref rules
@@ -45,12 +48,12 @@ function readEnvironmentTrust(reader: ConfigReader, key: string, stack: string):
   return reader.stringList(key).flatMap((entry) => {
     const parsed = parseGithubJobMatch(entry);
     if (typeof parsed === "string") {
-      reader.fail(`${name(key)}: ${parsed}`);
+      reader.fail(`${configKey(key)}: ${parsed}`);
       return [];
     }
     if (parsed.kind !== "environment" || parsed.name !== stack) {
       reader.fail(
-        `${name(key)}: ${JSON.stringify(entry)} is not allowed; list only "environment:${stack}" (a branch, tag or pull_request subject skips the environment's ref rules and reviewers).`,
+        `${configKey(key)}: ${JSON.stringify(entry)} is not allowed; list only "environment:${stack}" (a branch, tag or pull_request subject skips the environment's ref rules and reviewers).`,
       );
       return [];
     }
@@ -61,12 +64,12 @@ function readEnvironmentTrust(reader: ConfigReader, key: string, stack: string):
 function readOidcProvider(reader: ConfigReader, pulumiDeployments: boolean): OidcProviderSource {
   const mode = reader.string("oidcProviderMode", "create", { oneOf: ["create", "arn", "lookup"] });
   const githubProviderArn = reader.optionalString("oidcProviderArn", {
-    pattern: GITHUB_PROVIDER_ARN,
-    allowed: "arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com",
+    pattern: oidcProviderArnPattern(GITHUB_OIDC_URL),
+    allowed: oidcProviderArn("<account>", GITHUB_OIDC_URL),
   });
   const pulumiProviderArn = reader.optionalString("pulumiOidcProviderArn", {
-    pattern: PULUMI_PROVIDER_ARN,
-    allowed: "arn:aws:iam::<account>:oidc-provider/api.pulumi.com/oidc",
+    pattern: oidcProviderArnPattern(PULUMI_OIDC_URL),
+    allowed: oidcProviderArn("<account>", PULUMI_OIDC_URL),
   });
   if (mode !== "arn") {
     for (const [key, value] of [
@@ -75,19 +78,19 @@ function readOidcProvider(reader: ConfigReader, pulumiDeployments: boolean): Oid
     ]) {
       if (value)
         reader.fail(
-          `${name(key!)} is set but ${name("oidcProviderMode")} is "${mode}"; set the mode to "arn" or remove the ARN.`,
+          `${configKey(key!)} is set but ${configKey("oidcProviderMode")} is "${mode}"; set the mode to "arn" or remove the ARN.`,
         );
     }
     return { mode: mode as "create" | "lookup" };
   }
   if (!githubProviderArn) {
     reader.fail(
-      `${name("oidcProviderMode")} is "arn" but ${name("oidcProviderArn")} is not set; set the ARN of the account's GitHub OIDC provider.`,
+      `${configKey("oidcProviderMode")} is "arn" but ${configKey("oidcProviderArn")} is not set; set the ARN of the account's GitHub OIDC provider.`,
     );
   }
   if (pulumiDeployments && !pulumiProviderArn) {
     reader.fail(
-      `${name("oidcProviderMode")} is "arn" and Pulumi Deployments are trusted, but ${name("pulumiOidcProviderArn")} is not set.`,
+      `${configKey("oidcProviderMode")} is "arn" and Pulumi Deployments are trusted, but ${configKey("pulumiOidcProviderArn")} is not set.`,
     );
   }
   return {
@@ -106,7 +109,7 @@ function checkOwner(
   for (const repository of repositories) {
     if (organization && repository.split("/")[0] !== organization) {
       reader.fail(
-        `${name(key)} lists ${JSON.stringify(repository)}, which is not in ${name("githubOrg")} ${JSON.stringify(organization)}.`,
+        `${configKey(key)} lists ${JSON.stringify(repository)}, which is not in ${configKey("githubOrg")} ${JSON.stringify(organization)}.`,
       );
     }
   }
@@ -119,11 +122,11 @@ function checkOwner(
 export function readGithubConfig(reader: ConfigReader, stack: string): GithubConfig | undefined {
   const enabled = reader.boolean("githubOidc", false);
   const repositoryRule = {
-    pattern: REPOSITORY_PATTERN,
+    pattern: GITHUB_REPOSITORY_PATTERN,
     allowed: "an owner/repository name such as acme/python-package-index",
   };
   const organization = reader.optionalString("githubOrg", {
-    pattern: ORGANIZATION_PATTERN,
+    pattern: GITHUB_OWNER_PATTERN,
     allowed: "a GitHub organization or user name",
   });
   const infraRepository = reader.optionalString("infraRepository", repositoryRule);
@@ -144,36 +147,36 @@ export function readGithubConfig(reader: ConfigReader, stack: string): GithubCon
 
   if (!organization)
     reader.fail(
-      `${name("githubOidc")} is true but ${name("githubOrg")} is not set; set the GitHub organization.`,
+      `${configKey("githubOidc")} is true but ${configKey("githubOrg")} is not set; set the GitHub organization.`,
     );
   if (!infraRepository) {
     reader.fail(
-      `${name("githubOidc")} is true but ${name("infraRepository")} is not set; set it to owner/repository of this program.`,
+      `${configKey("githubOidc")} is true but ${configKey("infraRepository")} is not set; set it to owner/repository of this program.`,
     );
   }
   checkOwner(reader, "infraRepository", infraRepository ? [infraRepository] : [], organization ?? "");
   checkOwner(reader, "packageRepositories", packageRepositories, organization ?? "");
   if (deployerTrust.length === 0 && !pulumiDeployments) {
     reader.fail(
-      `${name("deployerTrust")} is empty and ${name("pulumiDeployments")} is false, so nothing may assume the deployer; set ${name("pulumiDeployments")} to true (deploys run through Pulumi Deployments) or ${name("deployerTrust")} to ["environment:${stack}"].`,
+      `${configKey("deployerTrust")} is empty and ${configKey("pulumiDeployments")} is false, so nothing may assume the deployer; set ${configKey("pulumiDeployments")} to true (deploys run through Pulumi Deployments) or ${configKey("deployerTrust")} to ["environment:${stack}"].`,
     );
   }
   if (packageRepositories.length > 0) {
     if (publisherTenants.length === 0) {
       reader.fail(
-        `${name("packageRepositories")} is set but ${name("publisherTenants")} is empty; list the tenants CI may publish.`,
+        `${configKey("packageRepositories")} is set but ${configKey("publisherTenants")} is empty; list the tenants CI may publish.`,
       );
     }
     if (publisherTrust.length === 0)
-      reader.fail(`${name("publisherTrust")} is empty; set it to ["environment:${stack}"].`);
+      reader.fail(`${configKey("publisherTrust")} is empty; set it to ["environment:${stack}"].`);
   } else if (publisherTenants.length > 0 || publisherTrust.length > 0) {
     reader.fail(
-      `${name("publisherTenants")}/${name("publisherTrust")} are set but ${name("packageRepositories")} is empty; list the repositories that publish.`,
+      `${configKey("publisherTenants")}/${configKey("publisherTrust")} are set but ${configKey("packageRepositories")} is empty; list the repositories that publish.`,
     );
   }
   if (pulumiDeployments && !pulumiOrganization) {
     reader.fail(
-      `${name("pulumiDeployments")} is true but ${name("pulumiOrganization")} is not set; set the Pulumi organization.`,
+      `${configKey("pulumiDeployments")} is true but ${configKey("pulumiOrganization")} is not set; set the Pulumi organization.`,
     );
   }
   return {

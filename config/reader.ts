@@ -5,6 +5,7 @@
  * keys with the same defaults: under mocks nothing merges Pulumi.yaml, so the defaults here are
  * the ones that count.
  */
+import { PROJECT_NAME } from "../domain/project";
 
 /** Where raw values come from: `pulumi.Config#get` in the program, a plain map in tests. */
 export type ConfigSource = (key: string) => string | undefined;
@@ -43,7 +44,7 @@ export class ConfigReader {
 
   constructor(
     private readonly source: ConfigSource,
-    private readonly project = "python-package-index",
+    private readonly project = PROJECT_NAME,
   ) {}
 
   /** Keys read so far, for the Pulumi.yaml consistency test. */

@@ -3,9 +3,11 @@
  * the one place this program reads `pulumi.Config`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CI_SESSION_SECONDS } from "../components/validation";
 import { ConfigReader, ConfigSource } from "../config/reader";
-import { DEPLOY_STACKS, DeployStack } from "./tagRoutes";
+import { CI_SESSION_SECONDS } from "../domain/oidc";
+import { PROJECT_NAME } from "../domain/project";
+import { DEPLOY_STACKS, DeployStack } from "../domain/delivery";
+import { GITHUB_REPOSITORY_PATTERN } from "../domain/github";
 
 export const DELIVERY_PROJECT = "python-package-index-deployments";
 
@@ -45,7 +47,6 @@ export interface Reviewers {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/;
 const IMAGE_WITH_TAG = /^[a-z0-9./_-]+:[A-Za-z0-9._-]+$/;
 const STACK_PREFIX = `(${DEPLOY_STACKS.join("|")}):`;
 /** `<stack>:branch:<glob>` / `<stack>:tag:<glob>`, GitHub fnmatch (`*` stops at `/`), one literal at least. */
@@ -120,12 +121,12 @@ export function parseDeliveryConfig(source: ConfigSource): { config: DeliveryCon
       pattern: NAME,
       allowed: "the Pulumi Cloud organization name, e.g. acme",
     }),
-    infraProject: reader.string("infraProject", "python-package-index", {
+    infraProject: reader.string("infraProject", PROJECT_NAME, {
       pattern: NAME,
       allowed: "a project name",
     }),
     infraRepository: reader.requireString("infraRepository", {
-      pattern: REPOSITORY,
+      pattern: GITHUB_REPOSITORY_PATTERN,
       allowed: "a GitHub repository as org/repo, e.g. acme/python-package-index",
     }),
     executorImage: reader.requireString("executorImage", {

@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { deployTeam, PREVIEW_TEAM } from "./pulumiTeams";
-import { DeployStack } from "./tagRoutes";
-
-export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
+import { DeployStack } from "../domain/delivery";
+import { GITHUB_OIDC_URL } from "../domain/oidc";
 
 /** Pulumi Cloud stack permission levels (`TeamStackPermissionScope`). */
 const STACK_READ = 101;
@@ -114,7 +113,7 @@ export class GithubTokenExchange extends pulumi.ComponentResource {
       {
         organization: args.organization,
         name: `github-actions-${args.repository.replace("/", "-")}`,
-        url: GITHUB_ACTIONS_ISSUER,
+        url: GITHUB_OIDC_URL,
         maxExpirationSeconds: maxTokenSeconds,
         policies: Object.entries(subjectTeams).map(([sub, teamName]) => ({
           decision: "allow",

@@ -11,7 +11,7 @@ import { loadDeliveryConfig } from "./config";
 import { GithubTokenExchange } from "./githubTokenExchange";
 import { stackRepositorySettings } from "./repositorySettings";
 import { StackDeployment } from "./stackDeployment";
-import { DEPLOY_STACKS } from "./tagRoutes";
+import { DEPLOY_STACKS } from "../domain/delivery";
 
 export = async () => {
   const config = loadDeliveryConfig();

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentSpec, GithubRepositorySettings } from "../components/githubRepositorySettings";
 import { DeliveryConfig } from "./config";
-import { DEV_BRANCH, DeployStack, TAG_FILTERS } from "./tagRoutes";
+import { DEV_BRANCH, DeployStack, TAG_FILTERS } from "../domain/delivery";
 
 /**
  * The infrastructure repository's environment `<stack>`: the Pulumi token exchange gives its jobs a

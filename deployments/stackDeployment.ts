@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
-import { CI_SESSION_SECONDS, checkCiSessionSeconds } from "../components/validation";
-import { DEV_BRANCH, DeployStack } from "./tagRoutes";
+import { checkCiSessionSeconds } from "../components/validation";
+import { CI_SESSION_SECONDS } from "../domain/oidc";
+import { DEV_BRANCH, DeployStack } from "../domain/delivery";
 
 export interface StackDeploymentArgs {
   /** Pulumi Cloud organization owning the stack. */

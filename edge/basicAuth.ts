@@ -2,7 +2,7 @@
  * HTTP Basic credentials (RFC 7617): `Basic <base64(user-id ":" password)>`. The scheme is
  * case-insensitive, the payload must be canonical base64 of valid UTF-8, and the user-id is
  * everything before the first colon. Every failure is reported with a reason for the logs; the
- * client only ever sees a plain 401.
+ * client only ever sees a plain 401. Hand-written: the edge bundle takes no npm package.
  */
 
 /** Longest Authorization header accepted; a real key pair encodes to about 110 characters. */

@@ -3,7 +3,7 @@
  * tests), cached per container: a found key for `validTtlMs`, an unknown key for `unknownTtlMs`.
  * Failed lookups are never cached, so an outage ends as soon as the table answers again.
  */
-import { CredentialRecord } from "./credentials";
+import { CredentialRecord } from "../domain/credentialRecords";
 import { KeyCache, createKeyCache } from "./keyCache";
 
 export interface CredentialStore {

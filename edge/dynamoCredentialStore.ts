@@ -7,7 +7,7 @@
  */
 import * as http from "http";
 import * as https from "https";
-import { CredentialItem, credentialFromItem } from "./credentials";
+import { CredentialItem, credentialFromItem, credentialKey } from "../domain/credentialRecords";
 import { CredentialStore } from "./credentialLookup";
 import { AwsCredentials, signJsonPost } from "./sigv4";
 
@@ -149,7 +149,7 @@ export function createDynamoCredentialStore(tableName: string, location: TableLo
     const url = dynamoEndpoint(region, process.env);
     const credentials = credentialsFromEnvironment(process.env);
     const agent = (agents[url.protocol] ??= new (transportFor(url).Agent)({ keepAlive: true }));
-    const body = JSON.stringify({ TableName: tableName, Key: { publicKey: { S: publicKey } } });
+    const body = JSON.stringify({ TableName: tableName, Key: credentialKey(publicKey) });
     for (let attempt = 1; ; attempt++) {
       // Signed per attempt: the signature carries the time.
       const headers = signJsonPost(

@@ -13,17 +13,24 @@ import type {
   CloudFrontRequestEvent,
   CloudFrontRequestResult,
 } from "aws-lambda";
-import { CredentialRecord, PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, secretMatches } from "./credentials";
+import { CredentialRecord } from "../domain/credentialRecords";
+import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, secretMatches } from "../domain/keyScheme";
 import { CredentialLookup, createCachedLookup } from "./credentialLookup";
 import { createDynamoCredentialStore } from "./dynamoCredentialStore";
-import { PageFormat, fileKey, projectPageKey, rootPageKey } from "./layout";
+import { PageFormat, fileKey, projectPageKey, rootPageKey } from "../domain/storageLayout";
 import { denialLogLine } from "./log";
-import { isValidTenant } from "./names";
+import { isValidTenant } from "../domain/names";
 import { createFormatNegotiator, formatFromQuery } from "./negotiate";
 import { generatedResponse, methodNotAllowed, redirect, unauthorized } from "./responses";
 import { Route, canonicalPath, encodePath, parseRoute } from "./route";
 import { parseBasicAuthorization } from "./basicAuth";
-import { AWS_REGION_PATTERN } from "./regions";
+import { AWS_REGION_PATTERN } from "../domain/aws";
+import {
+  MAX_KEY_CACHE_SECONDS,
+  MAX_UNKNOWN_KEY_CACHE_SECONDS,
+  REALM_ALLOWED,
+  REALM_PATTERN,
+} from "../domain/edgeAuthentication";
 
 /** Plain data captured into the closure at deploy time (there is no environment at the edge). */
 export interface ViewerRequestConfig {
@@ -43,10 +50,7 @@ export interface ViewerRequestConfig {
   readonly branchChannels: boolean;
 }
 
-export const MAX_KEY_CACHE_SECONDS = 60;
-export const MAX_UNKNOWN_KEY_CACHE_SECONDS = 10;
 const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
-const REALM_PATTERN = /^[A-Za-z0-9 ._-]{1,64}$/;
 
 function isIntegerIn(value: unknown, min: number, max: number): boolean {
   return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
@@ -76,9 +80,7 @@ export function viewerRequestConfigProblems(config: ViewerRequestConfig): string
     }
   }
   if (typeof config.realm !== "string" || !REALM_PATTERN.test(config.realm)) {
-    problems.push(
-      `realm ${show(config.realm)} must be 1-64 letters, digits, spaces, dots, dashes or underscores`,
-    );
+    problems.push(`realm ${show(config.realm)} must be ${REALM_ALLOWED}`);
   }
   if (!isIntegerIn(config.keyCacheSeconds, 0, MAX_KEY_CACHE_SECONDS)) {
     problems.push(

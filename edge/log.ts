@@ -4,7 +4,7 @@
  * client that swapped username and password must not get its secret logged) and the CloudFront
  * request id. Never a secret, a header value or a full key.
  */
-import { PUBLIC_KEY_PATTERN } from "./credentials";
+import { PUBLIC_KEY_PATTERN } from "../domain/keyScheme";
 
 /** `ppi_` and 8 of its 26 characters: enough to find the key with the CLI, short of the whole key. */
 export const LOGGED_KEY_PREFIX_LENGTH = 12;

@@ -2,9 +2,10 @@
  * Content negotiation for index pages (PEP 691): JSON or HTML from the `Accept` header with
  * q-values (RFC 9110 §12.5.1), overridable with `?format=json|html`. A missing Accept means
  * `*\/*`, which serves HTML; an Accept that admits neither format is a 406.
+ * Hand-written: the edge bundle takes no npm package (a `negotiator` would be zipped in).
  */
 import { createKeyCache } from "./keyCache";
-import { PageFormat } from "./layout";
+import { PageFormat } from "../domain/storageLayout";
 
 /** Longest Accept header considered (pip's is about 100 characters); longer is malformed. */
 export const MAX_ACCEPT_LENGTH = 1024;

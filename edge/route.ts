@@ -9,7 +9,7 @@
  *   /files/<project>/<filename>        file, or its `<filename>.metadata`
  *   /<channel>/simple/... /<channel>/files/...   the same for a branch channel (when enabled)
  */
-import { MAIN_CHANNEL, isValidChannel, isValidProjectName, normalizeProjectName } from "./names";
+import { MAIN_CHANNEL, isValidChannel, isValidProjectName, normalizeProjectName } from "../domain/names";
 
 /** Longest raw URI accepted (CloudFront allows far more; no real index URL comes close). */
 export const MAX_URI_LENGTH = 1024;

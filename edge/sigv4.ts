@@ -2,6 +2,8 @@
  * AWS Signature Version 4 for one JSON POST to a service's root path: all the edge needs to call
  * DynamoDB without the AWS SDK, whose load alone would dominate a cold start. A pure function of
  * its inputs (the date included), so tests can compare it byte for byte with the SDK's signer.
+ * Hand-written on purpose: the edge bundle takes no npm package, and `@smithy/signature-v4` pulls
+ * the SDK's runtime in; AWS's published vectors and the SDK's own signer test it.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
  */
 import * as crypto from "crypto";

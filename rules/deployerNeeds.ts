@@ -8,8 +8,9 @@
  * Resources of the identity layer (CI roles, managed policies, OIDC providers, the boundary) are
  * an administrator's: for them the table lists the writes the deployer must NOT be able to make.
  */
-import { boundaryPolicyName, CI_ROLE_PURPOSES, EDGE_REGION } from "../components/policies/stackScope";
+import { boundaryPolicyName, CI_ROLE_PURPOSES } from "../components/policies/stackScope";
 import { AccessRequest, RequestContext } from "./policyEvaluation";
+import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 
 /** One resource as the program declares it (what Pulumi's mocks record). */
 export interface DeclaredResource {
@@ -48,7 +49,7 @@ type NeedsOf = (resource: DeclaredResource, stack: StackFacts) => ResourceNeeds;
 /** Stands for an id AWS generates (distribution, key, certificate, ...). */
 export const GENERATED_ID = "E2GENERATED0ID";
 
-const GLOBAL_SERVICE_REGION = EDGE_REGION;
+const GLOBAL_SERVICE_REGION = CLOUDFRONT_REGION;
 
 function on(resource: string, actions: readonly string[], context: RequestContext = {}): AccessRequest[] {
   return actions.map((action) => ({ action, resource, context }));
@@ -250,7 +251,7 @@ export const DEPLOYER_NEEDS: Readonly<Record<string, NeedsOf>> = {
         on(
           lambdaArn,
           ["lambda:GetFunction", "lambda:EnableReplication", "lambda:DisableReplication"],
-          inRegion(EDGE_REGION),
+          inRegion(CLOUDFRONT_REGION),
         ),
       ),
       associations.length > 0
@@ -267,7 +268,7 @@ export const DEPLOYER_NEEDS: Readonly<Record<string, NeedsOf>> = {
             inRegion(stack.region),
           )
         : [],
-      inputs.webAclId ? on(inputs.webAclId, ["wafv2:GetWebACL"], inRegion(EDGE_REGION)) : [],
+      inputs.webAclId ? on(inputs.webAclId, ["wafv2:GetWebACL"], inRegion(CLOUDFRONT_REGION)) : [],
     );
   },
   "aws:wafv2/webAcl:WebAcl": (resource, stack) =>

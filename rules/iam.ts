@@ -18,19 +18,21 @@ import {
 import {
   CI_ROLE_PURPOSES,
   CiRolePurpose,
-  EDGE_REGION,
   STACK_TAG_KEY,
   boundaryPolicyName,
 } from "../components/policies/stackScope";
+import {} from "../components/policies/trust";
 import {
+  CI_SESSION_SECONDS,
   GITHUB_OIDC_AUDIENCE,
   GITHUB_OIDC_URL,
   PULUMI_OIDC_URL,
   oidcConditionPrefix,
-} from "../components/policies/trust";
-import { DEPLOY_STACKS, RELEASE_TAG_PREFIX } from "../deployments/tagRoutes";
+} from "../domain/oidc";
+import { DEPLOYMENT_OPERATIONS, DEPLOY_STACKS, RELEASE_TAG_PREFIX } from "../domain/delivery";
 import { AccessRequest, Decision, RequestContext, evaluate } from "./policyEvaluation";
 import { canAssume, federatedPrincipals } from "./trustEvaluation";
+import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 
 export type { CiRolePurpose };
 
@@ -82,7 +84,6 @@ export interface Finding {
   readonly message: string;
 }
 
-export const MAX_SESSION_SECONDS = 3600;
 export const MANAGED_POLICY_MAX_CHARS = 6144;
 /** IAM's default quota for a role trust policy (it can be raised to 4,096; we stay under the default). */
 export const TRUST_POLICY_MAX_CHARS = 2048;
@@ -213,7 +214,6 @@ const UNBOUNDED_GRANT_ACTIONS = [
 const otherStacks = (stack: string) => [...DEPLOY_STACKS.filter((s) => s !== stack), `${stack}-other`];
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** What Pulumi Deployments may do as the deployer; `destroy` stays an administrator's run. */
-const PULUMI_DEPLOYER_OPERATIONS = ["preview", "update", "refresh"];
 
 /** Refs and jobs that must never deploy: none of them passed the stack's environment. */
 const HOSTILE_DEPLOY_PROBES = [
@@ -249,7 +249,7 @@ function regionsOf(role: RoleUnderReview): string[] {
     .flatMap((document) => document.Statement.flatMap((statement) => asList(statement.Resource)))
     .map((arn) => /^arn:aws:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):/.exec(arn)?.[1])
     .filter((region): region is string => region !== undefined);
-  return [...new Set([EDGE_REGION, ...regions])];
+  return [...new Set([CLOUDFRONT_REGION, ...regions])];
 }
 
 /** Stands for the id of a sibling stack's resource (another stack in the same account). */
@@ -369,10 +369,10 @@ export const IAM_RULES: readonly Rule[] = [
     id: "MAX_SESSION_ONE_HOUR",
     description: "CI sessions last at most one hour.",
     check: (role) =>
-      role.maxSessionDuration !== undefined && role.maxSessionDuration <= MAX_SESSION_SECONDS
+      role.maxSessionDuration !== undefined && role.maxSessionDuration <= CI_SESSION_SECONDS.max
         ? []
         : [
-            `maxSessionDuration is ${role.maxSessionDuration ?? "unset (AWS default)"}; set at most ${MAX_SESSION_SECONDS}.`,
+            `maxSessionDuration is ${role.maxSessionDuration ?? "unset (AWS default)"}; set at most ${CI_SESSION_SECONDS.max}.`,
           ],
   },
   {
@@ -394,7 +394,7 @@ export const IAM_RULES: readonly Rule[] = [
       if (role.purpose !== "deployer") return [];
       // OIDC_SUB_PINNED keeps Pulumi subjects free of wildcards, so their text is what they accept.
       const ownStack = new RegExp(
-        `^pulumi:deploy:org:[^:]+:project:[^:]+:stack:${escapeRegExp(role.stack)}:operation:(${PULUMI_DEPLOYER_OPERATIONS.join("|")}):scope:write$`,
+        `^pulumi:deploy:org:[^:]+:project:[^:]+:stack:${escapeRegExp(role.stack)}:operation:(${DEPLOYMENT_OPERATIONS.join("|")}):scope:write$`,
       );
       const pulumiStrays = allows(role.trustPolicy)
         .flatMap((s) => subjectsOf(s, PULUMI_PREFIX))
@@ -654,8 +654,8 @@ export const IAM_RULES: readonly Rule[] = [
             "dynamodb:Scan",
           ],
           // The home table (us-east-1); only replicas being seeded get item access.
-          [`arn:aws:dynamodb:${EDGE_REGION}:${accountOf(role)}:table/${p}-credentials`],
-          { "aws:RequestedRegion": EDGE_REGION },
+          [`arn:aws:dynamodb:${CLOUDFRONT_REGION}:${accountOf(role)}:table/${p}-credentials`],
+          { "aws:RequestedRegion": CLOUDFRONT_REGION },
         ),
       ]);
       return decide(role, requests, "satisfied")

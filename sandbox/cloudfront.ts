@@ -1,8 +1,8 @@
 /**
  * A local stand-in for the CloudFront distribution: each HTTP request becomes a viewer-request
  * event for the edge handler (the deployed bundle); a generated response goes back as is, an
- * accepted request is served from the S3 origin at its rewritten URI. No cache: the edge runs
- * before the cache lookup in CloudFront too, so caching would change no answer the client sees.
+ * accepted request is served from the S3 origin at its rewritten URI, through the cache of
+ * immutable files (`cdnCache.ts`) that, as in CloudFront, is looked up after the edge has run.
  */
 import * as crypto from "crypto";
 import * as http from "http";

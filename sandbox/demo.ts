@@ -1,15 +1,15 @@
 /**
  * The sandbox's demo content: tenant `demo`, one key, and the project `ppi-demo-hello` (two
- * versions of a small wheel built in-process), published through the operator CLI's library so
- * the pages are exactly what `npm run cli -- publish` writes.
+ * versions of a small wheel built in-process), published through the publishing core, so the
+ * pages are exactly what `npm run cli -- publish` writes.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
-import { createKey } from "../cli/keys";
-import { indexLocation } from "../cli/location";
-import { publish } from "../cli/publish";
-import { IndexStore } from "../cli/store";
-import { buildWheel } from "../cli/wheel";
+import { createKey } from "../publishing/customerKeys";
+import { indexLocation } from "../publishing/indexLocation";
+import { publish } from "../publishing/publish";
+import { IndexStore } from "../publishing/indexStore";
+import { buildWheel } from "../publishing/wheelBuilder";
 
 export const DEMO_TENANT = "demo";
 /** `ppi-` keeps it clear of public PyPI names, so a misconfigured pip cannot find it elsewhere. */

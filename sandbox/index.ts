@@ -15,9 +15,10 @@ import { DEFAULT_SANDBOX_PORT } from "./port";
 import { claimProcessEnv } from "./processEnv";
 import { createCredentialsTable, createIndexBucket, SANDBOX_BUCKET, SANDBOX_TABLE } from "./resources";
 import { S3Origin } from "./s3Origin";
+import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 
-/** The sandbox keeps everything in one region; the edge reads its table in us-east-1 as deployed. */
-export const SANDBOX_REGION = "us-east-1";
+/** The sandbox keeps everything in one region: the credentials table's, as deployed. */
+export const SANDBOX_REGION = CLOUDFRONT_REGION;
 export const SANDBOX_REALM = "python-package-index sandbox";
 
 export interface SandboxOptions {

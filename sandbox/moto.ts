@@ -4,6 +4,7 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as net from "net";
+import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 import { pythonTool } from "./pythonTools";
 
 export interface MotoServer {
@@ -71,7 +72,7 @@ export async function startMoto(options: { region?: string } = {}): Promise<Moto
   const motoServer = pythonTool("moto_server");
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const region = options.region ?? "us-east-1";
+  const region = options.region ?? CLOUDFRONT_REGION;
   const child = spawn(motoServer, ["-H", "127.0.0.1", "-p", String(port)], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: "false" },

@@ -11,7 +11,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
-import { TENANT_INDEX_NAME } from "../cli/keys";
+import { PUBLIC_KEY_ATTRIBUTE, TENANT_ATTRIBUTE, TENANT_INDEX_NAME } from "../domain/credentialRecords";
 
 /** The `<stack>` part of every physical name, as `ppi-<stack>-…` in a deployed stack. */
 export const SANDBOX_NAME_PREFIX = "ppi-sandbox";
@@ -57,14 +57,14 @@ export async function createCredentialsTable(dynamodb: DynamoDBClient, table: st
         TableName: table,
         BillingMode: "PAY_PER_REQUEST",
         AttributeDefinitions: [
-          { AttributeName: "publicKey", AttributeType: "S" },
-          { AttributeName: "tenant", AttributeType: "S" },
+          { AttributeName: PUBLIC_KEY_ATTRIBUTE, AttributeType: "S" },
+          { AttributeName: TENANT_ATTRIBUTE, AttributeType: "S" },
         ],
-        KeySchema: [{ AttributeName: "publicKey", KeyType: "HASH" }],
+        KeySchema: [{ AttributeName: PUBLIC_KEY_ATTRIBUTE, KeyType: "HASH" }],
         GlobalSecondaryIndexes: [
           {
             IndexName: TENANT_INDEX_NAME,
-            KeySchema: [{ AttributeName: "tenant", KeyType: "HASH" }],
+            KeySchema: [{ AttributeName: TENANT_ATTRIBUTE, KeyType: "HASH" }],
             Projection: { ProjectionType: "ALL" },
           },
         ],

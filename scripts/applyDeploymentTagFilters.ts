@@ -13,8 +13,9 @@
  * tag trigger switched on later (here or in the console) can only ever route tags as tagRoutes.ts does.
  */
 import { parseArgs } from "node:util";
-import { DEPLOY_STACKS, DeployStack, TAG_FILTERS } from "../deployments/tagRoutes";
+import { DEPLOY_STACKS, DeployStack, TAG_FILTERS } from "../domain/delivery";
 import { PulumiCloud, StackRef } from "./pulumiCloud";
+import { PROJECT_NAME } from "../domain/project";
 
 /** The parts of a stack's deployment settings this script reads. */
 export interface DeploymentSettingsDocument {
@@ -65,7 +66,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     args: argv,
     options: {
       organization: { type: "string" },
-      project: { type: "string", default: "python-package-index" },
+      project: { type: "string", default: PROJECT_NAME },
       stacks: { type: "string", default: DEPLOY_STACKS.join(",") },
       "deploy-tags": { type: "boolean", default: false },
       "dry-run": { type: "boolean", default: false },

@@ -8,11 +8,9 @@
  *       [--project python-package-index] [--operation update] [--timeout-minutes 60]
  */
 import { parseArgs } from "node:util";
-import { DEPLOY_STACKS, DeployStack } from "../deployments/tagRoutes";
+import { DEPLOY_STACKS, DEPLOYMENT_OPERATIONS, DeployStack, DeploymentOperation } from "../domain/delivery";
 import { PulumiCloud, StackRef } from "./pulumiCloud";
-
-export const DEPLOY_OPERATIONS = ["update", "preview", "refresh"] as const;
-export type DeployOperation = (typeof DEPLOY_OPERATIONS)[number];
+import { PROJECT_NAME } from "../domain/project";
 
 /** Deployment statuses after which nothing changes any more. */
 const FINAL_STATUSES = new Set(["succeeded", "failed", "skipped", "cancelled", "canceled"]);
@@ -23,7 +21,10 @@ const FINAL_STATUSES = new Set(["succeeded", "failed", "skipped", "cancelled", "
  * commit as mutually exclusive, so the inherited branch is removed (`null` deletes a field when the
  * request is merged into the stack's settings).
  */
-export function buildDeploymentRequest(operation: DeployOperation, commit: string): Record<string, unknown> {
+export function buildDeploymentRequest(
+  operation: DeploymentOperation,
+  commit: string,
+): Record<string, unknown> {
   if (!/^[0-9a-f]{40}$/.test(commit)) {
     throw new Error(
       `--commit is ${JSON.stringify(commit)}; expected a full 40-character git SHA (github.sha)`,
@@ -34,7 +35,7 @@ export function buildDeploymentRequest(operation: DeployOperation, commit: strin
 
 export interface DeploymentOptions {
   readonly stackRef: StackRef;
-  readonly operation: DeployOperation;
+  readonly operation: DeploymentOperation;
   readonly commit: string;
   readonly timeoutMs: number;
   readonly pollMs: number;
@@ -45,7 +46,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     args: argv,
     options: {
       organization: { type: "string" },
-      project: { type: "string", default: "python-package-index" },
+      project: { type: "string", default: PROJECT_NAME },
       stack: { type: "string" },
       commit: { type: "string" },
       operation: { type: "string", default: "update" },
@@ -62,9 +63,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       `--stack is ${JSON.stringify(values.stack)}; expected one of ${DEPLOY_STACKS.join(", ")}`,
     );
   }
-  if (!(DEPLOY_OPERATIONS as readonly string[]).includes(values.operation)) {
+  if (!(DEPLOYMENT_OPERATIONS as readonly string[]).includes(values.operation)) {
     throw new Error(
-      `--operation is ${JSON.stringify(values.operation)}; expected ${DEPLOY_OPERATIONS.join(", ")}`,
+      `--operation is ${JSON.stringify(values.operation)}; expected ${DEPLOYMENT_OPERATIONS.join(", ")}`,
     );
   }
   const minutes = Number(values["timeout-minutes"]);
@@ -72,10 +73,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (!(minutes > 0) || !(seconds > 0))
     throw new Error("--timeout-minutes and --poll-seconds must be positive numbers");
   const commit = values.commit ?? "";
-  buildDeploymentRequest(values.operation as DeployOperation, commit); // validates the SHA before any call
+  buildDeploymentRequest(values.operation as DeploymentOperation, commit); // validates the SHA before any call
   return {
     stackRef: { organization, project: values.project, stack: values.stack as DeployStack },
-    operation: values.operation as DeployOperation,
+    operation: values.operation as DeploymentOperation,
     commit,
     timeoutMs: minutes * 60_000,
     pollMs: seconds * 1000,

@@ -4,7 +4,8 @@
  * stack's wherever AWS allows it; each statement that stays broader says why in its Sid comment.
  */
 import { PolicyDocument, PolicyStatement, policyDocument } from "./document";
-import { EDGE_REGION, STACK_TAG_KEY, StackScope, stackArns, stackRegions, stackTagValue } from "./stackScope";
+import { STACK_TAG_KEY, StackScope, stackArns, stackRegions, stackTagValue } from "./stackScope";
+import { CLOUDFRONT_REGION } from "../../domain/cloudfront";
 
 /** Services a Lambda@Edge execution role is handed to when the function is created and replicated. */
 export const PASS_ROLE_SERVICES = ["lambda.amazonaws.com", "edgelambda.amazonaws.com"] as const;
@@ -120,7 +121,7 @@ function edgeStatements(scope: StackScope): PolicyStatement[] {
         "wafv2:TagResource",
         "wafv2:UntagResource",
       ],
-      Resource: [`${arns.webAcls}/*`, `arn:aws:wafv2:${EDGE_REGION}:*:global/managedruleset/*`],
+      Resource: [`${arns.webAcls}/*`, `arn:aws:wafv2:${CLOUDFRONT_REGION}:*:global/managedruleset/*`],
     },
     {
       // RequestCertificate has no resource before the certificate exists.
@@ -128,7 +129,7 @@ function edgeStatements(scope: StackScope): PolicyStatement[] {
       Effect: "Allow",
       Action: ["acm:RequestCertificate", "acm:AddTagsToCertificate"],
       Resource: "*",
-      Condition: allOf(regionCondition([EDGE_REGION]), tag.inRequest),
+      Condition: allOf(regionCondition([CLOUDFRONT_REGION]), tag.inRequest),
     },
     {
       Sid: "ManageEdgeCertificates",

@@ -5,7 +5,7 @@
  * them at most `pageCacheTtlSeconds`, so a new version is visible within that bound without one.
  * CodeArtifact publishing comes from the CodeArtifact component's managed publisher policy.
  */
-import { tenantPrefix } from "../../edge/layout";
+import { tenantPrefix } from "../../domain/storageLayout";
 import { PolicyDocument, policyDocument } from "./document";
 
 export interface PublisherScope {

@@ -1,3 +1,6 @@
+import { CLOUDFRONT_REGION } from "../../domain/cloudfront";
+import { GITHUB_OIDC_URL, PULUMI_OIDC_URL, oidcProviderArn } from "../../domain/oidc";
+
 /** What the CI permission builders scope their ARNs to: one stack in one account. */
 export interface StackScope {
   /** `ppi-<stack>`: every physical name of the stack starts with `<namePrefix>-`. */
@@ -10,9 +13,6 @@ export interface StackScope {
   /** The custom domain and its hosted zone, when the stack has one. */
   readonly customDomain?: { readonly name: string; readonly hostedZoneId: string };
 }
-
-/** Lambda@Edge, CloudFront's ACM certificates and WAF web ACLs live in us-east-1. */
-export const EDGE_REGION = "us-east-1";
 
 /** The default tag `index.ts` puts on every taggable resource (provider `defaultTags`): the stack's name. */
 export const STACK_TAG_KEY = "Stack";
@@ -32,7 +32,7 @@ export function stackTagValue(namePrefix: string): string {
 
 /** Regions the stack may touch: its own, us-east-1, and the table replicas. */
 export function stackRegions(scope: StackScope): string[] {
-  return [...new Set([scope.region, EDGE_REGION, ...scope.replicaRegions])];
+  return [...new Set([scope.region, CLOUDFRONT_REGION, ...scope.replicaRegions])];
 }
 
 /** The roles CI assumes, `<namePrefix>-<purpose>`: created by an administrator's run, never by the deployer. */
@@ -66,13 +66,10 @@ export function stackArns(scope: StackScope) {
   return {
     ...accountArns(scope),
     buckets: `arn:aws:s3:::${p}-*`,
-    functions: `arn:aws:lambda:${EDGE_REGION}:${a}:function:${p}-*`,
-    oidcProviders: [
-      `arn:aws:iam::${a}:oidc-provider/token.actions.githubusercontent.com`,
-      `arn:aws:iam::${a}:oidc-provider/api.pulumi.com/oidc`,
-    ],
-    webAcls: `arn:aws:wafv2:${EDGE_REGION}:${a}:global/webacl/${p}-*`,
-    certificates: `arn:aws:acm:${EDGE_REGION}:${a}:certificate/*`,
+    functions: `arn:aws:lambda:${CLOUDFRONT_REGION}:${a}:function:${p}-*`,
+    oidcProviders: [oidcProviderArn(a, GITHUB_OIDC_URL), oidcProviderArn(a, PULUMI_OIDC_URL)],
+    webAcls: `arn:aws:wafv2:${CLOUDFRONT_REGION}:${a}:global/webacl/${p}-*`,
+    certificates: `arn:aws:acm:${CLOUDFRONT_REGION}:${a}:certificate/*`,
     keys: stackRegions(scope).map((region) => `arn:aws:kms:${region}:${a}:key/*`),
     // Item access exists only where DynamoDB seeds a new replica (README "What stays broad").
     replicaTables: scope.replicaRegions.map((region) => `arn:aws:dynamodb:${region}:${a}:table/${p}-*`),

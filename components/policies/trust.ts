@@ -4,69 +4,14 @@
  * (`api.pulumi.com/oidc`). Every statement pins the audience with `StringEquals` and the subject
  * to one repository (or one Pulumi stack); nothing here ever produces a bare wildcard subject.
  */
+import {
+  GITHUB_OIDC_AUDIENCE,
+  GITHUB_OIDC_URL,
+  PULUMI_OIDC_URL,
+  oidcConditionPrefix,
+} from "../../domain/oidc";
+import { GithubJobMatch, githubSubject } from "../../domain/github";
 import { PolicyDocument, PolicyStatement, hasWildcard, policyDocument } from "./document";
-
-export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
-export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
-export const PULUMI_OIDC_URL = "https://api.pulumi.com/oidc";
-
-/** The prefix IAM gives the condition keys of an OIDC provider: its URL without `https://`. */
-export function oidcConditionPrefix(url: string): string {
-  return url.replace(/^https:\/\//, "");
-}
-
-/**
- * One kind of GitHub Actions job a role trusts, as written in config:
- * `branch:<glob>` (a push to a matching branch), `tag:<glob>` (a matching tag),
- * `environment:<name>` (a job that names that GitHub environment), `pull_request`.
- * A leading `!` on a branch or tag entry excludes matching refs (IAM `StringNotLike`), e.g.
- * `!tag:python-package-index@v*-staging`.
- */
-export type GithubJobMatch =
-  | { readonly kind: "branch" | "tag"; readonly pattern: string; readonly exclude: boolean }
-  | { readonly kind: "environment"; readonly name: string }
-  | { readonly kind: "pull_request" };
-
-const REF_PATTERN = /^[A-Za-z0-9._\-/@+*?]+$/;
-const ENVIRONMENT_PATTERN = /^[A-Za-z0-9._-]{1,255}$/;
-
-/** A GitHub `owner/repo`, as GitHub spells it (the `sub` claim is compared case-sensitively). */
-export const REPOSITORY_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
-
-/** Parses one config entry; returns an error sentence instead of throwing, for the config reader. */
-export function parseGithubJobMatch(entry: string): GithubJobMatch | string {
-  if (entry === "pull_request") return { kind: "pull_request" };
-  const match = /^(!?)(branch|tag|environment):(.*)$/.exec(entry);
-  if (!match) {
-    return `${JSON.stringify(entry)} is not one of branch:<glob>, tag:<glob>, environment:<name>, pull_request (branch and tag may start with "!" to exclude).`;
-  }
-  const [, bang, kind, value] = match;
-  if (kind === "environment") {
-    if (bang) return `${JSON.stringify(entry)}: only branch and tag entries can be excluded with "!".`;
-    if (!ENVIRONMENT_PATTERN.test(value)) {
-      return `${JSON.stringify(entry)}: an environment name is 1-255 letters, digits, dots, dashes or underscores, without wildcards.`;
-    }
-    return { kind: "environment", name: value };
-  }
-  if (!REF_PATTERN.test(value) || !/[^*?]/.test(value)) {
-    return `${JSON.stringify(entry)}: a ${kind} glob needs at least one character other than * and ?, and only letters, digits and . _ - / @ + * ?.`;
-  }
-  return { kind: kind as "branch" | "tag", pattern: value, exclude: bang === "!" };
-}
-
-/** The `sub` claim GitHub sends for a job of this kind in `repository`. */
-export function githubSubject(repository: string, match: GithubJobMatch): string {
-  switch (match.kind) {
-    case "branch":
-      return `repo:${repository}:ref:refs/heads/${match.pattern}`;
-    case "tag":
-      return `repo:${repository}:ref:refs/tags/${match.pattern}`;
-    case "environment":
-      return `repo:${repository}:environment:${match.name}`;
-    case "pull_request":
-      return `repo:${repository}:pull_request`;
-  }
-}
 
 export interface GithubTrust {
   /** ARN of the IAM OIDC provider for GitHub Actions. */

@@ -9,11 +9,11 @@ import {
   generated,
   headerValue,
   viewerRequestEvent,
-} from "../support/cloudfrontEvents";
+} from "../../fixtures/cloudfrontEvents";
 import { settle, setupMocks, valueOf } from "../mocks";
-import { credentialToItem } from "../../edge/credentials";
-import { TEST_HANDLER_CONFIG, makeKey } from "../edge/fixtures";
-import { CredentialsOnMoto, startCredentialsOnMoto } from "../edge/motoCredentials";
+import { credentialToItem } from "../../domain/credentialRecords";
+import { TEST_HANDLER_CONFIG, makeKey } from "../../fixtures/edgeKeys";
+import { CredentialsOnMoto, startCredentialsOnMoto } from "../../fixtures/credentialsOnMoto";
 
 const MAX_BUNDLE_BYTES = 64 * 1024;
 const PIP_ACCEPT =

@@ -5,8 +5,8 @@
 import { expect } from "chai";
 import * as crypto from "crypto";
 import { S3Client } from "@aws-sdk/client-s3";
-import { JSON_CONTENT_TYPE, PAGE_CACHE_CONTROL } from "../../edge/layout";
-import { IndexStore } from "../../cli/store";
+import { JSON_CONTENT_TYPE, PAGE_CACHE_CONTROL } from "../../domain/storageLayout";
+import { IndexStore } from "../../publishing/indexStore";
 import { check } from "../../cli/check";
 import { Sandbox, startSandbox } from "../../sandbox/index";
 import { spawnCli } from "./support/spawnCli";

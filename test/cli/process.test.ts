@@ -5,16 +5,16 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildWheel } from "../../cli/wheel";
-import { CliFixture, startCliFixture } from "./fixture";
+import { buildWheel } from "../../publishing/wheelBuilder";
+import { MotoIndex, startMotoIndex } from "../../fixtures/motoIndex";
 import { spawnCli as runCli } from "./support/spawnCli";
 
 describe("cli: the command as a process @integration", () => {
-  let fixture: CliFixture;
+  let fixture: MotoIndex;
   let home: string;
   let env: Record<string, string>;
   before(async () => {
-    fixture = await startCliFixture();
+    fixture = await startMotoIndex();
     home = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-cli-"));
     env = {
       ...fixture.moto.env,

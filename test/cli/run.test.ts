@@ -6,18 +6,18 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { IndexStore } from "../../cli/store";
+import { IndexStore } from "../../publishing/indexStore";
 import { runCli } from "../../cli/run";
-import { publish } from "../../cli/publish";
-import { indexLocation } from "../../cli/location";
-import { buildWheel } from "../../cli/wheel";
-import { CliFixture, startCliFixture } from "./fixture";
+import { publish } from "../../publishing/publish";
+import { indexLocation } from "../../publishing/indexLocation";
+import { buildWheel } from "../../publishing/wheelBuilder";
+import { MotoIndex, startMotoIndex } from "../../fixtures/motoIndex";
 
 describe("cli: commands in-process @integration", () => {
-  let fixture: CliFixture;
+  let fixture: MotoIndex;
   let env: Record<string, string>;
   before(async () => {
-    fixture = await startCliFixture();
+    fixture = await startMotoIndex();
     const store = await fixture.newStore();
     await publish(
       store,
@@ -69,6 +69,14 @@ describe("cli: commands in-process @integration", () => {
       stdout: "",
       stderr:
         "error: wrong number of arguments; usage: yank --tenant T [--channel C] PROJECT VERSION [--reason R]\n",
+    });
+  });
+
+  it("asks for --tenant when a command that changes an index names none", async () => {
+    expect(await cli(["yank", "tool", "1.0"])).to.deep.equal({
+      code: 1,
+      stdout: "",
+      stderr: "error: missing --tenant: name the tenant whose index to change (e.g. --tenant acme)\n",
     });
   });
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { EdgeFunction, EdgeFunctionArgs, bundledPackageExcludes } from "../../components/edgeFunction";
-import { TEST_HANDLER_CONFIG } from "../edge/fixtures";
+import { TEST_HANDLER_CONFIG } from "../../fixtures/edgeKeys";
 import { ResourceRecorder, settle, setupMocks, valueOf } from "../mocks";
 
 const TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/ppi-dev-credentials";

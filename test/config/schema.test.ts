@@ -77,8 +77,8 @@ describe("config: Pulumi.yaml schema", () => {
     expect(Object.keys(declared).filter((key) => !read.has(key))).to.deep.equal([]);
   });
 
-  it("README's configuration reference lists every declared key with its type and default", () => {
-    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  it("docs/configuration.md lists every declared key with its type and default", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "docs", "configuration.md"), "utf8");
     const rows = new Map(
       [...readme.matchAll(/^\| `([A-Za-z0-9]+)` +\| ([a-z<>]+) +\| (\S+) +\|/gm)].map((m) => [
         m[1],
@@ -91,7 +91,7 @@ describe("config: Pulumi.yaml schema", () => {
         declaration.default === undefined
           ? "—"
           : `\`${JSON.stringify(declaration.default).replace(/^"|"$/g, "")}\``;
-      expect(rows.get(key), `README row for ${key}`).to.deep.equal([type, defaultValue]);
+      expect(rows.get(key), `docs/configuration.md row for ${key}`).to.deep.equal([type, defaultValue]);
     }
   });
 });

@@ -8,7 +8,7 @@ import { sessionDuration, StackDeployment } from "../../deployments/stackDeploym
 import { GithubTokenExchange } from "../../deployments/githubTokenExchange";
 import { deployTeam, PREVIEW_TEAM } from "../../deployments/pulumiTeams";
 import { stackRepositorySettings } from "../../deployments/repositorySettings";
-import { DEPLOY_STACKS, DEV_BRANCH, TAG_FILTERS } from "../../deployments/tagRoutes";
+import { DEPLOY_STACKS, DEV_BRANCH, TAG_FILTERS } from "../../domain/delivery";
 import { ResourceRecorder, settle, setupMocks } from "../mocks";
 import { REPO_ROOT } from "./workflowFiles";
 

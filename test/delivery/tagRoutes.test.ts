@@ -1,12 +1,7 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import {
-  DeployStack,
-  stackForRef,
-  stacksForTag,
-  TAG_FILTERS,
-  tagPassesFilters,
-} from "../../deployments/tagRoutes";
+import { stackForRef, stacksForTag, tagPassesFilters } from "../../deployments/tagRoutes";
+import { DeployStack, TAG_FILTERS } from "../../domain/delivery";
 import { githubFilterAdmits, REPO_ROOT, workflow } from "./workflowFiles";
 
 /** Runs scripts/deployRoute.ts as the deploy workflow's route step does. */

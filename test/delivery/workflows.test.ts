@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { deployTeam, PREVIEW_TEAM } from "../../deployments/pulumiTeams";
-import { DEPLOY_STACKS } from "../../deployments/tagRoutes";
+import { DEPLOY_STACKS } from "../../domain/delivery";
 import { actionFiles, REPO_ROOT, stepsOf, workflow, workflowFiles } from "./workflowFiles";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -11,7 +11,7 @@ import * as path from "path";
 import { expect } from "chai";
 import { startSandbox, Sandbox, urlWithKey } from "../../sandbox";
 import { pythonTool } from "../../sandbox/pythonTools";
-import { isolatedEnv, output, pip, run, uv, uvEnv, uvProjectEnv } from "./support/clients";
+import { isolatedEnv, output, pip, run, uv, uvEnv, uvProjectEnv } from "../../fixtures/pythonClients";
 import { pyprojectToml } from "./support/scenario";
 import { startStaticIndex, StaticIndex } from "./support/staticIndex";
 

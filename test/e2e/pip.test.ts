@@ -2,19 +2,19 @@
  * Real pip (the pinned release of the project's tools environment) against the sandbox: the
  * serialized edge bundle in front of S3 and DynamoDB on moto_server, with content published
  * through the operator CLI's library. pip runs isolated from this machine's configuration (see
- * `support/clients.ts`), so only the index under test can satisfy an install.
+ * `fixtures/pythonClients.ts`), so only the index under test can satisfy an install.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
-import type { CreatedKey } from "../../cli/keys";
+import type { CreatedKey } from "../../publishing/customerKeys";
 import { startSandbox, Sandbox, urlWithKey } from "../../sandbox";
 import type { ServedRequest } from "../../sandbox/cloudfront";
+import { homeEnv, isolatedEnv, pip, PIP_ISOLATION_FLAGS, run, RunResult } from "../../fixtures/pythonClients";
+import { IndexFixture, indexFixture } from "../../fixtures/sandboxIndex";
 import { pythonTool } from "../../sandbox/pythonTools";
-import { homeEnv, isolatedEnv, pip, PIP_ISOLATION_FLAGS, run, RunResult } from "./support/clients";
-import { IndexFixture, indexFixture } from "./support/indexFixture";
 import { commandArguments, createKeyWithCli, pasted, PrintedKey } from "./support/printedConfiguration";
 import {
   anchorsOf,

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
-import { output, poetry, poetryEnv, run, RunResult } from "./support/clients";
+import { output, poetry, poetryEnv, run, RunResult } from "../../fixtures/pythonClients";
 import { basicAuthorization, fetchPage, JSON_TYPE, JsonProjectPage, PIP_ACCEPT } from "./support/pages";
 import { commandArguments } from "./support/printedConfiguration";
 import { askedFor, pyprojectToml, useClientScenario } from "./support/scenario";

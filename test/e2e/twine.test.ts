@@ -7,8 +7,8 @@ import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
 import { startSandbox, Sandbox } from "../../sandbox";
+import { homeEnv, isolatedEnv, output, run } from "../../fixtures/pythonClients";
 import { pythonTool } from "../../sandbox/pythonTools";
-import { homeEnv, isolatedEnv, output, run } from "./support/clients";
 import { basicAuthorization } from "./support/pages";
 
 describe("twine check on a wheel downloaded from the sandbox @integration", function () {

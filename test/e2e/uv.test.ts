@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
-import { output, run, uv, uvEnv, uvProjectEnv } from "./support/clients";
+import { output, run, uv, uvEnv, uvProjectEnv } from "../../fixtures/pythonClients";
 import { JSON_TYPE } from "./support/pages";
 import { commandArguments, exportedVariables, pasted } from "./support/printedConfiguration";
 import { askedFor, pyprojectToml, useClientScenario } from "./support/scenario";

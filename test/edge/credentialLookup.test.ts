@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { CredentialRecord } from "../../edge/credentials";
+import { CredentialRecord } from "../../domain/credentialRecords";
 import { createCachedLookup } from "../../edge/credentialLookup";
-import { makeKey } from "./fixtures";
+import { makeKey } from "../../fixtures/edgeKeys";
 
 describe("createCachedLookup", () => {
   const known = makeKey().record;

@@ -1,14 +1,14 @@
 import { expect } from "chai";
 import { DeleteItemCommand } from "@aws-sdk/client-dynamodb";
-import { CredentialItem, credentialToItem } from "../../edge/credentials";
+import { CredentialItem, credentialToItem } from "../../domain/credentialRecords";
 import {
   credentialsFromEnvironment,
   credentialsTableRegion,
   createDynamoCredentialStore,
   dynamoEndpoint,
 } from "../../edge/dynamoCredentialStore";
-import { CredentialsOnMoto, startCredentialsOnMoto } from "./motoCredentials";
-import { makeKey } from "./fixtures";
+import { CredentialsOnMoto, startCredentialsOnMoto } from "../../fixtures/credentialsOnMoto";
+import { makeKey } from "../../fixtures/edgeKeys";
 
 describe("credentialsTableRegion", () => {
   const location = { tableRegion: "us-east-1", replicaRegions: ["eu-west-1", "ap-northeast-1"] };

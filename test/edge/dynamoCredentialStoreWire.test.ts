@@ -10,13 +10,13 @@ import {
   LookupError,
   createDynamoCredentialStore,
 } from "../../edge/dynamoCredentialStore";
-import { credentialToItem } from "../../edge/credentials";
+import { credentialToItem } from "../../domain/credentialRecords";
 import { createViewerRequestHandler } from "../../edge/handler";
 import { claimProcessEnv } from "../../sandbox/processEnv";
-import { generated, viewerRequestEvent } from "../support/cloudfrontEvents";
-import { freePort } from "../support/moto";
+import { generated, viewerRequestEvent } from "../../fixtures/cloudfrontEvents";
+import { freePort } from "../../sandbox/moto";
 import { sdkSignedHeaders } from "./sdkSigner";
-import { TEST_HANDLER_CONFIG, makeKey } from "./fixtures";
+import { TEST_HANDLER_CONFIG, makeKey } from "../../fixtures/edgeKeys";
 
 const TABLE = "ppi-test-credentials";
 const ACCESS_KEY_ID = "ASIATESTACCESSKEY001";

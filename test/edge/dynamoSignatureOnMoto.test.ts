@@ -6,8 +6,8 @@
 import { expect } from "chai";
 import { createDynamoCredentialStore } from "../../edge/dynamoCredentialStore";
 import { AwsCredentials, signJsonPost } from "../../edge/sigv4";
-import { CredentialsOnMoto, startCredentialsOnMoto } from "./motoCredentials";
-import { makeKey } from "./fixtures";
+import { CredentialsOnMoto, startCredentialsOnMoto } from "../../fixtures/credentialsOnMoto";
+import { makeKey } from "../../fixtures/edgeKeys";
 
 const TABLE = "ppi-test-credentials";
 const HOME = { tableRegion: "us-east-1", replicaRegions: [] };

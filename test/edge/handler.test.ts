@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda";
-import { CredentialRecord } from "../../edge/credentials";
+import { CredentialRecord } from "../../domain/credentialRecords";
 import { CredentialStore, createCachedLookup } from "../../edge/credentialLookup";
 import { ViewerRequestConfig, createViewerRequestHandlerWith } from "../../edge/handler";
 import {
@@ -10,8 +10,8 @@ import {
   generated,
   headerValue,
   viewerRequestEvent,
-} from "../support/cloudfrontEvents";
-import { NOW_SECONDS, TEST_HANDLER_CONFIG, TestKey, makeKey, makeKeySet } from "./fixtures";
+} from "../../fixtures/cloudfrontEvents";
+import { NOW_SECONDS, TEST_HANDLER_CONFIG, TestKey, makeKey, makeKeySet } from "../../fixtures/edgeKeys";
 
 const PIP_ACCEPT =
   "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { generateKey } from "../../edge/credentials";
+import { generateKey } from "../../domain/keyScheme";
 import { denialLogLine, publicKeyPrefix } from "../../edge/log";
 
 describe("denial log lines", () => {

@@ -6,12 +6,12 @@
 import * as path from "path";
 import { expect } from "chai";
 import fc from "fast-check";
-import { CredentialRecord } from "../../edge/credentials";
+import { CredentialRecord } from "../../domain/credentialRecords";
 import { createViewerRequestHandlerWith } from "../../edge/handler";
-import { isValidChannel, isValidProjectName, normalizeProjectName } from "../../edge/names";
+import { isValidChannel, isValidProjectName, normalizeProjectName } from "../../domain/names";
 import { FILENAME_PATTERN } from "../../edge/route";
-import { isForwarded, viewerRequestEvent } from "../support/cloudfrontEvents";
-import { NOW_SECONDS, TEST_HANDLER_CONFIG, makeKey } from "./fixtures";
+import { isForwarded, viewerRequestEvent } from "../../fixtures/cloudfrontEvents";
+import { NOW_SECONDS, TEST_HANDLER_CONFIG, makeKey } from "../../fixtures/edgeKeys";
 
 const HOSTILE_SEGMENTS = [
   ...[

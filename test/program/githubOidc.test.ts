@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { PolicyDocument } from "../../components/policies/document";
-import { DEPLOY_STACKS } from "../../deployments/tagRoutes";
+import { DEPLOY_STACKS } from "../../domain/delivery";
 import { checkRole, CiRolePurpose, RoleUnderReview } from "../../rules/iam";
 import { RecordedResource, ResourceRecorder } from "../mocks";
 import { runProgram } from "../support/program";

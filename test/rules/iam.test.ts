@@ -4,7 +4,8 @@ import { deployerPolicies } from "../../components/policies/deployer";
 import { publisherPolicy } from "../../components/policies/publisher";
 import { stackReadPolicy } from "../../components/policies/readOnly";
 import { StackScope } from "../../components/policies/stackScope";
-import { GithubJobMatch, oidcTrustPolicy } from "../../components/policies/trust";
+import { GithubJobMatch } from "../../domain/github";
+import { oidcTrustPolicy } from "../../components/policies/trust";
 import { IAM_RULES, RoleUnderReview, RuleId, checkRole } from "../../rules/iam";
 import { canAssume } from "../../rules/trustEvaluation";
 

@@ -4,10 +4,10 @@ import type { CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createCloudFrontListener, ServedRequest } from "../../sandbox/cloudfront";
 import type { ViewerRequestHandler } from "../../sandbox/edgeBundle";
-import { FILE_CACHE_CONTROL } from "../../edge/layout";
+import { FILE_CACHE_CONTROL } from "../../domain/storageLayout";
 import { createIndexBucket } from "../../sandbox/resources";
 import { S3Origin } from "../../sandbox/s3Origin";
-import { MotoServer, startMoto } from "../support/moto";
+import { MotoServer, startMoto } from "../../sandbox/moto";
 
 const BUCKET = "ppi-test-index";
 const BODY = "0123456789abcdef";

@@ -8,8 +8,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
+import { isolatedEnv, PIP_ISOLATION_FLAGS, run } from "../../fixtures/pythonClients";
 import { PYTHON_TOOLS_COMMAND, pythonTool } from "../../sandbox/pythonTools";
-import { isolatedEnv, PIP_ISOLATION_FLAGS, run } from "../e2e/support/clients";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TS_NODE = [require.resolve("ts-node/dist/bin.js"), "--transpile-only"];

@@ -1,7 +1,7 @@
 import * as net from "net";
 import { expect } from "chai";
 import { startSandbox } from "../../sandbox";
-import { MotoServer, startMoto } from "../support/moto";
+import { MotoServer, startMoto } from "../../sandbox/moto";
 import { basicAuthorization, JSON_TYPE, JsonProjectPage, PIP_ACCEPT } from "../e2e/support/pages";
 
 describe("startSandbox @integration", function () {

@@ -7,10 +7,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { WheelSpec } from "../../../cli/wheel";
+import type { WheelSpec } from "../../../publishing/wheelBuilder";
 import { startSandbox, Sandbox } from "../../../sandbox";
 import type { ServedRequest } from "../../../sandbox/cloudfront";
-import { indexFixture } from "./indexFixture";
+import { indexFixture } from "../../../fixtures/sandboxIndex";
 import { createKeyWithCli, PrintedKey } from "./printedConfiguration";
 import { startStaticIndex, StaticIndex } from "./staticIndex";
 

@@ -5,9 +5,9 @@
  * log to see whether a client asked it anything.
  */
 import * as http from "http";
-import { inspectDistribution, sha256Hex } from "../../../cli/distribution";
-import { FileEntry, renderProjectHtml, renderRootHtml, uploadTimeOf } from "../../../cli/pages";
-import { buildWheel, WheelSpec } from "../../../cli/wheel";
+import { inspectDistribution, sha256Hex } from "../../../publishing/distribution";
+import { FileEntry, renderProjectHtml, renderRootHtml, uploadTimeOf } from "../../../publishing/pages";
+import { buildWheel, WheelSpec } from "../../../publishing/wheelBuilder";
 
 export interface StaticIndexRequest {
   readonly method: string;

@@ -1,0 +1,114 @@
+/**
+ * The folder layering (README "Code map"), checked by `npm run lint`: each folder imports only the
+ * folders listed for it below, no module imports itself through a cycle, production code never
+ * imports fixtures/, test/ or bench/, and the leaves serialized into the edge bundle (domain/,
+ * edge/) take no npm package.
+ *
+ * Folders, lowest first. A folder may always import itself and Node's builtins; all but domain/
+ * and edge/ may import npm packages.
+ */
+const PRODUCTION = [
+  ["domain", []],
+  ["publishing", ["domain"]],
+  ["edge", ["domain"]],
+  ["cli", ["domain", "publishing", "edge"]],
+  ["sandbox", ["domain", "publishing", "edge"]],
+  ["upload", ["domain", "publishing", "edge"]],
+  // components/ sees edge/ through types only: index.ts hands the handler factory to EdgeFunction.
+  ["components", ["domain"], { typesOnly: ["edge"] }],
+  ["policy-pack", ["domain", "components/policies"]],
+  // rules/ gives way to policy-pack/ (issue 13); until then it has policy-pack's place.
+  ["rules", ["domain", "components/policies"]],
+  ["config", ["domain"]],
+  [
+    "index.ts",
+    ["domain", "publishing", "edge", "cli", "sandbox", "upload", "components", "policy-pack", "config"],
+  ],
+  ["deployments", ["domain", "components", "config"]],
+  ["scripts", ["domain", "deployments"]],
+];
+const productionFolders = PRODUCTION.map(([folder]) => folder);
+const LAYERS = [
+  ...PRODUCTION,
+  // Builders shared by tests and benchmarks: anything but test/ and bench/ (and nothing production imports them).
+  ["fixtures", productionFolders],
+  ["bench", [...productionFolders, "fixtures"]],
+  // test/ may import anything.
+];
+
+/**
+ * Value imports allowed against the rule above until the components part of issue 12 lands
+ * (EdgeFunction taking the handler factory as an argument): remove the entry then.
+ */
+const PENDING_EXCEPTIONS = { components: ["^components/edgeFunction\\.ts$"] };
+
+const NPM = ["npm", "npm-dev", "npm-optional", "npm-peer", "npm-bundled", "npm-no-pkg", "npm-unknown"];
+const pathOf = (folder) => (folder.endsWith(".ts") ? `^${folder.replace(".", "\\.")}$` : `^${folder}/`);
+const anyOf = (folders) => folders.map(pathOf).join("|");
+const OURS = anyOf([...LAYERS.map(([folder]) => folder), "test"]);
+
+const layerRules = LAYERS.flatMap(([folder, imports, { typesOnly = [] } = {}]) => [
+  {
+    name: `layer-${folder.replace(/\.ts$/, "")}`,
+    comment: `${folder} may import ${[...imports, ...typesOnly.map((f) => `types of ${f}`)].join(", ") || "no other folder of ours"}.`,
+    severity: "error",
+    from: { path: pathOf(folder) },
+    to: { path: OURS, pathNot: anyOf([folder, ...imports, ...typesOnly]) },
+  },
+  ...typesOnly.map((types) => ({
+    name: `layer-${folder}-types-of-${types}`,
+    comment: `${folder} may import types from ${types}, not values.`,
+    severity: "error",
+    from: {
+      path: pathOf(folder),
+      ...(PENDING_EXCEPTIONS[folder] ? { pathNot: PENDING_EXCEPTIONS[folder].join("|") } : {}),
+    },
+    to: { path: pathOf(types), dependencyTypesNot: ["type-only"] },
+  })),
+]);
+
+module.exports = {
+  forbidden: [
+    ...layerRules,
+    {
+      name: "no-circular",
+      comment: "Modules import each other in a cycle: move what both need one layer down.",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: "domain-takes-no-package",
+      comment: "domain/ is pure and serialized into the edge bundle: Node builtins only.",
+      severity: "error",
+      from: { path: "^domain/" },
+      to: { dependencyTypes: NPM },
+    },
+    {
+      name: "edge-takes-no-package",
+      comment:
+        "The edge archive is __index.js alone: edge/ requires Node builtins only (types such as aws-lambda are fine).",
+      severity: "error",
+      from: { path: "^edge/" },
+      to: { dependencyTypes: NPM, dependencyTypesNot: ["type-only"] },
+    },
+    {
+      name: "not-to-unresolvable",
+      comment: "An import that resolves to no file.",
+      severity: "error",
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^(node_modules|dist|\\.sandbox)/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    // Resolve packages by their `exports` as Node does (some, e.g. typescript-eslint, have no `main`).
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["require", "import", "node", "default"],
+    },
+  },
+};

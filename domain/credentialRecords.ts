@@ -1,0 +1,110 @@
+/**
+ * One row of the credentials table: the record as the code sees it, its DynamoDB item form, and
+ * the table's key schema. Shared by the edge function (read), the key administration (write) and
+ * every definition of the table (the component, the sandbox), so all agree on one shape.
+ */
+import { HASH_SCHEME } from "./keyScheme";
+import { isValidChannel, isValidTenant } from "./names";
+
+/** The table's partition key: the item attribute holding the public key. */
+export const PUBLIC_KEY_ATTRIBUTE = "publicKey";
+/** The item attribute holding the key's tenant: the partition key of the tenant index. */
+export const TENANT_ATTRIBUTE = "tenant";
+/** The global secondary index on TENANT_ATTRIBUTE, queried to list one tenant's keys. */
+export const TENANT_INDEX_NAME = "tenant";
+
+/** One row of the credentials table, as the code sees it. */
+export interface CredentialRecord {
+  readonly publicKey: string;
+  readonly tenant: string;
+  /** Channels this key may read; undefined means every channel of the tenant. */
+  readonly channels?: readonly string[];
+  readonly salt: string;
+  readonly secretHash: string;
+  readonly scheme: string;
+  /** Epoch seconds. */
+  readonly createdAt: number;
+  /** Epoch seconds; absent means no expiry. */
+  readonly expiresAt?: number;
+  /** Epoch seconds; present means revoked. */
+  readonly revokedAt?: number;
+  readonly description?: string;
+}
+
+/** The DynamoDB attribute-value shapes this table uses (a structural subset of the SDK's type). */
+export interface AttributeValue {
+  S?: string;
+  N?: string;
+  SS?: string[];
+}
+export type CredentialItem = Record<string, AttributeValue>;
+
+/** The table key of a public key's item (GetItem, UpdateItem). */
+export function credentialKey(publicKey: string): CredentialItem {
+  return { [PUBLIC_KEY_ATTRIBUTE]: { S: publicKey } };
+}
+
+export function credentialToItem(record: CredentialRecord): CredentialItem {
+  const item: CredentialItem = {
+    [PUBLIC_KEY_ATTRIBUTE]: { S: record.publicKey },
+    [TENANT_ATTRIBUTE]: { S: record.tenant },
+    salt: { S: record.salt },
+    secretHash: { S: record.secretHash },
+    scheme: { S: record.scheme },
+    createdAt: { N: String(record.createdAt) },
+  };
+  if (record.channels && record.channels.length > 0) item.channels = { SS: [...record.channels] };
+  if (record.expiresAt !== undefined) item.expiresAt = { N: String(record.expiresAt) };
+  if (record.revokedAt !== undefined) item.revokedAt = { N: String(record.revokedAt) };
+  if (record.description) item.description = { S: record.description };
+  return item;
+}
+
+function optionalNumber(value: AttributeValue | undefined): number | undefined | null {
+  if (value === undefined) return undefined;
+  const n = value.N === undefined ? NaN : Number(value.N);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * The channel restriction of an item: undefined when absent (every channel), null when present
+ * but not a non-empty string set of valid channel names. A restriction that cannot be read must
+ * never widen into "no restriction".
+ */
+function optionalChannels(value: AttributeValue | undefined): readonly string[] | undefined | null {
+  if (value === undefined) return undefined;
+  const channels = value.SS;
+  if (!Array.isArray(channels) || channels.length === 0) return null;
+  return channels.every((channel) => typeof channel === "string" && isValidChannel(channel))
+    ? channels
+    : null;
+}
+
+/** Reads an item; returns undefined for an item that is not a well-formed record (fail closed). */
+export function credentialFromItem(item: CredentialItem): CredentialRecord | undefined {
+  const publicKey = item[PUBLIC_KEY_ATTRIBUTE]?.S;
+  const tenant = item[TENANT_ATTRIBUTE]?.S;
+  const salt = item.salt?.S;
+  const secretHash = item.secretHash?.S;
+  const scheme = item.scheme?.S;
+  const createdAt = optionalNumber(item.createdAt);
+  const expiresAt = optionalNumber(item.expiresAt);
+  const revokedAt = optionalNumber(item.revokedAt);
+  const channels = optionalChannels(item.channels);
+  if (!publicKey || !tenant || !salt || !secretHash || scheme !== HASH_SCHEME) return undefined;
+  if (!isValidTenant(tenant) || channels === null) return undefined;
+  if (createdAt === undefined || createdAt === null || expiresAt === null || revokedAt === null)
+    return undefined;
+  return {
+    publicKey,
+    tenant,
+    salt,
+    secretHash,
+    scheme,
+    createdAt,
+    ...(channels ? { channels } : {}),
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(revokedAt !== undefined ? { revokedAt } : {}),
+    ...(item.description?.S ? { description: item.description.S } : {}),
+  };
+}
