@@ -17,8 +17,6 @@ const PRODUCTION = [
   // components/ sees edge/ through types only: index.ts hands the handler factory to EdgeFunction.
   ["components", ["domain"], { typesOnly: ["edge"] }],
   ["policy-pack", ["domain", "components/policies"]],
-  // rules/ gives way to policy-pack/ (issue 13); until then it has policy-pack's place.
-  ["rules", ["domain", "components/policies"]],
   ["config", ["domain"]],
   [
     "index.ts",

@@ -139,6 +139,7 @@ const ci = githubConfig
         publisherTrust: githubConfig.publisherTrust,
         publisherTenants: githubConfig.publisherTenants,
         bucketName: packageIndex.bucketName,
+        cloudFrontArns: packageIndex.cloudFrontArns,
         publisherPolicyArns: codeArtifact ? [codeArtifact.publisherPolicyArn] : [],
         scope: {
           region: core.region,

@@ -37,7 +37,14 @@ export interface CiAccessArgs {
   /** Managed policies the publisher also gets, e.g. CodeArtifact publishing. @default [] */
   readonly publisherPolicyArns?: readonly pulumi.Input<string>[];
   /** Region, table replica regions and custom domain the deployer's permissions are pinned to. */
-  readonly scope: Omit<StackScope, "namePrefix" | "accountId">;
+  readonly scope: Omit<StackScope, "namePrefix" | "accountId" | "cloudFrontArns">;
+  /**
+   * ARNs of the stack's CloudFront distribution and of its cache, origin-request and response-headers
+   * policies and origin access controls (`PackageIndex.cloudFrontArns`): the only CloudFront objects
+   * the deployer may update or delete. A replaced one is therefore an administrator's run.
+   * @default [] (the deployer may create CloudFront objects but change none)
+   */
+  readonly cloudFrontArns?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 /**
@@ -79,11 +86,14 @@ export class CiAccess extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const scope = oidc.accountId.apply((accountId): StackScope => ({
-      ...args.scope,
-      namePrefix: args.namePrefix,
-      accountId,
-    }));
+    const scope = pulumi
+      .all([oidc.accountId, pulumi.output(args.cloudFrontArns ?? [])])
+      .apply(([accountId, cloudFrontArns]): StackScope => ({
+        ...args.scope,
+        namePrefix: args.namePrefix,
+        accountId,
+        cloudFrontArns,
+      }));
     const pulumiTrust = oidc.pulumiProviderArn?.apply((providerArn): PulumiDeploymentsTrust => ({
       providerArn,
       organization: args.pulumiOrganization!,

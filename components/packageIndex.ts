@@ -100,6 +100,11 @@ export class PackageIndex extends pulumi.ComponentResource {
   readonly indexUrl: pulumi.Output<string>;
   /** The access-log bucket's name, when access logs are on. */
   readonly accessLogBucketName?: pulumi.Output<string>;
+  /**
+   * ARNs of the distribution and of the cache policies, response-headers policy and origin access
+   * control it uses: what a deployer role may change (`CiAccess`'s `cloudFrontArns`).
+   */
+  readonly cloudFrontArns: pulumi.Output<string[]>;
 
   constructor(name: string, args: PackageIndexArgs, opts?: pulumi.ComponentResourceOptions) {
     const context = `PackageIndex ${name}`;
@@ -335,6 +340,13 @@ export class PackageIndex extends pulumi.ComponentResource {
     this.host = args.customDomain ? pulumi.output(args.customDomain.name) : distribution.domainName;
     this.indexUrl = pulumi.interpolate`https://${this.host}/simple/`;
     this.accessLogBucketName = logs?.bucketName;
+    this.cloudFrontArns = pulumi.all([
+      distribution.arn,
+      pagesCachePolicy.arn,
+      filesCachePolicy.arn,
+      securityHeaders.arn,
+      originAccessControl.arn,
+    ]);
     this.registerOutputs({
       bucketName: this.bucketName,
       bucketArn: this.bucketArn,
@@ -342,6 +354,7 @@ export class PackageIndex extends pulumi.ComponentResource {
       distributionArn: this.distributionArn,
       indexUrl: this.indexUrl,
       accessLogBucketName: this.accessLogBucketName,
+      cloudFrontArns: this.cloudFrontArns,
     });
   }
 

@@ -15,6 +15,8 @@ export interface RecordedResource {
   /** The `protect` and `retainOnDelete` resource options as registered. */
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
+  /** The state the mocks answered with: inputs plus the computed outputs (ids, ARNs, names). */
+  readonly outputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -61,6 +63,15 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
         domainName: `d111111abcdef8.cloudfront.net`,
         hostedZoneId: "Z2FDTNDATAQYW2",
       };
+    // Cache, origin-request and response-headers policies and OACs: generated ids, global ARNs.
+    case "aws:cloudfront/cachePolicy:CachePolicy":
+      return { arn: `arn:aws:cloudfront::${ACCOUNT}:cache-policy/${name}-id` };
+    case "aws:cloudfront/originRequestPolicy:OriginRequestPolicy":
+      return { arn: `arn:aws:cloudfront::${ACCOUNT}:origin-request-policy/${name}-id` };
+    case "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy":
+      return { arn: `arn:aws:cloudfront::${ACCOUNT}:response-headers-policy/${name}-id` };
+    case "aws:cloudfront/originAccessControl:OriginAccessControl":
+      return { arn: `arn:aws:cloudfront::${ACCOUNT}:origin-access-control/${name}-id` };
     case "aws:dynamodb/table:Table":
       return {
         name: inputs.name ?? name,
@@ -188,6 +199,7 @@ export function setupMocks(options: MockOptions = {}): ResourceRecorder {
   pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) };
         recorder.resources.push({
           type: args.type,
           name: args.name,
@@ -195,8 +207,8 @@ export function setupMocks(options: MockOptions = {}): ResourceRecorder {
           provider: args.provider,
           custom: args.custom ?? true,
           ...registeringOptions,
+          outputs: state,
         });
-        const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) };
         // The monitor passes an empty import id for new resources: `||`, not `??`, or every id is unknown.
         return { id: args.id || `${args.name}-id`, state };
       },

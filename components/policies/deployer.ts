@@ -1,11 +1,12 @@
 /**
  * What `pulumi up` for one stack writes, split into managed policies of at most 6,144 characters.
- * The read half is `stackReadPolicy`. Names are scoped to `<namePrefix>-*` and regions to the
- * stack's wherever AWS allows it; each statement that stays broader says why in its Sid comment.
+ * The actions come from `DEPLOYER_ACCESS` (what the provider calls per resource type); this file
+ * says how far each statement reaches. The read half is `stackReadPolicy`.
  */
 import { PolicyDocument, PolicyStatement, policyDocument } from "./document";
-import { STACK_TAG_KEY, StackScope, stackArns, stackRegions, stackTagValue } from "./stackScope";
+import { StatementId, actionsGrantedBy } from "./deployerAccess";
 import { CLOUDFRONT_REGION } from "../../domain/cloudfront";
+import { STACK_TAG_KEY, StackScope, stackArns, stackRegions, stackTagValue } from "./stackScope";
 
 /** Services a Lambda@Edge execution role is handed to when the function is created and replicated. */
 export const PASS_ROLE_SERVICES = ["lambda.amazonaws.com", "edgelambda.amazonaws.com"] as const;
@@ -14,26 +15,22 @@ export const PASS_ROLE_SERVICES = ["lambda.amazonaws.com", "edgelambda.amazonaws
 export const SERVICE_LINKED_ROLE_SERVICES = [
   "replicator.lambda.amazonaws.com",
   "logger.cloudfront.amazonaws.com",
-  "replication.dynamodb.amazonaws.com",
 ] as const;
 
-function regionCondition(regions: readonly string[]): Condition {
-  return { StringEquals: { "aws:RequestedRegion": regions } };
-}
+type Condition = NonNullable<PolicyStatement["Condition"]>;
+type Scope = Pick<PolicyStatement, "Resource" | "Condition">;
 
-/** Conditions confining a statement to the stack's tagged resources (README "What stays broad"). */
+/** Conditions confining a statement to the stack's tagged resources. */
 function stackTag(scope: StackScope) {
   const value = stackTagValue(scope.namePrefix);
   return {
     value,
     /** The resource already carries the stack's tag: updates, deletes, tag changes. */
-    onResource: { StringEquals: { [`aws:ResourceTag/${STACK_TAG_KEY}`]: value } },
+    onResource: { StringEquals: { [`aws:ResourceTag/${STACK_TAG_KEY}`]: value } } as Condition,
     /** The create request tags the new resource with the stack's tag (tag-on-create). */
-    inRequest: { StringEquals: { [`aws:RequestTag/${STACK_TAG_KEY}`]: value } },
+    inRequest: { StringEquals: { [`aws:RequestTag/${STACK_TAG_KEY}`]: value } } as Condition,
   };
 }
-
-type Condition = NonNullable<PolicyStatement["Condition"]>;
 
 /** Condition blocks that must all hold; keys under one operator are merged. */
 function allOf(...conditions: Condition[]): Condition {
@@ -45,126 +42,94 @@ function allOf(...conditions: Condition[]): Condition {
   return merged;
 }
 
-function edgeStatements(scope: StackScope): PolicyStatement[] {
+const inRegions = (regions: readonly string[]): Condition => ({
+  StringEquals: { "aws:RequestedRegion": regions },
+});
+
+/** The part of the account each statement reaches; undefined: the stack has nothing it could reach. */
+export function statementScopes(scope: StackScope): Readonly<Record<StatementId, Scope | undefined>> {
   const arns = stackArns(scope);
   const tag = stackTag(scope);
-  const statements: PolicyStatement[] = [
-    { Sid: "ManageStackBuckets", Effect: "Allow", Action: "s3:*", Resource: arns.buckets },
-    {
-      // `pulumi up` never reads or writes objects (forceDestroy is off): package files stay out of reach.
-      Sid: "DenyPackageData",
-      Effect: "Deny",
-      Action: "s3:*",
-      Resource: `${arns.buckets}/*`,
-    },
-    {
-      Sid: "CreateStackDistributions",
-      Effect: "Allow",
-      Action: [
-        "cloudfront:CreateDistribution",
-        "cloudfront:CreateDistributionWithTags",
-        "cloudfront:TagResource",
-      ],
-      Resource: arns.distributions,
-      Condition: tag.inRequest,
-    },
-    {
-      Sid: "ManageStackDistributions",
-      Effect: "Allow",
-      Action: [
-        "cloudfront:UpdateDistribution",
-        "cloudfront:DeleteDistribution",
-        "cloudfront:TagResource",
-        "cloudfront:UntagResource",
-      ],
-      Resource: arns.distributions,
-      Condition: tag.onResource,
-    },
-    {
-      // These CloudFront objects cannot be tagged and get generated ids: only the account pins them.
-      Sid: "ManageUntaggableCloudFrontObjects",
-      Effect: "Allow",
-      Action: [
-        "cloudfront:*CachePolicy",
-        "cloudfront:*OriginRequestPolicy",
-        "cloudfront:*ResponseHeadersPolicy",
-        "cloudfront:*OriginAccessControl",
-      ],
-      Resource: arns.untaggableCloudFront,
-    },
-    { Sid: "ManageStackFunctions", Effect: "Allow", Action: "lambda:*", Resource: arns.functions },
-    {
-      Sid: "ManageStackLogGroups",
-      Effect: "Allow",
-      Action: [
-        "logs:CreateLogGroup",
-        "logs:DeleteLogGroup",
-        "logs:PutRetentionPolicy",
-        "logs:DeleteRetentionPolicy",
-        "logs:TagResource",
-        "logs:UntagResource",
-        "logs:TagLogGroup",
-        "logs:UntagLogGroup",
-        "logs:AssociateKmsKey",
-        "logs:DisassociateKmsKey",
-      ],
-      Resource: arns.logGroups,
-    },
-    {
-      // Web ACL names are the stack's; a web ACL references AWS-owned managed rule groups.
-      Sid: "ManageStackWebAcl",
-      Effect: "Allow",
-      Action: [
-        "wafv2:CreateWebACL",
-        "wafv2:UpdateWebACL",
-        "wafv2:DeleteWebACL",
-        "wafv2:TagResource",
-        "wafv2:UntagResource",
-      ],
+  const network = (kinds: readonly string[]) =>
+    kinds.map((kind) => `arn:aws:ec2:${scope.region}:${scope.accountId}:${kind}/*`);
+  const cloudFront = scope.cloudFrontArns ?? [];
+  return {
+    // Configuration reads AWS cannot scope (no resource types, or generated ids); never data.
+    ReadConfiguration: { Resource: "*" },
+    ReadStackBuckets: { Resource: arns.buckets },
+    ReadStackFunctions: { Resource: arns.functions },
+    ReadStackIdentity: { Resource: [arns.roles, arns.policies, ...arns.oidcProviders] },
+    ReadStackTables: { Resource: arns.tables },
+    ReadStackLogs: { Resource: arns.logGroups },
+
+    // Cache, origin-request and response-headers policies and OACs support no condition keys and
+    // get generated ids: creating one is allowed anywhere, changing one only under its own ARN.
+    CreateCloudFrontObjects: { Resource: "*" },
+    CreateStackDistributions: { Resource: "*", Condition: tag.inRequest },
+    TagNewDistributions: { Resource: arns.distributions, Condition: tag.inRequest },
+    ManageStackCloudFront: cloudFront.length > 0 ? { Resource: [...cloudFront] } : undefined,
+    GrantLogDelivery: { Resource: arns.logBuckets },
+    ManageStackFunctions: { Resource: arns.functions },
+    ManageStackLogGroups: { Resource: arns.logGroups },
+    // Web ACL names are the stack's; a web ACL references AWS-owned managed rule groups.
+    ManageStackWebAcl: {
       Resource: [`${arns.webAcls}/*`, `arn:aws:wafv2:${CLOUDFRONT_REGION}:*:global/managedruleset/*`],
     },
-    {
-      // RequestCertificate has no resource before the certificate exists.
-      Sid: "RequestEdgeCertificates",
-      Effect: "Allow",
-      Action: ["acm:RequestCertificate", "acm:AddTagsToCertificate"],
-      Resource: "*",
-      Condition: allOf(regionCondition([CLOUDFRONT_REGION]), tag.inRequest),
+    ManageCustomDomainRecords: scope.customDomain
+      ? {
+          Resource: `arn:aws:route53:::hostedzone/${scope.customDomain.hostedZoneId}`,
+          Condition: {
+            "ForAllValues:StringLike": {
+              "route53:ChangeResourceRecordSetsNormalizedRecordNames": [
+                scope.customDomain.name,
+                `*.${scope.customDomain.name}`,
+              ],
+            },
+          },
+        }
+      : undefined,
+
+    // Roles the deployer creates or grants to carry the stack's boundary (and so can do no more).
+    ManageBoundedRoles: {
+      Resource: arns.roles,
+      Condition: { StringEquals: { "iam:PermissionsBoundary": arns.boundary } },
     },
-    {
-      Sid: "ManageEdgeCertificates",
-      Effect: "Allow",
-      Action: ["acm:DeleteCertificate", "acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate"],
-      Resource: arns.certificates,
-      Condition: tag.onResource,
+    TagStackRoles: { Resource: arns.roles },
+    PassStackRolesToLambda: {
+      Resource: arns.roles,
+      Condition: { StringEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES] } },
     },
-  ];
-  if (scope.customDomain) {
-    const { name, hostedZoneId } = scope.customDomain;
-    statements.push({
-      Sid: "ManageCustomDomainRecords",
-      Effect: "Allow",
-      Action: "route53:ChangeResourceRecordSets",
-      Resource: `arn:aws:route53:::hostedzone/${hostedZoneId}`,
-      Condition: {
-        "ForAllValues:StringLike": {
-          "route53:ChangeResourceRecordSetsNormalizedRecordNames": [name, `*.${name}`],
-        },
-      },
-    });
-  }
-  return statements;
+    CreateServiceLinkedRoles: {
+      Resource: `arn:aws:iam::${scope.accountId}:role/aws-service-role/*`,
+      Condition: { StringEquals: { "iam:AWSServiceName": [...SERVICE_LINKED_ROLE_SERVICES] } },
+    },
+
+    // Control plane only: the deployer never reads or writes credentials.
+    ManageStackTables: { Resource: arns.tables, Condition: inRegions(stackRegions(scope)) },
+    // The parents (an existing VPC and its subnets) may be untagged; the request must tag the new resource.
+    CreateStackNetwork: { Resource: arns.network, Condition: tag.inRequest },
+    TagNetworkOnCreate: {
+      Resource: arns.network,
+      Condition: allOf(tag.inRequest, { Null: { "ec2:CreateAction": "false" } }),
+    },
+    ManageStackNetwork: { Resource: arns.network, Condition: tag.onResource },
+    // Untagged parts the statement above also names: rules of the (tagged) group, and an existing
+    // VPC's subnets an endpoint (still tagged) is moved to.
+    ReachUntaggedNetworkParts: { Resource: network(["security-group-rule", "subnet"]) },
+  };
 }
 
-/** Role writes that grant permissions: allowed only on roles that carry the stack's boundary. */
-export const BOUNDED_ROLE_ACTIONS = [
-  "iam:CreateRole",
-  "iam:PutRolePolicy",
-  "iam:DeleteRolePolicy",
-  "iam:AttachRolePolicy",
-  "iam:DetachRolePolicy",
-  "iam:PutRolePermissionsBoundary",
-] as const;
+/** Allow statements, in this order, with the table's actions; statements without actions are left out. */
+export function grantStatements(scope: StackScope, ids: readonly StatementId[]): PolicyStatement[] {
+  const scopes = statementScopes(scope);
+  return ids.flatMap((id) => {
+    const reach = scopes[id];
+    const actions = actionsGrantedBy(id);
+    return reach && actions.length > 0
+      ? [{ Sid: id, Effect: "Allow" as const, Action: actions, ...reach }]
+      : [];
+  });
+}
 
 /** Writes to the boundary policy the deployer is explicitly denied. */
 export const BOUNDARY_WRITE_ACTIONS = [
@@ -176,29 +141,33 @@ export const BOUNDARY_WRITE_ACTIONS = [
   "iam:UntagPolicy",
 ] as const;
 
-/** Tagging actions of the services whose resources are confined by the Stack tag. */
+/** Tagging actions of the resources confined by the Stack tag: distributions, roles, EC2 objects. */
 export const STACK_TAGGING_ACTIONS = {
-  add: ["cloudfront:TagResource", "kms:TagResource", "acm:AddTagsToCertificate", "ec2:CreateTags"],
-  remove: [
-    "cloudfront:UntagResource",
-    "kms:UntagResource",
-    "acm:RemoveTagsFromCertificate",
-    "ec2:DeleteTags",
-  ],
+  add: ["cloudfront:TagResource", "iam:TagRole", "ec2:CreateTags"],
+  remove: ["cloudfront:UntagResource", "iam:UntagRole", "ec2:DeleteTags"],
 } as const;
 
 /**
- * The Stack tag is what confines the deployer, so it must not move: no tagging of another stack's
- * resources, no Stack tag naming another stack, no removing the Stack tag.
+ * The explicit denies: they hold whatever an Allow says, now or after a later edit. The Stack tag
+ * must not move (no tagging another stack's resources, no Stack tag naming another stack, no
+ * removal); the boundary, its attachment and every trust policy stay as an administrator set them;
+ * the CI roles, its own above all, are out of reach; package objects are never touched.
  */
-function stackTagGuards(scope: StackScope): PolicyStatement[] {
+function denies(scope: StackScope): PolicyStatement[] {
+  const arns = stackArns(scope);
   const { value } = stackTag(scope);
-  const allTagging = [...STACK_TAGGING_ACTIONS.add, ...STACK_TAGGING_ACTIONS.remove];
   return [
+    {
+      // `pulumi up` never reads or writes objects (forceDestroy is off): package files stay out of reach.
+      Sid: "DenyPackageData",
+      Effect: "Deny",
+      Action: "s3:*",
+      Resource: `${arns.buckets}/*`,
+    },
     {
       Sid: "DenyTaggingOtherStacks",
       Effect: "Deny",
-      Action: allTagging,
+      Action: [...STACK_TAGGING_ACTIONS.add, ...STACK_TAGGING_ACTIONS.remove],
       Resource: "*",
       Condition: {
         StringNotEquals: { [`aws:ResourceTag/${STACK_TAG_KEY}`]: value },
@@ -222,58 +191,11 @@ function stackTagGuards(scope: StackScope): PolicyStatement[] {
       Resource: "*",
       Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": STACK_TAG_KEY } },
     },
-  ];
-}
-
-/**
- * The deployer manages only roles that carry the boundary; the identity layer (CI roles, every
- * managed policy, the OIDC providers, the boundary) is an administrator's: see the README's
- * "Permissions boundary and bootstrap". Managed policies are never written, because each one the
- * stack creates is attached to a role outside the boundary (CI roles) or meant for other principals.
- */
-function identityStatements(scope: StackScope): PolicyStatement[] {
-  const arns = stackArns(scope);
-  return [
     {
-      Sid: "ManageBoundedRoles",
-      Effect: "Allow",
-      Action: [...BOUNDED_ROLE_ACTIONS],
-      Resource: arns.roles,
-      Condition: { StringEquals: { "iam:PermissionsBoundary": arns.boundary } },
-    },
-    {
-      // These actions cannot be conditioned on the boundary; they neither add permissions nor
-      // reach the CI roles (denied below).
-      Sid: "ManageStackRoles",
-      Effect: "Allow",
-      Action: [
-        "iam:DeleteRole",
-        "iam:UpdateRole",
-        "iam:UpdateRoleDescription",
-        "iam:UpdateAssumeRolePolicy",
-        "iam:TagRole",
-        "iam:UntagRole",
-      ],
-      Resource: arns.roles,
-    },
-    {
-      Sid: "PassStackRolesToLambda",
-      Effect: "Allow",
-      Action: "iam:PassRole",
-      Resource: arns.roles,
-      Condition: { StringEquals: { "iam:PassedToService": [...PASS_ROLE_SERVICES] } },
-    },
-    {
-      Sid: "CreateServiceLinkedRoles",
-      Effect: "Allow",
-      Action: "iam:CreateServiceLinkedRole",
-      Resource: `arn:aws:iam::${scope.accountId}:role/aws-service-role/*`,
-      Condition: { StringEquals: { "iam:AWSServiceName": [...SERVICE_LINKED_ROLE_SERVICES] } },
-    },
-    {
-      Sid: "DenyBoundaryRemoval",
+      // Trust is who may use a role: rewriting it could hand the edge role to another account.
+      Sid: "DenyTrustAndBoundaryRemoval",
       Effect: "Deny",
-      Action: "iam:DeleteRolePermissionsBoundary",
+      Action: ["iam:UpdateAssumeRolePolicy", "iam:DeleteRolePermissionsBoundary"],
       Resource: "*",
     },
     {
@@ -282,7 +204,6 @@ function identityStatements(scope: StackScope): PolicyStatement[] {
       Action: [...BOUNDARY_WRITE_ACTIONS],
       Resource: arns.boundary,
     },
-    ...stackTagGuards(scope),
     {
       // Its own role above all: no trust, policy or boundary change, no passing the CI roles on.
       Sid: "DenyCiRoleChanges",
@@ -293,197 +214,39 @@ function identityStatements(scope: StackScope): PolicyStatement[] {
   ];
 }
 
-/** EC2 creates that tag on create: the new resource must carry the stack's tag. */
-const NETWORK_CREATE_ACTIONS = [
-  "ec2:CreateVpc",
-  "ec2:CreateSubnet",
-  "ec2:CreateRouteTable",
-  "ec2:CreateInternetGateway",
-  "ec2:AllocateAddress",
-  "ec2:CreateNatGateway",
-  "ec2:CreateVpcEndpoint",
-  "ec2:CreateSecurityGroup",
-];
-
-function dataStatements(scope: StackScope): PolicyStatement[] {
-  const arns = stackArns(scope);
-  const tag = stackTag(scope);
-  const network = (kinds: readonly string[]) =>
-    kinds.map((kind) => `arn:aws:ec2:${scope.region}:${scope.accountId}:${kind}/*`);
-  const statements: PolicyStatement[] = [
-    {
-      // Control plane only: the deployer never reads or writes credentials.
-      Sid: "ManageStackTables",
-      Effect: "Allow",
-      Action: [
-        "dynamodb:CreateTable",
-        "dynamodb:UpdateTable",
-        "dynamodb:DeleteTable",
-        "dynamodb:Describe*",
-        "dynamodb:ListTagsOfResource",
-        "dynamodb:UpdateContinuousBackups",
-        "dynamodb:UpdateTimeToLive",
-        "dynamodb:TagResource",
-        "dynamodb:UntagResource",
-        "dynamodb:CreateTableReplica",
-        "dynamodb:DeleteTableReplica",
-      ],
-      Resource: arns.tables,
-      Condition: regionCondition(stackRegions(scope)),
-    },
-  ];
-  if (arns.replicaTables.length > 0) {
-    statements.push({
-      // DynamoDB seeds a new replica with the caller's item reads and writes in the replica's region.
-      Sid: "SeedTableReplicas",
-      Effect: "Allow",
-      Action: [
-        "dynamodb:Scan",
-        "dynamodb:Query",
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
-        "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem",
-      ],
-      Resource: arns.replicaTables,
-    });
-  }
-  return [
-    ...statements,
-    {
-      // A new key has no ARN yet: KMS checks TagResource on every key for the tags of CreateKey.
-      Sid: "CreateStackKeys",
-      Effect: "Allow",
-      Action: ["kms:CreateKey", "kms:TagResource"],
-      Resource: "*",
-      Condition: allOf(regionCondition(stackRegions(scope)), tag.inRequest),
-    },
-    {
-      Sid: "ManageStackKeys",
-      Effect: "Allow",
-      Action: [
-        "kms:EnableKeyRotation",
-        "kms:DisableKeyRotation",
-        "kms:PutKeyPolicy",
-        "kms:UpdateKeyDescription",
-        "kms:ScheduleKeyDeletion",
-        "kms:CancelKeyDeletion",
-        "kms:TagResource",
-        "kms:UntagResource",
-        "kms:CreateAlias",
-        "kms:DeleteAlias",
-        "kms:UpdateAlias",
-      ],
-      Resource: arns.keys,
-      Condition: tag.onResource,
-    },
-    {
-      // Aliases cannot be tagged; their names are the stack's.
-      Sid: "ManageStackKeyAliases",
-      Effect: "Allow",
-      Action: ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
-      Resource: arns.keyAliases,
-    },
-    {
-      // A configured CodeArtifact key may be the administrator's (untagged); grants are for AWS services only.
-      Sid: "GrantKeysToAwsServices",
-      Effect: "Allow",
-      Action: "kms:CreateGrant",
-      Resource: arns.keys,
-      Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
-    },
-    {
-      Sid: "ManageStackCodeArtifact",
-      Effect: "Allow",
-      Action: [
-        "codeartifact:CreateDomain",
-        "codeartifact:DeleteDomain",
-        "codeartifact:CreateRepository",
-        "codeartifact:UpdateRepository",
-        "codeartifact:DeleteRepository",
-        "codeartifact:AssociateExternalConnection",
-        "codeartifact:DisassociateExternalConnection",
-        "codeartifact:AssociateWithDownstreamRepository",
-        "codeartifact:PutDomainPermissionsPolicy",
-        "codeartifact:DeleteDomainPermissionsPolicy",
-        "codeartifact:PutRepositoryPermissionsPolicy",
-        "codeartifact:DeleteRepositoryPermissionsPolicy",
-        "codeartifact:TagResource",
-        "codeartifact:UntagResource",
-      ],
-      Resource: [arns.codeArtifactDomain, arns.codeArtifactRepositories],
-    },
-    {
-      // The parents (an existing VPC and its subnets) may be untagged; the request must tag the new resource.
-      Sid: "CreateStackNetwork",
-      Effect: "Allow",
-      Action: NETWORK_CREATE_ACTIONS,
-      Resource: arns.network,
-      Condition: tag.inRequest,
-    },
-    {
-      Sid: "TagNetworkOnCreate",
-      Effect: "Allow",
-      Action: "ec2:CreateTags",
-      Resource: arns.network,
-      Condition: allOf(tag.inRequest, {
-        StringEquals: { "ec2:CreateAction": NETWORK_CREATE_ACTIONS.map((a) => a.replace("ec2:", "")) },
-      }),
-    },
-    {
-      Sid: "ManageStackNetwork",
-      Effect: "Allow",
-      Action: [
-        "ec2:DeleteVpc",
-        "ec2:ModifyVpcAttribute",
-        "ec2:DeleteSubnet",
-        "ec2:ModifySubnetAttribute",
-        "ec2:DeleteRouteTable",
-        "ec2:AssociateRouteTable",
-        "ec2:DisassociateRouteTable",
-        "ec2:CreateRoute",
-        "ec2:ReplaceRoute",
-        "ec2:DeleteRoute",
-        "ec2:AttachInternetGateway",
-        "ec2:DetachInternetGateway",
-        "ec2:DeleteInternetGateway",
-        "ec2:ReleaseAddress",
-        "ec2:DeleteNatGateway",
-        "ec2:ModifyVpcEndpoint",
-        "ec2:DeleteVpcEndpoints",
-        "ec2:DeleteSecurityGroup",
-        "ec2:AuthorizeSecurityGroupIngress",
-        "ec2:AuthorizeSecurityGroupEgress",
-        "ec2:RevokeSecurityGroupIngress",
-        "ec2:RevokeSecurityGroupEgress",
-        "ec2:CreateTags",
-        "ec2:DeleteTags",
-      ],
-      Resource: arns.network,
-      Condition: tag.onResource,
-    },
-    {
-      // Untagged parts the actions above also name: rules of the (tagged) group, and an existing
-      // VPC's subnets or route tables an endpoint (still tagged) is moved to.
-      Sid: "ReachUntaggedNetworkParts",
-      Effect: "Allow",
-      Action: [
-        "ec2:AuthorizeSecurityGroupIngress",
-        "ec2:AuthorizeSecurityGroupEgress",
-        "ec2:RevokeSecurityGroupIngress",
-        "ec2:RevokeSecurityGroupEgress",
-        "ec2:ModifyVpcEndpoint",
-      ],
-      Resource: network(["security-group-rule", "subnet", "route-table"]),
-    },
-  ];
-}
-
 /** The deployer's write permissions, by managed-policy name suffix. */
 export function deployerPolicies(scope: StackScope): Record<"edge" | "identity" | "data", PolicyDocument> {
   return {
-    edge: policyDocument(edgeStatements(scope)),
-    identity: policyDocument(identityStatements(scope)),
-    data: policyDocument(dataStatements(scope)),
+    edge: policyDocument(
+      grantStatements(scope, [
+        "CreateCloudFrontObjects",
+        "CreateStackDistributions",
+        "TagNewDistributions",
+        "ManageStackCloudFront",
+        "GrantLogDelivery",
+        "ManageStackFunctions",
+        "ManageStackLogGroups",
+        "ManageStackWebAcl",
+        "ManageCustomDomainRecords",
+      ]),
+    ),
+    identity: policyDocument([
+      ...grantStatements(scope, [
+        "ManageBoundedRoles",
+        "TagStackRoles",
+        "PassStackRolesToLambda",
+        "CreateServiceLinkedRoles",
+      ]),
+      ...denies(scope),
+    ]),
+    data: policyDocument(
+      grantStatements(scope, [
+        "ManageStackTables",
+        "CreateStackNetwork",
+        "TagNetworkOnCreate",
+        "ManageStackNetwork",
+        "ReachUntaggedNetworkParts",
+      ]),
+    ),
   };
 }

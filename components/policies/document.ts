@@ -1,6 +1,6 @@
 /**
  * IAM policy documents as plain data. The builders in this folder return these, the components
- * serialize them, and `rules/iam.ts` checks them, so what is checked is exactly what is deployed.
+ * serialize them, and the policy pack (`policy-pack/`) checks them, so what is checked is what is deployed.
  */
 
 export type ConditionValues = Readonly<Record<string, string | readonly string[]>>;

@@ -12,6 +12,13 @@ export interface StackScope {
   readonly replicaRegions: readonly string[];
   /** The custom domain and its hosted zone, when the stack has one. */
   readonly customDomain?: { readonly name: string; readonly hostedZoneId: string };
+  /**
+   * ARNs of the stack's CloudFront distribution, cache, origin-request and response-headers
+   * policies and origin access controls: the only CloudFront objects the deployer may change
+   * (most of them support no condition key that could tell one stack's from another's).
+   * @default [] (the deployer changes none; an administrator's run creates them first)
+   */
+  readonly cloudFrontArns?: readonly string[];
 }
 
 /** The default tag `index.ts` puts on every taggable resource (provider `defaultTags`): the stack's name. */
@@ -66,24 +73,12 @@ export function stackArns(scope: StackScope) {
   return {
     ...accountArns(scope),
     buckets: `arn:aws:s3:::${p}-*`,
+    /** The access-log bucket (`PackageIndex`'s `<namePrefix>-logs-…`). */
+    logBuckets: `arn:aws:s3:::${p}-logs-*`,
     functions: `arn:aws:lambda:${CLOUDFRONT_REGION}:${a}:function:${p}-*`,
     oidcProviders: [oidcProviderArn(a, GITHUB_OIDC_URL), oidcProviderArn(a, PULUMI_OIDC_URL)],
     webAcls: `arn:aws:wafv2:${CLOUDFRONT_REGION}:${a}:global/webacl/${p}-*`,
-    certificates: `arn:aws:acm:${CLOUDFRONT_REGION}:${a}:certificate/*`,
-    keys: stackRegions(scope).map((region) => `arn:aws:kms:${region}:${a}:key/*`),
-    // Item access exists only where DynamoDB seeds a new replica (README "What stays broad").
-    replicaTables: scope.replicaRegions.map((region) => `arn:aws:dynamodb:${region}:${a}:table/${p}-*`),
-    keyAliases: stackRegions(scope).map((region) => `arn:aws:kms:${region}:${a}:alias/${p}-*`),
-    codeArtifactDomain: `arn:aws:codeartifact:${r}:${a}:domain/${p}`,
-    codeArtifactRepositories: `arn:aws:codeartifact:${r}:${a}:repository/${p}/*`,
     distributions: `arn:aws:cloudfront::${a}:distribution/*`,
-    // Cache, origin-request and response-headers policies and OACs cannot carry tags.
-    untaggableCloudFront: [
-      "cache-policy",
-      "origin-request-policy",
-      "response-headers-policy",
-      "origin-access-control",
-    ].map((kind) => `arn:aws:cloudfront::${a}:${kind}/*`),
     network: `arn:aws:ec2:${r}:${a}:*`,
   };
 }

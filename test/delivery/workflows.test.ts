@@ -165,6 +165,15 @@ describe("delivery: preview.yml", () => {
     expect(job.steps.indexOf(auth)).to.be.lessThan(job.steps.indexOf(pulumiStep));
   });
 
+  it("runs the project's policy pack with the preview, after npm ci installed the pack's packages", () => {
+    const pulumiStep = job.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
+    expect(pulumiStep.with.policyPacks).to.equal("policy-pack");
+    expect(fs.existsSync(path.join(REPO_ROOT, "policy-pack", "PulumiPolicy.yaml"))).to.equal(true);
+    const deps = job.steps.findIndex((s: any) => s.uses === "./.github/actions/node-deps");
+    expect(deps).to.be.greaterThan(-1);
+    expect(deps).to.be.lessThan(job.steps.indexOf(pulumiStep));
+  });
+
   it("previews with the Pulumi CLI the deployments run: the SDK's version, also the executor image tag", () => {
     const sdk = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).dependencies[
       "@pulumi/pulumi"

@@ -1,73 +1,20 @@
 import { expect } from "chai";
 import { PolicyDocument, PolicyStatement, policyDocument } from "../../components/policies/document";
-import { DeclaredResource, StackFacts, needsOf } from "../../rules/deployerNeeds";
-import { AccessRequest, Decision, evaluate } from "../../rules/policyEvaluation";
-import { ResourceRecorder } from "../mocks";
+import { DEPLOYER_ACCESS, DeclaredResource, accessOf } from "../../components/policies/deployerAccess";
+import { requireAction, resourceTypesNamedBy } from "../../policy-pack/iam/authorizationData";
+import { Decision, decide } from "../../policy-pack/iam/simulate";
 import { ProgramRun, runProgram } from "../support/program";
+import {
+  ACCOUNT,
+  TableRequest,
+  declaredResources,
+  providerDefaultTags,
+  rolePolicies,
+  stackFacts,
+  tableRequests,
+} from "../support/iamRequests";
 
-const ACCOUNT = "123456789012";
 const STACKS = ["dev", "staging", "prod"] as const;
-const BUCKET = "aws:s3/bucket:Bucket";
-
-/** The managed policies attached to `roleName`, as IAM would evaluate them. */
-function attachedDocuments(recorder: ResourceRecorder, roleName: string): PolicyDocument[] {
-  const policies = new Map(
-    recorder
-      .ofType("aws:iam/policy:Policy")
-      .map((p) => [`arn:aws:iam::${ACCOUNT}:policy/${p.inputs.name}`, p]),
-  );
-  return recorder
-    .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-    .filter((a) => a.inputs.role === roleName)
-    .map((a) => policies.get(a.inputs.policyArn))
-    .filter((p) => p !== undefined)
-    .map((p) => JSON.parse(p!.inputs.policy) as PolicyDocument);
-}
-
-/** What the needs table must know about the run: names, account, and references resolved. */
-function stackFacts(recorder: ResourceRecorder, stack: string): StackFacts {
-  const buckets = new Map<string, string>();
-  for (const bucket of recorder.ofType(BUCKET)) {
-    const physical = `${bucket.inputs.bucketPrefix}e2generated0id`;
-    // The mocks' id and outputs of a bucket (test/mocks.ts), as the other resources reference it.
-    for (const reference of [
-      `${bucket.name}-id`,
-      `${bucket.name}-bucket`,
-      `${bucket.name}-bucket.s3.amazonaws.com`,
-    ])
-      buckets.set(reference, physical);
-  }
-  const provider = recorder.one("pulumi:providers:aws").inputs;
-  return {
-    namePrefix: `ppi-${stack}`,
-    accountId: ACCOUNT,
-    region: provider.region,
-    defaultTags: providerDefaultTags(provider),
-    bucketName: (reference) => {
-      const name = buckets.get(reference);
-      if (!name) throw new Error(`no bucket of the stack is referenced as ${reference}`);
-      return name;
-    },
-    roleBoundary: (roleName) =>
-      recorder.ofType("aws:iam/role:Role").find((r) => r.inputs.name === roleName)?.inputs
-        .permissionsBoundary,
-  };
-}
-
-/** The provider's default tags; Pulumi hands nested provider inputs over as JSON strings. */
-function providerDefaultTags(inputs: Readonly<Record<string, unknown>>): Record<string, string> {
-  const raw = inputs.defaultTags;
-  const parsed = (typeof raw === "string" ? JSON.parse(raw) : raw) as
-    { tags?: Record<string, string> } | undefined;
-  return parsed?.tags ?? {};
-}
-
-/** Every resource that reaches a cloud API: custom resources and remote (awsx) components. */
-function declaredResources(recorder: ResourceRecorder): DeclaredResource[] {
-  return recorder.resources.filter(
-    (r) => !r.type.startsWith("python-package-index:") && r.type !== "pulumi:pulumi:Stack",
-  );
-}
 
 interface Gap {
   readonly resource: string;
@@ -75,77 +22,84 @@ interface Gap {
   readonly decision: Decision;
 }
 
-/** Requests the deployer's policies decide otherwise than the needs table requires. */
-function coverageGaps(
-  run: ProgramRun,
-  stack: string,
-  documents: readonly PolicyDocument[],
-  facts: StackFacts = stackFacts(run.recorder, stack),
-): Gap[] {
-  const gaps: Gap[] = [];
-  const check = (resource: DeclaredResource, requests: readonly AccessRequest[], allowed: boolean) => {
-    for (const request of requests) {
-      const decision = evaluate(documents, request);
-      if ((decision === "allowed") !== allowed) {
-        gaps.push({
-          resource: `${resource.type} ${resource.name}`,
-          request: `${request.action} on ${request.resource} ${JSON.stringify(request.context ?? {})}`,
-          decision,
-        });
-      }
-    }
-  };
-  for (const resource of declaredResources(run.recorder)) {
-    const needs = needsOf(resource, facts);
-    if (needs.manager === "deployer") check(resource, needs.requests, true);
-    if (needs.manager === "administrator") {
-      check(resource, needs.writes, false);
-      check(resource, needs.reads, true);
+const describeRequest = ({ request }: TableRequest) =>
+  `${request.action} on ${request.resource} ${JSON.stringify(request.context)}`;
+
+/** The table's requests for every declared resource of a run. */
+async function requestsOf(run: ProgramRun, stack: string, facts = stackFacts(run.recorder, stack)) {
+  const resources = declaredResources(run.recorder);
+  return (await Promise.all(resources.map((r) => tableRequests(r, facts)))).flat();
+}
+
+/**
+ * Requests the role's policies decide otherwise than the table says: `allowed` picks which calls the
+ * role must be able to make (the rest it must not).
+ */
+async function gaps(
+  requests: readonly TableRequest[],
+  roleArn: string,
+  policies: readonly PolicyDocument[],
+  allowed: (request: TableRequest) => boolean,
+): Promise<Gap[]> {
+  const found: Gap[] = [];
+  for (const request of requests) {
+    const decision = await decide({ arn: roleArn, policies }, request.request, request.resourcePolicy);
+    if ((decision === "Allowed") !== allowed(request)) {
+      found.push({ resource: request.resource, request: describeRequest(request), decision });
     }
   }
-  return gaps;
+  return found;
 }
+
+const grantedToDeployer = ({ call }: TableRequest) => "grantedBy" in call;
+const grantedToReader = ({ call }: TableRequest) => "grantedBy" in call && call.grantedBy.startsWith("Read");
 
 const withoutSid = (documents: readonly PolicyDocument[], sid: string) =>
   documents.map((d) => policyDocument(d.Statement.filter((s: PolicyStatement) => s.Sid !== sid)));
 
-describe("program: the deployer can deploy every stack", () => {
+describe("program: the deployer can deploy every stack, and nothing the table keeps for administrators", () => {
   const runs = new Map<string, ProgramRun>();
-  const deployerDocuments = (stack: string) =>
-    attachedDocuments(runs.get(stack)!.recorder, `ppi-${stack}-deployer`);
+  const requests = new Map<string, TableRequest[]>();
+  const roleArn = (stack: string, purpose: string) => `arn:aws:iam::${ACCOUNT}:role/ppi-${stack}-${purpose}`;
+  const policiesOf = (stack: string, purpose: string) =>
+    rolePolicies(runs.get(stack)!.recorder, `ppi-${stack}-${purpose}`);
   before(async () => {
-    for (const stack of STACKS) runs.set(stack, await runProgram(stack));
+    for (const stack of STACKS) {
+      const run = await runProgram(stack);
+      runs.set(stack, run);
+      requests.set(stack, await requestsOf(run, stack));
+    }
   });
 
   it("the stack files together declare every optional part (domain, WAF, logs, replicas, both VPC modes)", () => {
     const types = new Set(
       STACKS.flatMap((stack) => declaredResources(runs.get(stack)!.recorder).map((r) => r.type)),
     );
-    for (const type of [
-      "aws:acm/certificate:Certificate",
-      "aws:acm/certificateValidation:CertificateValidation",
-      "aws:route53/record:Record",
-      "aws:wafv2/webAcl:WebAcl",
-      "aws:ec2/vpcEndpoint:VpcEndpoint",
-      "aws:ec2/securityGroup:SecurityGroup",
-      "awsx:ec2:Vpc",
-      "aws:codeartifact/domainPermissions:DomainPermissions",
-      "aws:codeartifact/repositoryPermissionsPolicy:RepositoryPermissionsPolicy",
-    ]) {
-      expect(types.has(type), type).to.equal(true);
-    }
-    const logBuckets = runs
-      .get("prod")!
-      .recorder.ofType(BUCKET)
-      .map((b) => b.inputs.bucketPrefix);
-    expect(logBuckets).to.include("ppi-prod-logs-");
+    // Every type the table knows is declared by some stack: no entry goes untested.
+    expect([...types].sort()).to.deep.equal(Object.keys(DEPLOYER_ACCESS).sort());
     const table = runs.get("prod")!.recorder.one("aws:dynamodb/table:Table").inputs;
     expect(table.replicas.map((r: { regionName: string }) => r.regionName)).to.deep.equal(["eu-west-1"]);
   });
 
   for (const stack of STACKS) {
-    it(`${stack}: the deployer is granted every action of every resource it manages, and none of the administrator's`, () => {
-      expect(coverageGaps(runs.get(stack)!, stack, deployerDocuments(stack))).to.deep.equal([]);
+    it(`${stack}: the deployer is allowed every call the table grants, and none it keeps for administrators`, async () => {
+      const found = await gaps(
+        requests.get(stack)!,
+        roleArn(stack, "deployer"),
+        policiesOf(stack, "deployer"),
+        grantedToDeployer,
+      );
+      expect(found).to.deep.equal([]);
+    });
+
+    it(`${stack}: the previewer is allowed exactly the table's reads`, async () => {
+      const found = await gaps(
+        requests.get(stack)!,
+        roleArn(stack, "previewer"),
+        policiesOf(stack, "previewer"),
+        grantedToReader,
+      );
+      expect(found).to.deep.equal([]);
     });
 
     it(`${stack}: every AWS resource is created through the provider whose default tags carry Stack=${stack}`, () => {
@@ -161,17 +115,6 @@ describe("program: the deployer can deploy every stack", () => {
         .filter((r) => r.type.startsWith("aws:") && !r.provider?.includes("::pulumi:providers:aws::aws::"))
         .map((r) => `${r.type} ${r.name} (${r.provider})`);
       expect(viaOtherProviders).to.deep.equal([]);
-    });
-
-    it(`${stack}: the edge function's role carries the stack's boundary; the CI roles are the administrator's`, () => {
-      const roles = runs.get(stack)!.recorder.ofType("aws:iam/role:Role");
-      const boundaries = Object.fromEntries(roles.map((r) => [r.inputs.name, r.inputs.permissionsBoundary]));
-      expect(boundaries).to.deep.equal({
-        [`ppi-${stack}-viewer-request`]: `arn:aws:iam::${ACCOUNT}:policy/ppi-${stack}-boundary`,
-        [`ppi-${stack}-deployer`]: undefined,
-        [`ppi-${stack}-previewer`]: undefined,
-        [`ppi-${stack}-publisher`]: undefined,
-      });
     });
 
     it(`${stack}: the boundary allows exactly what the edge function's role needs`, () => {
@@ -200,74 +143,98 @@ describe("program: the deployer can deploy every stack", () => {
         ],
       });
     });
+
+    it(`${stack}: the deployer may change exactly the stack's own CloudFront objects`, () => {
+      const { recorder } = runs.get(stack)!;
+      const own = ["distribution", "cachePolicy", "responseHeadersPolicy", "originAccessControl"].flatMap(
+        (kind) =>
+          recorder.resources
+            .filter((r) => r.type.startsWith(`aws:cloudfront/${kind}:`))
+            .map((r) => r.outputs.arn),
+      );
+      const statement = policiesOf(stack, "deployer")
+        .flatMap((d) => d.Statement)
+        .find((s) => s.Sid === "ManageStackCloudFront")!;
+      expect([statement.Resource].flat().sort()).to.deep.equal(own.sort());
+      expect(own).to.have.length(5);
+    });
   }
 
-  it("the edge function's inline policy stays inside the boundary", () => {
+  it("the edge function's inline policy stays inside the boundary", async () => {
     const { recorder } = runs.get("prod")!;
+    const edgeRole = recorder.ofType("aws:iam/role:Role").find((r) => r.inputs.permissionsBoundary)!;
     const boundary = JSON.parse(
       recorder.ofType("aws:iam/policy:Policy").find((p) => p.inputs.name === "ppi-prod-boundary")!.inputs
         .policy,
     ) as PolicyDocument;
-    const inline = JSON.parse(recorder.one("aws:iam/rolePolicy:RolePolicy").inputs.policy) as PolicyDocument;
-    for (const statement of inline.Statement) {
+    const inline = rolePolicies(recorder, edgeRole.inputs.name);
+    for (const statement of inline.flatMap((d) => d.Statement)) {
       for (const action of [statement.Action].flat()) {
-        for (const resource of [statement.Resource].flat()) {
-          const request = { action: action!, resource: resource! };
-          expect(evaluate([boundary], request), `${action} on ${resource}`).to.equal("allowed");
+        const reference = await requireAction(action!);
+        // A concrete ARN in us-east-1 for each pattern (a log stream for `…:*`) the action authorizes on.
+        const concrete = [statement.Resource]
+          .flat()
+          .map((r) => r!.replace(":logs:*:", ":logs:us-east-1:").replace(/:\*$/, ":log-stream:x"))
+          .filter((r) => resourceTypesNamedBy(reference, r).length > 0);
+        expect(concrete, action).to.have.length.greaterThan(0);
+        for (const resource of concrete) {
+          const request = { action: action!, resource, context: { "aws:RequestedRegion": "us-east-1" } };
+          const decision = await decide({ arn: edgeRole.outputs.arn, policies: inline, boundary }, request);
+          expect(decision, `${action} on ${resource}`).to.equal("Allowed");
         }
       }
     }
   });
 
-  it("a deployer policy missing a statement fails the coverage, naming the resource and the action", () => {
-    const gaps = coverageGaps(
-      runs.get("prod")!,
-      "prod",
-      withoutSid(deployerDocuments("prod"), "ManageStackWebAcl"),
+  it("a deployer policy missing a statement fails the coverage, naming the resource and the action", async () => {
+    const found = await gaps(
+      requests.get("prod")!,
+      roleArn("prod", "deployer"),
+      withoutSid(policiesOf("prod", "deployer"), "ManageStackWebAcl"),
+      grantedToDeployer,
     );
-    expect(gaps.map((g) => g.resource)).to.include("aws:wafv2/webAcl:WebAcl index-waf");
-    expect(gaps.map((g) => g.request.split(" ")[0])).to.include.members([
+    expect(found.map((g) => g.resource)).to.include("aws:wafv2/webAcl:WebAcl index-waf");
+    expect(found.map((g) => g.request.split(" ")[0])).to.include.members([
       "wafv2:CreateWebACL",
       "wafv2:DeleteWebACL",
     ]);
   });
 
-  it("resources created without the Stack tag fail the coverage: the deployer may create only tagged ones", () => {
-    const denied = STACKS.flatMap((stack) => {
+  it("resources without the Stack tag fail the coverage: the deployer creates and manages only tagged ones", async () => {
+    const denied: string[] = [];
+    for (const stack of STACKS) {
       const run = runs.get(stack)!;
-      const untagged = { ...stackFacts(run.recorder, stack), defaultTags: {} };
-      return coverageGaps(run, stack, deployerDocuments(stack), untagged).map((g) => g.request.split(" ")[0]);
-    });
+      const untagged = await requestsOf(run, stack, { ...stackFacts(run.recorder, stack), defaultTags: {} });
+      const found = await gaps(
+        untagged,
+        roleArn(stack, "deployer"),
+        policiesOf(stack, "deployer"),
+        grantedToDeployer,
+      );
+      denied.push(...found.map((g) => g.request.split(" ")[0]));
+    }
     expect(denied).to.include.members([
-      "cloudfront:CreateDistributionWithTags",
-      "cloudfront:UpdateDistribution",
-      "acm:RequestCertificate",
-      "acm:DeleteCertificate",
-      "kms:CreateKey",
-      "kms:ScheduleKeyDeletion",
+      "cloudfront:CreateDistribution",
       "ec2:CreateVpcEndpoint",
       "ec2:DeleteVpcEndpoints",
       "ec2:AuthorizeSecurityGroupIngress",
     ]);
   });
 
-  it("a deployer able to change a CI role fails the coverage", () => {
-    const gaps = coverageGaps(
-      runs.get("dev")!,
-      "dev",
-      withoutSid(deployerDocuments("dev"), "DenyCiRoleChanges"),
+  it("a deployer able to change a CI role fails the coverage", async () => {
+    const found = await gaps(
+      requests.get("dev")!,
+      roleArn("dev", "deployer"),
+      withoutSid(policiesOf("dev", "deployer"), "DenyCiRoleChanges"),
+      grantedToDeployer,
     );
-    expect(gaps.map((g) => `${g.request.split(" ")[0]} ${g.decision}`)).to.include(
-      "iam:UpdateAssumeRolePolicy allowed",
-    );
+    expect(found.map((g) => `${g.request.split(" ")[0]} ${g.decision}`)).to.include("iam:TagRole Allowed");
   });
 
   it("an unknown resource type fails with a message telling the developer to add it to the table", () => {
-    const facts = stackFacts(runs.get("dev")!.recorder, "dev");
-    expect(() =>
-      needsOf({ type: "aws:sqs/queue:Queue", name: "jobs", inputs: { name: "ppi-dev-jobs" } }, facts),
-    ).to.throw(
-      /No IAM needs are known for resource type aws:sqs\/queue:Queue \(jobs\): add it to DEPLOYER_NEEDS in rules\/deployerNeeds.ts/,
+    const queue: DeclaredResource = { type: "aws:sqs/queue:Queue", name: "jobs", inputs: {}, outputs: {} };
+    expect(() => accessOf(queue)).to.throw(
+      /No IAM access is known for resource type aws:sqs\/queue:Queue \(jobs\): add it to DEPLOYER_ACCESS in components\/policies\/deployerAccess.ts/,
     );
   });
 });

@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { PolicyDocument } from "../../components/policies/document";
 import { DEPLOY_STACKS } from "../../domain/delivery";
-import { checkRole, CiRolePurpose, RoleUnderReview } from "../../rules/iam";
-import { RecordedResource, ResourceRecorder } from "../mocks";
+import { checkRole, RoleUnderReview } from "../../policy-pack/iam/roleRules";
+import { ciRolesUnderReview } from "../../policy-pack/iam/stackRoles";
+import { ResourceRecorder } from "../mocks";
 import { runProgram } from "../support/program";
 
 const ACCOUNT = "123456789012";
@@ -12,34 +12,8 @@ const OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
 
 /** Every CI role the run created, with the managed policies attached to it, ready for the rules. */
 function rolesUnderReview(recorder: ResourceRecorder, stack: string): RoleUnderReview[] {
-  const policies = new Map(
-    recorder
-      .ofType("aws:iam/policy:Policy")
-      .map((p) => [`arn:aws:iam::${ACCOUNT}:policy/${p.inputs.name}`, p]),
-  );
-  const attachments = recorder.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment");
-  return recorder
-    .ofType("aws:iam/role:Role")
-    .filter((role) => /-(deployer|previewer|publisher)$/.test(role.inputs.name))
-    .map((role: RecordedResource) => {
-      const attached = attachments
-        .filter((a) => a.inputs.role === role.inputs.name)
-        .map((a) => policies.get(a.inputs.policyArn));
-      return {
-        name: role.inputs.name,
-        purpose: role.inputs.name.split("-").pop() as CiRolePurpose,
-        stack,
-        namePrefix: `ppi-${stack}`,
-        maxSessionDuration: role.inputs.maxSessionDuration,
-        trustPolicy: JSON.parse(role.inputs.assumeRolePolicy) as PolicyDocument,
-        // Policies not created here (CodeArtifact's) are checked by their own component's tests.
-        permissionPolicies: Object.fromEntries(
-          attached
-            .filter((p) => p !== undefined)
-            .map((p) => [p!.inputs.name, JSON.parse(p!.inputs.policy) as PolicyDocument]),
-        ),
-      };
-    });
+  const resources = recorder.resources.map((r) => ({ type: r.type, name: r.name, props: r.outputs }));
+  return ciRolesUnderReview(resources, stack);
 }
 
 function githubSubjects(role: RoleUnderReview): unknown {
@@ -91,11 +65,11 @@ describe("program: GitHub OIDC and CI roles", () => {
   });
 
   for (const stack of ["dev", "staging", "prod"]) {
-    it(`${stack}: every CI role passes every IAM rule`, () => {
+    it(`${stack}: every CI role passes every IAM rule`, async () => {
       const roles = rolesUnderReview(runs.get(stack)!.recorder, stack);
       expect(roles.map((r) => r.purpose).sort()).to.deep.equal(["deployer", "previewer", "publisher"]);
       for (const role of roles) {
-        expect(checkRole(role), role.name).to.deep.equal([]);
+        expect(await checkRole(role), role.name).to.deep.equal([]);
         expect(Object.keys(role.permissionPolicies).length, role.name).to.be.greaterThan(0);
       }
     });
@@ -156,10 +130,24 @@ describe("program: GitHub OIDC and CI roles", () => {
     const { recorder } = runs.get("prod")!;
     const publisher = rolesUnderReview(recorder, "prod").find((r) => r.purpose === "publisher")!;
     const index = publisher.permissionPolicies["ppi-prod-publisher-index"];
-    expect(index.Statement[0].Resource).to.deep.equal([
-      `arn:aws:s3:::${runs.get("prod")!.outputs.bucketName}/acme/*`,
+    const bucket = `arn:aws:s3:::${runs.get("prod")!.outputs.bucketName}`;
+    const statement = (sid: string) => index.Statement.find((s) => s.Sid === sid)!;
+    expect(statement("ReadTenantObjects").Resource).to.deep.equal([`${bucket}/acme/*`]);
+    expect(statement("WriteTenantPages").Resource).to.deep.equal([
+      `${bucket}/acme/*/simple/index.html`,
+      `${bucket}/acme/*/simple/*/index.html`,
+      `${bucket}/acme/*/simple/index.json`,
+      `${bucket}/acme/*/simple/*/index.json`,
     ]);
-    expect(index.Statement[1].Condition).to.deep.equal({ StringLike: { "s3:prefix": ["acme/*"] } });
+    expect(statement("CreateTenantFiles")).to.deep.include({
+      Resource: [`${bucket}/acme/*/files/*/*`],
+      Condition: { StringEquals: { "s3:if-none-match": "*" } },
+    });
+    expect(statement("TagBranchChannelObjects").Resource).to.deep.equal([`${bucket}/acme/*`]);
+    expect(statement("DenyTaggingMainChannel").Resource).to.deep.equal([`${bucket}/acme/main/*`]);
+    expect(statement("ListTenantObjects").Condition).to.deep.equal({
+      StringLike: { "s3:prefix": ["acme/*"] },
+    });
     const codeArtifactPolicy = recorder
       .ofType("aws:iam/policy:Policy")
       .find((p) => p.inputs.name === "ppi-prod-codeartifact-publisher");

@@ -1,7 +1,9 @@
 /**
  * Named rules for the IAM roles CI assumes, in the manner of cdk-nag: each rule has an id, says
- * what it guards, and returns findings for a role. The tests run every rule on compliant and
- * non-compliant documents, and the program tests run `checkRole` on every role every stack creates.
+ * what it guards, and returns findings for a role. Trust rules probe the trust policy with hostile
+ * tokens and permission rules probe the policies with requests, both decided by iam-simulate on
+ * AWS's authorization data. The policy pack runs `checkRole` on every CI role of a stack; the tests
+ * run every rule on compliant and non-compliant roles and on every role every stack creates.
  */
 import {
   PolicyDocument,
@@ -9,30 +11,28 @@ import {
   asList,
   hasWildcard,
   iamGlobMatches,
-} from "../components/policies/document";
-import {
-  BOUNDARY_WRITE_ACTIONS,
-  BOUNDED_ROLE_ACTIONS,
-  PASS_ROLE_SERVICES,
-} from "../components/policies/deployer";
+} from "../../components/policies/document";
+import { BOUNDARY_WRITE_ACTIONS, PASS_ROLE_SERVICES } from "../../components/policies/deployer";
+import { actionsGrantedBy } from "../../components/policies/deployerAccess";
 import {
   CI_ROLE_PURPOSES,
   CiRolePurpose,
   STACK_TAG_KEY,
   boundaryPolicyName,
-} from "../components/policies/stackScope";
-import {} from "../components/policies/trust";
+} from "../../components/policies/stackScope";
+import { CLOUDFRONT_REGION } from "../../domain/cloudfront";
+import { DEPLOYMENT_OPERATIONS, DEPLOY_STACKS, RELEASE_TAG_PREFIX } from "../../domain/delivery";
 import {
   CI_SESSION_SECONDS,
   GITHUB_OIDC_AUDIENCE,
   GITHUB_OIDC_URL,
   PULUMI_OIDC_URL,
   oidcConditionPrefix,
-} from "../domain/oidc";
-import { DEPLOYMENT_OPERATIONS, DEPLOY_STACKS, RELEASE_TAG_PREFIX } from "../domain/delivery";
-import { AccessRequest, Decision, RequestContext, evaluate } from "./policyEvaluation";
-import { canAssume, federatedPrincipals } from "./trustEvaluation";
-import { CLOUDFRONT_REGION } from "../domain/cloudfront";
+} from "../../domain/oidc";
+import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../../domain/storageLayout";
+import { expandActionPattern, requireAction } from "./authorizationData";
+import { requestContext } from "./requestContext";
+import { AccessRequest, Decision, canAssumeWithWebIdentity, decide, federatedPrincipals } from "./simulate";
 
 export type { CiRolePurpose };
 
@@ -75,7 +75,7 @@ export interface Rule {
   readonly id: RuleId;
   readonly description: string;
   /** Problems found, each a sentence; empty when the role complies. */
-  check(role: RoleUnderReview): string[];
+  check(role: RoleUnderReview): string[] | Promise<string[]>;
 }
 
 export interface Finding {
@@ -143,26 +143,27 @@ function githubRepositories(trust: PolicyDocument): string[] {
 }
 
 /** Job subjects that, probed against a trust policy, it may accept. */
-function acceptedGithubProbes(trust: PolicyDocument, probes: readonly string[]): string[] {
+async function acceptedGithubProbes(role: RoleUnderReview, probes: readonly string[]): Promise<string[]> {
   const providers = [
     ...new Set(
-      allows(trust)
+      allows(role.trustPolicy)
         .filter((s) => issuerOf(s) === GITHUB_PREFIX)
         .flatMap(federatedPrincipals),
     ),
   ];
-  return githubRepositories(trust).flatMap((repository) =>
-    probes
-      .map((probe) => `repo:${repository}:${probe}`)
-      .filter((sub) =>
-        providers.some((provider) =>
-          canAssume(trust, provider, {
-            [`${GITHUB_PREFIX}:aud`]: GITHUB_OIDC_AUDIENCE,
-            [`${GITHUB_PREFIX}:sub`]: sub,
-          }),
-        ),
-      ),
-  );
+  const accepted: string[] = [];
+  for (const repository of githubRepositories(role.trustPolicy)) {
+    for (const sub of probes.map((probe) => `repo:${repository}:${probe}`)) {
+      for (const provider of providers) {
+        const claims = { [`${GITHUB_PREFIX}:aud`]: GITHUB_OIDC_AUDIENCE, [`${GITHUB_PREFIX}:sub`]: sub };
+        if (await canAssumeWithWebIdentity(role.trustPolicy, roleArnOf(role), provider, claims)) {
+          accepted.push(sub);
+          break;
+        }
+      }
+    }
+  }
+  return accepted;
 }
 
 /** The account of a role's trust policy (its OIDC provider's), for probing ARNs in it. */
@@ -171,49 +172,90 @@ function accountOf(role: RoleUnderReview): string {
   return /^arn:aws:iam::(\d{12}):/.exec(arn)?.[1] ?? "123456789012";
 }
 
-/** Decisions of the role's permission policies on probes; an unknown operator errs as stated. */
-function decide(role: RoleUnderReview, requests: readonly AccessRequest[], onUnknown: "satisfied" | "throw") {
-  const documents = Object.values(role.permissionPolicies);
-  return requests.map((request) => ({
-    request,
-    decision: evaluate(documents, request, onUnknown) as Decision,
-  }));
+const roleArnOf = (role: RoleUnderReview) => `arn:aws:iam::${accountOf(role)}:role/${role.name}`;
+
+/** A probe: one action on one resource, with facts AWS would know (kept where it sets them). */
+interface Probe {
+  readonly action: string;
+  readonly resource: string;
+  readonly region?: string;
+  readonly requestTags?: Readonly<Record<string, string>>;
+  readonly resourceTags?: Readonly<Record<string, string>>;
+  readonly extra?: Readonly<Record<string, string | readonly string[]>>;
+  /** The resource's own policy when IAM evaluates one (a KMS key policy). */
+  readonly resourcePolicy?: PolicyDocument;
 }
 
-const probe = (actions: readonly string[], resources: readonly string[], context: RequestContext) =>
-  resources.flatMap((resource) => actions.map((action): AccessRequest => ({ action, resource, context })));
+/** The default key policy: the account's IAM policies decide, as for the stack's CodeArtifact key. */
+const keyPolicyDelegatingToIam = (account: string): PolicyDocument => ({
+  Version: "2012-10-17",
+  Statement: [
+    { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+  ],
+});
 
-const describeProbe = ({ action, resource }: AccessRequest) => `${action} on ${resource}`;
-const boundaryNote = ({ context }: AccessRequest) =>
-  context?.["iam:PermissionsBoundary"]
-    ? `with boundary ${context["iam:PermissionsBoundary"]}`
-    : "without a boundary";
+async function toRequest(probe: Probe): Promise<AccessRequest> {
+  const reference = await requireAction(probe.action);
+  const resource = reference.wildcardOnly ? "*" : probe.resource;
+  const context = await requestContext(probe.action, resource, {
+    region: probe.region ?? CLOUDFRONT_REGION,
+    requestTags: probe.requestTags,
+    resourceTags: probe.resourceTags,
+    extra: probe.extra,
+  });
+  return { action: probe.action, resource, context };
+}
+
+/** IAM's decisions on the role's permission policies for each probe. */
+async function decideAll(role: RoleUnderReview, probes: readonly Probe[]) {
+  const principal = { arn: roleArnOf(role), policies: Object.values(role.permissionPolicies) };
+  const decisions: { request: AccessRequest; decision: Decision }[] = [];
+  for (const probe of probes) {
+    const request = await toRequest(probe);
+    decisions.push({ request, decision: await decide(principal, request, probe.resourcePolicy) });
+  }
+  return decisions;
+}
+
+const probes = (
+  actions: readonly string[],
+  resources: readonly string[],
+  facts: Omit<Probe, "action" | "resource"> = {},
+) => resources.flatMap((resource) => actions.map((action): Probe => ({ action, resource, ...facts })));
+
+const describeRequest = ({ action, resource, context }: AccessRequest) =>
+  `${action} on ${resource}${Object.keys(context).length > 1 ? ` with ${JSON.stringify(context)}` : ""}`;
+
+/** Findings for probes the role may make. */
+async function allowedProbes(role: RoleUnderReview, list: readonly Probe[]): Promise<string[]> {
+  return (await decideAll(role, list))
+    .filter(({ decision }) => decision === "Allowed")
+    .map(({ request }) => `allows ${describeRequest(request)}.`);
+}
 
 /** Findings for probes the role's policies do not deny explicitly (an Allow added later cannot undo a Deny). */
-function notExplicitlyDenied(role: RoleUnderReview, requests: readonly AccessRequest[]): string[] {
-  return decide(role, requests, "throw")
-    .filter(({ decision }) => decision !== "explicitDeny")
-    .map(({ request, decision }) => `${describeProbe(request)} is ${decision}, not explicitly denied.`);
+async function notExplicitlyDenied(role: RoleUnderReview, list: readonly Probe[]): Promise<string[]> {
+  return (await decideAll(role, list))
+    .filter(({ decision }) => decision !== "ExplicitlyDenied")
+    .map(({ request, decision }) => `${describeRequest(request)} is ${decision}, not explicitly denied.`);
 }
 
-/** Writes that grant permissions outside roles: users, groups, managed policy versions. */
-const UNBOUNDED_GRANT_ACTIONS = [
-  "iam:CreateUser",
-  "iam:PutUserPolicy",
-  "iam:AttachUserPolicy",
-  "iam:CreateAccessKey",
-  "iam:CreateLoginProfile",
-  "iam:UpdateLoginProfile",
-  "iam:AddUserToGroup",
-  "iam:PutGroupPolicy",
-  "iam:AttachGroupPolicy",
-  "iam:CreatePolicyVersion",
-  "iam:SetDefaultPolicyVersion",
-];
+/** Writes that grant permissions outside roles, by the kind of IAM resource they write. */
+const UNBOUNDED_GRANT_ACTIONS: Readonly<Record<"user" | "group" | "policy", readonly string[]>> = {
+  user: [
+    "iam:CreateUser",
+    "iam:PutUserPolicy",
+    "iam:AttachUserPolicy",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+  ],
+  group: ["iam:AddUserToGroup", "iam:PutGroupPolicy", "iam:AttachGroupPolicy"],
+  policy: ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
+};
 
 const otherStacks = (stack: string) => [...DEPLOY_STACKS.filter((s) => s !== stack), `${stack}-other`];
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-/** What Pulumi Deployments may do as the deployer; `destroy` stays an administrator's run. */
 
 /** Refs and jobs that must never deploy: none of them passed the stack's environment. */
 const HOSTILE_DEPLOY_PROBES = [
@@ -232,14 +274,17 @@ const HOSTILE_PUBLISH_PROBES = ["ref:refs/tags/v1.2.3", "ref:refs/heads/main", "
  * Findings for a role that must trust only `environment:<its stack>` from GitHub: subjects of any
  * other shape, and hostile jobs (the probes, other stacks' environments) its conditions accept.
  */
-function ownEnvironmentFindings(role: RoleUnderReview, probes: readonly string[]): string[] {
+async function ownEnvironmentFindings(
+  role: RoleUnderReview,
+  hostileProbes: readonly string[],
+): Promise<string[]> {
   const own = new RegExp(`^repo:[^:*?]+:environment:${escapeRegExp(role.stack)}$`);
   const strays = allows(role.trustPolicy)
     .flatMap((s) => subjectsOf(s, GITHUB_PREFIX))
     .filter((sub) => !own.test(sub))
     .map((sub) => `trusts ${sub}.`);
-  const hostile = [...probes, ...otherStacks(role.stack).map((stack) => `environment:${stack}`)];
-  const accepted = acceptedGithubProbes(role.trustPolicy, hostile).map((sub) => `accepts ${sub}.`);
+  const hostile = [...hostileProbes, ...otherStacks(role.stack).map((stack) => `environment:${stack}`)];
+  const accepted = (await acceptedGithubProbes(role, hostile)).map((sub) => `accepts ${sub}.`);
   return [...strays, ...accepted];
 }
 
@@ -255,53 +300,90 @@ function regionsOf(role: RoleUnderReview): string[] {
 /** Stands for the id of a sibling stack's resource (another stack in the same account). */
 const SIBLING_ID = "E2SIBLING0ID";
 
-const requestsAt = (context: RequestContext, pairs: readonly (readonly [string, string])[]) =>
-  pairs.map(([action, resource]): AccessRequest => ({ action, resource, context }));
-
-/** Writes on a sibling stack's tagged resources, and moves of the Stack tag, the deployer must not make. */
-function siblingProbes(role: RoleUnderReview, sibling: string): AccessRequest[] {
+/**
+ * Writes on a sibling stack's resources (tagged `Stack=<sibling>`, or untagged CloudFront objects),
+ * and moves of the Stack tag, that the deployer must not make.
+ */
+function siblingProbes(role: RoleUnderReview, sibling: string): Probe[] {
   const account = accountOf(role);
-  const tag = (kind: "Resource" | "Request", value: string) => ({
-    [`aws:${kind}Tag/${STACK_TAG_KEY}`]: value,
-  });
-  const distribution = `arn:aws:cloudfront::${account}:distribution/${SIBLING_ID}`;
-  return regionsOf(role).flatMap((region) => {
-    const arn = (service: string, kind: string) =>
-      `arn:aws:${service}:${region}:${account}:${kind}/${SIBLING_ID}`;
-    const [key, group, endpoint, certificate] = [
-      arn("kms", "key"),
-      arn("ec2", "security-group"),
-      arn("ec2", "vpc-endpoint"),
-      arn("acm", "certificate"),
-    ];
-    const theirs: RequestContext = { "aws:RequestedRegion": region, ...tag("Resource", sibling) };
-    const ours: RequestContext = { "aws:RequestedRegion": region, ...tag("Resource", role.stack) };
-    const stackKey = { "aws:TagKeys": [STACK_TAG_KEY] };
-    return [
-      ...probe(["cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution"], [distribution], theirs),
-      ...probe(["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DisableKeyRotation"], [key], theirs),
-      ...probe(["ec2:AuthorizeSecurityGroupIngress", "ec2:DeleteSecurityGroup"], [group], theirs),
-      ...probe(["ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints"], [endpoint], theirs),
-      ...probe(["acm:DeleteCertificate"], [certificate], theirs),
-      // Claiming theirs: retag it Stack=<ours>, which would put it in reach.
-      ...requestsAt({ ...theirs, ...tag("Request", role.stack), ...stackKey }, [
-        ["cloudfront:TagResource", distribution],
-        ["kms:TagResource", key],
-        ["ec2:CreateTags", group],
-        ["ec2:CreateTags", endpoint],
-        ["acm:AddTagsToCertificate", certificate],
-      ]),
-      // Moving ours out: retag it Stack=<theirs>, or drop the Stack tag.
-      ...requestsAt({ ...ours, ...tag("Request", sibling), ...stackKey }, [
-        ["kms:TagResource", key],
-        ["ec2:CreateTags", group],
-      ]),
-      ...requestsAt({ ...ours, ...stackKey }, [
-        ["kms:UntagResource", key],
-        ["ec2:DeleteTags", group],
-      ]),
-    ];
-  });
+  const theirs = { [STACK_TAG_KEY]: sibling };
+  const ours = { [STACK_TAG_KEY]: role.stack };
+  const cloudFront = (kind: string) => `arn:aws:cloudfront::${account}:${kind}/${SIBLING_ID}`;
+  const distribution = cloudFront("distribution");
+  const global = [
+    ...probes(["cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution"], [distribution], {
+      resourceTags: theirs,
+    }),
+    // An untagged distribution claimed with Stack=<ours> is still not the stack's own ARN.
+    ...probes(["cloudfront:UpdateDistribution", "cloudfront:DeleteDistribution"], [distribution], {
+      resourceTags: ours,
+    }),
+    ...probes(["cloudfront:UpdateCachePolicy", "cloudfront:DeleteCachePolicy"], [cloudFront("cache-policy")]),
+    ...probes(
+      ["cloudfront:UpdateOriginAccessControl", "cloudfront:DeleteOriginAccessControl"],
+      [cloudFront("origin-access-control")],
+    ),
+    ...probes(
+      ["cloudfront:UpdateResponseHeadersPolicy", "cloudfront:DeleteResponseHeadersPolicy"],
+      [cloudFront("response-headers-policy")],
+    ),
+    // Claiming theirs: retag it Stack=<ours>.
+    ...probes(["cloudfront:TagResource"], [distribution], { resourceTags: theirs, requestTags: ours }),
+  ];
+  return [
+    ...global,
+    ...regionsOf(role).flatMap((region) => {
+      const arn = (service: string, kind: string) =>
+        `arn:aws:${service}:${region}:${account}:${kind}/${SIBLING_ID}`;
+      const [key, group, endpoint, certificate, webAcl] = [
+        arn("kms", "key"),
+        arn("ec2", "security-group"),
+        arn("ec2", "vpc-endpoint"),
+        arn("acm", "certificate"),
+        `arn:aws:wafv2:${region}:${account}:global/webacl/ppi-${sibling}-index/${SIBLING_ID}`,
+      ];
+      const facts = { region, resourceTags: theirs };
+      const keyFacts = { ...facts, resourcePolicy: keyPolicyDelegatingToIam(account) };
+      return [
+        ...probes(
+          ["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DisableKeyRotation", "kms:CreateGrant"],
+          [key],
+          keyFacts,
+        ),
+        ...probes(["kms:CreateGrant"], [key], {
+          ...keyFacts,
+          extra: { "kms:GrantIsForAWSResource": "true" },
+        }),
+        ...probes(["ec2:AuthorizeSecurityGroupIngress", "ec2:DeleteSecurityGroup"], [group], facts),
+        ...probes(["ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints"], [endpoint], facts),
+        ...probes(["acm:DeleteCertificate", "acm:AddTagsToCertificate"], [certificate], facts),
+        ...probes(["wafv2:UpdateWebACL", "wafv2:DeleteWebACL"], [webAcl], facts),
+        ...probes(
+          ["dynamodb:UpdateTable", "dynamodb:DeleteTable"],
+          [`arn:aws:dynamodb:${region}:${account}:table/ppi-${sibling}-credentials`],
+          { region },
+        ),
+        ...probes(
+          ["codeartifact:DeleteDomain", "codeartifact:PutDomainPermissionsPolicy"],
+          [`arn:aws:codeartifact:${region}:${account}:domain/ppi-${sibling}`],
+          { region },
+        ),
+        // Claiming theirs: retag it Stack=<ours>; claiming an untagged one.
+        ...[facts, { region }].flatMap((tagged) => [
+          ...probes(["kms:TagResource"], [key], {
+            ...tagged,
+            requestTags: ours,
+            resourcePolicy: keyPolicyDelegatingToIam(account),
+          }),
+          ...probes(["acm:AddTagsToCertificate"], [certificate], { ...tagged, requestTags: ours }),
+        ]),
+        ...probes(["ec2:CreateTags"], [group, endpoint], { ...facts, requestTags: ours }),
+        // Moving ours out: retag it Stack=<theirs>, or drop the Stack tag.
+        ...probes(["ec2:CreateTags"], [group], { region, resourceTags: ours, requestTags: theirs }),
+        ...probes(["ec2:DeleteTags"], [group], { region, resourceTags: ours, requestTags: ours }),
+      ];
+    }),
+  ];
 }
 
 export const IAM_RULES: readonly Rule[] = [
@@ -379,10 +461,10 @@ export const IAM_RULES: readonly Rule[] = [
     id: "PULL_REQUEST_PREVIEW_ONLY",
     description:
       "Only the read-only previewer trusts pull_request jobs: code under review never gets write access.",
-    check: (role) =>
+    check: async (role) =>
       role.purpose === "previewer"
         ? []
-        : acceptedGithubProbes(role.trustPolicy, ["pull_request"]).map(
+        : (await acceptedGithubProbes(role, ["pull_request"])).map(
             (sub) => `a ${role.purpose} accepts ${sub}.`,
           ),
   },
@@ -390,7 +472,7 @@ export const IAM_RULES: readonly Rule[] = [
     id: "DEPLOYER_TRUSTS_OWN_STACK_ONLY",
     description:
       "A deployer trusts only Pulumi Deployments of its own stack and GitHub jobs in the environment named like its stack: never a ref, a pull request or another stack.",
-    check: (role) => {
+    check: async (role) => {
       if (role.purpose !== "deployer") return [];
       // OIDC_SUB_PINNED keeps Pulumi subjects free of wildcards, so their text is what they accept.
       const ownStack = new RegExp(
@@ -400,18 +482,18 @@ export const IAM_RULES: readonly Rule[] = [
         .flatMap((s) => subjectsOf(s, PULUMI_PREFIX))
         .filter((sub) => !ownStack.test(sub))
         .map((sub) => `trusts ${sub}.`);
-      return [...ownEnvironmentFindings(role, HOSTILE_DEPLOY_PROBES), ...pulumiStrays];
+      return [...(await ownEnvironmentFindings(role, HOSTILE_DEPLOY_PROBES)), ...pulumiStrays];
     },
   },
   {
     id: "PUBLISHER_TRUSTS_OWN_ENVIRONMENT_ONLY",
     description:
       "A publisher trusts only jobs in the package repositories' environment named like its stack, whose ref rules and reviewers guard it.",
-    check: (role) => {
+    check: async (role) => {
       if (role.purpose !== "publisher") return [];
       const pulumi = allows(role.trustPolicy).some((s) => issuerOf(s) === PULUMI_PREFIX);
       return [
-        ...ownEnvironmentFindings(role, HOSTILE_PUBLISH_PROBES),
+        ...(await ownEnvironmentFindings(role, HOSTILE_PUBLISH_PROBES)),
         ...(pulumi ? ["trusts Pulumi Deployments; only package repositories' CI publishes."] : []),
       ];
     },
@@ -479,28 +561,33 @@ export const IAM_RULES: readonly Rule[] = [
   },
   {
     id: "PREVIEWER_READ_ONLY",
-    description: "The previewer only describes, gets and lists configuration: no write, no stored data.",
-    check: (role) =>
-      role.purpose !== "previewer"
-        ? []
-        : permissionStatements(role).flatMap(({ name, statement }) =>
-            actionsOf(statement)
-              .filter(
-                (action) =>
-                  !/^[a-z0-9-]+:(get|list|describe)/.test(action) ||
-                  DATA_READ_ACTIONS.some((d) => iamGlobMatches(action, d)),
-              )
-              .map(
-                (action) =>
-                  `${name}: ${label(statement)} allows ${action}, which is not a configuration read.`,
-              ),
-          ),
+    description:
+      "Every action the previewer is granted has the Read or List access level of the Service Authorization Reference, and none returns stored data.",
+    check: async (role) => {
+      if (role.purpose !== "previewer") return [];
+      const problems: string[] = [];
+      for (const { name, statement } of permissionStatements(role)) {
+        for (const entry of asList(statement.Action)) {
+          const actions = hasWildcard(entry) ? await expandActionPattern(entry) : [entry];
+          for (const action of actions) {
+            const reference = await requireAction(action);
+            const dataRead = DATA_READ_ACTIONS.includes(action.toLowerCase());
+            if (!["Read", "List"].includes(reference.accessLevel) || dataRead) {
+              problems.push(
+                `${name}: ${label(statement)} allows ${action} (${dataRead ? "returns stored data" : reference.accessLevel}), which is not a configuration read.`,
+              );
+            }
+          }
+        }
+      }
+      return problems;
+    },
   },
   {
     id: "PUBLISHER_TENANT_SCOPED",
     description:
-      "The publisher reaches S3 only under `<bucket>/<tenant>/*`, lists only those prefixes, and never deletes.",
-    check: (role) =>
+      "The publisher reaches S3 only under `<bucket>/<tenant>/*`, lists only those prefixes, never deletes, and may tag no main-channel object.",
+    check: async (role) =>
       role.purpose !== "publisher"
         ? []
         : permissionStatements(role)
@@ -512,7 +599,8 @@ export const IAM_RULES: readonly Rule[] = [
                 problems.push(`${name}: ${label(statement)} allows ${deletes.join(", ")}.`);
               for (const resource of asList(statement.Resource)) {
                 const bucketLevel = /^arn:aws:s3:::[^/*?]+$/.test(resource);
-                const tenantObjects = /^arn:aws:s3:::[^/*?]+\/[^/*?]+\/\*$/.test(resource);
+                // `<bucket>/<tenant>/…`: the tenant segment itself has no wildcard.
+                const tenantObjects = /^arn:aws:s3:::[^/*?]+\/[^/*?]+\/.+$/.test(resource);
                 const prefixes = asList(statement.Condition?.StringLike?.["s3:prefix"]);
                 const listsTenantsOnly =
                   prefixes.length > 0 && prefixes.every((p) => /^[^/*?]+\/\*$/.test(p));
@@ -521,7 +609,8 @@ export const IAM_RULES: readonly Rule[] = [
                 }
               }
               return problems;
-            }),
+            })
+            .concat(await mainChannelTagging(role)),
   },
   {
     id: "STS_BEARER_TOKEN_CODEARTIFACT_ONLY",
@@ -551,45 +640,39 @@ export const IAM_RULES: readonly Rule[] = [
     id: "DEPLOYER_ROLE_CREATION_BOUNDED",
     description:
       "The deployer creates or grants to roles only with iam:PermissionsBoundary = the stack's boundary, and never writes users, groups or managed policy versions.",
-    check: (role) => {
+    check: async (role) => {
       if (role.purpose !== "deployer") return [];
       const account = accountOf(role);
       const p = role.namePrefix;
       const roles = [`arn:aws:iam::${account}:role/${p}-probe`, `arn:aws:iam::${account}:role/other-probe`];
       const foreignBoundary = `arn:aws:iam::aws:policy/AdministratorAccess`;
-      const region = { "aws:RequestedRegion": "us-east-1" };
-      const unbounded = [
-        ...probe(BOUNDED_ROLE_ACTIONS, roles, region),
-        ...probe(BOUNDED_ROLE_ACTIONS, roles, { ...region, "iam:PermissionsBoundary": foreignBoundary }),
-        ...probe(
-          UNBOUNDED_GRANT_ACTIONS,
-          ["user", "group", "policy"].map((kind) => `arn:aws:iam::${account}:${kind}/${p}-probe`),
-          region,
+      const bounded = actionsGrantedBy("ManageBoundedRoles");
+      return allowedProbes(role, [
+        ...probes(bounded, roles),
+        ...probes(bounded, roles, { extra: { "iam:PermissionsBoundary": foreignBoundary } }),
+        ...Object.entries(UNBOUNDED_GRANT_ACTIONS).flatMap(([kind, actions]) =>
+          probes(actions, [`arn:aws:iam::${account}:${kind}/${p}-probe`]),
         ),
-      ];
-      return decide(role, unbounded, "satisfied")
-        .filter(({ decision }) => decision === "allowed")
-        .map(({ request }) => `allows ${describeProbe(request)} ${boundaryNote(request)}.`);
+      ]);
     },
   },
   {
     id: "BOUNDARY_IMMUTABLE",
     description:
-      "The deployer is explicitly denied changing or deleting the boundary policy and removing a role's boundary.",
+      "The deployer is explicitly denied changing or deleting the boundary policy, removing a role's boundary, and rewriting any role's trust.",
     check: (role) => {
       if (role.purpose !== "deployer") return [];
       const account = accountOf(role);
       const p = role.namePrefix;
-      const region = { "aws:RequestedRegion": "us-east-1" };
-      const requests = [
-        ...probe(BOUNDARY_WRITE_ACTIONS, [`arn:aws:iam::${account}:policy/${boundaryPolicyName(p)}`], region),
-        ...probe(
-          ["iam:DeleteRolePermissionsBoundary"],
+      const boundary = `arn:aws:iam::${account}:policy/${boundaryPolicyName(p)}`;
+      return notExplicitlyDenied(role, [
+        ...probes(BOUNDARY_WRITE_ACTIONS, [boundary]),
+        ...probes(
+          ["iam:DeleteRolePermissionsBoundary", "iam:UpdateAssumeRolePolicy"],
           [`arn:aws:iam::${account}:role/${p}-viewer-request`, `arn:aws:iam::${account}:role/${p}-probe`],
-          region,
+          { extra: { "iam:PermissionsBoundary": boundary } },
         ),
-      ];
-      return notExplicitlyDenied(role, requests);
+      ]);
     },
   },
   {
@@ -600,74 +683,121 @@ export const IAM_RULES: readonly Rule[] = [
       if (role.purpose !== "deployer") return [];
       const account = accountOf(role);
       const p = role.namePrefix;
-      // The context satisfies every Allow the deployer has on ordinary roles: only a Deny may stop it.
-      const context = {
-        "aws:RequestedRegion": "us-east-1",
+      // The facts satisfy every Allow the deployer has on ordinary roles: only a Deny may stop it.
+      const extra = {
         "iam:PermissionsBoundary": `arn:aws:iam::${account}:policy/${boundaryPolicyName(p)}`,
         "iam:PassedToService": "lambda.amazonaws.com",
       };
-      const requests = probe(
-        [
-          ...BOUNDED_ROLE_ACTIONS,
-          "iam:UpdateAssumeRolePolicy",
-          "iam:DeleteRole",
-          "iam:UpdateRole",
-          "iam:PassRole",
-        ],
-        CI_ROLE_PURPOSES.map((purpose) => `arn:aws:iam::${account}:role/${p}-${purpose}`),
-        context,
+      return notExplicitlyDenied(
+        role,
+        probes(
+          [
+            ...actionsGrantedBy("ManageBoundedRoles"),
+            ...actionsGrantedBy("TagStackRoles"),
+            "iam:UpdateAssumeRolePolicy",
+            "iam:PassRole",
+          ],
+          CI_ROLE_PURPOSES.map((purpose) => `arn:aws:iam::${account}:role/${p}-${purpose}`),
+          { extra, requestTags: { [STACK_TAG_KEY]: role.stack } },
+        ),
       );
-      return notExplicitlyDenied(role, requests);
     },
   },
   {
     id: "DEPLOYER_CONFINED_TO_STACK",
     description:
-      "The deployer cannot update, delete or retag a sibling stack's distribution, KMS key, security group, VPC endpoint or certificate (Stack tag), nor move or remove its own Stack tag.",
-    check: (role) => {
-      if (role.purpose !== "deployer") return [];
-      const sibling = `${role.stack}-sibling`;
-      return decide(role, siblingProbes(role, sibling), "satisfied")
-        .filter(({ decision }) => decision === "allowed")
-        .map(({ request }) => `allows ${describeProbe(request)} with ${JSON.stringify(request.context)}.`);
-    },
+      "The deployer cannot update, delete or retag a sibling stack's distribution, cache/OAC/headers policies, key, security group, VPC endpoint, certificate, web ACL, table or CodeArtifact domain, nor move or remove its own Stack tag.",
+    check: (role) =>
+      role.purpose !== "deployer" ? [] : allowedProbes(role, siblingProbes(role, otherStacks(role.stack)[0])),
   },
   {
     id: "DEPLOYER_NO_STORED_DATA",
     description:
-      "The deployer cannot read or write package files in the stack's buckets, nor items of the credentials table.",
+      "The deployer cannot read or write package files, nor change who reads them or how long they live (bucket policy, public-access block, lifecycle), nor reach credentials-table items in any region.",
     check: (role) => {
       if (role.purpose !== "deployer") return [];
       const p = role.namePrefix;
-      const requests = regionsOf(role).flatMap((region) => [
-        ...probe(
+      const account = accountOf(role);
+      const bucket = `arn:aws:s3:::${p}-index-probe`;
+      return allowedProbes(role, [
+        ...probes(
           ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
-          [`arn:aws:s3:::${p}-index-probe/acme/main/files/demo/demo-1.0-py3-none-any.whl`],
-          { "aws:RequestedRegion": region },
+          [`${bucket}/acme/main/files/demo/demo-1.0-py3-none-any.whl`],
         ),
-        ...probe(
+        ...probes(
           [
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
-            "dynamodb:DeleteItem",
-            "dynamodb:Scan",
+            "s3:PutBucketPolicy",
+            "s3:DeleteBucketPolicy",
+            "s3:PutBucketPublicAccessBlock",
+            "s3:PutLifecycleConfiguration",
+            "s3:PutBucketVersioning",
+            "s3:DeleteBucket",
           ],
-          // The home table (us-east-1); only replicas being seeded get item access.
-          [`arn:aws:dynamodb:${CLOUDFRONT_REGION}:${accountOf(role)}:table/${p}-credentials`],
-          { "aws:RequestedRegion": CLOUDFRONT_REGION },
+          [bucket],
+        ),
+        ...regionsOf(role).flatMap((region) =>
+          probes(
+            [
+              "dynamodb:GetItem",
+              "dynamodb:PutItem",
+              "dynamodb:UpdateItem",
+              "dynamodb:DeleteItem",
+              "dynamodb:Scan",
+              "dynamodb:Query",
+              "dynamodb:DeleteTable",
+            ],
+            [`arn:aws:dynamodb:${region}:${account}:table/${p}-credentials`],
+            { region },
+          ),
         ),
       ]);
-      return decide(role, requests, "satisfied")
-        .filter(({ decision }) => decision === "allowed")
-        .map(({ request }) => `allows ${describeProbe(request)}.`);
     },
   },
 ];
 
-/** Every finding of every rule for one role. */
-export function checkRole(role: RoleUnderReview, rules: readonly Rule[] = IAM_RULES): Finding[] {
-  return rules.flatMap((rule) =>
-    rule.check(role).map((message) => ({ rule: rule.id, role: role.name, message })),
+/** Publisher statements that let it tag a main-channel object (so that the branch-expiry rule deletes it). */
+async function mainChannelTagging(role: RoleUnderReview): Promise<string[]> {
+  const buckets = [
+    ...new Set(
+      permissionStatements(role)
+        .flatMap(({ statement }) => asList(statement.Resource))
+        .map((arn) => /^arn:aws:s3:::([^/*?]+)/.exec(arn)?.[1])
+        .filter((bucket): bucket is string => bucket !== undefined),
+    ),
+  ];
+  const tenants = [
+    ...new Set(
+      permissionStatements(role)
+        .flatMap(({ statement }) => asList(statement.Resource))
+        .map((arn) => /^arn:aws:s3:::[^/]+\/([^/*?]+)\//.exec(arn)?.[1])
+        .filter((tenant): tenant is string => tenant !== undefined),
+    ),
+  ];
+  return allowedProbes(
+    role,
+    buckets.flatMap((bucket) =>
+      probes(
+        ["s3:PutObjectTagging"],
+        tenants.map((tenant) => `arn:aws:s3:::${bucket}/${tenant}/main/files/demo/demo-1.0-py3-none-any.whl`),
+        {
+          extra: {
+            [`s3:RequestObjectTag/${CHANNEL_TAG_KEY}`]: BRANCH_CHANNEL_TAG_VALUE,
+            "s3:RequestObjectTagKeys": [CHANNEL_TAG_KEY],
+          },
+        },
+      ),
+    ),
   );
+}
+
+/** Every finding of every rule for one role. */
+export async function checkRole(
+  role: RoleUnderReview,
+  rules: readonly Rule[] = IAM_RULES,
+): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    for (const message of await rule.check(role)) findings.push({ rule: rule.id, role: role.name, message });
+  }
+  return findings;
 }

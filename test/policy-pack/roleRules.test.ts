@@ -4,10 +4,10 @@ import { deployerPolicies } from "../../components/policies/deployer";
 import { publisherPolicy } from "../../components/policies/publisher";
 import { stackReadPolicy } from "../../components/policies/readOnly";
 import { StackScope } from "../../components/policies/stackScope";
-import { GithubJobMatch } from "../../domain/github";
 import { oidcTrustPolicy } from "../../components/policies/trust";
-import { IAM_RULES, RoleUnderReview, RuleId, checkRole } from "../../rules/iam";
-import { canAssume } from "../../rules/trustEvaluation";
+import { GithubJobMatch } from "../../domain/github";
+import { IAM_RULES, RoleUnderReview, RuleId, checkRole } from "../../policy-pack/iam/roleRules";
+import { canAssumeWithWebIdentity } from "../../policy-pack/iam/simulate";
 
 const ACCOUNT = "123456789012";
 const GITHUB = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
@@ -19,6 +19,10 @@ const scope: StackScope = {
   region: "eu-west-1",
   replicaRegions: ["eu-west-1"],
   customDomain: { name: "pypi.example.com", hostedZoneId: "Z0123456789EXAMPLE0" },
+  cloudFrontArns: [
+    `arn:aws:cloudfront::${ACCOUNT}:distribution/EPROD`,
+    `arn:aws:cloudfront::${ACCOUNT}:cache-policy/pages`,
+  ],
 };
 const prodJobs: GithubJobMatch[] = [{ kind: "environment", name: "prod" }];
 const releaseTag: GithubJobMatch = { kind: "tag", pattern: "python-package-index@v*", exclude: false };
@@ -109,7 +113,8 @@ const githubCondition = (
   ...sub,
 });
 
-const ruleIds = (role: RoleUnderReview) => [...new Set(checkRole(role).map((f) => f.rule))].sort();
+const ruleIds = async (role: RoleUnderReview) =>
+  [...new Set((await checkRole(role)).map((f) => f.rule))].sort();
 
 describe("IAM rules", () => {
   it("every rule has a distinct id and a description", () => {
@@ -119,8 +124,8 @@ describe("IAM rules", () => {
   });
 
   for (const role of [prodDeployer, previewer, publisher]) {
-    it(`passes the roles the builders produce: ${role.name}`, () => {
-      expect(checkRole(role)).to.deep.equal([]);
+    it(`passes the roles the builders produce: ${role.name}`, async () => {
+      expect(await checkRole(role)).to.deep.equal([]);
     });
   }
 
@@ -327,7 +332,8 @@ describe("IAM rules", () => {
     {
       title: "a whole service on every resource",
       role: withPolicy(prodDeployer, { Effect: "Allow", Action: "s3:*", Resource: "*" }),
-      rules: ["NO_SERVICE_WILDCARD_ON_ALL_RESOURCES"],
+      // s3:* includes the bucket policy and lifecycle of the content bucket.
+      rules: ["DEPLOYER_NO_STORED_DATA", "NO_SERVICE_WILDCARD_ON_ALL_RESOURCES"],
     },
     {
       title: "iam:PassRole on every role",
@@ -452,7 +458,7 @@ describe("IAM rules", () => {
     },
     {
       title: "a deployer without the deny on removing boundaries",
-      role: withoutStatement(prodDeployer, "DenyBoundaryRemoval"),
+      role: withoutStatement(prodDeployer, "DenyTrustAndBoundaryRemoval"),
       rules: ["BOUNDARY_IMMUTABLE"],
     },
     {
@@ -524,8 +530,21 @@ describe("IAM rules", () => {
       rules: ["DEPLOYER_CONFINED_TO_STACK"],
     },
     {
-      title: "a deployer that can read and delete package files (no object deny)",
-      role: withoutStatement(prodDeployer, "DenyPackageData"),
+      title: "a deployer with s3:GetObject on its buckets and no object deny",
+      role: withPolicy(withoutStatement(prodDeployer, "DenyPackageData"), {
+        Effect: "Allow",
+        Action: "s3:GetObject",
+        Resource: "arn:aws:s3:::ppi-prod-*",
+      }),
+      rules: ["DEPLOYER_NO_STORED_DATA"],
+    },
+    {
+      title: "a deployer that may change the content bucket's policy",
+      role: withPolicy(prodDeployer, {
+        Effect: "Allow",
+        Action: "s3:PutBucketPolicy",
+        Resource: "arn:aws:s3:::ppi-prod-*",
+      }),
       rules: ["DEPLOYER_NO_STORED_DATA"],
     },
     {
@@ -548,35 +567,35 @@ describe("IAM rules", () => {
     },
   ];
   for (const { title, role, rules } of cases) {
-    it(`flags ${title}: ${rules.join(", ")}`, () => {
-      expect(ruleIds(role)).to.deep.equal([...rules].sort());
+    it(`flags ${title}: ${rules.join(", ")}`, async () => {
+      expect(await ruleIds(role)).to.deep.equal([...rules].sort());
     });
   }
 
-  it("gives item access only on replica tables, and none to a stack without replicas", () => {
-    const itemStatements = (replicaRegions: string[]) =>
-      Object.values(deployerPolicies({ ...scope, replicaRegions }))
+  it("gives the deployer no item access in any region, with or without table replicas", () => {
+    for (const replicaRegions of [["eu-west-1"], []]) {
+      const actions = Object.values(deployerPolicies({ ...scope, replicaRegions }))
         .flatMap((document) => document.Statement)
-        .filter((statement) => [statement.Action].flat().includes("dynamodb:PutItem"))
-        .map((statement) => statement.Resource);
-    expect(itemStatements(["eu-west-1"])).to.deep.equal([
-      [`arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/ppi-prod-*`],
-    ]);
-    expect(itemStatements([])).to.deep.equal([]);
+        .filter((statement) => statement.Effect === "Allow")
+        .flatMap((statement) => [statement.Action].flat());
+      expect(
+        actions.filter((action) => /^dynamodb:(Get|Put|Update|Delete)Item|Scan|Query/.test(action!)),
+      ).to.deep.equal([]);
+    }
   });
 
-  it("accepts sts:GetServiceBearerToken limited to CodeArtifact", () => {
+  it("accepts sts:GetServiceBearerToken limited to CodeArtifact", async () => {
     const role = withPolicy(publisher, {
       Effect: "Allow",
       Action: "sts:GetServiceBearerToken",
       Resource: "*",
       Condition: { StringEquals: { "sts:AWSServiceName": "codeartifact.amazonaws.com" } },
     });
-    expect(checkRole(role)).to.deep.equal([]);
+    expect(await checkRole(role)).to.deep.equal([]);
   });
 
-  it("names the role and every hostile tag a tag-trusting prod deployer accepts", () => {
-    expect(checkRole(deployerTrusting([releaseTag, notStagingTag, ...prodJobs]))).to.deep.equal(
+  it("names the role and every hostile tag a tag-trusting prod deployer accepts", async () => {
+    expect(await checkRole(deployerTrusting([releaseTag, notStagingTag, ...prodJobs]))).to.deep.equal(
       [
         "trusts repo:acme/python-package-index:ref:refs/tags/python-package-index@v*.",
         "accepts repo:acme/python-package-index:ref:refs/tags/python-package-index@v1.2.3.",
@@ -586,17 +605,17 @@ describe("IAM rules", () => {
     );
   });
 
-  it("a deployer only Pulumi Deployments may assume passes, and so does one that adds its environment", () => {
+  it("a deployer only Pulumi Deployments may assume passes, and so does one that adds its environment", async () => {
     const pulumiOnly = {
       ...prodDeployer,
       trustPolicy: oidcTrustPolicy({ providerArn: GITHUB, repositories: [INFRA], jobs: [] }, pulumiTrust),
     };
     expect(pulumiOnly.trustPolicy.Statement.map((s) => s.Sid)).to.deep.equal(["PulumiDeployments"]);
-    expect(checkRole(pulumiOnly)).to.deep.equal([]);
-    expect(checkRole(deployerTrusting(prodJobs))).to.deep.equal([]);
+    expect(await checkRole(pulumiOnly)).to.deep.equal([]);
+    expect(await checkRole(deployerTrusting(prodJobs))).to.deep.equal([]);
   });
 
-  it("an explicit Deny in the trust policy wins over the Allow when the rules probe it", () => {
+  it("an explicit Deny in the trust policy wins over the Allow when the rules probe it", async () => {
     const deny: PolicyStatement = {
       Effect: "Deny",
       Principal: { Federated: GITHUB },
@@ -615,8 +634,15 @@ describe("IAM rules", () => {
       "token.actions.githubusercontent.com:sub": `repo:${INFRA}:ref:refs/tags/python-package-index@${tag}`,
     });
     const withDeny = policyDocument([...trust.Statement, deny]);
-    expect(canAssume(trust, GITHUB, claims("v1.2.3-rc.1"))).to.equal(true);
-    expect(canAssume(withDeny, GITHUB, claims("v1.2.3-rc.1"))).to.equal(false);
-    expect(canAssume(withDeny, GITHUB, claims("v1.2.3"))).to.equal(true);
+    const canAssume = (document: PolicyDocument, tag: string) =>
+      canAssumeWithWebIdentity(
+        document,
+        `arn:aws:iam::${ACCOUNT}:role/ppi-prod-deployer`,
+        GITHUB,
+        claims(tag),
+      );
+    expect(await canAssume(trust, "v1.2.3-rc.1")).to.equal(true);
+    expect(await canAssume(withDeny, "v1.2.3-rc.1")).to.equal(false);
+    expect(await canAssume(withDeny, "v1.2.3")).to.equal(true);
   });
 });
