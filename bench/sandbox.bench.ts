@@ -12,13 +12,13 @@ import * as path from "path";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { startSandbox, Sandbox, urlWithKey } from "../sandbox";
 import { freePort } from "../sandbox/moto";
+import { pythonTool } from "../sandbox/pythonTools";
 import { pip } from "../fixtures/pythonClients";
 import { indexFixture } from "../fixtures/sandboxIndex";
 
 const PACKAGE_COUNT = 20;
 const ROUNDS = 5;
 const PAYLOAD_BYTES = 64 * 1024;
-const PYTHON = "python3";
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -78,7 +78,7 @@ async function exportStaticTree(sandbox: Sandbox, dir: string): Promise<void> {
 async function startStaticServer(dir: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn(
-    PYTHON,
+    pythonTool("python"),
     ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", dir],
     {
       stdio: "ignore",
@@ -94,13 +94,13 @@ async function startStaticServer(dir: string): Promise<{ url: string; child: Chi
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   child.kill();
-  throw new Error(`python3 -m http.server did not answer on ${url}`);
+  throw new Error(`python -m http.server did not answer on ${url}`);
 }
 
 async function timedDownload(indexUrl: string, work: string): Promise<number> {
   const dest = fs.mkdtempSync(path.join(work, "dl-"));
   const started = process.hrtime.bigint();
-  const result = await pip(PYTHON, "download", indexUrl, ["--no-deps", "--dest", dest, ...projects]);
+  const result = await pip("download", indexUrl, ["--no-deps", "--dest", dest, ...projects]);
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.code !== 0) throw new Error(`pip download failed against ${indexUrl}: ${result.stderr}`);
   const fetched = fs.readdirSync(dest).length;

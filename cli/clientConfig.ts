@@ -1,11 +1,28 @@
 /**
- * The ready-to-paste configuration `keys create` prints for pip, uv and poetry. The URL of a
- * channel other than main is `<base>/<channel>/simple/` (the edge's URL scheme).
+ * The ready-to-paste configuration `keys create` prints for pip, uv and poetry: one block per way
+ * of using the index, each a heading line and its lines indented by two spaces. The end-to-end
+ * tests parse this output and paste every block as printed. The URL of a channel other than main
+ * is `<base>/<channel>/simple/` (the edge's URL scheme).
  */
 import { MAIN_CHANNEL } from "../domain/names";
 
 /** The source name used in uv and poetry configuration (uv derives `UV_INDEX_PPI_*` from it). */
-const SOURCE_NAME = "ppi";
+export const SOURCE_NAME = "ppi";
+
+/** Where the user writes the name of a package they take from this index. */
+export const PACKAGE_PLACEHOLDER = "<package>";
+
+/** The heading of each printed block, by what it configures. */
+export const CONFIGURATION_HEADINGS = {
+  pipCommand: "pip, one command:",
+  pipConf: "pip, in pip.conf (or the same URL in PIP_INDEX_URL):",
+  uvDefault: "uv, this index in place of PyPI (pyproject.toml; in uv.toml write [[index]]):",
+  uvExplicit: "uv, this index only for the packages you name, PyPI for the rest (pyproject.toml):",
+  uvCredentials: "uv credentials, for either (environment):",
+  poetryPrimary: "poetry, this index in place of PyPI:",
+  poetryExplicit: "poetry, this index only for the packages you name, PyPI for the rest:",
+} as const;
+export type ConfigurationBlock = keyof typeof CONFIGURATION_HEADINGS;
 
 /** `https://host/simple/` for main, `https://host/<channel>/simple/` for another channel. */
 export function channelIndexUrl(indexUrl: string, channel: string): string {
@@ -20,10 +37,10 @@ function withCredentials(url: string, publicKey: string, secretKey: string): str
   return parsed.toString();
 }
 
-export function clientConfiguration(
+export function clientConfigurationBlocks(
   indexUrl: string,
   key: { publicKey: string; secretKey: string; channels?: readonly string[] },
-): string {
+): Record<ConfigurationBlock, readonly string[]> {
   const channel =
     key.channels && key.channels.length > 0 && !key.channels.includes(MAIN_CHANNEL)
       ? key.channels[0]
@@ -31,21 +48,41 @@ export function clientConfiguration(
   const url = channelIndexUrl(indexUrl, channel);
   const authenticated = withCredentials(url, key.publicKey, key.secretKey);
   const envName = SOURCE_NAME.toUpperCase();
-  return [
-    "pip (one command):",
-    `  pip install --index-url ${authenticated} <package>`,
-    "pip (pip.conf, or PIP_INDEX_URL):",
-    "  [global]",
-    `  index-url = ${authenticated}`,
-    "uv (pyproject.toml; in uv.toml write [[index]]), credentials from the environment:",
-    "  [[tool.uv.index]]",
-    `  name = "${SOURCE_NAME}"`,
-    `  url = "${url}"`,
-    "  default = true",
-    `  export UV_INDEX_${envName}_USERNAME=${key.publicKey}`,
-    `  export UV_INDEX_${envName}_PASSWORD=${key.secretKey}`,
-    "poetry:",
-    `  poetry source add --priority=primary ${SOURCE_NAME} ${url}`,
-    `  poetry config http-basic.${SOURCE_NAME} ${key.publicKey} ${key.secretKey}`,
-  ].join("\n");
+  const uvIndex = ["[[tool.uv.index]]", `name = "${SOURCE_NAME}"`, `url = "${url}"`];
+  const poetryLogin = `poetry config http-basic.${SOURCE_NAME} ${key.publicKey} ${key.secretKey}`;
+  return {
+    pipCommand: [`pip install --index-url ${authenticated} ${PACKAGE_PLACEHOLDER}`],
+    pipConf: ["[global]", `index-url = ${authenticated}`],
+    uvDefault: [...uvIndex, "default = true"],
+    uvExplicit: [
+      ...uvIndex,
+      "explicit = true",
+      "",
+      "[tool.uv.sources]",
+      `${PACKAGE_PLACEHOLDER} = { index = "${SOURCE_NAME}" }`,
+    ],
+    uvCredentials: [
+      `export UV_INDEX_${envName}_USERNAME=${key.publicKey}`,
+      `export UV_INDEX_${envName}_PASSWORD=${key.secretKey}`,
+    ],
+    poetryPrimary: [`poetry source add --priority=primary ${SOURCE_NAME} ${url}`, poetryLogin],
+    poetryExplicit: [
+      `poetry source add --priority=explicit ${SOURCE_NAME} ${url}`,
+      poetryLogin,
+      `poetry add --source ${SOURCE_NAME} ${PACKAGE_PLACEHOLDER}`,
+    ],
+  };
+}
+
+export function clientConfiguration(
+  indexUrl: string,
+  key: { publicKey: string; secretKey: string; channels?: readonly string[] },
+): string {
+  const blocks = clientConfigurationBlocks(indexUrl, key);
+  return (Object.keys(CONFIGURATION_HEADINGS) as ConfigurationBlock[])
+    .flatMap((block) => [
+      CONFIGURATION_HEADINGS[block],
+      ...blocks[block].map((line) => (line ? `  ${line}` : "")),
+    ])
+    .join("\n");
 }

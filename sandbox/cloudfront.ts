@@ -20,6 +20,8 @@ export interface ServedRequest {
   readonly method: string;
   /** The viewer's path and query, as received. */
   readonly url: string;
+  /** The viewer's `Range` header, when it sent one (clients read wheel metadata by range). */
+  readonly range?: string;
   readonly status: number;
   readonly contentType?: string;
   /** `edge` when the handler generated the answer, `origin` when the rewritten URI was served (S3 or the CDN cache). */
@@ -148,11 +150,13 @@ export function createCloudFrontListener(options: CloudFrontEmulatorOptions): ht
   return async (request, response) => {
     const method = request.method ?? "GET";
     const url = request.url ?? "/";
+    const range = request.headers.range;
     const served = (answeredBy: ServedRequest["answeredBy"], key?: string) => {
       const contentType = response.getHeader("content-type");
       options.onServed?.({
         method,
         url,
+        ...(range === undefined ? {} : { range }),
         status: response.statusCode,
         answeredBy,
         ...(contentType === undefined ? {} : { contentType: String(contentType) }),

@@ -5,6 +5,7 @@
 import { ChildProcess, spawn } from "child_process";
 import * as net from "net";
 import { CLOUDFRONT_REGION } from "../domain/cloudfront";
+import { pythonTool } from "./pythonTools";
 
 export interface MotoServer {
   /** e.g. `http://127.0.0.1:41234` — pass as the SDK's `endpoint`. */
@@ -20,9 +21,6 @@ export interface MotoServer {
   readonly env: Record<string, string>;
   stop(): Promise<void>;
 }
-
-export const MOTO_INSTALL_HINT =
-  "moto_server was not found on PATH; install it with: pip install 'moto[server]'";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -70,17 +68,17 @@ async function waitUntilReady(
 }
 
 export async function startMoto(options: { region?: string } = {}): Promise<MotoServer> {
+  // The pinned moto_server of the project's tools environment, never one from PATH.
+  const motoServer = pythonTool("moto_server");
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const region = options.region ?? CLOUDFRONT_REGION;
-  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+  const child = spawn(motoServer, ["-H", "127.0.0.1", "-p", String(port)], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: "false" },
   });
   const spawnError = new Promise<never>((_, reject) =>
-    child.once("error", (err: NodeJS.ErrnoException) =>
-      reject(err.code === "ENOENT" ? new Error(MOTO_INSTALL_HINT) : err),
-    ),
+    child.once("error", (err) => reject(new Error(`could not start ${motoServer}: ${err.message}`))),
   );
   const logTail = drainLogTail(child);
   await Promise.race([waitUntilReady(endpoint, child, logTail, 20_000), spawnError]);

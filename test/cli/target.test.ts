@@ -118,8 +118,15 @@ describe("cli: locations, durations, client configuration, progress", () => {
     expect(text).to.include(
       "export UV_INDEX_PPI_USERNAME=ppi_abc\n  export UV_INDEX_PPI_PASSWORD=ppisk_s-e_c",
     );
+    expect(text).to.include(
+      '  url = "https://packages.example.com/simple/"\n  explicit = true\n\n  [tool.uv.sources]\n  <package> = { index = "ppi" }',
+    );
     expect(text).to.include("poetry source add --priority=primary ppi https://packages.example.com/simple/");
+    expect(text).to.include("poetry source add --priority=explicit ppi https://packages.example.com/simple/");
     expect(text).to.include("poetry config http-basic.ppi ppi_abc ppisk_s-e_c");
+    expect(text).to.include("poetry add --source ppi <package>");
+    // The one place a key may appear in a URL is the pip form; uv and poetry take it separately.
+    expect(text.match(/ppisk_s-e_c@/g)).to.have.length(2);
     const scoped = clientConfiguration("https://packages.example.com/simple/", {
       ...key,
       channels: ["feature-x"],

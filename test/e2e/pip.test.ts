@@ -1,8 +1,8 @@
 /**
- * Real pip against the sandbox: the serialized edge bundle in front of S3 and DynamoDB on
- * moto_server, with content published through the operator CLI's library. pip runs isolated from
- * this machine's configuration (see `support/clients.ts`), so only the index under test can
- * satisfy an install.
+ * Real pip (the pinned release of the project's tools environment) against the sandbox: the
+ * serialized edge bundle in front of S3 and DynamoDB on moto_server, with content published
+ * through the operator CLI's library. pip runs isolated from this machine's configuration (see
+ * `fixtures/pythonClients.ts`), so only the index under test can satisfy an install.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -12,8 +12,10 @@ import { expect } from "chai";
 import type { CreatedKey } from "../../publishing/customerKeys";
 import { startSandbox, Sandbox, urlWithKey } from "../../sandbox";
 import type { ServedRequest } from "../../sandbox/cloudfront";
-import { findPip, isolatedEnv, pip, requireClient, run, RunResult } from "../../fixtures/pythonClients";
+import { homeEnv, isolatedEnv, pip, PIP_ISOLATION_FLAGS, run, RunResult } from "../../fixtures/pythonClients";
 import { IndexFixture, indexFixture } from "../../fixtures/sandboxIndex";
+import { pythonTool } from "../../sandbox/pythonTools";
+import { commandArguments, createKeyWithCli, pasted, PrintedKey } from "./support/printedConfiguration";
 import {
   anchorsOf,
   basicAuthorization,
@@ -30,12 +32,12 @@ const BRANCH = "feature-x";
 const KEY_CACHE_SECONDS = 1;
 
 describe("pip against the sandbox @integration", function () {
-  let python: string;
   let sandbox: Sandbox;
   let fixture: IndexFixture;
   let work: string;
   let demoIndex: string;
   let otherKey: CreatedKey;
+  let printed: PrintedKey;
   let served: ServedRequest[] = [];
 
   const auth = () => basicAuthorization(sandbox.publicKey, sandbox.secretKey);
@@ -47,12 +49,11 @@ describe("pip against the sandbox @integration", function () {
     args: readonly string[],
   ): Promise<RunResult & { files: string[] }> {
     const dir = freshDir("download");
-    const result = await pip(python, "download", indexUrl, ["--no-deps", "--dest", dir, ...args]);
+    const result = await pip("download", indexUrl, ["--no-deps", "--dest", dir, ...args]);
     return { ...result, files: fs.readdirSync(dir).sort() };
   }
 
   before(async function () {
-    python = requireClient(this, findPip()).python;
     work = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-e2e-pip-"));
     sandbox = await startSandbox({
       port: 0,
@@ -72,6 +73,7 @@ describe("pip against the sandbox @integration", function () {
     await fixture.publishWheels("demo", [{ name: PROJECT, version: "9.0.0" }], BRANCH);
     await fixture.publishWheels("other", [{ name: "ppi-other-thing", version: "1.0.0" }]);
     otherKey = await fixture.createKey("other");
+    printed = await createKeyWithCli(sandbox, "demo");
   });
 
   beforeEach(() => {
@@ -86,11 +88,15 @@ describe("pip against the sandbox @integration", function () {
 
   it("installs the newest installable version, negotiating PEP 691 JSON pages", async () => {
     const target = freshDir("target");
-    const result = await pip(python, "install", demoIndex, ["--target", target, PROJECT]);
+    const result = await pip("install", demoIndex, ["--target", target, PROJECT]);
     expect(result.code, result.stderr).to.equal(0);
-    const imported = await run(python, ["-c", "import ppi_demo_hello as m; print(m.__version__)"], {
-      env: isolatedEnv({ PYTHONPATH: target }),
-    });
+    const imported = await run(
+      pythonTool("python"),
+      ["-c", "import ppi_demo_hello as m; print(m.__version__)"],
+      {
+        env: isolatedEnv({ PYTHONPATH: target }),
+      },
+    );
     expect(imported.stdout.trim()).to.equal("1.1.0");
     const projectPage = served.find((s) => s.url === `/simple/${PROJECT}/`);
     expect(projectPage).to.include({
@@ -103,6 +109,58 @@ describe("pip against the sandbox @integration", function () {
       `/files/${PROJECT}/${WHEEL("1.1.0")}.metadata`,
       `/files/${PROJECT}/${WHEEL("1.1.0")}`,
     ]);
+  });
+
+  it("installs with the pip command `keys create` prints, pasted as printed", async () => {
+    const [line] = printed.blocks.pipCommand;
+    const target = freshDir("printed");
+    const args = commandArguments(line, "pip", PROJECT);
+    const result = await run(pythonTool("python"), [
+      "-m",
+      "pip",
+      ...args,
+      ...PIP_ISOLATION_FLAGS,
+      "--target",
+      target,
+    ]);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(fs.readdirSync(target)).to.include("ppi_demo_hello-1.1.0.dist-info");
+    expect(served.find((s) => s.url === `/simple/${PROJECT}/`)?.status).to.equal(200);
+  });
+
+  it("installs with the pip.conf `keys create` prints as the only configuration pip reads", async () => {
+    const dir = freshDir("pipconf");
+    const config = path.join(dir, "pip.conf");
+    fs.writeFileSync(config, pasted(printed.blocks.pipConf, PROJECT));
+    // Not --isolated (that would ignore the file): a home of its own, and this file as pip's.
+    const env = isolatedEnv({ ...homeEnv(dir), PIP_CONFIG_FILE: config });
+    const python = pythonTool("python");
+    const settings = await run(python, ["-m", "pip", "config", "list"], { env });
+    const sources = settings.stdout.split("\n").filter((l) => /index|find-links/.test(l));
+    // Only the printed index may be configured: a machine-wide extra index or find-links would
+    // let something other than the index under test satisfy the install.
+    expect(sources, settings.stdout).to.deep.equal([
+      `global.index-url='${printed.blocks.pipConf[1].split(" = ")[1]}'`,
+    ]);
+    const target = path.join(dir, "target");
+    const result = await run(
+      python,
+      [
+        "-m",
+        "pip",
+        "install",
+        "--no-cache-dir",
+        "--disable-pip-version-check",
+        "--no-input",
+        "--target",
+        target,
+        PROJECT,
+      ],
+      { env },
+    );
+    expect(result.code, result.stderr).to.equal(0);
+    expect(fs.readdirSync(target)).to.include("ppi_demo_hello-1.1.0.dist-info");
+    expect(served.find((s) => s.url === `/simple/${PROJECT}/`)?.status).to.equal(200);
   });
 
   it("serves root and project pages as PEP 691 JSON and PEP 503 HTML that agree", async () => {
@@ -173,7 +231,7 @@ describe("pip against the sandbox @integration", function () {
     const install = async (hash: string) => {
       const requirements = path.join(freshDir("req"), "requirements.txt");
       fs.writeFileSync(requirements, `${PROJECT}==1.1.0 --hash=sha256:${hash}\n`);
-      return pip(python, "install", demoIndex, [
+      return pip("install", demoIndex, [
         "--require-hashes",
         "--target",
         freshDir("target"),
@@ -212,15 +270,21 @@ describe("pip against the sandbox @integration", function () {
     expect(answers[1]).to.deep.equal(answers[0]);
     expect(answers[2]).to.deep.equal(answers[0]);
 
-    // pip with --no-input treats a 401 as "no versions here" (it logs the 401 only at debug level).
+    // pip (26) re-sends the URL's credentials once after a 401 (its handle_401), then warns of the
+    // 401 and, with --no-input, treats it as "no versions here".
     served = [];
     const denied = await download(urlWithKey(sandbox.url, sandbox.publicKey, `ppisk_${"A".repeat(43)}`), [
       PROJECT,
     ]);
     expect(denied.code).to.not.equal(0);
+    expect(denied.stderr).to.contain(
+      `WARNING: 401 Error, Credentials not correct for ${sandbox.url}${PROJECT}/`,
+    );
     expect(denied.stderr).to.contain("No matching distribution found");
     expect(denied.files).to.deep.equal([]);
-    expect(served.filter((s) => s.url === `/simple/${PROJECT}/`).map((s) => s.status)).to.deep.equal([401]);
+    expect(served.filter((s) => s.url === `/simple/${PROJECT}/`).map((s) => s.status)).to.deep.equal([
+      401, 401,
+    ]);
   });
 
   it(`denies a revoked key once the edge's key cache has expired (keyCacheSeconds = ${KEY_CACHE_SECONDS} s here; deployed stacks ≤ 60 s)`, async () => {
@@ -236,7 +300,9 @@ describe("pip against the sandbox @integration", function () {
     const pipAfter = await download(urlWithKey(sandbox.url, key.publicKey, key.secretKey), [PROJECT]);
     expect(pipAfter.code).to.not.equal(0);
     expect(pipAfter.files).to.deep.equal([]);
-    expect(served.filter((s) => s.url === `/simple/${PROJECT}/`).map((s) => s.status)).to.deep.equal([401]);
+    expect(served.filter((s) => s.url === `/simple/${PROJECT}/`).map((s) => s.status)).to.deep.equal([
+      401, 401,
+    ]);
   });
 
   it("shows another tenant's key nothing of this tenant, and this tenant nothing of it", async () => {
@@ -288,13 +354,11 @@ describe("pip against the sandbox @integration", function () {
 });
 
 describe("pip against a sandbox that serves only PEP 503 HTML @integration", function () {
-  let python: string;
   let sandbox: Sandbox;
   let work: string;
   const served: ServedRequest[] = [];
 
   before(async function () {
-    python = requireClient(this, findPip()).python;
     work = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-e2e-html-"));
     sandbox = await startSandbox({
       port: 0,
@@ -310,12 +374,11 @@ describe("pip against a sandbox that serves only PEP 503 HTML @integration", fun
   });
 
   it("installs from HTML pages when the client is offered only text/html", async () => {
-    const result = await pip(
-      python,
-      "install",
-      urlWithKey(sandbox.url, sandbox.publicKey, sandbox.secretKey),
-      ["--target", work, sandbox.demo.project],
-    );
+    const result = await pip("install", urlWithKey(sandbox.url, sandbox.publicKey, sandbox.secretKey), [
+      "--target",
+      work,
+      sandbox.demo.project,
+    ]);
     expect(result.code, result.stderr).to.equal(0);
     expect(fs.readdirSync(work)).to.include("ppi_demo_hello-1.1.0.dist-info");
     expect(served.find((s) => s.url === `/simple/${PROJECT}/`)).to.include({

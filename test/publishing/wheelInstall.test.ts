@@ -1,16 +1,17 @@
-/** buildWheel's output installed by real pip (isolated from the machine's pip configuration). */
+/** buildWheel's output installed by real pip (the pinned one, isolated from the machine's pip configuration). */
 import { expect } from "chai";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildWheel } from "../../publishing/wheelBuilder";
+import { pythonTool } from "../../sandbox/pythonTools";
 
 const PIP_ENV = { PATH: process.env.PATH ?? "", HOME: os.tmpdir(), PIP_CONFIG_FILE: "/dev/null" };
 
 function pipInstall(wheelPath: string, target: string) {
   return spawnSync(
-    "python3",
+    pythonTool("python"),
     [
       "-m",
       "pip",
@@ -47,7 +48,7 @@ describe("publishing: buildWheel installed by pip @integration", () => {
     const target = path.join(dir, "site");
     const install = pipInstall(file, target);
     expect(install.status, install.stderr).to.equal(0);
-    const run = spawnSync("python3", ["-c", "import ppi_wheel_check as m; print(m.__version__)"], {
+    const run = spawnSync(pythonTool("python"), ["-c", "import ppi_wheel_check as m; print(m.__version__)"], {
       env: { ...PIP_ENV, PYTHONPATH: target },
       encoding: "utf8",
     });

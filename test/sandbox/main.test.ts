@@ -1,14 +1,15 @@
 /**
  * `npm start` as a newcomer runs it: the printed pip line works as pasted, `.sandbox/env` points
  * the operator CLI at the sandbox, SIGTERM stops everything it started, and the failures a
- * newcomer can hit (no moto_server, a busy port) end with a message that says what to do.
+ * newcomer can hit (no tools environment, a busy port) end with a message that says what to do.
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
-import { findPip, isolatedEnv, PIP_ISOLATION_FLAGS, requireClient, run } from "../../fixtures/pythonClients";
+import { isolatedEnv, PIP_ISOLATION_FLAGS, run } from "../../fixtures/pythonClients";
+import { PYTHON_TOOLS_COMMAND, pythonTool } from "../../sandbox/pythonTools";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TS_NODE = [require.resolve("ts-node/dist/bin.js"), "--transpile-only"];
@@ -54,8 +55,8 @@ describe("npm start (sandbox/main.ts) @integration", function () {
 
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  it("prints a pip line that installs the demo package as pasted, writes .sandbox/env, and stops on SIGTERM", async function () {
-    const python = requireClient(this, findPip()).python;
+  it("prints a pip line that installs the demo package as pasted, writes .sandbox/env, and stops on SIGTERM", async () => {
+    const python = pythonTool("python");
     const envFile = path.join(work, "env");
     const started = startMain([], { PORT: "0", PPI_SANDBOX_ENV_FILE: envFile });
     try {
@@ -108,10 +109,13 @@ describe("npm start (sandbox/main.ts) @integration", function () {
     }
   });
 
-  it("stops with the install command when moto_server is missing", async () => {
-    const started = startMain(["--port", "0"], { PATH: path.dirname(process.execPath) });
+  it("stops with the command that creates the tools environment when it is missing", async () => {
+    const missing = path.join(work, "no-venv");
+    const started = startMain(["--port", "0"], { PPI_PYTHON_TOOLS_DIR: missing });
     const { code, stderr } = await started.exited;
     expect(code).to.equal(1);
-    expect(stderr).to.contain("pip install 'moto[server]'");
+    expect(stderr.trim()).to.equal(
+      `sandbox: the Python tools environment ${missing} does not exist; create it with: ${PYTHON_TOOLS_COMMAND} (npm ci does it too; needs python3 >= 3.11)`,
+    );
   });
 });
