@@ -4,8 +4,12 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as net from "net";
+import * as path from "path";
 import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 import { pythonTool } from "./pythonTools";
+
+/** moto_server's application behind one lock (see the file); a source file, shipped as it is. */
+const SERIAL_MOTO_SERVER = path.join(__dirname, "serialMotoServer.py");
 
 export interface MotoServer {
   /** e.g. `http://127.0.0.1:41234` — pass as the SDK's `endpoint`. */
@@ -68,12 +72,13 @@ async function waitUntilReady(
 }
 
 export async function startMoto(options: { region?: string } = {}): Promise<MotoServer> {
-  // The pinned moto_server of the project's tools environment, never one from PATH.
-  const motoServer = pythonTool("moto_server");
+  // The pinned moto of the project's tools environment (never one from PATH), through an entry
+  // point that makes S3's conditional writes atomic as they are on AWS (serialMotoServer.py).
+  const motoServer = pythonTool("python");
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const region = options.region ?? CLOUDFRONT_REGION;
-  const child = spawn(motoServer, ["-H", "127.0.0.1", "-p", String(port)], {
+  const child = spawn(motoServer, [SERIAL_MOTO_SERVER, "-H", "127.0.0.1", "-p", String(port)], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: "false" },
   });
