@@ -5,7 +5,7 @@ import {
   PAGE_CACHE_TTL_SECONDS,
   RETENTION_DAYS,
 } from "../domain/settingBounds";
-import { PRICE_CLASSES, PriceClass } from "../domain/cloudfront";
+import { PRICE_CLASSES, PriceClass, VIEWER_PROTOCOL_POLICY } from "../domain/cloudfront";
 import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../domain/storageLayout";
 import { DomainCertificate, checkDomain } from "./domainCertificate";
 import { EdgeWebAcl, checkRateLimit } from "./edgeWebAcl";
@@ -335,7 +335,7 @@ export class PackageIndex extends pulumi.ComponentResource {
       .apply((arn) => checkEdgeFunctionVersionArn(context, arn));
     const behaviour = (cachePolicyId: pulumi.Input<string>) => ({
       targetOriginId: ORIGIN_ID,
-      viewerProtocolPolicy: "redirect-to-https",
+      viewerProtocolPolicy: VIEWER_PROTOCOL_POLICY,
       allowedMethods: ["GET", "HEAD", "OPTIONS"],
       cachedMethods: ["GET", "HEAD"],
       compress: true,

@@ -5,7 +5,7 @@
  * what is wrong and what to set instead.
  */
 import { asList } from "../components/policies/document";
-import { CLOUDFRONT_REGION } from "../domain/cloudfront";
+import { CLOUDFRONT_REGION, VIEWER_PROTOCOL_POLICY } from "../domain/cloudfront";
 import { StackResource, wellFormedPolicyDocument } from "./iam/stackPolicies";
 
 export interface ResourceRule {
@@ -39,7 +39,6 @@ export interface StackRule {
 
 /** Security policies CloudFront accepts with a custom certificate at TLS 1.2 or newer. */
 export const MINIMUM_TLS_POLICIES = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] as const;
-const HTTPS_VIEWER_POLICIES = ["redirect-to-https", "https-only"];
 /** A numbered version (never `$LATEST`) of a function in us-east-1. */
 const EDGE_VERSION_ARN = /^arn:aws[a-z-]*:lambda:us-east-1:\d{12}:function:[A-Za-z0-9_-]+:\d+$/;
 
@@ -115,14 +114,14 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
   },
   {
     name: "cloudfront-https-only",
-    description: "Every cache behaviour redirects HTTP to HTTPS (or accepts HTTPS only).",
+    description: `Every cache behaviour accepts HTTPS only (${VIEWER_PROTOCOL_POLICY}): a redirect from HTTP lets credentials travel in clear.`,
     types: ["aws:cloudfront/distribution:Distribution"],
     check: (props) =>
       cacheBehaviours(props)
-        .filter((behaviour) => !HTTPS_VIEWER_POLICIES.includes(behaviour.viewerProtocolPolicy))
+        .filter((behaviour) => behaviour.viewerProtocolPolicy !== VIEWER_PROTOCOL_POLICY)
         .map(
           (behaviour) =>
-            `${describeBehaviour(behaviour)} has viewerProtocolPolicy ${JSON.stringify(behaviour.viewerProtocolPolicy)}; use "redirect-to-https".`,
+            `${describeBehaviour(behaviour)} has viewerProtocolPolicy ${JSON.stringify(behaviour.viewerProtocolPolicy)}; use ${JSON.stringify(VIEWER_PROTOCOL_POLICY)}.`,
         ),
   },
   {

@@ -89,10 +89,10 @@ describe("PackageIndex", () => {
       expect(origin).not.to.have.property("s3OriginConfig");
     });
 
-    it("redirects to HTTPS, allows only reads and runs the edge function's version on every behaviour", () => {
+    it("accepts HTTPS only (no redirect from HTTP), allows only reads and runs the edge function's version on every behaviour", () => {
       expect(behaviours(cdn)).to.have.length(2);
       for (const behaviour of behaviours(cdn)) {
-        expect(behaviour.viewerProtocolPolicy).to.equal("redirect-to-https");
+        expect(behaviour.viewerProtocolPolicy).to.equal("https-only");
         expect(behaviour.allowedMethods).to.have.members(["GET", "HEAD", "OPTIONS"]);
         expect(behaviour.lambdaFunctionAssociations).to.deep.equal([
           { eventType: "viewer-request", lambdaArn: EDGE_ARN, includeBody: false },

@@ -12,7 +12,7 @@ const stackRule = (name: string) => STACK_RULES.find((r) => r.name === name)!;
 
 const VERSION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:ppi-prod-viewer-request:7`;
 const behaviour = {
-  viewerProtocolPolicy: "redirect-to-https",
+  viewerProtocolPolicy: "https-only",
   lambdaFunctionAssociations: [{ eventType: "viewer-request", lambdaArn: VERSION_ARN }],
 };
 const distribution = {
@@ -110,9 +110,18 @@ const CASES: Case[] = [
   },
   {
     rule: "cloudfront-https-only",
-    title: "redirect to HTTPS everywhere",
+    title: "HTTPS only everywhere",
     props: distribution,
     violations: [],
+  },
+  {
+    rule: "cloudfront-https-only",
+    title: "a redirect from HTTP (credentials would travel in clear before it)",
+    props: {
+      ...distribution,
+      defaultCacheBehavior: { ...behaviour, viewerProtocolPolicy: "redirect-to-https" },
+    },
+    violations: ['the default behaviour has viewerProtocolPolicy "redirect-to-https"; use "https-only".'],
   },
   {
     rule: "cloudfront-https-only",
@@ -121,7 +130,7 @@ const CASES: Case[] = [
       ...distribution,
       orderedCacheBehaviors: [{ ...behaviour, pathPattern: "/files/*", viewerProtocolPolicy: "allow-all" }],
     },
-    violations: ['behaviour /files/* has viewerProtocolPolicy "allow-all"; use "redirect-to-https".'],
+    violations: ['behaviour /files/* has viewerProtocolPolicy "allow-all"; use "https-only".'],
   },
   { rule: "cloudfront-tls-minimum", title: "TLSv1.2_2021 with SNI", props: distribution, violations: [] },
   {

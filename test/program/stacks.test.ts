@@ -174,7 +174,7 @@ for (const expected of STACKS) {
       const behaviours = [cdn.inputs.defaultCacheBehavior, ...cdn.inputs.orderedCacheBehaviors];
       expect(behaviours).to.have.length(expected.branchChannels ? 3 : 2);
       for (const behaviour of behaviours) {
-        expect(behaviour.viewerProtocolPolicy).to.equal("redirect-to-https");
+        expect(behaviour.viewerProtocolPolicy).to.equal("https-only");
         expect(behaviour.lambdaFunctionAssociations).to.deep.equal([
           { eventType: "viewer-request", lambdaArn: fn.outputs.qualifiedArn, includeBody: false },
         ]);
