@@ -1,19 +1,32 @@
 /**
  * Content negotiation for index pages (PEP 691): JSON or HTML from the `Accept` header with
  * q-values (RFC 9110 §12.5.1), overridable with `?format=json|html`. A missing Accept means
- * `*\/*`, which serves HTML; an Accept that admits neither format is a 406.
+ * `*\/*`, which serves HTML; an Accept that admits neither page as it is served is a 406.
  * Hand-written: the edge bundle takes no npm package (a `negotiator` would be zipped in).
  */
 import { createKeyCache } from "./keyCache";
-import { PageFormat } from "../domain/storageLayout";
+import { PageFormat, contentTypeOf } from "../domain/storageLayout";
 
 /** Longest Accept header considered (pip's is about 100 characters); longer is malformed. */
 export const MAX_ACCEPT_LENGTH = 1024;
 
-/** Media types served per format; the `latest` aliases are PEP 691's. */
-export const FORMAT_MEDIA_TYPES: Readonly<Record<PageFormat, readonly string[]>> = {
-  json: ["application/vnd.pypi.simple.v1+json", "application/vnd.pypi.simple.latest+json"],
-  html: ["text/html", "application/vnd.pypi.simple.v1+html", "application/vnd.pypi.simple.latest+html"],
+/**
+ * PEP 691's `latest` alias of the JSON page: it asks for the newest version the index serves,
+ * which is the object's own `application/vnd.pypi.simple.v1+json`. Only an exact range names it.
+ */
+export const LATEST_JSON_ALIAS = "application/vnd.pypi.simple.latest+json";
+
+/**
+ * The media types a range must name (or cover with a wildcard) to select a format: the
+ * Content-Type of the object served for it, plus the aliases that resolve to that very type.
+ * The HTML page is served as `text/html` and has no alias: the `…v1+html` and `…latest+html`
+ * names would promise a Content-Type the object does not carry, so they do not select it.
+ */
+const SERVED_AS: Readonly<
+  Record<PageFormat, { readonly type: string; readonly aliases: readonly string[] }>
+> = {
+  json: { type: contentTypeOf("json"), aliases: [LATEST_JSON_ALIAS] },
+  html: { type: contentTypeOf("html"), aliases: [] },
 };
 
 const MEDIA_RANGE = /^([!#$%&'*+.^_`|~0-9a-z-]+)\/([!#$%&'*+.^_`|~0-9a-z-]+)$/;
@@ -45,13 +58,18 @@ function parseAccept(header: string): MediaRange[] {
   return ranges;
 }
 
-/** Specificity of a range for a media type: 3 exact, 2 `type/*`, 1 `*\/*`, 0 no match. */
-function specificity(range: MediaRange, mediaType: string): number {
-  const [type, subtype] = mediaType.split("/");
+/**
+ * How specifically a range selects a format: 3 it names the served type or an alias, 2 `type/*`
+ * covers the served type, 1 `*\/*`, 0 not at all. Wildcards are matched against the served type
+ * only, so `application/*` never selects the HTML page, whatever its aliases would be.
+ */
+function specificity(range: MediaRange, format: PageFormat): number {
+  const served = SERVED_AS[format];
+  const [type, subtype] = served.type.split("/");
   if (range.type === "*") return 1;
-  if (range.type !== type) return 0;
-  if (range.subtype === "*") return 2;
-  return range.subtype === subtype ? 3 : 0;
+  if (range.subtype === "*") return range.type === type ? 2 : 0;
+  const named = `${range.type}/${range.subtype}`;
+  return (range.type === type && range.subtype === subtype) || served.aliases.includes(named) ? 3 : 0;
 }
 
 interface Preference {
@@ -59,17 +77,16 @@ interface Preference {
   readonly specificity: number;
 }
 
-/** The best q a client gives any media type of a format, using the most specific matching range. */
+/**
+ * The q a client gives a format: that of its most specific matching ranges (RFC 9110), the lowest
+ * of them when several are equally specific, so a `q=0` for the served type always excludes it.
+ */
 function preferenceFor(format: PageFormat, ranges: readonly MediaRange[]): Preference {
   let best: Preference = { q: 0, specificity: 0 };
-  for (const mediaType of FORMAT_MEDIA_TYPES[format]) {
-    let matched: Preference = { q: 0, specificity: 0 };
-    for (const range of ranges) {
-      const s = specificity(range, mediaType);
-      if (s > matched.specificity) matched = { q: range.q, specificity: s };
-    }
-    if (matched.q > best.q || (matched.q === best.q && matched.specificity > best.specificity))
-      best = matched;
+  for (const range of ranges) {
+    const s = specificity(range, format);
+    if (s > best.specificity || (s === best.specificity && s > 0 && range.q < best.q))
+      best = { q: range.q, specificity: s };
   }
   return best;
 }
