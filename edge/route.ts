@@ -38,7 +38,11 @@ export type MalformedReason =
   | "bad-filename";
 
 export type RouteResult =
-  /** A route; when `canonical` is false the request should be redirected to `canonicalPath(route)`. */
+  /**
+   * A route; `canonical` is false unless the raw URI is exactly `encodePath(canonicalPath(route))`
+   * (trailing slash, normalized name, no `/main`, and the one percent-encoding the pages link with),
+   * and the request should then be redirected there.
+   */
   | { readonly kind: "route"; readonly route: Route; readonly canonical: boolean }
   | { readonly kind: "not-found" }
   | { readonly kind: "malformed"; readonly reason: MalformedReason };
@@ -81,7 +85,10 @@ export function canonicalPath(route: Route): string {
   }
 }
 
-/** Percent-encodes each segment of a decoded path (for `Location` headers and origin URIs). */
+/**
+ * Percent-encodes each segment of a decoded path (for `Location` headers and origin URIs): the
+ * canonical encoding, the one `relativeFileUrl` gives the links on the pages.
+ */
 export function encodePath(path: string): string {
   return path.split("/").map(encodeURIComponent).join("/");
 }
@@ -123,5 +130,7 @@ export function parseRoute(uri: string, branchChannels: boolean): RouteResult {
   const route = matchRoute(channel, rest);
   if (route === undefined) return { kind: "not-found" };
   if (typeof route === "string") return { kind: "malformed", reason: route };
-  return { kind: "route", route, canonical: canonicalPath(route) === `/${segments.join("/")}` };
+  // Compared raw: a percent-encoded spelling of the same path (`/%73imple/`) is not canonical, so
+  // CloudFront never serves a request whose behaviour it chose on a disguised path.
+  return { kind: "route", route, canonical: encodePath(canonicalPath(route)) === uri };
 }

@@ -184,6 +184,20 @@ describe("viewer-request handler: redirects", () => {
     ["a channel project without its slash", { uri: "/feature-x/simple/a" }, "/feature-x/simple/a/"],
     ["the main channel by name", { uri: "/main/simple/a/" }, "/simple/a/"],
     ["keeping ?format", { uri: "/simple/A", querystring: "format=json&x=1" }, "/simple/a/?format=json"],
+    ["an encoded /simple/", { uri: "/%73imple/" }, "/simple/"],
+    [
+      "an encoded /files/ (CloudFront would match the pages behaviour)",
+      { uri: "/%66iles/a/a.whl" },
+      "/files/a/a.whl",
+    ],
+    ["an encoded channel", { uri: "/%66eature-x/files/a/a.whl" }, "/feature-x/files/a/a.whl"],
+    ["an encoded project letter", { uri: "/simple/%72equests/" }, "/simple/requests/"],
+    [
+      "a raw + in a file name to the %2B the pages link with",
+      { uri: "/files/a/a-1+x.whl" },
+      "/files/a/a-1%2Bx.whl",
+    ],
+    ["a lowercase escape", { uri: "/files/a/a-1%2bx.whl" }, "/files/a/a-1%2Bx.whl"],
   ];
   for (const [what, options, location] of cases) {
     it(`301s ${what} to ${location}`, async () => {

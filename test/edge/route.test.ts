@@ -15,7 +15,33 @@ describe("parseRoute", () => {
       "/simple/Zope.Interface/",
       route({ kind: "project", channel: "main", project: "zope-interface" }, false),
     ],
-    ["/simple/%72equests/", route({ kind: "project", channel: "main", project: "requests" })],
+    // Percent-encoding other than the one the pages link with is not canonical (a 301 follows):
+    // CloudFront chooses a behaviour on the raw path, so `/%66iles/…` must never be served as is.
+    ["/simple/%72equests/", route({ kind: "project", channel: "main", project: "requests" }, false)],
+    ["/%73imple/", route({ kind: "root", channel: "main" }, false)],
+    ["/%73imple/a/", route({ kind: "project", channel: "main", project: "a" }, false)],
+    ["/%66iles/a/f.whl", route({ kind: "file", channel: "main", project: "a", filename: "f.whl" }, false)],
+    ["/fil%65s/a/f.whl", route({ kind: "file", channel: "main", project: "a", filename: "f.whl" }, false)],
+    ["/files/%61/f.whl", route({ kind: "file", channel: "main", project: "a", filename: "f.whl" }, false)],
+    ["/files/a/f%2Ewhl", route({ kind: "file", channel: "main", project: "a", filename: "f.whl" }, false)],
+    [
+      "/%64ev-1/files/a/f.whl",
+      route({ kind: "file", channel: "dev-1", project: "a", filename: "f.whl" }, false),
+    ],
+    ["/dev-1/%73imple/", route({ kind: "root", channel: "dev-1" }, false)],
+    [
+      "/files/a/a-1.0+cpu-py3-none-any.whl",
+      route({ kind: "file", channel: "main", project: "a", filename: "a-1.0+cpu-py3-none-any.whl" }, false),
+    ],
+    [
+      "/files/a/a-1.0%2bcpu-py3-none-any.whl",
+      route({ kind: "file", channel: "main", project: "a", filename: "a-1.0+cpu-py3-none-any.whl" }, false),
+    ],
+    [
+      "/files/a/a-1%212.0.whl",
+      route({ kind: "file", channel: "main", project: "a", filename: "a-1!2.0.whl" }, false),
+    ],
+    ["/files/a/a-1!2.0.whl", route({ kind: "file", channel: "main", project: "a", filename: "a-1!2.0.whl" })],
     [
       "/files/a/a-1.0.tar.gz",
       route({ kind: "file", channel: "main", project: "a", filename: "a-1.0.tar.gz" }),
