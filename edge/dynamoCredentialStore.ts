@@ -8,7 +8,7 @@
 import * as http from "http";
 import * as https from "https";
 import { CredentialItem, credentialFromItem, credentialKey } from "../domain/credentialRecords";
-import { CredentialStore } from "./credentialLookup";
+import { CORRUPT_RECORD, CredentialStore } from "./credentialLookup";
 import { AwsCredentials, signJsonPost } from "./sigv4";
 
 /** Per-attempt limits: two attempts must fit well inside the 5 s viewer-request timeout. */
@@ -180,7 +180,7 @@ export function createDynamoCredentialStore(tableName: string, location: TableLo
       const item = await getItem(publicKey);
       if (!item) return null;
       const record = credentialFromItem(item);
-      return record && record.publicKey === publicKey ? record : null;
+      return record && record.publicKey === publicKey ? record : CORRUPT_RECORD;
     },
   };
 }

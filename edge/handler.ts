@@ -15,7 +15,7 @@ import type {
 } from "aws-lambda";
 import { CredentialRecord } from "../domain/credentialRecords";
 import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, secretMatches } from "../domain/keyScheme";
-import { CredentialLookup, createCachedLookup } from "./credentialLookup";
+import { CORRUPT_RECORD, CredentialLookup, StoredCredential, createCachedLookup } from "./credentialLookup";
 import { createDynamoCredentialStore } from "./dynamoCredentialStore";
 import { PageFormat, fileKey, projectPageKey, rootPageKey } from "../domain/storageLayout";
 import { denialLogLine } from "./log";
@@ -141,13 +141,14 @@ async function authenticate(
   if (!PUBLIC_KEY_PATTERN.test(username) || !SECRET_KEY_PATTERN.test(password)) {
     return refuse("bad-key-format");
   }
-  let record: CredentialRecord | null;
+  let record: StoredCredential;
   try {
     record = await lookup(username, nowMs);
   } catch (error) {
     return { ok: false, status: 503, reason: "lookup-failed", username, detail: (error as Error)?.name };
   }
   if (record === null) return refuse("unknown-key");
+  if (record === CORRUPT_RECORD) return refuse("corrupt-record");
   if (!secretMatches(password, record)) return refuse("wrong-secret");
   if (record.revokedAt !== undefined) return refuse("revoked");
   if (record.expiresAt !== undefined && record.expiresAt * 1000 <= nowMs) return refuse("expired");

@@ -213,10 +213,10 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
     ["a revoked key", () => as(keys.revoked, { uri: "/simple/" }), "401", "revoked"],
     ["an expired key", () => as(keys.expired, { uri: "/simple/" }), "401", "expired"],
     [
-      "a key whose stored channels are not a string set (unusable, so unknown)",
+      "a key whose stored channels are not a string set (a corrupt record, not a missing one)",
       () => as(malformedChannels, { uri: "/simple/" }),
       "401",
-      "unknown-key",
+      "corrupt-record",
     ],
     [
       "a malformed header",

@@ -10,6 +10,7 @@ import {
   LookupError,
   createDynamoCredentialStore,
 } from "../../edge/dynamoCredentialStore";
+import { StoredCredential } from "../../edge/credentialLookup";
 import { credentialToItem } from "../../domain/credentialRecords";
 import { createViewerRequestHandler } from "../../edge/handler";
 import { claimProcessEnv } from "../../sandbox/processEnv";
@@ -150,15 +151,24 @@ describe("DynamoDB credential store on the wire (scripted DynamoDB on loopback)"
     expect(dynamo.received[0].headers.authorization).to.include("/eu-west-1/dynamodb/aws4_request");
   });
 
-  const absent: [string, Answer][] = [
-    ["no item", json(200, {})],
-    ["an item that is not a well-formed record", json(200, { Item: { publicKey: { S: key.publicKey } } })],
-    ["another key's record", json(200, { Item: credentialToItem(makeKey().record) })],
+  const absent: [string, Answer, StoredCredential][] = [
+    ["no item", json(200, {}), null],
+    [
+      "an item that is not a well-formed record",
+      json(200, { Item: { publicKey: { S: key.publicKey } } }),
+      "corrupt",
+    ],
+    ["another key's record", json(200, { Item: credentialToItem(makeKey().record) }), "corrupt"],
+    [
+      "a record with an unknown scheme",
+      json(200, { Item: { ...credentialToItem(key.record), scheme: { S: "md5" } } }),
+      "corrupt",
+    ],
   ];
-  for (const [what, answer] of absent) {
-    it(`answers null for ${what}`, async () => {
+  for (const [what, answer, expected] of absent) {
+    it(`answers ${expected} for ${what}`, async () => {
       dynamo.script(answer);
-      expect(await createDynamoCredentialStore(TABLE, HOME).get(key.publicKey)).to.equal(null);
+      expect(await createDynamoCredentialStore(TABLE, HOME).get(key.publicKey)).to.equal(expected);
     });
   }
 

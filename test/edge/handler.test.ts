@@ -1,7 +1,12 @@
 import { expect } from "chai";
 import type { CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda";
 import { CredentialRecord } from "../../domain/credentialRecords";
-import { CredentialStore, createCachedLookup } from "../../edge/credentialLookup";
+import {
+  CORRUPT_RECORD,
+  CredentialStore,
+  StoredCredential,
+  createCachedLookup,
+} from "../../edge/credentialLookup";
 import { ViewerRequestConfig, createViewerRequestHandlerWith } from "../../edge/handler";
 import {
   ViewerRequestOptions,
@@ -19,14 +24,17 @@ const PIP_ACCEPT =
 /** An in-memory store that counts lookups and can be switched to failing. */
 class FakeStore implements CredentialStore {
   readonly records = new Map<string, CredentialRecord>();
+  /** Public keys whose stored item is not a well-formed record. */
+  readonly corrupt = new Set<string>();
   lookups = 0;
   failure: Error | undefined;
   constructor(keys: readonly TestKey[]) {
     for (const key of keys) this.records.set(key.publicKey, key.record);
   }
-  async get(publicKey: string): Promise<CredentialRecord | null> {
+  async get(publicKey: string): Promise<StoredCredential> {
     this.lookups++;
     if (this.failure) throw this.failure;
+    if (this.corrupt.has(publicKey)) return CORRUPT_RECORD;
     return this.records.get(publicKey) ?? null;
   }
 }
@@ -419,6 +427,27 @@ describe("viewer-request handler: denials", () => {
   it("answers 405 with Allow: GET, HEAD", async () => {
     const response = generated(await harness(allKeys).handle({ uri: "/simple/", method: "PUT" }));
     expect(headerValue(response, "allow")).to.equal("GET, HEAD");
+  });
+
+  it("tells a corrupt record from a missing one in the log, and nothing else: same 401, no secret or hash", async () => {
+    const h = harness(allKeys);
+    h.store.corrupt.add(keys.valid.publicKey);
+    const corrupt = generated(
+      await h.handle({ uri: "/simple/", headers: { Authorization: keys.valid.authorization } }),
+    );
+    const missing = generated(await h.handle({ uri: "/simple/", headers: { Authorization: unknown } }));
+    expect(JSON.stringify(corrupt)).to.equal(JSON.stringify(missing));
+    expect(h.logs.map((line) => JSON.parse(line).reason)).to.deep.equal(["corrupt-record", "unknown-key"]);
+    expect(JSON.parse(h.logs[0])).to.deep.equal({
+      event: "denied",
+      status: 401,
+      reason: "corrupt-record",
+      keyPrefix: keys.valid.publicKey.slice(0, 12),
+      requestId: JSON.parse(h.logs[0]).requestId,
+    });
+    for (const secret of [keys.valid.secretKey, keys.valid.record.secretHash, keys.valid.record.salt]) {
+      expect(h.logs[0]).not.to.include(secret);
+    }
   });
 
   it("logs the public-key prefix, never the key or the secret", async () => {
