@@ -5,7 +5,14 @@ import {
   PAGE_CACHE_TTL_SECONDS,
   RETENTION_DAYS,
 } from "../domain/settingBounds";
-import { PRICE_CLASSES, PriceClass, VIEWER_PROTOCOL_POLICY } from "../domain/cloudfront";
+import {
+  ERROR_PAGE_PATH_PREFIX,
+  PRICE_CLASSES,
+  PriceClass,
+  REPLACED_ORIGIN_ERRORS,
+  VIEWER_PROTOCOL_POLICY,
+  errorPagePath,
+} from "../domain/cloudfront";
 import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../domain/storageLayout";
 import { DomainCertificate, checkDomain } from "./domainCertificate";
 import { EdgeWebAcl, checkRateLimit } from "./edgeWebAcl";
@@ -333,7 +340,11 @@ export class PackageIndex extends pulumi.ComponentResource {
     const edgeFunctionArn = pulumi
       .output(args.viewerRequestFunctionArn)
       .apply((arn) => checkEdgeFunctionVersionArn(context, arn));
-    const behaviour = (cachePolicyId: pulumi.Input<string>) => ({
+    const viewerRequest = { eventType: "viewer-request", lambdaArn: edgeFunctionArn, includeBody: false };
+    const behaviour = (
+      cachePolicyId: pulumi.Input<string>,
+      extraAssociations: (typeof viewerRequest)[] = [],
+    ) => ({
       targetOriginId: ORIGIN_ID,
       viewerProtocolPolicy: VIEWER_PROTOCOL_POLICY,
       allowedMethods: ["GET", "HEAD", "OPTIONS"],
@@ -341,10 +352,15 @@ export class PackageIndex extends pulumi.ComponentResource {
       compress: true,
       cachePolicyId,
       responseHeadersPolicyId: securityHeaders.id,
-      lambdaFunctionAssociations: [
-        { eventType: "viewer-request", lambdaArn: edgeFunctionArn, includeBody: false },
-      ],
+      lambdaFunctionAssociations: [viewerRequest, ...extraAssociations],
     });
+    // The fixed error pages: CloudFront fetches them without the viewer-request function, and the
+    // same function answers them at origin-request, so no object and no S3 error body is involved.
+    // Viewers reaching this path still pass the viewer-request function, which never forwards it.
+    const errorPagesBehaviour = {
+      pathPattern: `${ERROR_PAGE_PATH_PREFIX}*`,
+      ...behaviour(pagesCachePolicy.id, [{ ...viewerRequest, eventType: "origin-request" }]),
+    };
     const filePaths = branchChannels ? [MAIN_FILES_PATH, CHANNEL_FILES_PATH] : [MAIN_FILES_PATH];
 
     const distribution = new aws.cloudfront.Distribution(
@@ -364,13 +380,20 @@ export class PackageIndex extends pulumi.ComponentResource {
           },
         ],
         defaultCacheBehavior: behaviour(pagesCachePolicy.id),
-        orderedCacheBehaviors: filePaths.map((pathPattern) => ({
-          pathPattern,
-          ...behaviour(filesCachePolicy.id),
+        orderedCacheBehaviors: [
+          errorPagesBehaviour,
+          ...filePaths.map((pathPattern) => ({ pathPattern, ...behaviour(filesCachePolicy.id) })),
+        ],
+        // S3's error bodies never reach a client (a NoSuchKey body names the key): each origin error
+        // is answered with the edge's fixed page for its status. A 404 (missing page or file) is
+        // remembered no longer than a page, so a newly published project becomes visible within the
+        // same bound as a new version; other errors are not remembered.
+        customErrorResponses: REPLACED_ORIGIN_ERRORS.map((errorCode) => ({
+          errorCode,
+          responseCode: errorCode,
+          responsePagePath: errorPagePath(errorCode),
+          errorCachingMinTtl: errorCode === 404 ? pageCacheTtlSeconds : 0,
         })),
-        // A 404 (missing page or file) is remembered no longer than a page: a newly published project
-        // becomes visible within the same bound as a new version.
-        customErrorResponses: [{ errorCode: 404, errorCachingMinTtl: pageCacheTtlSeconds }],
         restrictions: { geoRestriction: { restrictionType: "none" } },
         viewerCertificate: certificate
           ? {

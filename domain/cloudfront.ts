@@ -18,3 +18,21 @@ export type PriceClass = (typeof PRICE_CLASSES)[number];
  * clear on every request, before each redirect.
  */
 export const VIEWER_PROTOCOL_POLICY = "https-only";
+
+/**
+ * Statuses of origin (S3) errors that CloudFront answers with a fixed page instead of S3's error
+ * body, which would name internal keys (`<Key>acme/main/simple/x/index.html</Key>`): each one
+ * CloudFront's custom error responses accept that S3 can answer through the origin access control.
+ */
+export const REPLACED_ORIGIN_ERRORS = [400, 403, 404, 416, 500, 503] as const;
+
+/**
+ * Viewer paths of those fixed pages. CloudFront fetches them itself, without the viewer-request
+ * function; the edge function answers them at origin-request on this path alone. The `_` keeps
+ * them apart from every route (no channel, tenant or `simple`/`files` starts with one).
+ */
+export const ERROR_PAGE_PATH_PREFIX = "/_errors/";
+
+export function errorPagePath(status: number): string {
+  return `${ERROR_PAGE_PATH_PREFIX}${status}`;
+}

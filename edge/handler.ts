@@ -6,6 +6,7 @@
  * Order: 405 (method) → 400 (URI, query) → 401/503 (credentials) → 404 (unknown route) →
  * 403 (channel scope) → 301 (canonical URL) → 400/406 (Accept) → forward.
  * Malformed input is refused before any lookup; everything routable requires a valid key.
+ * At origin-request (the error-page path only) it answers CloudFront's fetch of a fixed error page.
  */
 import type {
   CloudFrontHeaders,
@@ -21,10 +22,11 @@ import { PageFormat, fileKey, projectPageKey, rootPageKey } from "../domain/stor
 import { denialLogLine } from "./log";
 import { isValidTenant } from "../domain/names";
 import { createFormatNegotiator, formatFromQuery } from "./negotiate";
-import { generatedResponse, methodNotAllowed, redirect, unauthorized } from "./responses";
+import { errorPage, generatedResponse, methodNotAllowed, redirect, unauthorized } from "./responses";
 import { Route, canonicalPath, encodePath, parseRoute } from "./route";
 import { parseBasicAuthorization } from "./basicAuth";
 import { AWS_REGION_PATTERN } from "../domain/aws";
+import { REPLACED_ORIGIN_ERRORS, errorPagePath } from "../domain/cloudfront";
 import {
   MAX_KEY_CACHE_SECONDS,
   MAX_UNKNOWN_KEY_CACHE_SECONDS,
@@ -167,6 +169,16 @@ function objectKey(route: Route, tenant: string, format: PageFormat): string {
   }
 }
 
+/**
+ * Origin-request runs on the error-page path alone, where the viewer-request never forwards: what
+ * reaches it is CloudFront fetching the fixed page of an origin error. Anything else is a 404;
+ * nothing is ever forwarded from here.
+ */
+function originRequest(uri: string): CloudFrontRequestResult {
+  const status = REPLACED_ORIGIN_ERRORS.find((code) => errorPagePath(code) === uri);
+  return status === undefined ? generatedResponse(404) : errorPage(status);
+}
+
 /** The handler with its dependencies injected; `createViewerRequestHandler` wires the real ones. */
 export function createViewerRequestHandlerWith(
   config: ViewerRequestConfig,
@@ -224,6 +236,7 @@ export function createViewerRequestHandlerWith(
     try {
       const cf = event.Records[0].cf;
       requestId = cf.config?.requestId;
+      if (cf.config?.eventType === "origin-request") return originRequest(cf.request.uri);
       return await decide(cf.request, requestId);
     } catch (error) {
       deps.log(

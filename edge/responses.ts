@@ -46,3 +46,12 @@ export function methodNotAllowed(): CloudFrontResultResponse {
 export function redirect(location: string): CloudFrontResultResponse {
   return generatedResponse(301, { Location: location });
 }
+
+/**
+ * The fixed page CloudFront shows instead of an origin error of `status` (a custom error response):
+ * the body the edge itself gives that status, served with 200 because CloudFront uses a custom
+ * error page only when fetching it succeeds; the viewer gets `status` from the distribution.
+ */
+export function errorPage(status: number): CloudFrontResultResponse {
+  return { ...generatedResponse(status), status: "200", statusDescription: "OK" };
+}

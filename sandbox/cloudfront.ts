@@ -13,7 +13,8 @@ import type {
   CloudFrontResultResponse,
 } from "aws-lambda";
 import type { ViewerRequestHandler } from "./edgeBundle";
-import { S3Origin, writeHead } from "./s3Origin";
+import { errorPagePath } from "../domain/cloudfront";
+import { ErrorPages, S3Origin, writeHead } from "./s3Origin";
 
 /** One answered request, for tests and the console log (never carries credentials). */
 export interface ServedRequest {
@@ -82,6 +83,49 @@ export function viewerRequestEvent(
         },
       },
     ],
+  };
+}
+
+/** CloudFront's own fetch of the fixed page for an origin error: an origin-request on its path. */
+export function errorPageEvent(status: number, requestId: string): CloudFrontRequestEvent {
+  return {
+    Records: [
+      {
+        cf: {
+          config: {
+            distributionDomainName: DISTRIBUTION_DOMAIN,
+            distributionId: "ESANDBOX",
+            eventType: "origin-request",
+            requestId,
+          },
+          request: {
+            clientIp: "127.0.0.1",
+            method: "GET",
+            uri: errorPagePath(status),
+            querystring: "",
+            headers: {},
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** The error pages of the distribution: what the edge function answers at origin-request, if usable. */
+function errorPages(handler: ViewerRequestHandler, requestId: string): ErrorPages {
+  return async (status) => {
+    const result = await handler(errorPageEvent(status, requestId));
+    if (
+      !result ||
+      !isGeneratedResponse(result) ||
+      result.status !== "200" ||
+      generatedResponseProblem(result)
+    )
+      return undefined;
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [name, values] of Object.entries(result.headers ?? {}))
+      headers[name] = values.map((v) => v.value);
+    return { headers, body: generatedBody(result) };
   };
 }
 
@@ -164,12 +208,9 @@ export function createCloudFrontListener(options: CloudFrontEmulatorOptions): ht
       });
     };
     let result: CloudFrontRequestResult;
+    const requestId = crypto.randomBytes(42).toString("base64url");
     try {
-      const event = viewerRequestEvent(
-        request,
-        crypto.randomBytes(42).toString("base64url"),
-        options.acceptOverride,
-      );
+      const event = viewerRequestEvent(request, requestId, options.acceptOverride);
       result = await options.handler(event);
     } catch (err) {
       // Lambda would log the error; the viewer gets CloudFront's 503.
@@ -189,6 +230,9 @@ export function createCloudFrontListener(options: CloudFrontEmulatorOptions): ht
       sendGenerated(response, method, result);
       return served("edge");
     }
-    served("origin", await options.origin.serve(method, result, response));
+    served(
+      "origin",
+      await options.origin.serve(method, result, response, errorPages(options.handler, requestId)),
+    );
   };
 }

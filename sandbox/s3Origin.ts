@@ -3,7 +3,8 @@
  * GetObject or HeadObject of the key its URI names, with the viewer's Range and conditional
  * headers, and S3's answer is relayed the way CloudFront relays it (status, Content-Type,
  * Cache-Control, ETag, Last-Modified, Content-Length, Content-Range). A missing key is 404, as
- * it is in a deployed stack, where the origin access control may list the bucket. Immutable
+ * it is in a deployed stack, where the origin access control may list the bucket; an error's body
+ * is the distribution's fixed page for its status, as in a deployed stack. Immutable
  * objects are kept in the CDN cache emulation (`cdnCache.ts`) after their first GET.
  */
 import * as http from "http";
@@ -11,6 +12,7 @@ import { Readable } from "stream";
 import { pipeline } from "stream/promises";
 import type { CloudFrontHeaders, CloudFrontRequest } from "aws-lambda";
 import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { REPLACED_ORIGIN_ERRORS } from "../domain/cloudfront";
 import { CachedObject, ImmutableObjectCache, isImmutable } from "./cdnCache";
 
 const VIA = "1.1 sandbox.cloudfront.net (CloudFront)";
@@ -75,8 +77,42 @@ function sendError(response: http.ServerResponse, method: string, status: number
   response.end(method === "HEAD" ? undefined : body);
 }
 
+/** The fixed page CloudFront shows for an origin error of a status (its custom error responses). */
+export type ErrorPages = (
+  status: number,
+) => Promise<{ headers: http.OutgoingHttpHeaders; body: Buffer } | undefined>;
+
+/**
+ * Answers an origin error as the distribution does: a status among REPLACED_ORIGIN_ERRORS gets its
+ * fixed page (S3's body never reaches the viewer); without one, S3's error as S3 sent it.
+ */
+async function sendOriginError(
+  response: http.ServerResponse,
+  method: string,
+  status: number,
+  code: string,
+  errorPages: ErrorPages,
+): Promise<void> {
+  const page = (REPLACED_ORIGIN_ERRORS as readonly number[]).includes(status)
+    ? await errorPages(status)
+    : undefined;
+  if (!page) return sendError(response, method, status, code);
+  writeHead(response, status, {
+    ...page.headers,
+    via: VIA,
+    "x-cache": "Error from cloudfront",
+    "content-length": page.body.length,
+  });
+  response.end(method === "HEAD" ? undefined : page.body);
+}
+
 /** Relays S3's error; anything that is not an S3 answer means the origin is unreachable (502). */
-function sendS3Error(response: http.ServerResponse, method: string, err: unknown): void {
+async function sendS3Error(
+  response: http.ServerResponse,
+  method: string,
+  err: unknown,
+  errorPages: ErrorPages,
+): Promise<void> {
   if (!(err instanceof S3ServiceException)) return sendError(response, method, 502, "OriginUnreachable");
   const status = err.$metadata.httpStatusCode ?? 502;
   if (status === 304) {
@@ -86,7 +122,7 @@ function sendS3Error(response: http.ServerResponse, method: string, err: unknown
     return;
   }
   // S3 names the missing key NoSuchKey on GET and NotFound on HEAD; both are the same 404.
-  sendError(response, method, status, status === 404 ? "NoSuchKey" : err.name);
+  await sendOriginError(response, method, status, status === 404 ? "NoSuchKey" : err.name, errorPages);
 }
 
 export class S3Origin {
@@ -96,11 +132,16 @@ export class S3Origin {
     private readonly cache = new ImmutableObjectCache(),
   ) {}
 
-  /** Answers `request` from the cache or the bucket; returns the key it read. */
-  async serve(method: string, request: CloudFrontRequest, response: http.ServerResponse): Promise<string> {
+  /** Answers `request` from the cache or the bucket, errors with `errorPages`; returns the key it read. */
+  async serve(
+    method: string,
+    request: CloudFrontRequest,
+    response: http.ServerResponse,
+    errorPages: ErrorPages,
+  ): Promise<string> {
     const key = objectKeyOf(request.uri);
     if (key === undefined) {
-      sendError(response, method, 400, "InvalidURI");
+      await sendOriginError(response, method, 400, "InvalidURI", errorPages);
       return request.uri;
     }
     const params = {
@@ -144,7 +185,7 @@ export class S3Origin {
       }
     } catch (err) {
       if (response.headersSent) response.destroy();
-      else sendS3Error(response, method, err);
+      else await sendS3Error(response, method, err, errorPages);
     }
     return key;
   }

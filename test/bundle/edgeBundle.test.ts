@@ -197,6 +197,15 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
     );
   });
 
+  it("answers CloudFront's fetch of an error page at origin-request with the fixed page, never forwarding", async () => {
+    const page = generated(await serve({ uri: "/_errors/404", eventType: "origin-request" }));
+    expect([page.status, page.body]).to.deep.equal(["200", "404 Not Found\n"]);
+    const other = generated(
+      await serve({ uri: "/acme/main/simple/index.html", eventType: "origin-request" }),
+    );
+    expect(other.status).to.equal("404");
+  });
+
   const refusals: [string, () => Promise<unknown>, string, string][] = [
     ["no credentials", () => serve({ uri: "/simple/" }), "401", "missing-credentials"],
     ["an unknown key", () => as(makeKey(), { uri: "/simple/" }), "401", "unknown-key"],

@@ -90,14 +90,35 @@ describe("PackageIndex", () => {
     });
 
     it("accepts HTTPS only (no redirect from HTTP), allows only reads and runs the edge function's version on every behaviour", () => {
-      expect(behaviours(cdn)).to.have.length(2);
+      expect(behaviours(cdn)).to.have.length(3);
       for (const behaviour of behaviours(cdn)) {
         expect(behaviour.viewerProtocolPolicy).to.equal("https-only");
         expect(behaviour.allowedMethods).to.have.members(["GET", "HEAD", "OPTIONS"]);
-        expect(behaviour.lambdaFunctionAssociations).to.deep.equal([
-          { eventType: "viewer-request", lambdaArn: EDGE_ARN, includeBody: false },
-        ]);
+        expect(behaviour.lambdaFunctionAssociations[0]).to.deep.equal({
+          eventType: "viewer-request",
+          lambdaArn: EDGE_ARN,
+          includeBody: false,
+        });
       }
+    });
+
+    it("answers every S3 error with the edge's fixed page, never S3's body, and runs origin-request only there", () => {
+      const pages = cdn.inputs.orderedCacheBehaviors[0];
+      expect(pages.pathPattern).to.equal("/_errors/*");
+      expect(pages.lambdaFunctionAssociations).to.deep.equal([
+        { eventType: "viewer-request", lambdaArn: EDGE_ARN, includeBody: false },
+        { eventType: "origin-request", lambdaArn: EDGE_ARN, includeBody: false },
+      ]);
+      for (const behaviour of behaviours(cdn).filter((b) => b !== pages))
+        expect(behaviour.lambdaFunctionAssociations).to.have.length(1);
+      expect(cdn.inputs.customErrorResponses).to.deep.equal(
+        [400, 403, 404, 416, 500, 503].map((code) => ({
+          errorCode: code,
+          responseCode: code,
+          responsePagePath: `/_errors/${code}`,
+          errorCachingMinTtl: code === 404 ? 60 : 0,
+        })),
+      );
     });
 
     it("keeps Authorization (and every header, cookie and query) out of both cache keys", () => {
@@ -114,7 +135,7 @@ describe("PackageIndex", () => {
       expect([pages.minTtl, pages.maxTtl]).to.deep.equal([0, 60]);
       const files = recorder.one("aws:cloudfront/cachePolicy:CachePolicy", "-files").inputs;
       expect(files.maxTtl).to.equal(365 * 24 * 3600);
-      const filesBehaviour = cdn.inputs.orderedCacheBehaviors[0];
+      const filesBehaviour = cdn.inputs.orderedCacheBehaviors[1];
       expect(filesBehaviour.pathPattern).to.equal("/files/*");
       expect(filesBehaviour.cachePolicyId).to.equal(
         recorder.one("aws:cloudfront/cachePolicy:CachePolicy", "-files").id,
@@ -188,7 +209,7 @@ describe("PackageIndex", () => {
       const cdn = recorder.one(DISTRIBUTION);
       expect(
         cdn.inputs.orderedCacheBehaviors.map((b: { pathPattern: string }) => b.pathPattern),
-      ).to.deep.equal(["/files/*", "/*/files/*"]);
+      ).to.deep.equal(["/_errors/*", "/files/*", "/*/files/*"]);
       for (const behaviour of behaviours(cdn))
         expect(behaviour.lambdaFunctionAssociations[0].lambdaArn).to.equal(EDGE_ARN);
       expect(cdn.inputs.priceClass).to.equal("PriceClass_All");
@@ -196,8 +217,11 @@ describe("PackageIndex", () => {
 
     it("caps index pages and remembered 404s at the given TTL", () => {
       expect(recorder.one("aws:cloudfront/cachePolicy:CachePolicy", "-pages").inputs.maxTtl).to.equal(10);
-      expect(recorder.one(DISTRIBUTION).inputs.customErrorResponses).to.deep.equal([
-        { errorCode: 404, errorCachingMinTtl: 10 },
+      const remembered = recorder
+        .one(DISTRIBUTION)
+        .inputs.customErrorResponses.filter((r: { errorCachingMinTtl: number }) => r.errorCachingMinTtl > 0);
+      expect(remembered).to.deep.equal([
+        { errorCode: 404, responseCode: 404, responsePagePath: "/_errors/404", errorCachingMinTtl: 10 },
       ]);
     });
 

@@ -173,6 +173,36 @@ describe("viewer-request handler: rewriting", () => {
   });
 });
 
+describe("origin-request: the fixed pages CloudFront shows instead of S3's errors", () => {
+  const h = harness(allKeys);
+  for (const status of [400, 403, 404, 416, 500, 503]) {
+    it(`answers /_errors/${status} with 200 and the edge's own ${status} body, without a lookup`, async () => {
+      const page = generated(await h.handle({ uri: `/_errors/${status}`, eventType: "origin-request" }));
+      const own = generated(await h.handle({ uri: "/simple/" }));
+      expect(page.status).to.equal("200");
+      expect(page.body).to.match(new RegExp(`^${status} [A-Z][A-Za-z ]+\n$`));
+      expect(page.body).to.not.include("<");
+      expect(headerValue(page, "content-type")).to.equal(headerValue(own, "content-type"));
+      expect(headerValue(page, "cache-control")).to.equal("no-store");
+      expect(h.store.lookups).to.equal(0);
+    });
+  }
+
+  for (const uri of ["/_errors/401", "/_errors/404/x", "/acme/main/simple/index.html", "/simple/"]) {
+    it(`never forwards an origin request for ${uri}: 404`, async () => {
+      expect(generated(await h.handle({ uri, eventType: "origin-request" })).status).to.equal("404");
+    });
+  }
+
+  it("never forwards a viewer's own request for /_errors/404: no route (400 as a channel name, 404 without channels)", async () => {
+    const withKey = { uri: "/_errors/404", headers: { Authorization: keys.valid.authorization } };
+    expect(generated(await h.handle(withKey)).status).to.equal("400");
+    const noChannels = harness(allKeys, { branchChannels: false });
+    expect(generated(await noChannels.handle(withKey)).status).to.equal("404");
+    expect(generated(await noChannels.handle({ uri: "/_errors/404" })).status).to.equal("401");
+  });
+});
+
 describe("viewer-request handler: redirects", () => {
   const h = harness(allKeys);
   const cases: [string, ViewerRequestOptions, string][] = [

@@ -172,12 +172,20 @@ for (const expected of STACKS) {
       const fn = run.recorder.one("aws:lambda/function:Function");
       expect(run.outputs.edgeFunctionQualifiedArn).to.equal(fn.outputs.qualifiedArn);
       const behaviours = [cdn.inputs.defaultCacheBehavior, ...cdn.inputs.orderedCacheBehaviors];
-      expect(behaviours).to.have.length(expected.branchChannels ? 3 : 2);
+      expect(behaviours).to.have.length(expected.branchChannels ? 4 : 3);
+      const viewerRequest = {
+        eventType: "viewer-request",
+        lambdaArn: fn.outputs.qualifiedArn,
+        includeBody: false,
+      };
       for (const behaviour of behaviours) {
         expect(behaviour.viewerProtocolPolicy).to.equal("https-only");
-        expect(behaviour.lambdaFunctionAssociations).to.deep.equal([
-          { eventType: "viewer-request", lambdaArn: fn.outputs.qualifiedArn, includeBody: false },
-        ]);
+        // The error-page path alone also runs it at origin-request (CloudFront's own page fetches).
+        expect(behaviour.lambdaFunctionAssociations).to.deep.equal(
+          behaviour.pathPattern === "/_errors/*"
+            ? [viewerRequest, { ...viewerRequest, eventType: "origin-request" }]
+            : [viewerRequest],
+        );
       }
     });
 

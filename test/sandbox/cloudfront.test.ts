@@ -12,9 +12,20 @@ import { MotoServer, startMoto } from "../../sandbox/moto";
 const BUCKET = "ppi-test-index";
 const BODY = "0123456789abcdef";
 
-/** Answers `/generated/<status>` itself, `/throw` by throwing, `/null` with nothing; rewrites the rest under `t/`. */
+/**
+ * Answers `/generated/<status>` itself, `/throw` by throwing, `/null` with nothing; rewrites the rest
+ * under `t/`; answers CloudFront's error-page fetches (origin-request) with a page naming its path.
+ */
 const testHandler: ViewerRequestHandler = async (event): Promise<CloudFrontRequestResult> => {
-  const request = event.Records[0].cf.request;
+  const { request, config } = event.Records[0].cf;
+  // CloudFront's own fetch of an error page.
+  if (config.eventType === "origin-request") {
+    return {
+      status: "200",
+      headers: { "content-type": [{ key: "Content-Type", value: "text/plain" }] },
+      body: `fixed page ${request.uri}`,
+    };
+  }
   if (request.uri === "/throw") throw new Error("boom");
   if (request.uri === "/null") return null;
   if (request.uri === "/big") return { status: "200", body: "x".repeat(40 * 1024 + 1) };
@@ -102,7 +113,11 @@ describe("sandbox CloudFront emulator @integration", () => {
     await fetch(`${base}/simple/x/?format=json&a=1`, {
       headers: { Accept: "text/html", Authorization: "Basic dTpw", "X-Two": "a" },
     });
-    expect(events).to.have.length(1);
+    // /simple/x/ is missing, so CloudFront fetches the 404 page next (an origin-request of its own).
+    expect(events.map((e) => e.Records[0].cf.config.eventType)).to.deep.equal([
+      "viewer-request",
+      "origin-request",
+    ]);
     const { config, request } = events[0].Records[0].cf;
     expect(config.eventType).to.equal("viewer-request");
     expect(config.requestId).to.match(/^[A-Za-z0-9_-]{56}$/);
@@ -187,6 +202,7 @@ describe("sandbox CloudFront emulator @integration", () => {
     expect(await partial.text()).to.equal("2345");
     const beyond = await fetch(`${base}/simple/index.html`, { headers: { Range: "bytes=100-200" } });
     expect(beyond.status).to.equal(416);
+    expect(await beyond.text()).to.equal("fixed page /_errors/416");
   });
 
   it("answers 304 to If-None-Match with the current ETag", async () => {
@@ -196,11 +212,21 @@ describe("sandbox CloudFront emulator @integration", () => {
     expect(response.headers.get("etag")).to.equal(etag);
   });
 
-  it("answers 404 (not 403) for a missing key, on GET and HEAD", async () => {
+  it("answers 404 (not 403) for a missing key, on GET and HEAD, with the error page, never S3's body", async () => {
     const missing = await fetch(`${base}/simple/nothing/index.html`);
     expect(missing.status).to.equal(404);
-    expect(await missing.text()).to.contain("<Code>NoSuchKey</Code>");
-    expect((await fetch(`${base}/simple/nothing/index.html`, { method: "HEAD" })).status).to.equal(404);
+    expect(missing.headers.get("content-type")).to.equal("text/plain");
+    const body = await missing.text();
+    expect(body).to.equal("fixed page /_errors/404");
+    expect(body).not.to.include("t/simple/nothing");
+    const head = await fetch(`${base}/simple/nothing/index.html`, { method: "HEAD" });
+    expect(head.status).to.equal(404);
+    expect(await head.text()).to.equal("");
+    const fetchesOfThePage = events.filter((e) => e.Records[0].cf.config.eventType === "origin-request");
+    expect(fetchesOfThePage.map((e) => e.Records[0].cf.request.uri)).to.deep.equal([
+      "/_errors/404",
+      "/_errors/404",
+    ]);
   });
 
   it("keeps immutable files in the CDN cache after the first GET, as CloudFront does", async () => {
