@@ -69,8 +69,18 @@ function location(ctx: CommandContext) {
   return indexLocation(tenant, text(ctx, "channel"));
 }
 
+/** The comma-separated list of an option (`--channels a,b`), without blanks. */
+function list(ctx: CommandContext, name: string): string[] | undefined {
+  return text(ctx, name)
+    ?.split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
 function describeKey(key: KeySummary): string {
-  const scope = key.channels ? `channels ${key.channels.join(",")}` : "all channels";
+  const channels = key.channels ? `channels ${key.channels.join(",")}` : "all channels";
+  const projects = key.projects ? `projects ${key.projects.join(",")}` : "all projects";
+  const scope = `${key.scope}  ${channels}  ${projects}`;
   const expiry = key.expiresAt ? `expires ${key.expiresAt}` : "no expiry";
   const revoked = key.revokedAt ? ` revoked ${key.revokedAt}` : "";
   const description = key.description ? ` "${key.description}"` : "";
@@ -94,20 +104,24 @@ function printNewKey(ctx: CommandContext, key: CreatedKey, heading: string): voi
 }
 
 const keysCreate: Command = {
-  usage: "keys create --tenant T [--channels a,b] [--expires-in 90d] [--description D]",
+  usage:
+    "keys create --tenant T [--scope read|publish] [--projects a,b] [--channels a,b] [--expires-in 90d] [--description D]",
   summary: "create a customer key; prints the secret once, with pip, uv and poetry configuration",
-  options: ["tenant", "channels", "expires-in", "description"],
+  options: ["tenant", "scope", "projects", "channels", "expires-in", "description"],
   positionals: [0, 0],
   async run(ctx) {
     const tenant = text(ctx, "tenant");
     if (!tenant) throw new UsageError("keys create needs --tenant T");
-    const channels = text(ctx, "channels")
-      ?.split(",")
-      .map((c) => c.trim())
-      .filter(Boolean);
+    const channels = list(ctx, "channels");
+    const projects = list(ctx, "projects");
+    if (projects?.length === 0) {
+      throw new UsageError("--projects needs at least one project name, e.g. --projects demo,other-lib");
+    }
     const key = await createKey(await openKeys(ctx), {
       tenant,
       ...(channels ? { channels } : {}),
+      ...(text(ctx, "scope") !== undefined ? { scope: text(ctx, "scope") } : {}),
+      ...(projects ? { projects } : {}),
       ...(text(ctx, "expires-in") ? { expiresIn: text(ctx, "expires-in") } : {}),
       ...(text(ctx, "description") ? { description: text(ctx, "description") } : {}),
     });
@@ -140,7 +154,8 @@ const keysRevoke: Command = {
 
 const keysRotate: Command = {
   usage: "keys rotate PUBLIC_KEY",
-  summary: "replace a key: a new key with the same tenant, channels and description; the old one is revoked",
+  summary:
+    "replace a key: a new key with the same tenant, scope, projects, channels and description; the old one is revoked",
   options: [],
   positionals: [1, 1],
   async run(ctx) {

@@ -4,7 +4,7 @@
  * every definition of the table (the component, the sandbox), so all agree on one shape.
  */
 import { HASH_SCHEME } from "./keyScheme";
-import { isValidChannel, isValidTenant } from "./names";
+import { isValidChannel, isValidProjectName, isValidTenant, normalizeProjectName } from "./names";
 
 /** The table's partition key: the item attribute holding the public key. */
 export const PUBLIC_KEY_ATTRIBUTE = "publicKey";
@@ -12,6 +12,27 @@ export const PUBLIC_KEY_ATTRIBUTE = "publicKey";
 export const TENANT_ATTRIBUTE = "tenant";
 /** The global secondary index on TENANT_ATTRIBUTE, queried to list one tenant's keys. */
 export const TENANT_INDEX_NAME = "tenant";
+/** The item attribute holding the key's scope (a string, one of KEY_SCOPES); absent means `read`. */
+export const SCOPE_ATTRIBUTE = "scope";
+/** The item attribute holding the key's project restriction (a string set of normalized names). */
+export const PROJECTS_ATTRIBUTE = "projects";
+
+/**
+ * What a key may do: `read` the index (pages and files), or `publish` to it, which implies read.
+ * Records written before scopes existed have no scope attribute and are read keys.
+ */
+export const KEY_SCOPES = ["read", "publish"] as const;
+export type KeyScope = (typeof KEY_SCOPES)[number];
+export const DEFAULT_KEY_SCOPE: KeyScope = "read";
+
+export function isKeyScope(value: unknown): value is KeyScope {
+  return (KEY_SCOPES as readonly unknown[]).includes(value);
+}
+
+/** A project restriction entry: a valid project name already in PEP 503 normalized form. */
+export function isNormalizedProjectName(name: string): boolean {
+  return isValidProjectName(name) && normalizeProjectName(name) === name;
+}
 
 /** One row of the credentials table, as the code sees it. */
 export interface CredentialRecord {
@@ -19,6 +40,12 @@ export interface CredentialRecord {
   readonly tenant: string;
   /** Channels this key may read; undefined means every channel of the tenant. */
   readonly channels?: readonly string[];
+  readonly scope: KeyScope;
+  /**
+   * Projects (PEP 503 normalized) this key may read, and publish with the publish scope;
+   * undefined means every project of the tenant.
+   */
+  readonly projects?: readonly string[];
   readonly salt: string;
   readonly secretHash: string;
   readonly scheme: string;
@@ -54,6 +81,8 @@ export function credentialToItem(record: CredentialRecord): CredentialItem {
     createdAt: { N: String(record.createdAt) },
   };
   if (record.channels && record.channels.length > 0) item.channels = { SS: [...record.channels] };
+  item[SCOPE_ATTRIBUTE] = { S: record.scope };
+  if (record.projects && record.projects.length > 0) item[PROJECTS_ATTRIBUTE] = { SS: [...record.projects] };
   if (record.expiresAt !== undefined) item.expiresAt = { N: String(record.expiresAt) };
   if (record.revokedAt !== undefined) item.revokedAt = { N: String(record.revokedAt) };
   if (record.description) item.description = { S: record.description };
@@ -67,17 +96,29 @@ function optionalNumber(value: AttributeValue | undefined): number | undefined |
 }
 
 /**
- * The channel restriction of an item: undefined when absent (every channel), null when present
- * but not a non-empty string set of valid channel names. A restriction that cannot be read must
+ * A channel or project restriction of an item: undefined when absent (no restriction), null when
+ * present but not a non-empty string set of valid names. A restriction that cannot be read must
  * never widen into "no restriction".
  */
-function optionalChannels(value: AttributeValue | undefined): readonly string[] | undefined | null {
+function optionalNameSet(
+  value: AttributeValue | undefined,
+  isValid: (name: string) => boolean,
+): readonly string[] | undefined | null {
   if (value === undefined) return undefined;
-  const channels = value.SS;
-  if (!Array.isArray(channels) || channels.length === 0) return null;
-  return channels.every((channel) => typeof channel === "string" && isValidChannel(channel))
-    ? channels
-    : null;
+  const names = value.SS;
+  if (!Array.isArray(names) || names.length === 0) return null;
+  return names.every((name) => typeof name === "string" && isValid(name)) ? names : null;
+}
+
+/** The scope of an item: `read` when absent (records older than scopes), null when unreadable. */
+function scopeOf(value: AttributeValue | undefined): KeyScope | null {
+  if (value === undefined) return DEFAULT_KEY_SCOPE;
+  return isKeyScope(value.S) ? value.S : null;
+}
+
+/** Whether a key may read (and, with the publish scope, publish) a normalized project name. */
+export function keyAllowsProject(record: CredentialRecord, project: string): boolean {
+  return record.projects === undefined || record.projects.includes(project);
 }
 
 /** Reads an item; returns undefined for an item that is not a well-formed record (fail closed). */
@@ -90,9 +131,13 @@ export function credentialFromItem(item: CredentialItem): CredentialRecord | und
   const createdAt = optionalNumber(item.createdAt);
   const expiresAt = optionalNumber(item.expiresAt);
   const revokedAt = optionalNumber(item.revokedAt);
-  const channels = optionalChannels(item.channels);
+  const channels = optionalNameSet(item.channels, isValidChannel);
+  const scope = scopeOf(item[SCOPE_ATTRIBUTE]);
+  // A restriction that cannot be read (or names a project in a spelling the edge never compares
+  // with) must never widen into "every project".
+  const projects = optionalNameSet(item[PROJECTS_ATTRIBUTE], isNormalizedProjectName);
   if (!publicKey || !tenant || !salt || !secretHash || scheme !== HASH_SCHEME) return undefined;
-  if (!isValidTenant(tenant) || channels === null) return undefined;
+  if (!isValidTenant(tenant) || channels === null || scope === null || projects === null) return undefined;
   if (createdAt === undefined || createdAt === null || expiresAt === null || revokedAt === null)
     return undefined;
   return {
@@ -103,6 +148,8 @@ export function credentialFromItem(item: CredentialItem): CredentialRecord | und
     scheme,
     createdAt,
     ...(channels ? { channels } : {}),
+    scope,
+    ...(projects ? { projects } : {}),
     ...(expiresAt !== undefined ? { expiresAt } : {}),
     ...(revokedAt !== undefined ? { revokedAt } : {}),
     ...(item.description?.S ? { description: item.description.S } : {}),

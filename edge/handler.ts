@@ -4,7 +4,9 @@
  * It never throws and never forwards a request it could not authenticate (fail closed).
  *
  * Order: 405 (method) → 400 (URI, query) → 401/503 (credentials) → 404 (unknown route) →
- * 403 (channel scope) → 301 (canonical URL) → 400/406 (Accept) → forward.
+ * 403 (channel, then project restriction) → 301 (canonical URL) → 400/406 (Accept) → forward.
+ * A project-restricted key is refused the root page: it is one static object listing every
+ * project of the channel, which the edge cannot filter (docs/edge-index.md).
  * Malformed input is refused before any lookup; everything routable requires a valid key.
  * At origin-request (the error-page path only) it answers CloudFront's fetch of a fixed error page.
  */
@@ -14,7 +16,7 @@ import type {
   CloudFrontRequestEvent,
   CloudFrontRequestResult,
 } from "aws-lambda";
-import { CredentialRecord } from "../domain/credentialRecords";
+import { CredentialRecord, keyAllowsProject } from "../domain/credentialRecords";
 import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, secretMatches } from "../domain/keyScheme";
 import { CORRUPT_RECORD, CredentialLookup, StoredCredential, createCachedLookup } from "./credentialLookup";
 import { createDynamoCredentialStore } from "./dynamoCredentialStore";
@@ -22,7 +24,7 @@ import { PageFormat, fileKey, projectPageKey, rootPageKey } from "../domain/stor
 import { denialLogLine } from "./log";
 import { isValidTenant } from "../domain/names";
 import { createFormatNegotiator, formatFromQuery } from "./negotiate";
-import { errorPage, generatedResponse, methodNotAllowed, redirect, unauthorized } from "./responses";
+import { errorPage, forbidden, generatedResponse, methodNotAllowed, redirect, unauthorized } from "./responses";
 import { Route, canonicalPath, encodePath, parseRoute } from "./route";
 import { parseBasicAuthorization } from "./basicAuth";
 import { AWS_REGION_PATTERN } from "../domain/aws";
@@ -214,6 +216,20 @@ export function createViewerRequestHandlerWith(
     const { tenant, channels } = auth.record;
     if (channels !== undefined && !channels.includes(route.channel)) {
       return deny(403, "channel-not-allowed", auth.username);
+    }
+    // Refused by the key's own restriction: the body may say so (the holder knows its key).
+    const restricted = (reason: string, explanation: string) => {
+      deps.log(denialLogLine({ status: 403, reason, username: auth.username, requestId }));
+      return forbidden(explanation);
+    };
+    if (auth.record.projects !== undefined && route.kind === "root") {
+      return restricted(
+        "root-not-allowed",
+        "this key may read only the projects it names, and the root page lists them all; request /simple/<project>/ (pip, uv and poetry do)",
+      );
+    }
+    if (route.kind !== "root" && !keyAllowsProject(auth.record, route.project)) {
+      return restricted("project-not-allowed", "this key may not read this project");
     }
     if (!parsed.canonical) {
       return redirect(encodePath(canonicalPath(route)) + (formatOverride ? `?format=${formatOverride}` : ""));

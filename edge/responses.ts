@@ -42,6 +42,14 @@ export function methodNotAllowed(): CloudFrontResultResponse {
   return generatedResponse(405, { Allow: ALLOWED_METHODS });
 }
 
+/**
+ * A 403 whose body says why, for refusals of an authenticated key by its own restriction (which
+ * the key's holder may know), never for anything about the credentials themselves.
+ */
+export function forbidden(explanation: string): CloudFrontResultResponse {
+  return { ...generatedResponse(403), body: `403 ${STATUS_TEXT[403]}: ${explanation}\n` };
+}
+
 /** `location` is an absolute path, already percent-encoded. */
 export function redirect(location: string): CloudFrontResultResponse {
   return generatedResponse(301, { Location: location });

@@ -17,15 +17,21 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import {
   CredentialRecord,
+  DEFAULT_KEY_SCOPE,
+  KEY_SCOPES,
+  KeyScope,
+  PROJECTS_ATTRIBUTE,
   PUBLIC_KEY_ATTRIBUTE,
+  SCOPE_ATTRIBUTE,
   TENANT_ATTRIBUTE,
   TENANT_INDEX_NAME,
   credentialFromItem,
   credentialKey,
   credentialToItem,
+  isKeyScope,
 } from "../domain/credentialRecords";
 import { HASH_SCHEME, PUBLIC_KEY_PATTERN, generateKey } from "../domain/keyScheme";
-import { isValidChannel, isValidTenant } from "../domain/names";
+import { isValidChannel, isValidProjectName, isValidTenant, normalizeProjectName } from "../domain/names";
 import { PublishingError } from "./errors";
 
 const MAX_DESCRIPTION_LENGTH = 200;
@@ -40,6 +46,10 @@ export interface NewKeyRequest {
   readonly tenant: string;
   /** Channels the key may read; omitted or empty means every channel of the tenant. */
   readonly channels?: readonly string[];
+  /** `read` (pages and files) or `publish` (implies read); omitted means `read`. */
+  readonly scope?: string;
+  /** Projects the key may read (and publish); any spelling, stored normalized. Omitted or empty: all. */
+  readonly projects?: readonly string[];
   /** Lifetime such as `90d`, `12h`, `30m`; omitted means no expiry. */
   readonly expiresIn?: string;
   readonly description?: string;
@@ -50,6 +60,9 @@ export interface KeySummary {
   readonly publicKey: string;
   readonly tenant: string;
   readonly channels?: readonly string[];
+  readonly scope: KeyScope;
+  /** Normalized project names; absent means every project of the tenant. */
+  readonly projects?: readonly string[];
   readonly description?: string;
   readonly createdAt: string;
   readonly expiresAt?: string;
@@ -91,6 +104,18 @@ function validateRequest(request: NewKeyRequest): void {
       );
     }
   }
+  if (request.scope !== undefined && !isKeyScope(request.scope)) {
+    throw new PublishingError(
+      `invalid --scope "${request.scope}": use ${KEY_SCOPES.join(" or ")} (publish can upload and implies read)`,
+    );
+  }
+  for (const project of request.projects ?? []) {
+    if (!isValidProjectName(project)) {
+      throw new PublishingError(
+        `invalid project "${project}" in --projects: use Python project names (letters, digits, ".", "_", "-", starting and ending with a letter or digit), e.g. --projects demo,other-lib`,
+      );
+    }
+  }
   const description = request.description;
   if (
     description !== undefined &&
@@ -109,6 +134,8 @@ function summaryOf(item: Record<string, AttributeValue>, nowSeconds: number): Ke
   const expiresAt = number("expiresAt");
   const revokedAt = number("revokedAt");
   const channels = item.channels?.SS;
+  const scope = item[SCOPE_ATTRIBUTE]?.S;
+  const projects = item[PROJECTS_ATTRIBUTE]?.SS;
   const status =
     revokedAt !== undefined
       ? "revoked"
@@ -119,6 +146,8 @@ function summaryOf(item: Record<string, AttributeValue>, nowSeconds: number): Ke
     publicKey: item[PUBLIC_KEY_ATTRIBUTE]?.S ?? "",
     tenant: item[TENANT_ATTRIBUTE]?.S ?? "",
     ...(channels ? { channels: [...channels].sort() } : {}),
+    scope: isKeyScope(scope) ? scope : DEFAULT_KEY_SCOPE,
+    ...(projects ? { projects: [...projects].sort() } : {}),
     ...(item.description?.S ? { description: item.description.S } : {}),
     createdAt: iso(createdAt),
     ...(expiresAt !== undefined ? { expiresAt: iso(expiresAt) } : {}),
@@ -140,10 +169,13 @@ function newKey(
   const now = nowSeconds(ctx);
   const key = generateKey();
   const channels = [...new Set(request.channels ?? [])];
+  const projects = [...new Set((request.projects ?? []).map(normalizeProjectName))];
   const record: CredentialRecord = {
     publicKey: key.publicKey,
     tenant: request.tenant,
     ...(channels.length > 0 ? { channels } : {}),
+    scope: isKeyScope(request.scope) ? request.scope : DEFAULT_KEY_SCOPE,
+    ...(projects.length > 0 ? { projects } : {}),
     salt: key.salt,
     secretHash: key.secretHash,
     scheme: HASH_SCHEME,
@@ -181,6 +213,8 @@ const LISTED_ATTRIBUTES = [
   PUBLIC_KEY_ATTRIBUTE,
   TENANT_ATTRIBUTE,
   "channels",
+  SCOPE_ATTRIBUTE,
+  PROJECTS_ATTRIBUTE,
   "description",
   "createdAt",
   "expiresAt",
@@ -275,7 +309,7 @@ function alreadyRevoked(publicKey: string): PublishingError {
 }
 
 /**
- * Replaces a key: a new key with the same tenant, channels, description and lifetime (the old
+ * Replaces a key: a new key with the same tenant, channels, scope, projects, description and lifetime (the old
  * key's expiry span, counted from now). The new key is written and the old one revoked in one
  * transaction, so a failure can never leave an active new key whose secret nobody saw.
  */
@@ -294,6 +328,8 @@ export async function rotateKey(
   const request = {
     tenant: old.tenant,
     ...(old.channels ? { channels: old.channels } : {}),
+    scope: old.scope,
+    ...(old.projects ? { projects: old.projects } : {}),
     ...(old.description ? { description: old.description } : {}),
   };
   validateRequest(request);

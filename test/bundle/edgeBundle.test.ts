@@ -107,9 +107,17 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
     otherTenant: makeKey({ tenant: "globex" }),
     revoked: makeKey({ revokedAt: 1_700_000_000 }),
     expired: makeKey({ expiresAt: 1_700_000_000 }),
+    demoOnly: makeKey({ projects: ["demo"] }),
+    publisher: makeKey({ scope: "publish", projects: ["demo", "demo-pkg"] }),
   };
   /** Meant for feature-x only, but its channels were stored as a list instead of a string set. */
   const malformedChannels = makeKey({ channels: ["feature-x"] });
+  /** Stored with a scope no code writes. */
+  const unknownScope = makeKey();
+  /** Meant for demo only, but its projects were stored as a string instead of a string set. */
+  const malformedProjects = makeKey({ projects: ["demo"] });
+  /** Written before scopes existed: no scope attribute. */
+  const legacy = makeKey();
   let aws: CredentialsOnMoto;
   let text: string;
   let handler: ViewerRequestHandler;
@@ -126,6 +134,11 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
       ...credentialToItem(malformedChannels.record),
       channels: { L: [{ S: "feature-x" }] },
     });
+    await aws.putItem({ ...credentialToItem(unknownScope.record), scope: { S: "admin" } });
+    await aws.putItem({ ...credentialToItem(malformedProjects.record), projects: { S: "demo" } });
+    const legacyItem = credentialToItem(legacy.record);
+    delete legacyItem.scope;
+    await aws.putItem(legacyItem);
     handler = loadEdgeBundle(text);
   });
   after(async () => aws?.stop());
@@ -190,6 +203,29 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
     );
     expect(request.uri).to.equal("/acme/main/simple/index.html");
   });
+
+  const restricted: [string, { authorization: string }, string, string][] = [
+    ["its project's page", keys.demoOnly, "/simple/demo/", "/acme/main/simple/demo/index.html"],
+    [
+      "its project's file in a branch channel",
+      keys.demoOnly,
+      "/feature-x/files/demo/demo-1.0.tar.gz",
+      "/acme/feature-x/files/demo/demo-1.0.tar.gz",
+    ],
+    [
+      "a publish key's second project",
+      keys.publisher,
+      "/simple/demo-pkg/",
+      "/acme/main/simple/demo-pkg/index.html",
+    ],
+    ["a record without a scope (a read key)", legacy, "/simple/", "/acme/main/simple/index.html"],
+  ];
+  for (const [what, key, uri, origin] of restricted) {
+    it(`forwards ${what}: ${uri} as ${origin}`, async () => {
+      expect(forwarded(await as(key, { uri })).uri).to.equal(origin);
+      expect(logged).to.deep.equal([]);
+    });
+  }
 
   it("rewrites another tenant's key into its own prefix", async () => {
     expect(forwarded(await as(keys.otherTenant, { uri: "/simple/demo/" })).uri).to.equal(
@@ -265,6 +301,42 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
       "not-acceptable",
     ],
     ["an unknown path", () => as(keys.valid, { uri: "/admin/" }), "404", "no-such-route"],
+    [
+      "another project for a project-restricted key",
+      () => as(keys.demoOnly, { uri: "/simple/demo-pkg/" }),
+      "403",
+      "project-not-allowed",
+    ],
+    [
+      "another project's file, non-normalized, in a channel",
+      () => as(keys.demoOnly, { uri: "/feature-x/files/Demo_Pkg/demo_pkg-1.0.tar.gz" }),
+      "403",
+      "project-not-allowed",
+    ],
+    [
+      "another project percent-encoded",
+      () => as(keys.publisher, { uri: "/simple/%6fther/" }),
+      "403",
+      "project-not-allowed",
+    ],
+    [
+      "the root page for a project-restricted key",
+      () => as(keys.demoOnly, { uri: "/simple/" }),
+      "403",
+      "root-not-allowed",
+    ],
+    [
+      "a key whose stored scope is unknown (a corrupt record)",
+      () => as(unknownScope, { uri: "/simple/demo/" }),
+      "401",
+      "corrupt-record",
+    ],
+    [
+      "a key whose stored projects are not a string set (a corrupt record, never every project)",
+      () => as(malformedProjects, { uri: "/simple/demo/" }),
+      "401",
+      "corrupt-record",
+    ],
   ];
   for (const [what, send, status, reason] of refusals) {
     it(`answers ${what} with ${status} and one log line (${reason})`, async () => {
@@ -278,7 +350,7 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
       }
       expect(logged).to.have.length(1);
       expect(JSON.parse(logged[0])).to.include({ event: "denied", reason, status: Number(status) });
-      for (const key of [...Object.values(keys), malformedChannels]) {
+      for (const key of [...Object.values(keys), malformedChannels, unknownScope, malformedProjects]) {
         expect(logged[0]).not.to.include(key.secretKey);
       }
     });

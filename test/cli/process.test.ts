@@ -122,4 +122,72 @@ describe("cli: the command as a process @integration", () => {
     const root = await runCli(["list", "--tenant", "acme", "--json"], env);
     expect(JSON.parse(root.stdout)).to.deep.equal({ projects: ["hello-world"] });
   });
+
+  it("creates a scoped key (--scope, --projects normalized), lists its scope, and refuses bad ones writing nothing", async () => {
+    const created = await runCli(
+      [
+        "keys",
+        "create",
+        "--tenant",
+        "scoped",
+        "--scope",
+        "publish",
+        "--projects",
+        "Demo_Pkg, other-lib",
+        "--json",
+      ],
+      env,
+    );
+    expect([created.code, created.stderr]).to.deep.equal([0, ""]);
+    const key = JSON.parse(created.stdout);
+    expect(key).to.include({ tenant: "scoped", scope: "publish", status: "active" });
+    expect(key.projects).to.deep.equal(["demo-pkg", "other-lib"]);
+
+    const reader = JSON.parse((await runCli(["keys", "create", "--tenant", "scoped", "--json"], env)).stdout);
+    expect(reader.scope).to.equal("read");
+    expect(reader).not.to.have.property("projects");
+
+    const listed = await runCli(["keys", "list", "--tenant", "scoped"], env);
+    expect(listed.code).to.equal(0);
+    const lines = listed.stdout.trim().split("\n");
+    expect(lines.find((line) => line.startsWith(key.publicKey))).to.include(
+      "  scoped  active  publish  all channels  projects demo-pkg,other-lib  created ",
+    );
+    expect(lines.find((line) => line.startsWith(reader.publicKey))).to.include(
+      "  scoped  active  read  all channels  all projects  created ",
+    );
+
+    const refusals: [string[], number, string][] = [
+      [
+        ["--scope", "admin"],
+        1,
+        'error: invalid --scope "admin": use read or publish (publish can upload and implies read)\n',
+      ],
+      [
+        ["--scope", "Publish"],
+        1,
+        'error: invalid --scope "Publish": use read or publish (publish can upload and implies read)\n',
+      ],
+      [
+        ["--projects", "demo,../globex"],
+        1,
+        'error: invalid project "../globex" in --projects: use Python project names (letters, digits, ".", "_", "-", starting and ending with a letter or digit), e.g. --projects demo,other-lib\n',
+      ],
+      [
+        ["--projects", " , "],
+        2,
+        "error: --projects needs at least one project name, e.g. --projects demo,other-lib\n",
+      ],
+    ];
+    for (const [args, code, stderr] of refusals) {
+      const refused = await runCli(["keys", "create", "--tenant", "refused", ...args], env);
+      expect([refused.code, refused.stdout, refused.stderr], args.join(" ")).to.deep.equal([
+        code,
+        "",
+        stderr,
+      ]);
+    }
+    const none = await runCli(["keys", "list", "--tenant", "refused", "--json"], env);
+    expect(JSON.parse(none.stdout)).to.deep.equal([]);
+  });
 });

@@ -50,7 +50,8 @@ describe("cli: commands in-process @integration", () => {
     expect(help.stdout).to.match(
       /^Usage: npm run cli -- <command> \[options\]\n\nCommands:\n {2}keys create /,
     );
-    expect(help.stdout).to.not.include("publish");
+    // The group's commands only: `publish` appears as a scope (`--scope read|publish`), not as a command.
+    expect(help.stdout).to.not.match(/^ {2}publish /m);
     expect(await cli(["keys"])).to.deep.equal({
       code: 2,
       stdout: "",
@@ -152,6 +153,6 @@ describe("cli: commands in-process @integration", () => {
     const revoked = await cli(["keys", "revoke", fresh]);
     expect(revoked.stdout).to.match(new RegExp(`^Revoked ${fresh} \\(tenant acme\\) at \\S+Z\\.\\n$`));
     const list = await cli(["keys", "list", "--tenant", "acme"]);
-    expect(list.stdout).to.include(`${created.publicKey}  acme  revoked  channels main`);
+    expect(list.stdout).to.include(`${created.publicKey}  acme  revoked  read  channels main  all projects`);
   });
 });

@@ -340,6 +340,31 @@ describe("pip against the sandbox @integration", function () {
     expect(fromMain.files).to.deep.equal([]);
   });
 
+  it("lets a project-restricted key install its project only: another project and the root page are 403", async () => {
+    const own = await fixture.createKey("demo", { projects: ["PPI_Demo.Hello"] });
+    const ownIndex = urlWithKey(sandbox.url, own.publicKey, own.secretKey);
+    const installed = await download(ownIndex, [PROJECT]);
+    expect(installed.code, installed.stderr).to.equal(0);
+    expect(installed.files).to.deep.equal([WHEEL("1.1.0")]);
+    const root = await fetch(sandbox.url, {
+      headers: { Authorization: basicAuthorization(own.publicKey, own.secretKey) },
+    });
+    expect(root.status).to.equal(403);
+
+    const elsewhere = await fixture.createKey("demo", { scope: "publish", projects: ["ppi-demo-other"] });
+    served = [];
+    const refused = await download(urlWithKey(sandbox.url, elsewhere.publicKey, elsewhere.secretKey), [
+      PROJECT,
+    ]);
+    expect(refused.code).to.not.equal(0);
+    expect(refused.files).to.deep.equal([]);
+    expect(served.filter((s) => s.url === `/simple/${PROJECT}/`).map((s) => s.status)).to.deep.equal([403]);
+    const file = await fetch(`${sandbox.origin}/files/${PROJECT}/${WHEEL("1.1.0")}`, {
+      headers: { Authorization: basicAuthorization(elsewhere.publicKey, elsewhere.secretKey) },
+    });
+    expect(file.status).to.equal(403);
+  });
+
   it("answers 404 for a project that does not exist, in both formats, and pip finds nothing", async () => {
     for (const accept of [PIP_ACCEPT, "text/html"]) {
       const response = await fetch(`${sandbox.url}ppi-no-such-project/`, {

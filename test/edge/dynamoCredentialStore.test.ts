@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { DeleteItemCommand } from "@aws-sdk/client-dynamodb";
 import { CredentialItem, credentialToItem } from "../../domain/credentialRecords";
+import { CORRUPT_RECORD } from "../../edge/credentialLookup";
 import {
   credentialsFromEnvironment,
   credentialsTableRegion,
@@ -109,13 +110,16 @@ describe("DynamoDB credential store against moto_server @integration", () => {
     ["channels stored as a string", (item) => ({ ...item, channels: { S: "feature-x" } })],
     ["a channel that is not a valid name", (item) => ({ ...item, channels: { SS: ["feature-x", "../x"] } })],
     ["a tenant that is not a valid name", (item) => ({ ...item, tenant: { S: "../etc" } })],
+    ["an unknown scope", (item) => ({ ...item, scope: { S: "admin" } })],
+    ["projects stored as a list", (item) => ({ ...item, projects: { L: [{ S: "demo" }] } })],
+    ["a project that is not normalized", (item) => ({ ...item, projects: { SS: ["demo", "Other_Lib"] } })],
   ];
   for (const [what, corrupt] of malformed) {
-    it(`answers null for an item that is not a well-formed record: ${what}`, async () => {
+    it(`answers CORRUPT_RECORD for an item that is not a well-formed record: ${what}`, async () => {
       const broken = makeKey({ channels: ["feature-x"] });
       await aws.putItem(corrupt(credentialToItem(broken.record)));
       const store = createDynamoCredentialStore(TABLE, { tableRegion: "us-east-1", replicaRegions: [] });
-      expect(await store.get(broken.publicKey)).to.equal(null);
+      expect(await store.get(broken.publicKey)).to.equal(CORRUPT_RECORD);
       await aws.client.send(
         new DeleteItemCommand({ TableName: TABLE, Key: { publicKey: { S: broken.publicKey } } }),
       );

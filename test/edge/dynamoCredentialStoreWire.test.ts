@@ -164,6 +164,26 @@ describe("DynamoDB credential store on the wire (scripted DynamoDB on loopback)"
       json(200, { Item: { ...credentialToItem(key.record), scheme: { S: "md5" } } }),
       "corrupt",
     ],
+    [
+      "a record with an unknown scope",
+      json(200, { Item: { ...credentialToItem(key.record), scope: { S: "admin" } } }),
+      "corrupt",
+    ],
+    [
+      "a record whose scope is not a string",
+      json(200, { Item: { ...credentialToItem(key.record), scope: { SS: ["publish"] } } }),
+      "corrupt",
+    ],
+    [
+      "a record whose projects are a string",
+      json(200, { Item: { ...credentialToItem(key.record), projects: { S: "demo" } } }),
+      "corrupt",
+    ],
+    [
+      "a record with a project that is not normalized",
+      json(200, { Item: { ...credentialToItem(key.record), projects: { SS: ["Demo_Pkg"] } } }),
+      "corrupt",
+    ],
   ];
   for (const [what, answer, expected] of absent) {
     it(`answers ${expected} for ${what}`, async () => {

@@ -512,6 +512,138 @@ describe("viewer-request handler: denials", () => {
   });
 });
 
+describe("viewer-request handler: project restrictions", () => {
+  const ROOT_REFUSAL =
+    "403 Forbidden: this key may read only the projects it names, and the root page lists them all; request /simple/<project>/ (pip, uv and poetry do)\n";
+  const PROJECT_REFUSAL = "403 Forbidden: this key may not read this project\n";
+  type Expected = { forward: string } | { status: 403; reason: string; body: string } | { redirect: string };
+  const cases: [string, TestKey, string, Expected][] = [
+    ["its project page", keys.demoOnly, "/simple/demo/", { forward: "/acme/main/simple/demo/index.html" }],
+    [
+      "its file",
+      keys.demoOnly,
+      "/files/demo/demo-1.0.tar.gz",
+      { forward: "/acme/main/files/demo/demo-1.0.tar.gz" },
+    ],
+    [
+      "its project in a branch channel",
+      keys.demoOnly,
+      "/feature-x/simple/demo/",
+      { forward: "/acme/feature-x/simple/demo/index.html" },
+    ],
+    [
+      "its second project (publish scope reads too)",
+      keys.demoPublisher,
+      "/files/other-lib/other_lib-1.0.tar.gz",
+      { forward: "/acme/main/files/other-lib/other_lib-1.0.tar.gz" },
+    ],
+    ["its project in another spelling", keys.demoOnly, "/simple/DEMO/", { redirect: "/simple/demo/" }],
+    [
+      "another project",
+      keys.demoOnly,
+      "/simple/other-lib/",
+      { status: 403, reason: "project-not-allowed", body: PROJECT_REFUSAL },
+    ],
+    [
+      "another project's file",
+      keys.demoOnly,
+      "/files/other-lib/other_lib-1.0.tar.gz",
+      { status: 403, reason: "project-not-allowed", body: PROJECT_REFUSAL },
+    ],
+    [
+      "another project not normalized (refused before the redirect)",
+      keys.demoOnly,
+      "/simple/Other_Lib",
+      { status: 403, reason: "project-not-allowed", body: PROJECT_REFUSAL },
+    ],
+    [
+      "another project percent-encoded",
+      keys.demoOnly,
+      "/simple/%6fther-lib/",
+      { status: 403, reason: "project-not-allowed", body: PROJECT_REFUSAL },
+    ],
+    [
+      "another project in a branch channel",
+      keys.demoOnly,
+      "/feature-x/files/other-lib/other_lib-1.0.tar.gz",
+      { status: 403, reason: "project-not-allowed", body: PROJECT_REFUSAL },
+    ],
+    [
+      "another project through /main/",
+      keys.demoOnly,
+      "/main/simple/other-lib/",
+      { status: 403, reason: "project-not-allowed", body: PROJECT_REFUSAL },
+    ],
+    [
+      "a project whose name starts with its own",
+      keys.demoOnly,
+      "/simple/demo-extra/",
+      { status: 403, reason: "project-not-allowed", body: PROJECT_REFUSAL },
+    ],
+    [
+      "the root page",
+      keys.demoOnly,
+      "/simple/",
+      { status: 403, reason: "root-not-allowed", body: ROOT_REFUSAL },
+    ],
+    [
+      "a branch channel's root page",
+      keys.demoOnly,
+      "/feature-x/simple/",
+      { status: 403, reason: "root-not-allowed", body: ROOT_REFUSAL },
+    ],
+    [
+      "the root page without its slash",
+      keys.demoPublisher,
+      "/simple",
+      { status: 403, reason: "root-not-allowed", body: ROOT_REFUSAL },
+    ],
+    [
+      "its project in a channel outside its channels (the channel is checked first)",
+      keys.demoPublisher,
+      "/feature-x/simple/demo/",
+      { status: 403, reason: "channel-not-allowed", body: "403 Forbidden\n" },
+    ],
+    [
+      "an unrestricted key, the root page",
+      keys.valid,
+      "/simple/",
+      { forward: "/acme/main/simple/index.html" },
+    ],
+  ];
+  for (const [what, key, uri, expected] of cases) {
+    it(`${what}: ${uri} → ${JSON.stringify(expected)}`, async () => {
+      const h = harness(allKeys);
+      const result = await h.handle({
+        uri,
+        requestId: "req-1",
+        headers: { Authorization: key.authorization },
+      });
+      if ("forward" in expected) {
+        expect(forwarded(result).uri).to.equal(expected.forward);
+        expect(h.logs).to.deep.equal([]);
+      } else if ("redirect" in expected) {
+        expect(generated(result).status).to.equal("301");
+        expect(headerValue(generated(result), "location")).to.equal(expected.redirect);
+      } else {
+        const response = generated(result);
+        expect(response.status).to.equal("403");
+        expect(response.body).to.equal(expected.body);
+        expect(headerValue(response, "cache-control")).to.equal("no-store");
+        expect(h.logs.map((line) => JSON.parse(line))).to.deep.equal([
+          {
+            event: "denied",
+            status: 403,
+            reason: expected.reason,
+            keyPrefix: key.publicKey.slice(0, 12),
+            requestId: "req-1",
+          },
+        ]);
+      }
+    });
+  }
+});
+
 describe("viewer-request handler: lookups, caching and failure", () => {
   it("answers 503 and logs the error class when the lookup fails, and caches nothing", async () => {
     const h = harness(allKeys);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { generatedResponse, methodNotAllowed, redirect, unauthorized } from "../../edge/responses";
+import { forbidden, generatedResponse, methodNotAllowed, redirect, unauthorized } from "../../edge/responses";
 
 describe("generated responses", () => {
   const cases: [string, ReturnType<typeof generatedResponse>, string, Record<string, string>][] = [
@@ -28,4 +28,12 @@ describe("generated responses", () => {
       expect(response.body).to.equal(`${status} ${response.statusDescription}\n`);
     });
   }
+
+  it("403 with a reason: the same no-store plain-text response, its body naming the reason", () => {
+    const response = forbidden("this key may not read this project");
+    expect(response.status).to.equal("403");
+    expect(response.statusDescription).to.equal("Forbidden");
+    expect(response.headers).to.deep.equal(generatedResponse(403).headers);
+    expect(response.body).to.equal("403 Forbidden: this key may not read this project\n");
+  });
 });

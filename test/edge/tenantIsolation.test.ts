@@ -1,7 +1,9 @@
 /**
  * Property: whatever the URI, query, Accept and key, a request is either answered at the edge
  * or forwarded to an origin key that lies inside the caller's tenant prefix, in the storage
- * layout, in a channel the key may read — and nothing is forwarded without a valid key.
+ * layout, in a channel and a project the key may read — and nothing is forwarded without a
+ * valid key. A project-restricted key never reaches another project or the root page, through
+ * any spelling of a URL (encoded, non-normalized, in a channel), even after following a redirect.
  */
 import * as path from "path";
 import { expect } from "chai";
@@ -10,7 +12,7 @@ import { CredentialRecord } from "../../domain/credentialRecords";
 import { createViewerRequestHandlerWith } from "../../edge/handler";
 import { isValidChannel, isValidProjectName, normalizeProjectName } from "../../domain/names";
 import { FILENAME_PATTERN } from "../../edge/route";
-import { isForwarded, viewerRequestEvent } from "../../fixtures/cloudfrontEvents";
+import { generated, headerValue, isForwarded, viewerRequestEvent } from "../../fixtures/cloudfrontEvents";
 import { NOW_SECONDS, TEST_HANDLER_CONFIG, makeKey } from "../../fixtures/edgeKeys";
 
 const HOSTILE_SEGMENTS = [
@@ -147,6 +149,11 @@ function assertInsideTenant(originUri: string, record: CredentialRecord): void {
   expect(tenantSegment).to.equal(record.tenant);
   expect(isValidChannel(channel), channel).to.equal(true);
   if (record.channels) expect(record.channels).to.include(channel);
+  if (record.projects) {
+    // The root page (`simple/index.*`) lists every project: never forwarded for such a key.
+    expect(rest.length, objectKey).to.equal(2);
+    expect(record.projects, objectKey).to.include(rest[0]);
+  }
   if (area === "simple") {
     const page = rest[rest.length - 1];
     expect(["index.html", "index.json"]).to.include(page);
@@ -214,5 +221,78 @@ describe("tenant isolation (property)", () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  /** Projects of one tenant whose names are close: a restriction must tell each from the others. */
+  const PROJECTS = ["demo", "demo-pkg", "other-lib", "demo2"];
+
+  /** A spelling of a project name that may or may not normalize to it: case, separators, escapes. */
+  function spelling(name: string) {
+    const choice = fc.tuple(fc.boolean(), fc.constantFrom("-", "_", ".", "--", "_.", "-_-"), fc.nat(3));
+    return fc.array(choice, { minLength: name.length, maxLength: name.length }).map((choices) =>
+      [...name]
+        .map((c, i) => {
+          const [upper, separator, escape] = choices[i];
+          const plain = c === "-" ? separator : upper ? c.toUpperCase() : c;
+          const hex = (ch: string) => ch.charCodeAt(0).toString(16).padStart(2, "0");
+          if (escape === 1) return [...plain].map((ch) => `%${hex(ch).toUpperCase()}`).join("");
+          if (escape === 2) return [...plain].map((ch) => `%${hex(ch)}`).join("");
+          return plain;
+        })
+        .join(""),
+    );
+  }
+  const anyProjectSpelling = fc.constantFrom(...PROJECTS).chain(spelling);
+  const restrictedChannel = fc.constantFrom("", "/feature-x", "/main", "/%66eature-x", "/%6Dain");
+  const projectUri = fc.oneof(
+    fc.tuple(restrictedChannel, fc.constantFrom("/simple/", "/simple", "/%73imple/")).map(([c, r]) => c + r),
+    fc
+      .tuple(restrictedChannel, anyProjectSpelling, fc.constantFrom("", "/"))
+      .map(([c, p, s]) => `${c}/simple/${p}${s}`),
+    fc
+      .tuple(
+        restrictedChannel,
+        anyProjectSpelling,
+        fc.constantFrom("demo-1.0.tar.gz", "demo_pkg-1.0-py3-none-any.whl"),
+      )
+      .map(([c, p, f]) => `${c}/files/${p}/${f}`),
+  );
+
+  it("forwards a project-restricted key only to its own projects, following redirects, through any spelling", async () => {
+    let forwardedCount = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.subarray(PROJECTS, { minLength: 1 }),
+        fc.constantFrom<"read" | "publish">("read", "publish"),
+        scope,
+        fc.oneof({ weight: 4, arbitrary: projectUri }, { weight: 1, arbitrary: uri }),
+        accept,
+        async (projects, keyScope, channels, u, a) => {
+          const record: CredentialRecord = {
+            ...key.record,
+            scope: keyScope,
+            projects,
+            ...(channels ? { channels } : {}),
+          };
+          const headers: Record<string, string> = { Authorization: key.authorization };
+          if (a !== undefined) headers.Accept = a;
+          const handler = handlerFor(record, true);
+          let result = await handler(viewerRequestEvent({ uri: u, headers }));
+          // A redirect is followed once (clients do): what it leads to must hold the property too.
+          if (!isForwarded(result) && generated(result).status === "301") {
+            const [location, query] = headerValue(generated(result), "location")!.split("?");
+            result = await handler(viewerRequestEvent({ uri: location, querystring: query ?? "", headers }));
+            expect(isForwarded(result) || generated(result).status !== "301", "a second redirect").to.equal(
+              true,
+            );
+          }
+          if (!isForwarded(result)) return;
+          forwardedCount++;
+          assertInsideTenant(result.uri, record);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+    expect(forwardedCount).to.be.greaterThan(300);
   });
 });

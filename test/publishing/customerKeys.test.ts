@@ -79,6 +79,44 @@ describe("publishing: keys against DynamoDB @integration", () => {
     }
   });
 
+  it("stores the scope and the normalized, deduplicated projects; a key without them is an unrestricted read key", async () => {
+    const publisher = await createKey(ctx, {
+      tenant: "acme",
+      scope: "publish",
+      projects: ["Demo_Pkg", "demo-pkg", "other.lib"],
+    });
+    expect(publisher).to.deep.include({ scope: "publish", projects: ["demo-pkg", "other-lib"] });
+    const stored = await item(publisher.publicKey);
+    expect(stored.scope).to.deep.equal({ S: "publish" });
+    expect([...stored.projects.SS!].sort()).to.deep.equal(["demo-pkg", "other-lib"]);
+    expect(credentialFromItem(stored as never)).to.deep.include({
+      scope: "publish",
+      projects: ["demo-pkg", "other-lib"],
+    });
+    const listed = (await listKeys(ctx, { tenant: "acme" })).find((k) => k.publicKey === publisher.publicKey);
+    expect(listed).to.deep.include({ scope: "publish", projects: ["demo-pkg", "other-lib"] });
+
+    const reader = await createKey(ctx, { tenant: "acme" });
+    expect(reader.scope).to.equal("read");
+    expect(reader).not.to.have.property("projects");
+    expect((await item(reader.publicKey)).scope).to.deep.equal({ S: "read" });
+  });
+
+  it("lists a key written before scopes (no scope attribute) as a read key", async () => {
+    const old = await createKey(ctx, { tenant: "legacy" });
+    await fixture.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: fixture.table,
+        Key: { publicKey: { S: old.publicKey } },
+        UpdateExpression: "REMOVE #scope",
+        ExpressionAttributeNames: { "#scope": "scope" },
+      }),
+    );
+    const [listed] = await listKeys(ctx, { tenant: "legacy" });
+    expect(listed).to.deep.include({ publicKey: old.publicKey, scope: "read" });
+    expect(listed).not.to.have.property("projects");
+  });
+
   it("revokes a key once; again is a no-op; unknown and malformed keys are explained", async () => {
     const key = await createKey(ctx, { tenant: "acme" });
     const revoked = await revokeKey(ctx, key.publicKey);
@@ -98,10 +136,12 @@ describe("publishing: keys against DynamoDB @integration", () => {
     );
   });
 
-  it("rotates a key: same tenant, channels, description and lifetime; the old key is revoked", async () => {
+  it("rotates a key: same tenant, channels, scope, projects, description and lifetime; the old key is revoked", async () => {
     const old = await createKey(ctx, {
       tenant: "acme",
       channels: ["main"],
+      scope: "publish",
+      projects: ["demo"],
       expiresIn: "12h",
       description: "deploy",
     });
@@ -110,6 +150,8 @@ describe("publishing: keys against DynamoDB @integration", () => {
     expect(rotated).to.deep.include({
       tenant: "acme",
       channels: ["main"],
+      scope: "publish",
+      projects: ["demo"],
       description: "deploy",
       expiresAt: old.expiresAt,
       replaced: old.publicKey,
@@ -162,6 +204,8 @@ describe("publishing: keys against DynamoDB @integration", () => {
       [{ tenant: "acme", channels: ["simple"] }, /invalid channel "simple"/],
       [{ tenant: "acme", expiresIn: "soon" }, /invalid --expires-in "soon"/],
       [{ tenant: "acme", description: "x\ny" }, /--description must be/],
+      [{ tenant: "acme", scope: "admin" }, /^invalid --scope "admin": use read or publish/],
+      [{ tenant: "acme", projects: ["demo", "-bad-"] }, /^invalid project "-bad-" in --projects/],
     ] as const) {
       expect(((await createKey(ctx, request).catch((e: Error) => e)) as Error).message).to.match(message);
     }
