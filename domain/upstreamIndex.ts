@@ -18,6 +18,11 @@ export const UPSTREAM_INDEX_PATTERN =
   /^https:\/\/[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?\/(?:[A-Za-z0-9._~-]+\/)*$/;
 export const UPSTREAM_INDEX_ALLOWED = `"${UPSTREAM_OFF}" or an https URL of a simple index ending in /, such as ${PYPI_SIMPLE_URL} (no credentials, query or fragment)`;
 
+/** A stack's `upstreamIndex` value: an upstream, or `off`. */
+export const UPSTREAM_SETTING_PATTERN = new RegExp(
+  `^(?:${UPSTREAM_OFF}|${UPSTREAM_INDEX_PATTERN.source.slice(1, -1)})$`,
+);
+
 /**
  * Why `url` cannot be an upstream, or undefined. `allowLoopbackHttp` admits `http://127.0.0.1:<port>/…`
  * and `http://localhost:<port>/…` too, for the sandbox and its tests.

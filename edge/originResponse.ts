@@ -14,6 +14,7 @@
  * in the URI is the key's. If the reserved list cannot be read it answers 503 (never a redirect).
  */
 import type {
+  CloudFrontRequest,
   CloudFrontResponse,
   CloudFrontResponseEvent,
   CloudFrontResponseResult,
@@ -36,8 +37,10 @@ import { ObjectReader, createS3ObjectReader } from "./s3Objects";
 
 /** Plain data captured into the closure at deploy time. */
 export interface OriginResponseConfig {
-  /** The index bucket, where the reserved lists are. */
-  readonly bucketName: string;
+  /**
+   * Region of the index bucket (the stack's). The bucket itself is the request's S3 origin: its
+   * name is an Output, unknown when the closure is captured.
+   */
   readonly bucketRegion: string;
   /** The upstream index of tenants without an override (`https://…/simple/`), or null for none. */
   readonly upstreamIndex: string | null;
@@ -47,15 +50,19 @@ export interface OriginResponseConfig {
   readonly allowLoopbackUpstream?: boolean;
 }
 
-const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** The S3 origin's domain, `<bucket>.s3.<region>.amazonaws.com` (or `<bucket>.s3.amazonaws.com`). */
+const S3_ORIGIN_DOMAIN = /^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.s3(?:\.[a-z0-9-]+)?\.amazonaws\.com$/;
+
+/** The bucket of the request's S3 origin, or undefined when the origin is not an S3 bucket. */
+export function originBucket(request: CloudFrontRequest): string | undefined {
+  const domainName = request.origin?.s3?.domainName;
+  return domainName === undefined ? undefined : S3_ORIGIN_DOMAIN.exec(domainName)?.[1];
+}
 
 /** Every problem with a config, as messages naming the field, the value and what is allowed. */
 export function originResponseConfigProblems(config: OriginResponseConfig): string[] {
   const problems: string[] = [];
   const show = (value: unknown) => JSON.stringify(value);
-  if (typeof config.bucketName !== "string" || !BUCKET_NAME_PATTERN.test(config.bucketName)) {
-    problems.push(`bucketName ${show(config.bucketName)} is not an S3 bucket name`);
-  }
   if (typeof config.bucketRegion !== "string" || !AWS_REGION_PATTERN.test(config.bucketRegion)) {
     problems.push(`bucketRegion ${show(config.bucketRegion)} is not an AWS region name such as eu-west-1`);
   }
@@ -93,7 +100,8 @@ export function fallThroughEnabled(
 
 /** What the handler needs from the outside world; injected by tests, real at the edge. */
 export interface OriginResponseDependencies {
-  readonly objects: ObjectReader;
+  /** Reads objects of the bucket named (the request's origin). */
+  readonly objects: (bucket: string) => ObjectReader;
   /** Epoch milliseconds. */
   readonly now: () => number;
   readonly log: (line: string) => void;
@@ -121,11 +129,11 @@ export function createOriginResponseHandlerWith(
 ): (event: CloudFrontResponseEvent) => Promise<CloudFrontResponseResult> {
   const reservedCache = createKeyCache<readonly string[]>();
 
-  async function reservedPatterns(tenant: string): Promise<readonly string[]> {
+  async function reservedPatterns(objects: ObjectReader, tenant: string): Promise<readonly string[]> {
     const nowMs = deps.now();
     const cached = reservedCache.get(tenant, nowMs);
     if (cached !== undefined) return cached;
-    const text = await deps.objects.read(reservedNamesKey(tenant));
+    const text = await objects.read(reservedNamesKey(tenant));
     const patterns = text === undefined ? [] : parseReservedNames(text);
     if (patterns === undefined)
       throw Object.assign(new Error("malformed reserved names"), { name: "MalformedReservedNames" });
@@ -135,11 +143,11 @@ export function createOriginResponseHandlerWith(
 
   async function decide(
     response: CloudFrontResponse,
-    uri: string,
+    request: CloudFrontRequest,
     requestId: string | undefined,
   ): Promise<CloudFrontResponseResult> {
     if (response.status !== "404") return response;
-    const key = keyOfUri(uri);
+    const key = keyOfUri(request.uri);
     const page = key === undefined ? undefined : parseProjectPageKey(key);
     if (page === undefined) return response;
     const { tenant, channel, project, format } = page;
@@ -147,12 +155,18 @@ export function createOriginResponseHandlerWith(
       ? config.tenantUpstreamIndexes[tenant]
       : config.upstreamIndex;
     if (upstream === null) return response;
+    const bucket = originBucket(request);
+    if (bucket === undefined) {
+      deps.log(denialLogLine({ status: 503, reason: "origin-not-s3", requestId }));
+      return generatedResponse(503);
+    }
     try {
+      const objects = deps.objects(bucket);
       const [reserved, onMain] = await Promise.all([
-        reservedPatterns(tenant),
+        reservedPatterns(objects, tenant),
         channel === MAIN_CHANNEL
           ? false
-          : deps.objects.exists(projectPageKey(tenant, MAIN_CHANNEL, project, format)),
+          : objects.exists(projectPageKey(tenant, MAIN_CHANNEL, project, format)),
       ]);
       if (onMain || isReserved(reserved, project)) return response;
     } catch (error) {
@@ -174,7 +188,7 @@ export function createOriginResponseHandlerWith(
     try {
       const cf = event.Records[0].cf;
       requestId = cf.config?.requestId;
-      return await decide(cf.response, cf.request.uri, requestId);
+      return await decide(cf.response, cf.request, requestId);
     } catch (error) {
       deps.log(
         denialLogLine({ status: 500, reason: "internal-error", requestId, detail: (error as Error)?.name }),
@@ -187,8 +201,9 @@ export function createOriginResponseHandlerWith(
 export function createOriginResponseHandler(
   config: OriginResponseConfig,
 ): (event: CloudFrontResponseEvent) => Promise<CloudFrontResponseResult> {
+  const readers: Record<string, ObjectReader> = {};
   return createOriginResponseHandlerWith(config, {
-    objects: createS3ObjectReader(config.bucketName, config.bucketRegion),
+    objects: (bucket) => (readers[bucket] ??= createS3ObjectReader(bucket, config.bucketRegion)),
     now: () => Date.now(),
     log: (line) => console.log(line),
   });
@@ -203,7 +218,6 @@ export function originResponseHandlerFactory(
 ): () => (event: CloudFrontResponseEvent) => Promise<CloudFrontResponseResult> {
   assertValidOriginResponseConfig(config, "origin-response handler");
   const captured: OriginResponseConfig = {
-    bucketName: config.bucketName,
     bucketRegion: config.bucketRegion,
     upstreamIndex: config.upstreamIndex,
     tenantUpstreamIndexes: { ...config.tenantUpstreamIndexes },

@@ -17,6 +17,7 @@ import { headerValue, isForwarded, viewerRequestEvent } from "../../fixtures/clo
 import { NOW_SECONDS, TEST_HANDLER_CONFIG, makeKey } from "../../fixtures/edgeKeys";
 import {
   FakeObjects,
+  TEST_BUCKET,
   TEST_ORIGIN_RESPONSE_CONFIG,
   TEST_UPSTREAM,
   originResponseEvent,
@@ -25,6 +26,8 @@ import {
 interface Harness {
   readonly objects: FakeObjects;
   readonly logs: string[];
+  /** The buckets the handler read from: the request's S3 origin. */
+  readonly buckets: string[];
   clockMs: number;
   readonly handler: (event: CloudFrontResponseEvent) => Promise<CloudFrontResponseResult>;
   answer(uri: string, status: number): Promise<CloudFrontResponseResult>;
@@ -36,10 +39,18 @@ function harness(config: Partial<OriginResponseConfig> = {}): Harness {
   const h: Harness = {
     objects,
     logs,
+    buckets: [],
     clockMs: NOW_SECONDS * 1000,
     handler: createOriginResponseHandlerWith(
       { ...TEST_ORIGIN_RESPONSE_CONFIG, ...config },
-      { objects, now: () => h.clockMs, log: (line) => logs.push(line) },
+      {
+        objects: (bucket) => {
+          h.buckets.push(bucket);
+          return objects;
+        },
+        now: () => h.clockMs,
+        log: (line) => logs.push(line),
+      },
     ),
     answer: (uri, status) => h.handler(originResponseEvent(uri, status)),
   };
@@ -94,6 +105,27 @@ describe("origin-response: which answers fall through", () => {
       if (expected.status !== "302") expect(h.objects.reads).to.deep.equal([]);
     });
   }
+
+  it("reads the reserved list from the request's S3 origin, and answers 503 when the origin is not S3", async () => {
+    const h = harness();
+    await h.answer("/acme/main/simple/requests/index.html", 404);
+    expect(h.buckets).to.deep.equal([TEST_BUCKET]);
+    const event = originResponseEvent("/acme/main/simple/requests/index.html", 404);
+    event.Records[0].cf.request.origin = {
+      custom: {
+        customHeaders: {},
+        domainName: "example.com",
+        keepaliveTimeout: 5,
+        path: "",
+        port: 443,
+        protocol: "https",
+        readTimeout: 30,
+        sslProtocols: ["TLSv1.2"],
+      },
+    };
+    expect(outcome(await h.handler(event))).to.deep.equal({ status: "503" });
+    expect(JSON.parse(h.logs[0])).to.include({ status: 503, reason: "origin-not-s3" });
+  });
 
   it("the redirect is a 302 with the page's cache lifetime, no body worth reading and no credentials", async () => {
     const result = (await harness().answer(
@@ -225,7 +257,6 @@ describe("origin-response: config validation", () => {
   const cases: [string, Partial<OriginResponseConfig>, string[]][] = [
     ["the test config", {}, []],
     ["no upstream", { upstreamIndex: null }, []],
-    ["bad bucket", { bucketName: "Bad_Bucket" }, ['bucketName "Bad_Bucket" is not an S3 bucket name']],
     [
       "bad region",
       { bucketRegion: "mars" },

@@ -168,16 +168,24 @@ for (const expected of STACKS) {
       ).to.deep.equal([oac.id]);
     });
 
-    it("runs the exported edge function version at viewer-request on every behaviour, over HTTPS only", () => {
-      const fn = run.recorder.one("aws:lambda/function:Function");
+    it("runs the exported edge function version at viewer-request on every behaviour, the fall-through at origin-response on pages only, over HTTPS only", () => {
+      const fn = run.recorder.one("aws:lambda/function:Function", "viewer-request-function");
+      const fallThrough = run.recorder.one("aws:lambda/function:Function", "origin-response-function");
       expect(run.outputs.edgeFunctionQualifiedArn).to.equal(fn.outputs.qualifiedArn);
-      const behaviours = [cdn.inputs.defaultCacheBehavior, ...cdn.inputs.orderedCacheBehaviors];
-      expect(behaviours).to.have.length(expected.branchChannels ? 3 : 2);
-      for (const behaviour of behaviours) {
+      expect(run.outputs.originResponseFunctionQualifiedArn).to.equal(fallThrough.outputs.qualifiedArn);
+      const viewer = { eventType: "viewer-request", lambdaArn: fn.outputs.qualifiedArn, includeBody: false };
+      const origin = {
+        eventType: "origin-response",
+        lambdaArn: fallThrough.outputs.qualifiedArn,
+        includeBody: false,
+      };
+      expect(cdn.inputs.defaultCacheBehavior.lambdaFunctionAssociations).to.deep.equal([viewer, origin]);
+      expect(cdn.inputs.orderedCacheBehaviors).to.have.length(expected.branchChannels ? 2 : 1);
+      for (const behaviour of [cdn.inputs.defaultCacheBehavior, ...cdn.inputs.orderedCacheBehaviors]) {
         expect(behaviour.viewerProtocolPolicy).to.equal("redirect-to-https");
-        expect(behaviour.lambdaFunctionAssociations).to.deep.equal([
-          { eventType: "viewer-request", lambdaArn: fn.outputs.qualifiedArn, includeBody: false },
-        ]);
+      }
+      for (const behaviour of cdn.inputs.orderedCacheBehaviors) {
+        expect(behaviour.lambdaFunctionAssociations).to.deep.equal([viewer]);
       }
     });
 
@@ -188,7 +196,7 @@ for (const expected of STACKS) {
       );
       const table = run.recorder.one("aws:dynamodb/table:Table");
       const statements = JSON.parse(
-        run.recorder.one("aws:iam/rolePolicy:RolePolicy").inputs.policy,
+        run.recorder.one("aws:iam/rolePolicy:RolePolicy", "viewer-request-policy").inputs.policy,
       ).Statement;
       const read = statements.find((s: { Sid: string }) => s.Sid === "ReadCredentials");
       expect(read.Action).to.equal("dynamodb:GetItem");
@@ -198,6 +206,45 @@ for (const expected of STACKS) {
       ]);
       expect(statements.map((s: { Sid: string }) => s.Sid)).to.deep.equal([
         "ReadCredentials",
+        "WriteOwnLogs",
+      ]);
+    });
+
+    it("lets the fall-through function read only reserved-name lists and list main pages of this stack's bucket", () => {
+      const role = run.recorder.one("aws:iam/role:Role", "origin-response-role");
+      expect(role.inputs.permissionsBoundary).to.equal(
+        run.recorder.one("aws:iam/policy:Policy", "boundary-policy").outputs.arn,
+      );
+      const statements = JSON.parse(
+        run.recorder.one("aws:iam/rolePolicy:RolePolicy", "origin-response-policy").inputs.policy,
+      ).Statement;
+      const bucket = `arn:aws:s3:::ppi-${expected.stack}-index-*`;
+      expect(statements.slice(0, 2)).to.deep.equal([
+        {
+          Sid: "ReadReservedNames",
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          Resource: `${bucket}/*/reserved-names.json`,
+        },
+        {
+          Sid: "ListReservedNamesAndMainPages",
+          Effect: "Allow",
+          Action: "s3:ListBucket",
+          Resource: bucket,
+          Condition: {
+            StringLike: {
+              "s3:prefix": [
+                "*/reserved-names.json",
+                "*/main/simple/*/index.html",
+                "*/main/simple/*/index.json",
+              ],
+            },
+          },
+        },
+      ]);
+      expect(statements.map((s: { Sid: string }) => s.Sid)).to.deep.equal([
+        "ReadReservedNames",
+        "ListReservedNamesAndMainPages",
         "WriteOwnLogs",
       ]);
     });
