@@ -16,6 +16,8 @@ import { checkStackName } from "./components/validation";
 import { loadStackConfig } from "./config";
 import { CLOUDFRONT_REGION } from "./domain/cloudfront";
 import { viewerRequestHandlerFactory } from "./edge/handler";
+import { fallThroughEnabled, originResponseHandlerFactory } from "./edge/originResponse";
+import { fallThroughReadStatements } from "./components/policies/fallThroughRead";
 
 // Everything is validated before the first resource: an invalid stack registers nothing.
 const stack = pulumi.getStack();
@@ -48,6 +50,9 @@ const credentials = new CredentialsTable(
 // Every role the deployer creates must carry this boundary (docs/iam-and-oidc.md).
 const boundary = new PermissionsBoundary("boundary", { namePrefix }, { providers });
 
+// Edge replicas log in the region that served the request: keep retention where users are.
+const edgeLogRegions = [...new Set([CLOUDFRONT_REGION, core.region, ...edgeIndex.credentialsReplicaRegions])];
+
 const edgeFunction = new EdgeFunction(
   "viewer-request",
   {
@@ -67,17 +72,41 @@ const edgeFunction = new EdgeFunction(
     },
     // Look keys up in the table (and its replicas), nothing else; the function adds its own log writes.
     policyStatements: [credentials.lookupStatement],
-    // Edge replicas log in the region that served the request: keep retention where users are.
-    logRegions: [...new Set([CLOUDFRONT_REGION, core.region, ...edgeIndex.credentialsReplicaRegions])],
+    logRegions: edgeLogRegions,
   },
   { providers },
 );
+
+// Upstream fall-through (docs/edge-index.md): deployed only when some tenant has an upstream.
+const fallThrough = {
+  upstreamIndex: edgeIndex.upstreamIndex,
+  tenantUpstreamIndexes: edgeIndex.tenantUpstreamIndexes,
+};
+const originResponse = fallThroughEnabled(fallThrough)
+  ? new EdgeFunction(
+      "origin-response",
+      {
+        functionName: `${namePrefix}-origin-response`,
+        description:
+          "Redirects project pages a tenant does not have (nor has reserved) to the upstream index",
+        roleDescription: "Lambda@Edge origin-response function of the package index",
+        permissionsBoundaryArn: boundary.arn,
+        handlerFactory: originResponseHandlerFactory,
+        handlerConfig: { bucketRegion: core.region, ...fallThrough },
+        // The bucket's name is generated from this prefix; the function reads it from the request's origin.
+        policyStatements: fallThroughReadStatements(`arn:aws:s3:::${namePrefix}-index-*`),
+        logRegions: edgeLogRegions,
+      },
+      { providers },
+    )
+  : undefined;
 
 const packageIndex = new PackageIndex(
   "index",
   {
     namePrefix,
     viewerRequestFunctionArn: edgeFunction.qualifiedArn,
+    originResponseFunctionArn: originResponse?.qualifiedArn,
     branchChannels: edgeIndex.branchChannels,
     branchChannelExpirationDays: edgeIndex.branchChannelExpirationDays,
     noncurrentVersionExpirationDays: edgeIndex.noncurrentVersionExpirationDays,
@@ -174,6 +203,8 @@ export const credentialsTableName = credentials.tableName;
 export const credentialsTableRegion = credentials.region;
 export const distributionId = packageIndex.distributionId;
 export const edgeFunctionQualifiedArn = edgeFunction.qualifiedArn;
+/** The fall-through function's version (stacks where some tenant has an upstream). */
+export const originResponseFunctionQualifiedArn = originResponse?.qualifiedArn;
 // CodeArtifact (undefined, so not exported, when the stack does not enable it).
 export const codeArtifactDomain = codeArtifact?.domainName;
 export const codeArtifactDomainOwner = codeArtifact?.domainOwner;

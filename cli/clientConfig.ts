@@ -1,6 +1,8 @@
 /**
- * The ready-to-paste configuration `keys create` prints for pip, uv and poetry: one block per way
- * of using the index, each a heading line and its lines indented by two spaces. The end-to-end
+ * The ready-to-paste configuration `keys create` prints for pip, uv and poetry: each configures
+ * this index as the only one (no `--extra-index-url`, no second source: the index itself sends
+ * names the tenant does not have to the upstream, so a private name can never come from elsewhere).
+ * One block per client, each a heading line and its lines indented by two spaces. The end-to-end
  * tests parse this output and paste every block as printed. The URL of a channel other than main
  * is `<base>/<channel>/simple/` (the edge's URL scheme).
  */
@@ -17,10 +19,8 @@ export const CONFIGURATION_HEADINGS = {
   pipCommand: "pip, one command:",
   pipConf: "pip, in pip.conf (or the same URL in PIP_INDEX_URL):",
   uvDefault: "uv, this index in place of PyPI (pyproject.toml; in uv.toml write [[index]]):",
-  uvExplicit: "uv, this index only for the packages you name, PyPI for the rest (pyproject.toml):",
-  uvCredentials: "uv credentials, for either (environment):",
+  uvCredentials: "uv credentials (environment):",
   poetryPrimary: "poetry, this index in place of PyPI:",
-  poetryExplicit: "poetry, this index only for the packages you name, PyPI for the rest:",
 } as const;
 export type ConfigurationBlock = keyof typeof CONFIGURATION_HEADINGS;
 
@@ -54,23 +54,11 @@ export function clientConfigurationBlocks(
     pipCommand: [`pip install --index-url ${authenticated} ${PACKAGE_PLACEHOLDER}`],
     pipConf: ["[global]", `index-url = ${authenticated}`],
     uvDefault: [...uvIndex, "default = true"],
-    uvExplicit: [
-      ...uvIndex,
-      "explicit = true",
-      "",
-      "[tool.uv.sources]",
-      `${PACKAGE_PLACEHOLDER} = { index = "${SOURCE_NAME}" }`,
-    ],
     uvCredentials: [
       `export UV_INDEX_${envName}_USERNAME=${key.publicKey}`,
       `export UV_INDEX_${envName}_PASSWORD=${key.secretKey}`,
     ],
     poetryPrimary: [`poetry source add --priority=primary ${SOURCE_NAME} ${url}`, poetryLogin],
-    poetryExplicit: [
-      `poetry source add --priority=explicit ${SOURCE_NAME} ${url}`,
-      poetryLogin,
-      `poetry add --source ${SOURCE_NAME} ${PACKAGE_PLACEHOLDER}`,
-    ],
   };
 }
 

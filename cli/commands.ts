@@ -20,6 +20,7 @@ import { ProjectPage } from "../publishing/pages";
 import { createProgress } from "./progress";
 import { PublishError, PublishResult, publish } from "../publishing/publish";
 import { reindex } from "../publishing/reindex";
+import { listReservedNames, reserveNames, unreserveNames } from "../publishing/reservedNames";
 import { IndexStore } from "../publishing/indexStore";
 import { Target, dynamoClient, ensureCredentials, requireTable, s3Client } from "./target";
 import { listIndex, removeVersion, setYanked } from "../publishing/yankAndRemove";
@@ -291,6 +292,46 @@ const reindexCommand: Command = {
   },
 };
 
+function tenantOf(ctx: CommandContext, command: string): string {
+  const tenant = text(ctx, "tenant");
+  if (!tenant) throw new UsageError(`${command} needs --tenant T`);
+  return tenant;
+}
+
+function namesCommand(reserve: boolean): Command {
+  const verb = reserve ? "reserve" : "unreserve";
+  return {
+    usage: `names ${verb} --tenant T NAME_OR_GLOB...`,
+    summary: reserve
+      ? "reserve project names or globs (acme-*): answered 404, never sent to the upstream index, until published"
+      : "drop reservations (as reserved, any spelling): those names fall through to the upstream again",
+    options: ["tenant"],
+    positionals: [1, Infinity],
+    async run(ctx) {
+      const tenant = tenantOf(ctx, `names ${verb}`);
+      const change = reserve ? reserveNames : unreserveNames;
+      const reserved = await change(await openStore(ctx), tenant, ctx.positionals);
+      const human = [
+        `Tenant ${tenant} reserves ${reserved.length ? reserved.join(", ") : "nothing"}.`,
+        "Edges apply it within 30 s, plus the page cache time for a redirect already cached.",
+      ];
+      ctx.print(human.join("\n"), { tenant, reserved });
+    },
+  };
+}
+
+const namesList: Command = {
+  usage: "names list --tenant T",
+  summary: "list a tenant's reserved names and globs",
+  options: ["tenant"],
+  positionals: [0, 0],
+  async run(ctx) {
+    const tenant = tenantOf(ctx, "names list");
+    const reserved = await listReservedNames(await openStore(ctx), tenant);
+    ctx.print(reserved.join("\n") || "no reserved names", { tenant, reserved });
+  },
+};
+
 const checkCommand: Command = {
   usage: "check --url URL --key PUBLIC:SECRET   (or PACKAGE_INDEX_URL / PACKAGE_INDEX_KEY)",
   summary: "smoke-test a deployed index; non-zero exit on any failure",
@@ -322,5 +363,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   remove: removeCommand,
   list: listCommand,
   reindex: reindexCommand,
+  "names reserve": namesCommand(true),
+  "names unreserve": namesCommand(false),
+  "names list": namesList,
   check: checkCommand,
 };

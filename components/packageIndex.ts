@@ -66,6 +66,13 @@ export interface PackageIndexArgs {
    */
   readonly viewerRequestFunctionArn: pulumi.Input<string>;
   /**
+   * Numbered version ARN of an edge function associated at `origin-response` with the default (pages)
+   * behaviour only — the upstream fall-through (`edge/originResponse.ts`); files never reach it.
+   * Same rules as `viewerRequestFunctionArn`.
+   * @default undefined (no origin-response function: a missing page is 404)
+   */
+  readonly originResponseFunctionArn?: pulumi.Input<string>;
+  /**
    * Serve `/<channel>/…` next to the main channel: adds the `/*\/files/*` behaviour and the expiry rule
    * for objects tagged as branch-channel content. Plain data: it decides which resources exist.
    * @default false
@@ -212,6 +219,8 @@ export class PackageIndex extends pulumi.ComponentResource {
     if (args.wafRateLimit !== undefined) checkRateLimit(context, "wafRateLimit", args.wafRateLimit);
     if (typeof args.viewerRequestFunctionArn === "string")
       checkEdgeFunctionVersionArn(context, args.viewerRequestFunctionArn);
+    if (typeof args.originResponseFunctionArn === "string")
+      checkEdgeFunctionVersionArn(context, args.originResponseFunctionArn, "originResponseFunctionArn");
     if (typeof args.priceClass === "string" && !PRICE_CLASSES.includes(args.priceClass))
       throw new Error(
         `${context}: priceClass ${JSON.stringify(args.priceClass)} must be one of ${PRICE_CLASSES.join(", ")}.`,
@@ -341,6 +350,19 @@ export class PackageIndex extends pulumi.ComponentResource {
       .output(args.viewerRequestFunctionArn)
       .apply((arn) => checkEdgeFunctionVersionArn(context, arn));
     const viewerRequest = { eventType: "viewer-request", lambdaArn: edgeFunctionArn, includeBody: false };
+    // Only project pages fall through (the default behaviour); files and error pages never do.
+    const fallThrough =
+      args.originResponseFunctionArn === undefined
+        ? []
+        : [
+            {
+              eventType: "origin-response",
+              lambdaArn: pulumi
+                .output(args.originResponseFunctionArn)
+                .apply((arn) => checkEdgeFunctionVersionArn(context, arn, "originResponseFunctionArn")),
+              includeBody: false,
+            },
+          ];
     const behaviour = (
       cachePolicyId: pulumi.Input<string>,
       extraAssociations: (typeof viewerRequest)[] = [],
@@ -379,7 +401,7 @@ export class PackageIndex extends pulumi.ComponentResource {
             originAccessControlId: originAccessControl.id,
           },
         ],
-        defaultCacheBehavior: behaviour(pagesCachePolicy.id),
+        defaultCacheBehavior: behaviour(pagesCachePolicy.id, fallThrough),
         orderedCacheBehaviors: [
           errorPagesBehaviour,
           ...filePaths.map((pathPattern) => ({ pathPattern, ...behaviour(filesCachePolicy.id) })),
@@ -571,10 +593,14 @@ export class PackageIndex extends pulumi.ComponentResource {
 }
 
 /** Returns `arn` if it names a numbered version of a function in us-east-1; throws otherwise. */
-export function checkEdgeFunctionVersionArn(context: string, arn: string): string {
+export function checkEdgeFunctionVersionArn(
+  context: string,
+  arn: string,
+  field = "viewerRequestFunctionArn",
+): string {
   if (!EDGE_FUNCTION_VERSION_ARN.test(arn)) {
     throw new Error(
-      `${context}: viewerRequestFunctionArn ${JSON.stringify(arn)} must be the numbered version ARN of a ` +
+      `${context}: ${field} ${JSON.stringify(arn)} must be the numbered version ARN of a ` +
         `function in us-east-1 (its qualifiedArn with publish: true), never $LATEST or an unqualified ARN.`,
     );
   }

@@ -1,4 +1,5 @@
 import { CLOUDFRONT_REGION, PriceClass } from "../domain/cloudfront";
+import { UPSTREAM_OFF } from "../domain/upstreamIndex";
 import { StackConfigReader } from "./schema";
 
 /**
@@ -31,6 +32,15 @@ export interface EdgeIndexConfig {
   readonly unknownKeyCacheSeconds: number;
   /** Regions with a replica of the credentials table, read by edge replicas running there. */
   readonly credentialsReplicaRegions: readonly string[];
+  /** Upstream index of unknown project pages, or null for none (`off`). */
+  readonly upstreamIndex: string | null;
+  /** Per-tenant upstream (null: off), over `upstreamIndex`. */
+  readonly tenantUpstreamIndexes: Readonly<Record<string, string | null>>;
+}
+
+/** `off` → null, anything else is an upstream URL (the schema checked it). */
+function upstreamOf(setting: string): string | null {
+  return setting === UPSTREAM_OFF ? null : setting;
 }
 
 export function readEdgeIndexConfig(reader: StackConfigReader): EdgeIndexConfig {
@@ -52,6 +62,17 @@ export function readEdgeIndexConfig(reader: StackConfigReader): EdgeIndexConfig 
       `${reader.keyName("credentialsReplicaRegions")} lists ${CLOUDFRONT_REGION}, where the credentials table itself lives; remove it.`,
     );
   }
+  const tenantUpstreamIndexes: Record<string, string | null> = {};
+  for (const entry of reader.get("tenantUpstreamIndexes")) {
+    const at = entry.indexOf("=");
+    const tenant = entry.slice(0, at);
+    if (Object.hasOwn(tenantUpstreamIndexes, tenant)) {
+      reader.fail(
+        `${reader.keyName("tenantUpstreamIndexes")} names tenant ${tenant} twice; keep one entry per tenant.`,
+      );
+    }
+    tenantUpstreamIndexes[tenant] = upstreamOf(entry.slice(at + 1));
+  }
   // Read (and so validated) even when WAF is off: a bad value fails now, not when WAF is turned on.
   const wafRateLimit = reader.get("wafRateLimit");
   return {
@@ -68,5 +89,7 @@ export function readEdgeIndexConfig(reader: StackConfigReader): EdgeIndexConfig 
     keyCacheSeconds: reader.get("keyCacheSeconds"),
     unknownKeyCacheSeconds: reader.get("unknownKeyCacheSeconds"),
     credentialsReplicaRegions,
+    upstreamIndex: upstreamOf(reader.get("upstreamIndex")),
+    tenantUpstreamIndexes,
   };
 }

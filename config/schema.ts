@@ -19,6 +19,12 @@ import {
 } from "../domain/edgeAuthentication";
 import { GITHUB_OWNER_PATTERN, GITHUB_REPOSITORY_PATTERN } from "../domain/github";
 import { TENANT_PATTERN } from "../domain/names";
+import {
+  PYPI_SIMPLE_URL,
+  UPSTREAM_INDEX_ALLOWED,
+  UPSTREAM_OFF,
+  UPSTREAM_SETTING_PATTERN,
+} from "../domain/upstreamIndex";
 import { GITHUB_OIDC_URL, PULUMI_OIDC_URL, oidcProviderArn, oidcProviderArnPattern } from "../domain/oidc";
 import { PROJECT_NAME } from "../domain/project";
 import {
@@ -164,6 +170,23 @@ export const STACK_CONFIG = {
     allowed: "an AWS region name such as eu-west-1",
     description:
       "Regions holding a replica of the credentials table (never us-east-1, which holds the table).",
+  },
+  upstreamIndex: {
+    section: "edge index",
+    type: "string",
+    default: PYPI_SIMPLE_URL,
+    pattern: UPSTREAM_SETTING_PATTERN,
+    allowed: UPSTREAM_INDEX_ALLOWED,
+    description:
+      "Where a project page the tenant does not have (nor has reserved) redirects to, so clients need one URL only; off answers 404.",
+  },
+  tenantUpstreamIndexes: {
+    section: "edge index",
+    type: "array",
+    pattern: new RegExp(`^${TENANT_PATTERN.source.slice(1, -1)}=${UPSTREAM_SETTING_PATTERN.source.slice(1)}`),
+    allowed: `<tenant>=<upstream> with the upstream ${UPSTREAM_INDEX_ALLOWED}, e.g. acme=${UPSTREAM_OFF}`,
+    description:
+      "Per-tenant upstreamIndex, over the stack's: e.g. acme=off keeps tenant acme's unknown names 404.",
   },
   // ---- CodeArtifact ----
   codeArtifact: {

@@ -5,6 +5,7 @@
  *   <tenant>/<channel>/simple/<project>/index.html | index.json     a project page, both formats
  *   <tenant>/<channel>/files/<project>/<filename>                   a distribution file
  *   <tenant>/<channel>/files/<project>/<filename>.metadata          its core metadata (PEP 658)
+ *   <tenant>/reserved-names.json                                    the tenant's reserved names (all channels)
  *
  * `<project>` is always the PEP 503 normalized name. The viewer-facing URLs mirror this layout
  * without the tenant (`/simple/...`, `/files/...` for main; `/<channel>/simple/...` otherwise),
@@ -39,12 +40,31 @@ export function channelPrefix(tenant: string, channel: string): string {
   return `${tenant}/${channel}/`;
 }
 
+/**
+ * The tenant's reserved project names (`domain/reservedNames.ts`). A file beside the channels, never
+ * inside one: channel names have no `.`, and no viewer URL is rewritten to it.
+ */
+export function reservedNamesKey(tenant: string): string {
+  return `${tenantPrefix(tenant)}reserved-names.json`;
+}
+
 export function rootPageKey(tenant: string, channel: string, format: PageFormat): string {
   return `${channelPrefix(tenant, channel)}simple/index.${format}`;
 }
 
 export function projectPageKey(tenant: string, channel: string, project: string, format: PageFormat): string {
   return `${channelPrefix(tenant, channel)}simple/${project}/index.${format}`;
+}
+
+/** The parts of a project page's key, or undefined for any other key (the inverse of `projectPageKey`). */
+export function parseProjectPageKey(
+  key: string,
+): { tenant: string; channel: string; project: string; format: PageFormat } | undefined {
+  const parts = key.split("/");
+  if (parts.length !== 5 || parts[2] !== "simple" || parts.slice(0, 4).includes("")) return undefined;
+  const [tenant, channel, , project, file] = parts;
+  const format = file === "index.html" ? "html" : file === "index.json" ? "json" : undefined;
+  return format === undefined ? undefined : { tenant, channel, project, format };
 }
 
 export function projectFilesPrefix(tenant: string, channel: string, project: string): string {

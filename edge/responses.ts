@@ -7,6 +7,7 @@ import type { CloudFrontHeaders, CloudFrontResultResponse } from "aws-lambda";
 
 export const STATUS_TEXT: Readonly<Record<number, string>> = {
   301: "Moved Permanently",
+  302: "Found",
   400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",

@@ -1,6 +1,6 @@
 /**
- * AWS Signature Version 4 for one JSON POST to a service's root path: all the edge needs to call
- * DynamoDB without the AWS SDK, whose load alone would dominate a cold start. A pure function of
+ * AWS Signature Version 4: all the edge needs to call DynamoDB (one JSON POST) and S3 (a GET or a
+ * list of one key) without the AWS SDK, whose load alone would dominate a cold start. A pure function of
  * its inputs (the date included), so tests can compare it byte for byte with the SDK's signer.
  * Hand-written on purpose: the edge bundle takes no npm package, and `@smithy/signature-v4` pulls
  * the SDK's runtime in; AWS's published vectors and the SDK's own signer test it.
@@ -31,7 +31,7 @@ export interface JsonPost {
   readonly body: string;
 }
 
-function sha256Hex(text: string): string {
+export function sha256Hex(text: string): string {
   return crypto.createHash("sha256").update(text, "utf8").digest("hex");
 }
 
@@ -52,28 +52,63 @@ export function signingKey(secretAccessKey: string, shortDate: string, scope: Si
   return hmacSha256(serviceKey, "aws4_request");
 }
 
+/** Any request: the edge's two calls are DynamoDB's JSON POST and S3's GET/HEAD of one object. */
+export interface SignableRequest {
+  readonly method: string;
+  /** `host` or `host:port`, exactly as sent in the Host header. */
+  readonly host: string;
+  /** The path as sent, already URI-encoded (S3 signs it as is). */
+  readonly path: string;
+  /** Query parameters, unencoded; signed sorted and encoded as SigV4 requires. */
+  readonly query?: Readonly<Record<string, string>>;
+  /** Further headers to send and sign; names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Hex SHA-256 of the body. */
+  readonly payloadHash: string;
+}
+
+/** RFC 3986 encoding of a query component, as SigV4 canonicalizes it. */
+function encodeRfc3986(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/** `a=1&b=2`, sorted by name: the canonical query string, which is also what to send. */
+export function canonicalQuery(query: Readonly<Record<string, string>>): string {
+  return Object.keys(query)
+    .sort()
+    .map((name) => `${encodeRfc3986(name)}=${encodeRfc3986(query[name])}`)
+    .join("&");
+}
+
 /**
- * The headers to send for `POST /` with `request.body`: the request's own, `host`, `x-amz-date`,
- * `x-amz-security-token` with a session token, and `authorization` signing all of them.
+ * The headers to send for `request`: its own, `host`, `x-amz-date`, `x-amz-security-token` with a
+ * session token, and `authorization` signing all of them.
  */
-export function signJsonPost(
-  request: JsonPost,
+export function signRequest(
+  request: SignableRequest,
   credentials: AwsCredentials,
   scope: SigningScope,
   date: Date,
 ): Record<string, string> {
   const longDate = amzDate(date);
   const shortDate = longDate.slice(0, 8);
-  const payloadHash = sha256Hex(request.body);
   const headers: Record<string, string> = { ...request.headers, host: request.host, "x-amz-date": longDate };
   if (credentials.sessionToken) headers["x-amz-security-token"] = credentials.sessionToken;
 
   const names = Object.keys(headers).sort();
   const signedHeaders = names.join(";");
   const canonicalHeaders = names.map((name) => `${name}:${headers[name].trim().replace(/\s+/g, " ")}\n`);
-  const canonicalRequest = ["POST", "/", "", canonicalHeaders.join(""), signedHeaders, payloadHash].join(
-    "\n",
-  );
+  const canonicalRequest = [
+    request.method,
+    request.path,
+    canonicalQuery(request.query ?? {}),
+    canonicalHeaders.join(""),
+    signedHeaders,
+    request.payloadHash,
+  ].join("\n");
   const credentialScope = `${shortDate}/${scope.region}/${scope.service}/aws4_request`;
   const stringToSign = [SIGV4_ALGORITHM, longDate, credentialScope, sha256Hex(canonicalRequest)].join("\n");
   const signature = hmacSha256(signingKey(credentials.secretAccessKey, shortDate, scope), stringToSign);
@@ -81,4 +116,20 @@ export function signJsonPost(
     `${SIGV4_ALGORITHM} Credential=${credentials.accessKeyId}/${credentialScope}, ` +
     `SignedHeaders=${signedHeaders}, Signature=${signature.toString("hex")}`;
   return headers;
+}
+
+/** The headers to send for `POST /` with `request.body` (see `signRequest`). */
+export function signJsonPost(
+  request: JsonPost,
+  credentials: AwsCredentials,
+  scope: SigningScope,
+  date: Date,
+): Record<string, string> {
+  const { host, headers, body } = request;
+  return signRequest(
+    { method: "POST", host, path: "/", headers, payloadHash: sha256Hex(body) },
+    credentials,
+    scope,
+    date,
+  );
 }

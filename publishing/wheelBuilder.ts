@@ -15,6 +15,8 @@ export interface WheelSpec {
   readonly version: string;
   readonly requiresPython?: string;
   readonly summary?: string;
+  /** Dependencies, each a PEP 508 requirement (`Requires-Dist`). @default [] */
+  readonly requiresDist?: readonly string[];
   /**
    * Files to install, by path relative to site-packages.
    * @default one module, `<name_with_underscores>/__init__.py`, defining `__version__`
@@ -47,6 +49,7 @@ export function buildWheel(spec: WheelSpec): BuiltWheel {
     `Version: ${version}`,
     ...(spec.summary ? [`Summary: ${spec.summary}`] : []),
     ...(spec.requiresPython ? [`Requires-Python: ${spec.requiresPython}`] : []),
+    ...(spec.requiresDist ?? []).map((requirement) => `Requires-Dist: ${requirement}`),
     "Description-Content-Type: text/markdown",
     // A description body: `twine check` refuses a wheel whose long description renders empty.
     "",

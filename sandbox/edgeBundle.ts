@@ -8,23 +8,44 @@
 import Module from "module";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda";
+import type {
+  CloudFrontRequestEvent,
+  CloudFrontRequestResult,
+  CloudFrontResponseEvent,
+  CloudFrontResponseResult,
+} from "aws-lambda";
 import {
   ViewerRequestConfig,
   assertValidViewerRequestConfig,
   viewerRequestHandlerFactory,
 } from "../edge/handler";
+import {
+  OriginResponseConfig,
+  assertValidOriginResponseConfig,
+  originResponseHandlerFactory,
+} from "../edge/originResponse";
 
 /** The archive entry and export the CallbackFunction uses: handler `__index.handler`. */
 export const BUNDLE_FILE_NAME = "__index.js";
 export const BUNDLE_EXPORT_NAME = "handler";
 
 export type ViewerRequestHandler = (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult>;
+export type OriginResponseHandler = (event: CloudFrontResponseEvent) => Promise<CloudFrontResponseResult>;
 
 /** The `__index.js` text the EdgeFunction would deploy for this config. */
 export async function serializeEdgeBundle(config: ViewerRequestConfig): Promise<string> {
   assertValidViewerRequestConfig(config, "serializeEdgeBundle");
-  const closure = await pulumi.runtime.serializeFunction(viewerRequestHandlerFactory(config), {
+  return serializeFactory(viewerRequestHandlerFactory(config));
+}
+
+/** The `__index.js` text of the origin-response (fall-through) EdgeFunction for this config. */
+export async function serializeOriginResponseBundle(config: OriginResponseConfig): Promise<string> {
+  assertValidOriginResponseConfig(config, "serializeOriginResponseBundle");
+  return serializeFactory(originResponseHandlerFactory(config));
+}
+
+async function serializeFactory(factory: () => unknown): Promise<string> {
+  const closure = await pulumi.runtime.serializeFunction(factory, {
     serialize: () => true,
     exportName: BUNDLE_EXPORT_NAME,
     isFactoryFunction: true,
@@ -49,7 +70,7 @@ interface CommonJsModuleClass {
  * placed at the project root so its `require` resolves `@aws-sdk/*` from the project's
  * node_modules, as `/var/runtime/node_modules` serves it in Lambda.
  */
-export function loadEdgeBundle(text: string): ViewerRequestHandler {
+export function loadEdgeBundle<H = ViewerRequestHandler>(text: string): H {
   const filename = path.join(__dirname, "..", BUNDLE_FILE_NAME);
   const bundle = new (Module as unknown as CommonJsModuleClass)(filename);
   bundle.filename = filename;
@@ -59,5 +80,5 @@ export function loadEdgeBundle(text: string): ViewerRequestHandler {
   if (typeof handler !== "function") {
     throw new Error(`the edge bundle does not export a ${BUNDLE_EXPORT_NAME} function`);
   }
-  return handler as ViewerRequestHandler;
+  return handler as H;
 }

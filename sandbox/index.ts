@@ -8,7 +8,12 @@ import * as http from "http";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { createCloudFrontListener, ServedRequest } from "./cloudfront";
-import { loadEdgeBundle, serializeEdgeBundle } from "./edgeBundle";
+import {
+  OriginResponseHandler,
+  loadEdgeBundle,
+  serializeEdgeBundle,
+  serializeOriginResponseBundle,
+} from "./edgeBundle";
 import { DemoContent, seedDemo } from "./demo";
 import { MotoServer, startMoto } from "./moto";
 import { DEFAULT_SANDBOX_PORT } from "./port";
@@ -40,6 +45,12 @@ export interface SandboxOptions {
   readonly keyCacheSeconds?: number;
   /** How long the edge remembers an unknown key. @default 10 */
   readonly unknownKeyCacheSeconds?: number;
+  /**
+   * Upstream fall-through: project pages the tenant does not have (nor has reserved) redirect to
+   * this index (`https://…/simple/`, or `http://127.0.0.1:<port>/…` for a local stand-in), through
+   * the serialized origin-response bundle. @default none: a missing page is 404
+   */
+  readonly upstreamIndex?: string;
   /** Replaces every viewer's `Accept` header (emulates a client that takes one page format). @default none */
   readonly acceptOverride?: string;
   /** Called once per answered request. @default none */
@@ -142,6 +153,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       branchChannels: true,
     });
     bundleText.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    const originResponseText =
+      options.upstreamIndex === undefined
+        ? undefined
+        : serializeOriginResponseBundle({
+            bucketRegion: SANDBOX_REGION,
+            upstreamIndex: options.upstreamIndex,
+            tenantUpstreamIndexes: {},
+            allowLoopbackUpstream: true,
+          });
+    originResponseText?.catch(() => undefined);
     const moto = await motoStarting;
     const endpoint = moto?.endpoint ?? endpointUrl ?? "";
     const awsEnv = {
@@ -182,9 +203,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
 
     const handler = loadEdgeBundle(await bundleText);
+    const originResponse = originResponseText
+      ? loadEdgeBundle<OriginResponseHandler>(await originResponseText)
+      : undefined;
     const server = http.createServer(
       createCloudFrontListener({
         handler,
+        ...(originResponse ? { originResponse, bucket: SANDBOX_BUCKET } : {}),
         origin: new S3Origin(s3, SANDBOX_BUCKET),
         ...(options.acceptOverride !== undefined ? { acceptOverride: options.acceptOverride } : {}),
         onServed: (served) => {

@@ -9,13 +9,15 @@ import type { Sandbox } from "./index";
 import { startMoto } from "./moto";
 import { DEFAULT_SANDBOX_PORT, resolvePort } from "./port";
 
-const USAGE = `usage: npm start [-- --port N]
+const USAGE = `usage: npm start [-- --port N] [--upstream URL]
 
 Runs a private Python package index on 127.0.0.1: the deployed edge bundle in front of S3 and
 DynamoDB on moto_server (started for you unless AWS_ENDPOINT_URL is set).
 
-  --port N   port to listen on (default: $PORT, else ${DEFAULT_SANDBOX_PORT}); 0 picks a free one
-  --help     show this help`;
+  --port N         port to listen on (default: $PORT, else ${DEFAULT_SANDBOX_PORT}); 0 picks a free one
+  --upstream URL   redirect project pages the tenant does not have (nor has reserved) to this
+                   index, e.g. https://pypi.org/simple/ or a local one on http://127.0.0.1:<port>/…
+  --help           show this help`;
 
 function removeEnvFileIfOurs(text: string): void {
   try {
@@ -49,7 +51,9 @@ function stopOnSignals(): (sandbox: Sandbox, envText: string) => void {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { port: { type: "string" }, help: { type: "boolean" } } });
+  const { values } = parseArgs({
+    options: { port: { type: "string" }, upstream: { type: "string" }, help: { type: "boolean" } },
+  });
   if (values.help) {
     console.log(USAGE);
     return;
@@ -68,7 +72,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const { startSandbox, urlWithKey } = sandboxModule;
-  const sandbox = await startSandbox({ port, ...(endpointUrl ? { endpointUrl } : { moto }) });
+  const sandbox = await startSandbox({
+    port,
+    ...(values.upstream ? { upstreamIndex: values.upstream } : {}),
+    ...(endpointUrl ? { endpointUrl } : { moto }),
+  });
   writeEnvFile(sandbox.env);
   console.log(
     [

@@ -106,15 +106,23 @@ async function sendOriginError(
   response.end(method === "HEAD" ? undefined : page.body);
 }
 
+/**
+ * An origin-response trigger: called with the origin's status before anything is written; true when
+ * it answered the viewer itself (the function replaced the response), false to relay the origin's.
+ */
+export type OriginResponseHook = (status: number) => Promise<boolean>;
+
 /** Relays S3's error; anything that is not an S3 answer means the origin is unreachable (502). */
 async function sendS3Error(
   response: http.ServerResponse,
   method: string,
   err: unknown,
   errorPages: ErrorPages,
+  onResponse?: OriginResponseHook,
 ): Promise<void> {
   if (!(err instanceof S3ServiceException)) return sendError(response, method, 502, "OriginUnreachable");
   const status = err.$metadata.httpStatusCode ?? 502;
+  if (status !== 304 && onResponse && (await onResponse(status))) return;
   if (status === 304) {
     const etag = err.$response?.headers?.etag;
     writeHead(response, 304, { via: VIA, "x-cache": "Hit from cloudfront", ...(etag ? { etag } : {}) });
@@ -132,12 +140,17 @@ export class S3Origin {
     private readonly cache = new ImmutableObjectCache(),
   ) {}
 
-  /** Answers `request` from the cache or the bucket, errors with `errorPages`; returns the key it read. */
+  /**
+   * Answers `request` from the cache or the bucket, errors with `errorPages`; returns the key it
+   * read. `onResponse` runs on the bucket's answers (not on cache hits), as an origin-response
+   * trigger does, before the distribution's custom error responses apply.
+   */
   async serve(
     method: string,
     request: CloudFrontRequest,
     response: http.ServerResponse,
     errorPages: ErrorPages,
+    onResponse?: OriginResponseHook,
   ): Promise<string> {
     const key = objectKeyOf(request.uri);
     if (key === undefined) {
@@ -163,11 +176,16 @@ export class S3Origin {
     try {
       if (method === "HEAD") {
         const head = await this.s3.send(new HeadObjectCommand(params));
+        if (onResponse && (await onResponse(head.ContentRange ? 206 : 200))) return key;
         writeHead(response, head.ContentRange ? 206 : 200, successHeaders(head));
         response.end();
         return key;
       }
       const object = await this.s3.send(new GetObjectCommand(params));
+      if (onResponse && (await onResponse(object.ContentRange ? 206 : 200))) {
+        object.Body?.transformToByteArray().catch(() => undefined);
+        return key;
+      }
       const headers = successHeaders(object);
       if (
         whole &&
@@ -185,7 +203,7 @@ export class S3Origin {
       }
     } catch (err) {
       if (response.headersSent) response.destroy();
-      else await sendS3Error(response, method, err, errorPages);
+      else await sendS3Error(response, method, err, errorPages, onResponse);
     }
     return key;
   }

@@ -119,12 +119,13 @@ describe("cli: locations, durations, client configuration, progress", () => {
       "export UV_INDEX_PPI_USERNAME=ppi_abc\n  export UV_INDEX_PPI_PASSWORD=ppisk_s-e_c",
     );
     expect(text).to.include(
-      '  url = "https://packages.example.com/simple/"\n  explicit = true\n\n  [tool.uv.sources]\n  <package> = { index = "ppi" }',
+      '[[tool.uv.index]]\n  name = "ppi"\n  url = "https://packages.example.com/simple/"\n  default = true\n',
     );
     expect(text).to.include("poetry source add --priority=primary ppi https://packages.example.com/simple/");
-    expect(text).to.include("poetry source add --priority=explicit ppi https://packages.example.com/simple/");
     expect(text).to.include("poetry config http-basic.ppi ppi_abc ppisk_s-e_c");
-    expect(text).to.include("poetry add --source ppi <package>");
+    // One URL only: no second index, no explicit pinning, no PyPI (the index falls through to it).
+    expect(text).to.not.match(/extra-index-url|explicit|pypi\.org/);
+    expect(text.match(/\[\[tool\.uv\.index\]\]/g)).to.have.length(1);
     // The one place a key may appear in a URL is the pip form; uv and poetry take it separately.
     expect(text.match(/ppisk_s-e_c@/g)).to.have.length(2);
     const scoped = clientConfiguration("https://packages.example.com/simple/", {

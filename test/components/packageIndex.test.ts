@@ -409,6 +409,11 @@ describe("PackageIndex", () => {
         'PackageIndex idx: viewerRequestFunctionArn "arn:aws:lambda:us-east-1:123456789012:function:f:$LATEST" must be the numbered version ARN of a function in us-east-1 (its qualifiedArn with publish: true), never $LATEST or an unqualified ARN.',
       ],
       [
+        "an unpublished origin-response function",
+        { originResponseFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:f" },
+        'PackageIndex idx: originResponseFunctionArn "arn:aws:lambda:us-east-1:123456789012:function:f" must be the numbered version ARN of a function in us-east-1 (its qualifiedArn with publish: true), never $LATEST or an unqualified ARN.',
+      ],
+      [
         "an uppercase custom domain",
         { customDomain: { name: "PyPI.example.com", hostedZoneId: "ZEXAMPLE" } },
         'PackageIndex idx: customDomain name "PyPI.example.com" is not a lowercase DNS host name such as pypi.example.com.',
@@ -440,6 +445,29 @@ describe("PackageIndex", () => {
             }),
           message,
         ));
+    }
+  });
+
+  describe("with an origin-response function (upstream fall-through)", () => {
+    const ORIGIN_ARN = "arn:aws:lambda:us-east-1:123456789012:function:ppi-test-origin-response:3";
+    for (const branchChannels of [false, true]) {
+      it(`runs it on the pages behaviour only, after the viewer-request function${branchChannels ? " (branch channels)" : ""}`, async () => {
+        const { recorder } = await build({ originResponseFunctionArn: ORIGIN_ARN, branchChannels });
+        const cdn = recorder.one(DISTRIBUTION);
+        expect(cdn.inputs.defaultCacheBehavior.lambdaFunctionAssociations).to.deep.equal([
+          { eventType: "viewer-request", lambdaArn: EDGE_ARN, includeBody: false },
+          { eventType: "origin-response", lambdaArn: ORIGIN_ARN, includeBody: false },
+        ]);
+        const files = cdn.inputs.orderedCacheBehaviors;
+        expect(files.map((b: { pathPattern: string }) => b.pathPattern)).to.deep.equal(
+          branchChannels ? ["/files/*", "/*/files/*"] : ["/files/*"],
+        );
+        for (const behaviour of files) {
+          expect(behaviour.lambdaFunctionAssociations).to.deep.equal([
+            { eventType: "viewer-request", lambdaArn: EDGE_ARN, includeBody: false },
+          ]);
+        }
+      });
     }
   });
 

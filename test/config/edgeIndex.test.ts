@@ -42,6 +42,8 @@ const DEFAULT_EDGE_INDEX: EdgeIndexConfig = {
   keyCacheSeconds: 60,
   unknownKeyCacheSeconds: 10,
   credentialsReplicaRegions: [],
+  upstreamIndex: "https://pypi.org/simple/",
+  tenantUpstreamIndexes: {},
 };
 
 describe("config: core and edge index", () => {
@@ -72,6 +74,8 @@ describe("config: core and edge index", () => {
           keyCacheSeconds: "0",
           unknownKeyCacheSeconds: "0",
           credentialsReplicaRegions: '["eu-west-1","ap-southeast-2"]',
+          upstreamIndex: "https://mirror.example.com:8443/pypi/simple/",
+          tenantUpstreamIndexes: '["acme=off","globex=https://pypi.org/simple/"]',
         },
         {
           core: { region: "ap-southeast-2", protect: true },
@@ -89,6 +93,8 @@ describe("config: core and edge index", () => {
             keyCacheSeconds: 0,
             unknownKeyCacheSeconds: 0,
             credentialsReplicaRegions: ["eu-west-1", "ap-southeast-2"],
+            upstreamIndex: "https://mirror.example.com:8443/pypi/simple/",
+            tenantUpstreamIndexes: { acme: null, globex: "https://pypi.org/simple/" },
           },
         },
       ],
@@ -103,6 +109,14 @@ describe("config: core and edge index", () => {
         {
           core: { region: "eu-west-1", protect: undefined },
           edgeIndex: { ...DEFAULT_EDGE_INDEX, wafRateLimit: 2000 },
+        },
+      ],
+      [
+        "fall-through off",
+        { ...REGION, upstreamIndex: "off" },
+        {
+          core: { region: "eu-west-1", protect: undefined },
+          edgeIndex: { ...DEFAULT_EDGE_INDEX, upstreamIndex: null },
         },
       ],
       [
@@ -282,6 +296,32 @@ describe("config: core and edge index", () => {
         [
           `${P}:credentialsReplicaRegions lists us-east-1, where the credentials table itself lives; remove it.`,
         ],
+      ],
+      [
+        "a plain-http upstream",
+        { ...REGION, upstreamIndex: "http://pypi.org/simple/" },
+        [
+          `${P}:upstreamIndex is "http://pypi.org/simple/"; expected "off" or an https URL of a simple index ending in /, such as https://pypi.org/simple/ (no credentials, query or fragment).`,
+        ],
+      ],
+      [
+        "an upstream carrying credentials",
+        { ...REGION, upstreamIndex: "https://user:secret@mirror.example.com/simple/" },
+        [
+          `${P}:upstreamIndex is "https://user:secret@mirror.example.com/simple/"; expected "off" or an https URL of a simple index ending in /, such as https://pypi.org/simple/ (no credentials, query or fragment).`,
+        ],
+      ],
+      [
+        "a tenant override without a tenant",
+        { ...REGION, tenantUpstreamIndexes: '["off"]' },
+        [
+          `${P}:tenantUpstreamIndexes[0] is "off"; expected <tenant>=<upstream> with the upstream "off" or an https URL of a simple index ending in /, such as https://pypi.org/simple/ (no credentials, query or fragment), e.g. acme=off.`,
+        ],
+      ],
+      [
+        "a tenant named twice",
+        { ...REGION, tenantUpstreamIndexes: '["acme=off","acme=https://pypi.org/simple/"]' },
+        [`${P}:tenantUpstreamIndexes names tenant acme twice; keep one entry per tenant.`],
       ],
       [
         "several problems at once: all are reported",

@@ -168,24 +168,31 @@ for (const expected of STACKS) {
       ).to.deep.equal([oac.id]);
     });
 
-    it("runs the exported edge function version at viewer-request on every behaviour, over HTTPS only", () => {
-      const fn = run.recorder.one("aws:lambda/function:Function");
+    it("runs the exported edge function version at viewer-request on every behaviour, the fall-through at origin-response on pages only, over HTTPS only", () => {
+      const fn = run.recorder.one("aws:lambda/function:Function", "viewer-request-function");
+      const fallThrough = run.recorder.one("aws:lambda/function:Function", "origin-response-function");
       expect(run.outputs.edgeFunctionQualifiedArn).to.equal(fn.outputs.qualifiedArn);
+      expect(run.outputs.originResponseFunctionQualifiedArn).to.equal(fallThrough.outputs.qualifiedArn);
       const behaviours = [cdn.inputs.defaultCacheBehavior, ...cdn.inputs.orderedCacheBehaviors];
       expect(behaviours).to.have.length(expected.branchChannels ? 4 : 3);
-      const viewerRequest = {
-        eventType: "viewer-request",
-        lambdaArn: fn.outputs.qualifiedArn,
+      const viewer = { eventType: "viewer-request", lambdaArn: fn.outputs.qualifiedArn, includeBody: false };
+      const origin = {
+        eventType: "origin-response",
+        lambdaArn: fallThrough.outputs.qualifiedArn,
         includeBody: false,
       };
-      for (const behaviour of behaviours) {
-        expect(behaviour.viewerProtocolPolicy).to.equal("https-only");
-        // The error-page path alone also runs it at origin-request (CloudFront's own page fetches).
+      expect(cdn.inputs.defaultCacheBehavior.lambdaFunctionAssociations).to.deep.equal([viewer, origin]);
+      for (const behaviour of cdn.inputs.orderedCacheBehaviors) {
+        // The error-page path also runs the viewer function at origin-request (CloudFront's own
+        // page fetches); no ordered behaviour (files, error pages) ever falls through.
         expect(behaviour.lambdaFunctionAssociations).to.deep.equal(
           behaviour.pathPattern === "/_errors/*"
-            ? [viewerRequest, { ...viewerRequest, eventType: "origin-request" }]
-            : [viewerRequest],
+            ? [viewer, { ...viewer, eventType: "origin-request" }]
+            : [viewer],
         );
+      }
+      for (const behaviour of behaviours) {
+        expect(behaviour.viewerProtocolPolicy).to.equal("https-only");
       }
     });
 
@@ -196,7 +203,7 @@ for (const expected of STACKS) {
       );
       const table = run.recorder.one("aws:dynamodb/table:Table");
       const statements = JSON.parse(
-        run.recorder.one("aws:iam/rolePolicy:RolePolicy").inputs.policy,
+        run.recorder.one("aws:iam/rolePolicy:RolePolicy", "viewer-request-policy").inputs.policy,
       ).Statement;
       const read = statements.find((s: { Sid: string }) => s.Sid === "ReadCredentials");
       expect(read.Action).to.equal("dynamodb:GetItem");
@@ -206,6 +213,45 @@ for (const expected of STACKS) {
       ]);
       expect(statements.map((s: { Sid: string }) => s.Sid)).to.deep.equal([
         "ReadCredentials",
+        "WriteOwnLogs",
+      ]);
+    });
+
+    it("lets the fall-through function read only reserved-name lists and list main pages of this stack's bucket", () => {
+      const role = run.recorder.one("aws:iam/role:Role", "origin-response-role");
+      expect(role.inputs.permissionsBoundary).to.equal(
+        run.recorder.one("aws:iam/policy:Policy", "boundary-policy").outputs.arn,
+      );
+      const statements = JSON.parse(
+        run.recorder.one("aws:iam/rolePolicy:RolePolicy", "origin-response-policy").inputs.policy,
+      ).Statement;
+      const bucket = `arn:aws:s3:::ppi-${expected.stack}-index-*`;
+      expect(statements.slice(0, 2)).to.deep.equal([
+        {
+          Sid: "ReadReservedNames",
+          Effect: "Allow",
+          Action: "s3:GetObject",
+          Resource: `${bucket}/*/reserved-names.json`,
+        },
+        {
+          Sid: "ListReservedNamesAndMainPages",
+          Effect: "Allow",
+          Action: "s3:ListBucket",
+          Resource: bucket,
+          Condition: {
+            StringLike: {
+              "s3:prefix": [
+                "*/reserved-names.json",
+                "*/main/simple/*/index.html",
+                "*/main/simple/*/index.json",
+              ],
+            },
+          },
+        },
+      ]);
+      expect(statements.map((s: { Sid: string }) => s.Sid)).to.deep.equal([
+        "ReadReservedNames",
+        "ListReservedNamesAndMainPages",
         "WriteOwnLogs",
       ]);
     });

@@ -13,6 +13,8 @@ export interface StaticIndexRequest {
   readonly method: string;
   readonly url: string;
   readonly status: number;
+  /** The `Authorization` header it was sent, if any: a redirect to it must carry none. */
+  readonly authorization?: string;
 }
 
 export interface StaticIndex {
@@ -70,7 +72,8 @@ export async function startStaticIndex(specs: readonly WheelSpec[]): Promise<Sta
     const url = request.url ?? "/";
     const resource = method === "GET" || method === "HEAD" ? served.get(url.split("?")[0]) : undefined;
     const status = resource ? 200 : method === "GET" || method === "HEAD" ? 404 : 405;
-    requests.push({ method, url, status });
+    const { authorization } = request.headers;
+    requests.push({ method, url, status, ...(authorization === undefined ? {} : { authorization }) });
     if (!resource) {
       response.writeHead(status, { "content-type": "text/plain" }).end(`${status}\n`);
       return;
