@@ -458,14 +458,18 @@ describe("PackageIndex", () => {
           { eventType: "viewer-request", lambdaArn: EDGE_ARN, includeBody: false },
           { eventType: "origin-response", lambdaArn: ORIGIN_ARN, includeBody: false },
         ]);
-        const files = cdn.inputs.orderedCacheBehaviors;
-        expect(files.map((b: { pathPattern: string }) => b.pathPattern)).to.deep.equal(
-          branchChannels ? ["/files/*", "/*/files/*"] : ["/files/*"],
+        const ordered = cdn.inputs.orderedCacheBehaviors;
+        expect(ordered.map((b: { pathPattern: string }) => b.pathPattern)).to.deep.equal(
+          branchChannels ? ["/_errors/*", "/files/*", "/*/files/*"] : ["/_errors/*", "/files/*"],
         );
-        for (const behaviour of files) {
-          expect(behaviour.lambdaFunctionAssociations).to.deep.equal([
-            { eventType: "viewer-request", lambdaArn: EDGE_ARN, includeBody: false },
-          ]);
+        // Files and the fixed error pages never fall through.
+        for (const behaviour of ordered) {
+          const events = behaviour.lambdaFunctionAssociations.map((a: { eventType: string }) => a.eventType);
+          expect(events).to.deep.equal(
+            behaviour.pathPattern === "/_errors/*"
+              ? ["viewer-request", "origin-request"]
+              : ["viewer-request"],
+          );
         }
       });
     }
