@@ -24,7 +24,14 @@ import { PageFormat, fileKey, projectPageKey, rootPageKey } from "../domain/stor
 import { denialLogLine } from "./log";
 import { isValidTenant } from "../domain/names";
 import { createFormatNegotiator, formatFromQuery } from "./negotiate";
-import { errorPage, forbidden, generatedResponse, methodNotAllowed, redirect, unauthorized } from "./responses";
+import {
+  errorPage,
+  forbidden,
+  generatedResponse,
+  methodNotAllowed,
+  redirect,
+  unauthorized,
+} from "./responses";
 import { Route, canonicalPath, encodePath, parseRoute } from "./route";
 import { parseBasicAuthorization } from "./basicAuth";
 import { AWS_REGION_PATTERN } from "../domain/aws";
