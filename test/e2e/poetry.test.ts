@@ -11,7 +11,8 @@ import { expect } from "chai";
 import { output, poetry, poetryEnv, run, RunResult } from "../../fixtures/pythonClients";
 import { basicAuthorization, fetchPage, JSON_TYPE, JsonProjectPage, PIP_ACCEPT } from "./support/pages";
 import { commandArguments } from "./support/printedConfiguration";
-import { pyprojectToml, useClientScenario } from "./support/scenario";
+import { askedFor, pyprojectToml, useClientScenario } from "./support/scenario";
+import { PACKAGE_PLACEHOLDER, SOURCE_NAME } from "../../cli/clientConfig";
 
 const PROJECT = "ppi-demo-hello";
 const PRIVATE_LIB = "ppi-private-lib";
@@ -107,6 +108,42 @@ describe("poetry against the sandbox @integration", function () {
     });
     expect(lock).to.not.include(scenario.printed.publicKey).and.not.include(scenario.printed.secretKey);
     expect(scenario.served.filter((s) => s.status >= 400)).to.deep.equal([]);
+  });
+
+  const importVersions = (project: Consumer, modules: readonly string[]) =>
+    run(path.join(project.dir, ".venv", "bin", "python"), [
+      "-c",
+      `import ${modules.join(", ")}; print(${modules.map((m) => `${m}.__version__`).join(", ")})`,
+    ]);
+
+  it("takes only the named package from an explicit source (the printed source with --priority=explicit), the rest from the primary one", async () => {
+    const project = consumer("pinned", [PUBLIC_PROJECT]);
+    await poetryOk(project, ["source", "add", "--priority=primary", "public", scenario.publicIndex.url]);
+    // The printed source made explicit, then `poetry add --source ppi <package>` (locks and installs).
+    const [sourceAdd, login] = scenario.printed.blocks.poetryPrimary;
+    await runPrinted(
+      project,
+      [
+        sourceAdd.replace("--priority=primary", "--priority=explicit"),
+        login,
+        `poetry add --source ${SOURCE_NAME} ${PACKAGE_PLACEHOLDER}`,
+      ],
+      PRIVATE_LIB,
+    );
+    const packages = lockedPackages(fs.readFileSync(path.join(project.dir, "poetry.lock"), "utf8"));
+    expect(packages[PRIVATE_LIB]).to.deep.equal({
+      version: "1.0.0",
+      url: scenario.sandbox.url.replace(/\/$/, ""),
+    });
+    expect(packages[PUBLIC_PROJECT]).to.deep.equal({
+      version: "1.0.0",
+      url: scenario.publicIndex.url.replace(/\/$/, ""),
+    });
+    // The private name never reaches the primary source (whose 99.0.0 look-alike would win otherwise).
+    expect(askedFor(scenario.publicIndex.requests, PRIVATE_LIB)).to.equal(false);
+    expect(askedFor(scenario.served, PUBLIC_PROJECT)).to.equal(false);
+    const imported = await importVersions(project, ["ppi_private_lib", "ppi_public_thing"]);
+    expect(imported.stdout.trim()).to.equal("1.0.0 1.0.0");
   });
 
   it("fails without credentials: the index answers 401 and nothing is locked", async () => {

@@ -11,7 +11,8 @@ import { expect } from "chai";
 import { output, run, uv, uvEnv, uvProjectEnv } from "../../fixtures/pythonClients";
 import { JSON_TYPE } from "./support/pages";
 import { commandArguments, exportedVariables, pasted } from "./support/printedConfiguration";
-import { pyprojectToml, useClientScenario } from "./support/scenario";
+import { askedFor, pyprojectToml, useClientScenario } from "./support/scenario";
+import { SOURCE_NAME } from "../../cli/clientConfig";
 
 const PROJECT = "ppi-demo-hello";
 const PUBLIC_PROJECT = "ppi-public-thing";
@@ -109,5 +110,45 @@ describe("uv against the sandbox @integration", function () {
     expect(lock.stderr).to.contain("401 Unauthorized");
     expect(scenario.served.map((s) => s.status)).to.deep.equal([401]);
     expect(fs.existsSync(path.join(dir, "uv.lock"))).to.equal(false);
+  });
+
+  /** The printed `[[tool.uv.index]]` made explicit: uv takes only `name` from it (not printed by `keys create`). */
+  const explicitIndex = (name: string) =>
+    [
+      ...scenario.printed.blocks.uvDefault.filter((line) => line !== "default = true"),
+      "explicit = true",
+      "",
+      "[tool.uv.sources]",
+      `${name} = { index = "${SOURCE_NAME}" }`,
+    ].join("\n");
+
+  it("takes only the named package from an explicit index (the printed index with explicit = true and [tool.uv.sources]), the rest from the default index", async () => {
+    const dir = project("pinned", [PROJECT, PUBLIC_PROJECT], explicitIndex(PROJECT));
+    const env = uvProjectEnv(dir, {
+      ...exportedVariables(scenario.printed.blocks.uvCredentials),
+      UV_DEFAULT_INDEX: scenario.publicIndex.url,
+    });
+    const lock = await uv(["lock"], { cwd: dir, env });
+    expect(lock.code, output(lock)).to.equal(0);
+    const packages = lockedPackages(fs.readFileSync(path.join(dir, "uv.lock"), "utf8"));
+    expect(packages[PROJECT]).to.deep.equal({
+      version: "1.1.0",
+      source: `registry = "${scenario.sandbox.url}"`,
+    });
+    expect(packages[PUBLIC_PROJECT]).to.deep.equal({
+      version: "1.0.0",
+      source: `registry = "${scenario.publicIndex.url}"`,
+    });
+    // The private name never reaches the default index; the explicit index serves only what is named.
+    expect(askedFor(scenario.publicIndex.requests, PROJECT)).to.equal(false);
+    expect(askedFor(scenario.served, PUBLIC_PROJECT)).to.equal(false);
+
+    const sync = await uv(["sync", "--frozen"], { cwd: dir, env });
+    expect(sync.code, output(sync)).to.equal(0);
+    const imported = await run(path.join(dir, ".venv", "bin", "python"), [
+      "-c",
+      "import ppi_demo_hello, ppi_public_thing; print(ppi_demo_hello.__version__, ppi_public_thing.__version__)",
+    ]);
+    expect(imported.stdout.trim()).to.equal("1.1.0 1.0.0");
   });
 });
