@@ -139,4 +139,28 @@ describe("upstream fall-through with pip and uv @integration", function () {
     expect(anonymous.status).to.equal(401);
     expect(upstream.requests).to.deep.equal([]);
   });
+
+  it("with fall-through off (no upstream), an unknown name is 404 as before and nothing reaches the upstream", async () => {
+    // One sandbox per process (the bundles read AWS_ENDPOINT_URL from process.env): this runs last.
+    await sandbox.stop();
+    const off = await startSandbox({ port: 0, quiet: true });
+    try {
+      const auth = `Basic ${Buffer.from(`${off.publicKey}:${off.secretKey}`).toString("base64")}`;
+      const page = await fetch(`${off.origin}/simple/${DEP}/`, {
+        headers: { authorization: auth },
+        redirect: "manual",
+      });
+      expect([page.status, page.headers.get("location")]).to.deep.equal([404, null]);
+      const dir = fs.mkdtempSync(path.join(work, "off-"));
+      const install = await pip("download", urlWithKey(off.url, off.publicKey, off.secretKey), [
+        "--dest",
+        dir,
+        DEP,
+      ]);
+      expect(install.code).to.not.equal(0);
+      expect(upstream.requests).to.deep.equal([]);
+    } finally {
+      await off.stop();
+    }
+  });
 });
