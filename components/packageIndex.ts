@@ -14,6 +14,13 @@ import {
   errorPagePath,
 } from "../domain/cloudfront";
 import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../domain/storageLayout";
+import {
+  CONTENT_SECURITY_POLICY,
+  CUSTOM_RESPONSE_HEADERS,
+  FRAME_OPTION,
+  HSTS_MAX_AGE_SECONDS,
+  REFERRER_POLICY,
+} from "../domain/responseHeaders";
 import { DomainCertificate, checkDomain } from "./domainCertificate";
 import { EdgeWebAcl, checkRateLimit } from "./edgeWebAcl";
 import {
@@ -304,23 +311,20 @@ export class PackageIndex extends pulumi.ComponentResource {
       {
         name: `${args.namePrefix}-security-headers`,
         comment: "HSTS, no sniffing, no framing, no referrer, no active content; Vary: Accept.",
-        // One URL answers JSON or HTML by Accept (PEP 691). CloudFront's own cache is keyed by the
-        // URI the edge rewrote (which names the format), but caches downstream of it see only the
-        // public URL, so they must key on Accept too.
-        customHeadersConfig: { items: [{ header: "Vary", value: "Accept", override: true }] },
+        // domain/responseHeaders.ts: the sandbox sends the same headers.
+        customHeadersConfig: {
+          items: CUSTOM_RESPONSE_HEADERS.map(({ header, value }) => ({ header, value, override: true })),
+        },
         securityHeadersConfig: {
           strictTransportSecurity: {
-            accessControlMaxAgeSec: 2 * ONE_YEAR_SECONDS,
+            accessControlMaxAgeSec: HSTS_MAX_AGE_SECONDS,
             includeSubdomains: true,
             override: true,
           },
           contentTypeOptions: { override: true },
-          frameOptions: { frameOption: "DENY", override: true },
-          referrerPolicy: { referrerPolicy: "no-referrer", override: true },
-          contentSecurityPolicy: {
-            contentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'",
-            override: true,
-          },
+          frameOptions: { frameOption: FRAME_OPTION, override: true },
+          referrerPolicy: { referrerPolicy: REFERRER_POLICY, override: true },
+          contentSecurityPolicy: { contentSecurityPolicy: CONTENT_SECURITY_POLICY, override: true },
         },
       },
       { parent: this },

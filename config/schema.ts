@@ -129,8 +129,9 @@ export const STACK_CONFIG = {
   waf: {
     section: "edge index",
     type: "boolean",
-    default: false,
-    description: "Attach a WAF web ACL (us-east-1) with managed rules and a per-IP rate-based rule.",
+    default: true,
+    description:
+      "Attach a WAF web ACL (us-east-1) with managed rules and a per-IP rate-based rule (about $8/month, docs/runbooks.md §8).",
   },
   wafRateLimit: {
     section: "edge index",

@@ -11,3 +11,9 @@ export const REALM_ALLOWED = "1-64 letters, digits, spaces, dots, dashes or unde
 export const MAX_KEY_CACHE_SECONDS = 60;
 /** An unknown key is remembered this long at most: a key created just now works after this. */
 export const MAX_UNKNOWN_KEY_CACHE_SECONDS = 10;
+
+/**
+ * Table lookups per second (and the burst) one edge container makes for keys it has not found
+ * before; beyond it those requests get 503 without a lookup. Found keys are refreshed outside it.
+ */
+export const UNKNOWN_KEY_LOOKUPS_PER_SECOND = 10;

@@ -1,11 +1,16 @@
 /**
  * Credential lookup by public key through a store (the DynamoDB adapter at the edge, a fake in
- * tests), cached per container: a found key for `validTtlMs`, an unknown key or a corrupt item for
- * `unknownTtlMs`.
- * Failed lookups are never cached, so an outage ends as soon as the table answers again.
+ * tests), cached per container in two bounded caches: found keys for `validTtlMs`, and apart from
+ * them unknown keys and corrupt items for `unknownTtlMs`, so a flood of made-up keys can never
+ * evict a found one. Lookups of keys this container has not found before are bounded by a token
+ * bucket (`unknownLookupsPerSecond`, as rate and burst); beyond it the answer is
+ * LOOKUP_BUDGET_EXCEEDED without a lookup. A found key whose entry expired is refreshed outside
+ * that budget: at most one lookup per cached key per `validTtlMs`. Failed lookups are never
+ * cached, so an outage ends as soon as the table answers again.
  */
 import { CredentialRecord } from "../domain/credentialRecords";
-import { KeyCache, createKeyCache } from "./keyCache";
+import { UNKNOWN_KEY_LOOKUPS_PER_SECOND } from "../domain/edgeAuthentication";
+import { DEFAULT_MAX_ENTRIES, createKeyCache } from "./keyCache";
 
 /**
  * A stored item under the public key that is not a well-formed record of that key (a field
@@ -17,6 +22,11 @@ export const CORRUPT_RECORD = "corrupt";
 /** What the table holds for a public key: its record, nothing (null), or a corrupt item. */
 export type StoredCredential = CredentialRecord | null | typeof CORRUPT_RECORD;
 
+/** The container's budget of lookups for keys it has not found before is spent for now. */
+export const LOOKUP_BUDGET_EXCEEDED = "over-budget";
+
+export type LookupResult = StoredCredential | typeof LOOKUP_BUDGET_EXCEEDED;
+
 export interface CredentialStore {
   /** The record of a public key, null if there is none, CORRUPT_RECORD; rejects if the lookup fails. */
   get(publicKey: string): Promise<StoredCredential>;
@@ -25,19 +35,46 @@ export interface CredentialStore {
 export interface CachedLookupOptions {
   readonly validTtlMs: number;
   readonly unknownTtlMs: number;
-  readonly cache?: KeyCache<StoredCredential>;
+  /** @default UNKNOWN_KEY_LOOKUPS_PER_SECOND */
+  readonly unknownLookupsPerSecond?: number;
+  /** Entries of each of the two caches. @default DEFAULT_MAX_ENTRIES */
+  readonly maxEntries?: number;
 }
 
-export type CredentialLookup = (publicKey: string, nowMs: number) => Promise<StoredCredential>;
+export type CredentialLookup = (publicKey: string, nowMs: number) => Promise<LookupResult>;
 
 export function createCachedLookup(store: CredentialStore, options: CachedLookupOptions): CredentialLookup {
-  const cache = options.cache ?? createKeyCache<StoredCredential>();
+  const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  const rate = options.unknownLookupsPerSecond ?? UNKNOWN_KEY_LOOKUPS_PER_SECOND;
+  // Found keys only, oldest-inserted first; an expired entry stays until refreshed or evicted.
+  const found = new Map<string, { readonly record: CredentialRecord; readonly expiresAtMs: number }>();
+  const notFound = createKeyCache<null | typeof CORRUPT_RECORD>(maxEntries);
+  let tokens = rate;
+  let refilledAtMs: number | undefined;
+
+  function takeToken(nowMs: number): boolean {
+    const elapsedMs = refilledAtMs === undefined ? 0 : Math.max(0, nowMs - refilledAtMs);
+    tokens = Math.min(rate, tokens + (elapsedMs * rate) / 1000);
+    refilledAtMs = nowMs;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  }
+
   return async function lookupCredential(publicKey, nowMs) {
-    const cached = cache.get(publicKey, nowMs);
-    if (cached !== undefined) return cached;
-    const record = await store.get(publicKey);
-    const found = record !== null && record !== CORRUPT_RECORD;
-    cache.set(publicKey, record, found ? options.validTtlMs : options.unknownTtlMs, nowMs);
-    return record;
+    const entry = found.get(publicKey);
+    if (entry !== undefined && entry.expiresAtMs > nowMs) return entry.record;
+    const remembered = notFound.get(publicKey, nowMs);
+    if (remembered !== undefined) return remembered;
+    if (entry === undefined && !takeToken(nowMs)) return LOOKUP_BUDGET_EXCEEDED;
+    const result = await store.get(publicKey);
+    found.delete(publicKey);
+    if (result === null || result === CORRUPT_RECORD) {
+      notFound.set(publicKey, result, options.unknownTtlMs, nowMs);
+    } else if (options.validTtlMs > 0) {
+      found.set(publicKey, { record: result, expiresAtMs: nowMs + options.validTtlMs });
+      while (found.size > maxEntries) found.delete(found.keys().next().value as string);
+    }
+    return result;
   };
 }

@@ -18,7 +18,13 @@ import type {
 } from "aws-lambda";
 import { CredentialRecord, keyAllowsProject } from "../domain/credentialRecords";
 import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, secretMatches } from "../domain/keyScheme";
-import { CORRUPT_RECORD, CredentialLookup, StoredCredential, createCachedLookup } from "./credentialLookup";
+import {
+  CORRUPT_RECORD,
+  CredentialLookup,
+  LOOKUP_BUDGET_EXCEEDED,
+  LookupResult,
+  createCachedLookup,
+} from "./credentialLookup";
 import { createDynamoCredentialStore } from "./dynamoCredentialStore";
 import { PageFormat, fileKey, projectPageKey, rootPageKey } from "../domain/storageLayout";
 import { denialLogLine } from "./log";
@@ -152,12 +158,15 @@ async function authenticate(
   if (!PUBLIC_KEY_PATTERN.test(username) || !SECRET_KEY_PATTERN.test(password)) {
     return refuse("bad-key-format");
   }
-  let record: StoredCredential;
+  let record: LookupResult;
   try {
     record = await lookup(username, nowMs);
   } catch (error) {
     return { ok: false, status: 503, reason: "lookup-failed", username, detail: (error as Error)?.name };
   }
+  // A flood of made-up keys: fail closed, without a lookup, as when the table is unreachable.
+  if (record === LOOKUP_BUDGET_EXCEEDED)
+    return { ok: false, status: 503, reason: "lookup-budget-exceeded", username };
   if (record === null) return refuse("unknown-key");
   if (record === CORRUPT_RECORD) return refuse("corrupt-record");
   if (!secretMatches(password, record)) return refuse("wrong-secret");

@@ -68,6 +68,21 @@ export function eventHeaders(rawHeaders: readonly string[], acceptOverride?: str
   return headers;
 }
 
+/** A one-record event of the sandbox distribution. */
+function distributionEvent(
+  eventType: "viewer-request" | "origin-request",
+  requestId: string,
+  request: CloudFrontRequest,
+): CloudFrontRequestEvent {
+  const config = {
+    distributionDomainName: DISTRIBUTION_DOMAIN,
+    distributionId: "ESANDBOX",
+    eventType,
+    requestId,
+  };
+  return { Records: [{ cf: { config, request } }] };
+}
+
 export function viewerRequestEvent(
   request: http.IncomingMessage,
   requestId: string,
@@ -75,52 +90,24 @@ export function viewerRequestEvent(
 ): CloudFrontRequestEvent {
   const target = request.url ?? "/";
   const queryAt = target.indexOf("?");
-  return {
-    Records: [
-      {
-        cf: {
-          config: {
-            distributionDomainName: DISTRIBUTION_DOMAIN,
-            distributionId: "ESANDBOX",
-            eventType: "viewer-request",
-            requestId,
-          },
-          request: {
-            clientIp: (request.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
-            method: request.method ?? "GET",
-            uri: queryAt < 0 ? target : target.slice(0, queryAt),
-            querystring: queryAt < 0 ? "" : target.slice(queryAt + 1),
-            headers: eventHeaders(request.rawHeaders, acceptOverride),
-          },
-        },
-      },
-    ],
-  };
+  return distributionEvent("viewer-request", requestId, {
+    clientIp: (request.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
+    method: request.method ?? "GET",
+    uri: queryAt < 0 ? target : target.slice(0, queryAt),
+    querystring: queryAt < 0 ? "" : target.slice(queryAt + 1),
+    headers: eventHeaders(request.rawHeaders, acceptOverride),
+  });
 }
 
 /** CloudFront's own fetch of the fixed page for an origin error: an origin-request on its path. */
 export function errorPageEvent(status: number, requestId: string): CloudFrontRequestEvent {
-  return {
-    Records: [
-      {
-        cf: {
-          config: {
-            distributionDomainName: DISTRIBUTION_DOMAIN,
-            distributionId: "ESANDBOX",
-            eventType: "origin-request",
-            requestId,
-          },
-          request: {
-            clientIp: "127.0.0.1",
-            method: "GET",
-            uri: errorPagePath(status),
-            querystring: "",
-            headers: {},
-          },
-        },
-      },
-    ],
-  };
+  return distributionEvent("origin-request", requestId, {
+    clientIp: "127.0.0.1",
+    method: "GET",
+    uri: errorPagePath(status),
+    querystring: "",
+    headers: {},
+  });
 }
 
 /** The error pages of the distribution: what the edge function answers at origin-request, if usable. */

@@ -13,6 +13,7 @@ import { pipeline } from "stream/promises";
 import type { CloudFrontHeaders, CloudFrontRequest } from "aws-lambda";
 import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { REPLACED_ORIGIN_ERRORS } from "../domain/cloudfront";
+import { securityResponseHeaders } from "../domain/responseHeaders";
 import { CachedObject, ImmutableObjectCache, isImmutable } from "./cdnCache";
 
 const VIA = "1.1 sandbox.cloudfront.net (CloudFront)";
@@ -39,13 +40,16 @@ interface ObjectHead {
   LastModified?: Date;
 }
 
-/** `writeHead` through `setHeader`, so the served-request log can read the headers back. */
+/**
+ * `writeHead` through `setHeader`, so the served-request log can read the headers back, with the
+ * distribution's response headers policy over them, as CloudFront adds it to every response.
+ */
 export function writeHead(
   response: http.ServerResponse,
   status: number,
   headers: http.OutgoingHttpHeaders,
 ): void {
-  for (const [name, value] of Object.entries(headers)) {
+  for (const [name, value] of Object.entries({ ...headers, ...securityResponseHeaders() })) {
     if (value !== undefined) response.setHeader(name, value);
   }
   response.writeHead(status);

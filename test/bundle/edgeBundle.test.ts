@@ -1,3 +1,4 @@
+import * as http from "http";
 import { isBuiltin } from "module";
 import { expect } from "chai";
 import { EdgeFunction } from "../../components/edgeFunction";
@@ -15,6 +16,8 @@ import { settle, setupMocks, valueOf } from "../mocks";
 import { credentialToItem } from "../../domain/credentialRecords";
 import { TEST_HANDLER_CONFIG, makeKey } from "../../fixtures/edgeKeys";
 import { CredentialsOnMoto, startCredentialsOnMoto } from "../../fixtures/credentialsOnMoto";
+import { claimProcessEnv } from "../../sandbox/processEnv";
+import { UNKNOWN_KEY_LOOKUPS_PER_SECOND } from "../../domain/edgeAuthentication";
 
 const MAX_BUNDLE_BYTES = 64 * 1024;
 const PIP_ACCEPT =
@@ -382,5 +385,69 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
       reason: "lookup-failed",
       detail: "ResourceNotFoundException",
     });
+  });
+});
+
+describe("edge bundle: a flood of made-up keys against a counting DynamoDB stand-in", () => {
+  const valid = makeKey();
+  const asked: string[] = [];
+  let server: http.Server;
+  let restoreEnv: () => void;
+  let handler: ViewerRequestHandler;
+  const originalLog = console.log;
+
+  before(async () => {
+    // Answers GetItem like DynamoDB: the valid key's item, no item for anything else; counts each.
+    server = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const publicKey = JSON.parse(Buffer.concat(chunks).toString("utf8")).Key.publicKey.S as string;
+        asked.push(publicKey);
+        response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+        response.end(
+          JSON.stringify(publicKey === valid.publicKey ? { Item: credentialToItem(valid.record) } : {}),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    restoreEnv = claimProcessEnv({
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+      AWS_ENDPOINT_URL_DYNAMODB: undefined,
+      AWS_ACCESS_KEY_ID: "AKIDFLOODTEST",
+      AWS_SECRET_ACCESS_KEY: "flood-test-secret",
+      AWS_SESSION_TOKEN: undefined,
+      AWS_REGION: "us-east-1",
+    });
+    handler = loadEdgeBundle((await deployedArchive())["__index.js"]);
+    console.log = () => undefined;
+  });
+  after(async () => {
+    console.log = originalLog;
+    restoreEnv?.();
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it("bounds the lookups, answers 503 beyond the bound (never forwards) and keeps the valid key cached", async () => {
+    const serve = (authorization: string) =>
+      handler(viewerRequestEvent({ uri: "/simple/", headers: { Authorization: authorization } }));
+    expect(forwarded(await serve(valid.authorization)).uri).to.equal("/acme/main/simple/index.html");
+    const started = Date.now();
+    const statuses = new Map<string, number>();
+    for (let i = 0; i < 2001; i++) {
+      const result = generated(await serve(makeKey().authorization));
+      statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
+      if (i % 100 === 0)
+        expect(forwarded(await serve(valid.authorization)).uri).to.equal("/acme/main/simple/index.html");
+    }
+    const seconds = Math.ceil((Date.now() - started) / 1000);
+    const floodLookups = asked.filter((key) => key !== valid.publicKey).length;
+    // The burst, less the valid key's first lookup, then the rate for each second the flood lasted.
+    expect(floodLookups).to.be.at.most(UNKNOWN_KEY_LOOKUPS_PER_SECOND * (1 + seconds) - 1);
+    expect(asked.filter((key) => key === valid.publicKey)).to.have.length(1);
+    expect(statuses.get("401")).to.equal(floodLookups);
+    expect(statuses.get("503")).to.equal(2001 - floodLookups);
+    expect([...statuses.keys()].sort()).to.deep.equal(["401", "503"]);
   });
 });

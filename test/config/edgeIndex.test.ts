@@ -30,7 +30,7 @@ const REGION = { region: "eu-west-1" };
  * Only the region set: the program's own defaults, and undefined wherever a component's `@default`
  * applies (config passes nothing through).
  */
-const DEFAULT_EDGE_INDEX: EdgeIndexConfig = {
+const WITHOUT_WAF: EdgeIndexConfig = {
   branchChannels: false,
   branchChannelExpirationDays: undefined,
   noncurrentVersionExpirationDays: undefined,
@@ -45,6 +45,8 @@ const DEFAULT_EDGE_INDEX: EdgeIndexConfig = {
   upstreamIndex: "https://pypi.org/simple/",
   tenantUpstreamIndexes: {},
 };
+/** WAF is on unless a stack turns it off, at the default rate. */
+const DEFAULT_EDGE_INDEX: EdgeIndexConfig = { ...WITHOUT_WAF, wafRateLimit: 2000 };
 
 describe("config: core and edge index", () => {
   describe("valid settings", () => {
@@ -99,9 +101,9 @@ describe("config: core and edge index", () => {
         },
       ],
       [
-        "a WAF rate limit without waf: no web ACL",
+        "a WAF rate limit with waf off: no web ACL",
         { ...REGION, waf: "false", wafRateLimit: "500" },
-        { core: { region: "eu-west-1", protect: undefined }, edgeIndex: DEFAULT_EDGE_INDEX },
+        { core: { region: "eu-west-1", protect: undefined }, edgeIndex: WITHOUT_WAF },
       ],
       [
         "waf on: the default rate limit",

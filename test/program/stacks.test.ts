@@ -25,6 +25,8 @@ const STACKS: StackExpectation[] = [
     pageTtl: 10,
     noncurrentDays: 7,
     priceClass: "PriceClass_100",
+    // WAF is on by default on every stack (config schema), at its default rate.
+    wafRateLimit: 2000,
     replicaRegions: [],
   },
   {
@@ -36,6 +38,8 @@ const STACKS: StackExpectation[] = [
     noncurrentDays: 30,
     logDays: 30,
     priceClass: "PriceClass_100",
+    // WAF is on by default on every stack (config schema), at its default rate.
+    wafRateLimit: 2000,
     replicaRegions: [],
   },
   {

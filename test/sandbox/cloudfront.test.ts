@@ -229,6 +229,23 @@ describe("sandbox CloudFront emulator @integration", () => {
     ]);
   });
 
+  it("adds the production response headers policy to every response: origin, generated, error page", async () => {
+    const production = {
+      "strict-transport-security": "max-age=63072000; includeSubDomains",
+      "x-content-type-options": "nosniff",
+      "x-frame-options": "DENY",
+      "referrer-policy": "no-referrer",
+      "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+      vary: "Accept",
+    };
+    for (const path of ["/simple/index.html", "/generated/401", "/simple/nothing/index.html"]) {
+      const response = await fetch(`${base}${path}`);
+      for (const [name, value] of Object.entries(production)) {
+        expect(response.headers.get(name), `${path} ${name}`).to.equal(value);
+      }
+    }
+  });
+
   it("keeps immutable files in the CDN cache after the first GET, as CloudFront does", async () => {
     const url = `${base}/files/p/p-1.0-py3-none-any.whl`;
     const first = await fetch(url);
