@@ -7,22 +7,14 @@ import * as path from "path";
 import { clientConfiguration } from "./clientConfig";
 import { check } from "./check";
 import { CliError, UsageError } from "./errors";
-import {
-  CreatedKey,
-  KeySummary,
-  createKey,
-  listKeys,
-  revokeKey,
-  rotateKey,
-} from "../publishing/customerKeys";
+// The publishing modules and the AWS SDK load when a command runs, not for `--help` (start-up time).
+import type { CreatedKey, KeySummary } from "../publishing/customerKeys";
 import { indexLocation } from "../publishing/indexLocation";
-import { ProjectPage } from "../publishing/pages";
+import type { ProjectPage } from "../publishing/pages";
 import { createProgress } from "./progress";
-import { PublishError, PublishResult, publish } from "../publishing/publish";
-import { reindex } from "../publishing/reindex";
-import { IndexStore } from "../publishing/indexStore";
+import type { PublishResult } from "../publishing/publish";
+import type { IndexStore } from "../publishing/indexStore";
 import { Target, dynamoClient, ensureCredentials, requireTable, s3Client } from "./target";
-import { listIndex, removeVersion, setYanked } from "../publishing/yankAndRemove";
 
 export interface CommandContext {
   readonly values: Record<string, string | boolean | undefined>;
@@ -50,14 +42,15 @@ function text(ctx: CommandContext, name: string): string | undefined {
 }
 
 async function openStore(ctx: CommandContext): Promise<IndexStore> {
-  const s3 = s3Client(ctx.target);
+  const s3 = await s3Client(ctx.target);
   await ensureCredentials(s3);
+  const { IndexStore } = await import("../publishing/indexStore");
   return new IndexStore(s3, ctx.target.bucket!);
 }
 
 async function openKeys(ctx: CommandContext) {
   const table = requireTable(ctx.target);
-  const dynamodb = dynamoClient(ctx.target);
+  const dynamodb = await dynamoClient(ctx.target);
   await ensureCredentials(dynamodb);
   return { dynamodb, table };
 }
@@ -105,6 +98,7 @@ const keysCreate: Command = {
       ?.split(",")
       .map((c) => c.trim())
       .filter(Boolean);
+    const { createKey } = await import("../publishing/customerKeys");
     const key = await createKey(await openKeys(ctx), {
       tenant,
       ...(channels ? { channels } : {}),
@@ -122,6 +116,7 @@ const keysList: Command = {
   positionals: [0, 0],
   async run(ctx) {
     const tenant = text(ctx, "tenant");
+    const { listKeys } = await import("../publishing/customerKeys");
     const keys = await listKeys(await openKeys(ctx), tenant ? { tenant } : {});
     ctx.print(keys.length ? keys.map(describeKey).join("\n") : "no keys", keys);
   },
@@ -133,6 +128,7 @@ const keysRevoke: Command = {
   options: [],
   positionals: [1, 1],
   async run(ctx) {
+    const { revokeKey } = await import("../publishing/customerKeys");
     const key = await revokeKey(await openKeys(ctx), ctx.positionals[0]);
     ctx.print(`Revoked ${key.publicKey} (tenant ${key.tenant}) at ${key.revokedAt}.`, key);
   },
@@ -144,6 +140,7 @@ const keysRotate: Command = {
   options: [],
   positionals: [1, 1],
   async run(ctx) {
+    const { rotateKey } = await import("../publishing/customerKeys");
     const key = await rotateKey(await openKeys(ctx), ctx.positionals[0]);
     printNewKey(ctx, key, `Created key ${key.publicKey} for tenant ${key.tenant}; revoked ${key.replaced}.`);
   },
@@ -173,6 +170,7 @@ const publishCommand: Command = {
   options: ["tenant", "channel"],
   positionals: [1, Infinity],
   async run(ctx) {
+    const { PublishError, publish } = await import("../publishing/publish");
     const where = location(ctx);
     const files = readFiles(ctx.positionals);
     const store = await openStore(ctx);
@@ -209,6 +207,7 @@ function yankCommand(yank: boolean): Command {
       const where = location(ctx);
       const [project, version] = ctx.positionals;
       const value = yank ? (text(ctx, "reason") ?? true) : false;
+      const { setYanked } = await import("../publishing/yankAndRemove");
       const files = await setYanked(await openStore(ctx), where, { project, version }, value);
       const verb = yank ? "yanked" : "unyanked";
       ctx.print(files.map((f) => `${verb} ${f.filename}`).join("\n"), { project, version, files });
@@ -225,6 +224,7 @@ const removeCommand: Command = {
   async run(ctx) {
     const where = location(ctx);
     const [project, version] = ctx.positionals;
+    const { removeVersion } = await import("../publishing/yankAndRemove");
     const removed = await removeVersion(
       await openStore(ctx),
       where,
@@ -249,6 +249,7 @@ const listCommand: Command = {
   options: ["tenant", "channel"],
   positionals: [0, 1],
   async run(ctx) {
+    const { listIndex } = await import("../publishing/yankAndRemove");
     const listing = await listIndex(await openStore(ctx), location(ctx), ctx.positionals[0]);
     if ("projects" in listing) ctx.print(listing.projects.join("\n") || "no projects", listing);
     else ctx.print(describeProject(listing), listing);
@@ -262,6 +263,7 @@ const reindexCommand: Command = {
   positionals: [0, 0],
   async run(ctx) {
     const where = location(ctx);
+    const { reindex } = await import("../publishing/reindex");
     const progress = createProgress(ctx.stderr, ctx.env);
     const result = await reindex(await openStore(ctx), where, (project, i, total) =>
       progress.update(i + 1, total, project),
