@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
 import { BUILD_DIR, PROJECT_ROOT, staleBuildReason, writeBuildStamp } from "../../build/stamp";
+import { compiled } from "../support/compiled";
 
 function tempProject(): { root: string; buildDir: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-stamp-"));
@@ -70,7 +71,7 @@ describe("build stamp (build/stamp.ts)", () => {
     // A copy of the project's build and the sources it lists, with one source then edited.
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-stale-"));
     try {
-      const stamp = JSON.parse(fs.readFileSync(path.join(BUILD_DIR, "build-stamp.json"), "utf8")) as {
+      const stamp = JSON.parse(fs.readFileSync(compiled("build-stamp.json"), "utf8")) as {
         sources: string[];
       };
       fs.cpSync(BUILD_DIR, path.join(root, "dist"), { recursive: true });

@@ -10,11 +10,9 @@ import * as path from "path";
 import { expect } from "chai";
 import { isolatedEnv, PIP_ISOLATION_FLAGS, run } from "../../fixtures/pythonClients";
 import { PYTHON_TOOLS_COMMAND, pythonTool } from "../../sandbox/pythonTools";
+import { compiled } from "../support/compiled";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-/** What `npm start` and `npm run cli` run (package.json). */
-const SANDBOX_MAIN = path.join(ROOT, "dist", "sandbox", "main.js");
-const CLI_MAIN = path.join(ROOT, "dist", "cli", "main.js");
 
 interface Started {
   readonly child: ChildProcess;
@@ -23,7 +21,7 @@ interface Started {
 }
 
 function startMain(args: readonly string[], env: Record<string, string | undefined>): Started {
-  const child = spawn(process.execPath, [SANDBOX_MAIN, ...args], {
+  const child = spawn(process.execPath, [compiled("sandbox/main.js"), ...args], {
     cwd: ROOT,
     env: { ...process.env, AWS_ENDPOINT_URL: undefined, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -88,7 +86,7 @@ describe("npm start (dist/sandbox/main.js) @integration", function () {
         PACKAGE_INDEX_TABLE: "ppi-sandbox-credentials",
         PACKAGE_INDEX_URL: `${new URL(line.split(" ")[3]).origin}/simple/`,
       });
-      const list = await run(process.execPath, [CLI_MAIN, "list", "--tenant", "demo"], {
+      const list = await run(process.execPath, [compiled("cli/main.js"), "list", "--tenant", "demo"], {
         env: isolatedEnv({ ...variables, PATH: process.env.PATH ?? "" }),
       });
       expect(list.code, list.stderr).to.equal(0);
