@@ -17,7 +17,7 @@ import { indexLocation } from "../publishing/indexLocation";
 import { readProject } from "../publishing/pageWriter";
 import { IndexStore } from "../publishing/indexStore";
 import { buildWheel } from "../publishing/wheelBuilder";
-import { PYTHON_TOOLS_DIR } from "../sandbox/pythonTools";
+import { pythonTool } from "../sandbox/pythonTools";
 import { createIndexBucket } from "../sandbox/resources";
 import { startMoto } from "../sandbox/moto";
 
@@ -28,7 +28,7 @@ const PROJECT = "peer-bench";
 const OURS_BUCKET = "peer-bench-ours";
 const S3PYPI_BUCKET = "peer-bench-s3pypi";
 const CLI = path.join(__dirname, "..", "dist", "cli", "main.js");
-const S3PYPI = path.join(PYTHON_TOOLS_DIR, "bin", "s3pypi");
+const S3PYPI = pythonTool("s3pypi");
 
 /** `median unit (min–max)` of the samples. */
 function summary(samples: readonly number[], unit: string): string {

@@ -35,6 +35,7 @@ export const PYTHON_TOOLS = {
   poetry: "poetry",
   twine: "twine",
   build: "pyproject-build",
+  s3pypi: "s3pypi",
 } as const;
 export type PythonTool = keyof typeof PYTHON_TOOLS;
 
@@ -46,6 +47,7 @@ const DISTRIBUTION = {
   poetry: "poetry",
   twine: "twine",
   build: "build",
+  s3pypi: "s3pypi",
 } as const satisfies Partial<Record<PythonTool, string>>;
 export type PinnedTool = keyof typeof DISTRIBUTION;
 
