@@ -1,8 +1,9 @@
 /**
  * The project's Python tools: one virtual environment (`.venv/`, git-ignored) holding exactly the
- * pinned, hash-checked set of `python/requirements.txt` — moto_server for the sandbox, and uv, pip,
- * poetry, twine and build for the end-to-end tests. `npm ci` creates it (the root package's
- * `prepare`), as does `npm run python-tools`; nothing here ever uses a tool from PATH.
+ * pinned, hash-checked set of `python/requirements.txt` — moto_server for the sandbox, uv, pip,
+ * poetry, twine and build for the end-to-end tests, s3pypi for the peer benchmark. `npm ci`
+ * creates it (the root package's `prepare`), as does `npm run python-tools`; nothing here ever
+ * uses a tool from PATH.
  *
  * The environment is current when its stamp holds the digest of the requirements file (and install
  * flags) it was made from and every tool is there; anything else is an error that names the
