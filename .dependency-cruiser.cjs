@@ -9,10 +9,12 @@
  */
 const PRODUCTION = [
   ["domain", []],
+  // build/: where the project is, and whether dist/ matches its sources (the compiled entry points' first check).
+  ["build", []],
   ["publishing", ["domain"]],
   ["edge", ["domain"]],
-  ["cli", ["domain", "publishing", "edge"]],
-  ["sandbox", ["domain", "publishing", "edge"]],
+  ["cli", ["domain", "publishing", "edge", "build"]],
+  ["sandbox", ["domain", "publishing", "edge", "build"]],
   ["upload", ["domain", "publishing", "edge"]],
   // components/ sees edge/ through types only: index.ts hands the handler factory to EdgeFunction.
   ["components", ["domain"], { typesOnly: ["edge"] }],

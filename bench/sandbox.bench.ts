@@ -3,7 +3,7 @@
  * (the edge bundle, then the CDN cache emulation for immutable files and S3 on moto_server for
  * the rest, as CloudFront serves them) versus the same files as a static PEP 503 tree served by
  * `python3 -m http.server`, both on loopback; and the sandbox's time to ready, in-process
- * (`startSandbox`) and as `npm start` runs it (including ts-node's compile).
+ * (`startSandbox`) and as `npm start` runs it (compiled, from dist/).
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
@@ -110,22 +110,14 @@ async function timedDownload(indexUrl: string, work: string): Promise<number> {
   return elapsedMs;
 }
 
-/** `sandbox/main.ts` under ts-node, as `npm start` runs it, until it prints the pip line. */
+/** The compiled `dist/sandbox/main.js`, as `npm start` runs it, until it prints the pip line. */
 async function npmStartReadyMs(envFile: string): Promise<number> {
   const started = Date.now();
-  const child = spawn(
-    process.execPath,
-    [
-      require.resolve("ts-node/dist/bin.js"),
-      "--transpile-only",
-      path.join(__dirname, "..", "sandbox", "main.ts"),
-    ],
-    {
-      // its own env file, so a developer's running sandbox keeps its .sandbox/env
-      env: { ...process.env, PORT: "0", AWS_ENDPOINT_URL: "", PPI_SANDBOX_ENV_FILE: envFile },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
+  const child = spawn(process.execPath, [path.join(__dirname, "..", "dist", "sandbox", "main.js")], {
+    // its own env file, so a developer's running sandbox keeps its .sandbox/env
+    env: { ...process.env, PORT: "0", AWS_ENDPOINT_URL: "", PPI_SANDBOX_ENV_FILE: envFile },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   try {
     return await new Promise<number>((resolve, reject) => {
       let output = "";
@@ -193,7 +185,7 @@ export async function run(): Promise<void> {
     await comparePipDownloads(work);
     const readyMs = await npmStartReadyMs(path.join(work, "env"));
     console.log(
-      `sandbox time to ready, sandbox/main.ts under ts-node (what npm start runs) until the pip line: ${readyMs} ms`,
+      `sandbox time to ready, dist/sandbox/main.js (what npm start runs) until the pip line: ${readyMs} ms`,
     );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

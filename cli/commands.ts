@@ -7,23 +7,15 @@ import * as path from "path";
 import { clientConfiguration } from "./clientConfig";
 import { check } from "./check";
 import { CliError, UsageError } from "./errors";
-import {
-  CreatedKey,
-  KeySummary,
-  createKey,
-  listKeys,
-  revokeKey,
-  rotateKey,
-} from "../publishing/customerKeys";
+// The publishing modules and the AWS SDK load when a command runs, not for `--help` (start-up time).
+import type { CreatedKey, KeySummary } from "../publishing/customerKeys";
 import { indexLocation } from "../publishing/indexLocation";
-import { ProjectPage } from "../publishing/pages";
+import type { ProjectPage } from "../publishing/pages";
 import { createProgress } from "./progress";
-import { PublishError, PublishResult, publish } from "../publishing/publish";
-import { reindex } from "../publishing/reindex";
-import { listReservedNames, reserveNames, unreserveNames } from "../publishing/reservedNames";
-import { IndexStore } from "../publishing/indexStore";
+import { RESERVED_NAMES_CACHE_SECONDS } from "../domain/reservedNames";
+import type { PublishResult } from "../publishing/publish";
+import type { IndexStore } from "../publishing/indexStore";
 import { Target, dynamoClient, ensureCredentials, requireTable, s3Client } from "./target";
-import { listIndex, removeVersion, setYanked } from "../publishing/yankAndRemove";
 
 export interface CommandContext {
   readonly values: Record<string, string | boolean | undefined>;
@@ -51,14 +43,15 @@ function text(ctx: CommandContext, name: string): string | undefined {
 }
 
 async function openStore(ctx: CommandContext): Promise<IndexStore> {
-  const s3 = s3Client(ctx.target);
+  const s3 = await s3Client(ctx.target);
   await ensureCredentials(s3);
+  const { IndexStore } = await import("../publishing/indexStore");
   return new IndexStore(s3, ctx.target.bucket!);
 }
 
 async function openKeys(ctx: CommandContext) {
   const table = requireTable(ctx.target);
-  const dynamodb = dynamoClient(ctx.target);
+  const dynamodb = await dynamoClient(ctx.target);
   await ensureCredentials(dynamodb);
   return { dynamodb, table };
 }
@@ -118,6 +111,7 @@ const keysCreate: Command = {
     if (projects?.length === 0) {
       throw new UsageError("--projects needs at least one project name, e.g. --projects demo,other-lib");
     }
+    const { createKey } = await import("../publishing/customerKeys");
     const key = await createKey(await openKeys(ctx), {
       tenant,
       ...(channels ? { channels } : {}),
@@ -137,6 +131,7 @@ const keysList: Command = {
   positionals: [0, 0],
   async run(ctx) {
     const tenant = text(ctx, "tenant");
+    const { listKeys } = await import("../publishing/customerKeys");
     const keys = await listKeys(await openKeys(ctx), tenant ? { tenant } : {});
     ctx.print(keys.length ? keys.map(describeKey).join("\n") : "no keys", keys);
   },
@@ -148,6 +143,7 @@ const keysRevoke: Command = {
   options: [],
   positionals: [1, 1],
   async run(ctx) {
+    const { revokeKey } = await import("../publishing/customerKeys");
     const key = await revokeKey(await openKeys(ctx), ctx.positionals[0]);
     ctx.print(`Revoked ${key.publicKey} (tenant ${key.tenant}) at ${key.revokedAt}.`, key);
   },
@@ -160,6 +156,7 @@ const keysRotate: Command = {
   options: [],
   positionals: [1, 1],
   async run(ctx) {
+    const { rotateKey } = await import("../publishing/customerKeys");
     const key = await rotateKey(await openKeys(ctx), ctx.positionals[0]);
     printNewKey(ctx, key, `Created key ${key.publicKey} for tenant ${key.tenant}; revoked ${key.replaced}.`);
   },
@@ -189,6 +186,7 @@ const publishCommand: Command = {
   options: ["tenant", "channel"],
   positionals: [1, Infinity],
   async run(ctx) {
+    const { PublishError, publish } = await import("../publishing/publish");
     const where = location(ctx);
     const files = readFiles(ctx.positionals);
     const store = await openStore(ctx);
@@ -225,6 +223,7 @@ function yankCommand(yank: boolean): Command {
       const where = location(ctx);
       const [project, version] = ctx.positionals;
       const value = yank ? (text(ctx, "reason") ?? true) : false;
+      const { setYanked } = await import("../publishing/yankAndRemove");
       const files = await setYanked(await openStore(ctx), where, { project, version }, value);
       const verb = yank ? "yanked" : "unyanked";
       ctx.print(files.map((f) => `${verb} ${f.filename}`).join("\n"), { project, version, files });
@@ -241,6 +240,7 @@ const removeCommand: Command = {
   async run(ctx) {
     const where = location(ctx);
     const [project, version] = ctx.positionals;
+    const { removeVersion } = await import("../publishing/yankAndRemove");
     const removed = await removeVersion(
       await openStore(ctx),
       where,
@@ -265,6 +265,7 @@ const listCommand: Command = {
   options: ["tenant", "channel"],
   positionals: [0, 1],
   async run(ctx) {
+    const { listIndex } = await import("../publishing/yankAndRemove");
     const listing = await listIndex(await openStore(ctx), location(ctx), ctx.positionals[0]);
     if ("projects" in listing) ctx.print(listing.projects.join("\n") || "no projects", listing);
     else ctx.print(describeProject(listing), listing);
@@ -278,6 +279,7 @@ const reindexCommand: Command = {
   positionals: [0, 0],
   async run(ctx) {
     const where = location(ctx);
+    const { reindex } = await import("../publishing/reindex");
     const progress = createProgress(ctx.stderr, ctx.env);
     const result = await reindex(await openStore(ctx), where, (project, i, total) =>
       progress.update(i + 1, total, project),
@@ -309,11 +311,12 @@ function namesCommand(reserve: boolean): Command {
     positionals: [1, Infinity],
     async run(ctx) {
       const tenant = tenantOf(ctx, `names ${verb}`);
+      const { reserveNames, unreserveNames } = await import("../publishing/reservedNames");
       const change = reserve ? reserveNames : unreserveNames;
       const reserved = await change(await openStore(ctx), tenant, ctx.positionals);
       const human = [
         `Tenant ${tenant} reserves ${reserved.length ? reserved.join(", ") : "nothing"}.`,
-        "Edges apply it within 30 s, plus the page cache time for a redirect already cached.",
+        `Edges apply it within ${RESERVED_NAMES_CACHE_SECONDS} s, plus the page cache time for a redirect already cached.`,
       ];
       ctx.print(human.join("\n"), { tenant, reserved });
     },
@@ -327,6 +330,7 @@ const namesList: Command = {
   positionals: [0, 0],
   async run(ctx) {
     const tenant = tenantOf(ctx, "names list");
+    const { listReservedNames } = await import("../publishing/reservedNames");
     const reserved = await listReservedNames(await openStore(ctx), tenant);
     ctx.print(reserved.join("\n") || "no reserved names", { tenant, reserved });
   },

@@ -7,8 +7,9 @@
  * next to the edge function.
  */
 import * as fs from "fs";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
+// The SDK loads when a client is made, not for `--help` (start-up time).
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { CliError } from "./errors";
 import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 
@@ -126,13 +127,15 @@ function clientConfig(target: Target) {
   };
 }
 
-export function s3Client(target: Target): S3Client {
+export async function s3Client(target: Target): Promise<S3Client> {
   const { region } = requireBucket(target);
+  const { S3Client } = await import("@aws-sdk/client-s3");
   // A custom endpoint (moto, a local S3) rarely resolves bucket subdomains: use path-style there.
   return new S3Client({ region, ...clientConfig(target), forcePathStyle: target.endpoint !== undefined });
 }
 
-export function dynamoClient(target: Target): DynamoDBClient {
+export async function dynamoClient(target: Target): Promise<DynamoDBClient> {
+  const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
   return new DynamoDBClient({ region: target.tableRegion, ...clientConfig(target) });
 }
 

@@ -4,7 +4,14 @@
  * Each JSON write bumps a generation number kept in the object's user metadata; the HTML page is
  * then brought up to that generation under its own compare-and-swap and is never replaced by an
  * older generation, so concurrent writers cannot leave the HTML behind the JSON.
+ *
+ * The HTML names its generation, so its bytes differ per generation, and the bucket encrypts with
+ * SSE-S3, so a page's ETag is the MD5 of its bytes: a writer that just moved the JSON from
+ * generation g to g+1 predicts the ETag of the HTML at g and replaces it with `If-Match` in one
+ * request. Only when that fails (the HTML is not at g: a crashed or concurrent writer, a page from
+ * before generations were in the HTML) does it read the HTML's head and compare generations.
  */
+import * as crypto from "crypto";
 import {
   HTML_CONTENT_TYPE,
   JSON_CONTENT_TYPE,
@@ -14,6 +21,7 @@ import {
 } from "../domain/storageLayout";
 import { IndexLocation, isBranchChannel } from "./indexLocation";
 import {
+  GENERATION_NAME,
   ProjectPage,
   RootPage,
   parseProjectJson,
@@ -25,19 +33,42 @@ import {
 } from "./pages";
 import { CONFLICT, Conflict, IndexStore, retryOnConflict } from "./indexStore";
 
-const GENERATION = "ppi-generation";
-
 interface PageKind<T> {
   readonly what: string;
   readonly jsonKey: string;
   readonly htmlKey: string;
   parse(text: string, source: string): T;
   json(page: T): string;
-  html(page: T): string;
+  html(page: T, generation: number): string;
+}
+
+/** A JSON page as read: where a compare-and-swap update of it starts. */
+export interface PageState<T> {
+  /** undefined when there is no page. */
+  readonly page: T | undefined;
+  /** The JSON object's ETag (undefined when there is no page). */
+  readonly etag: string | undefined;
+  /** 0 when there is no page. */
+  readonly generation: number;
+}
+
+async function readState<T>(store: IndexStore, kind: PageKind<T>): Promise<PageState<T>> {
+  const current = await store.get(kind.jsonKey);
+  if (!current) return { page: undefined, etag: undefined, generation: 0 };
+  return {
+    page: kind.parse(current.body.toString("utf8"), kind.jsonKey),
+    etag: current.etag,
+    generation: generationOf(current.metadata),
+  };
+}
+
+/** The ETag S3 gives `html` written in one PUT to an SSE-S3 bucket (quoted, as S3 returns it). */
+function predictedEtag(html: string): string {
+  return `"${crypto.createHash("md5").update(html).digest("hex")}"`;
 }
 
 function generationOf(metadata: Readonly<Record<string, string>>): number {
-  const value = Number(metadata[GENERATION]);
+  const value = Number(metadata[GENERATION_NAME]);
   return Number.isSafeInteger(value) && value > 0 ? value : 0;
 }
 
@@ -45,17 +76,39 @@ function pageOptions(contentType: string, generation: number, branch: boolean) {
   return {
     contentType,
     cacheControl: PAGE_CACHE_CONTROL,
-    metadata: { [GENERATION]: String(generation) },
+    metadata: { [GENERATION_NAME]: String(generation) },
     branch,
   };
 }
 
-/** Brings the HTML page up to `generation` unless a writer of the same or a newer one got there first. */
-async function syncHtml(store: IndexStore, key: string, html: string, generation: number, branch: boolean) {
+/** What the HTML page should be when the JSON page was just moved to a new generation. */
+interface HtmlGuess {
+  /** The HTML of the generation before, undefined when there was no page (nor HTML). */
+  readonly previous: string | undefined;
+}
+
+/**
+ * Brings the HTML page up to `generation` unless a writer of the same or a newer one got there
+ * first. With a `guess`, first one PUT conditional on the HTML being exactly the guessed previous
+ * one (or absent); if it is not, the general way: read its head, compare generations.
+ */
+async function syncHtml(
+  store: IndexStore,
+  key: string,
+  html: string,
+  generation: number,
+  branch: boolean,
+  guess: HtmlGuess | undefined,
+) {
+  const options = pageOptions(HTML_CONTENT_TYPE, generation, branch);
+  if (guess) {
+    const expected = guess.previous === undefined ? undefined : predictedEtag(guess.previous);
+    if ((await store.put(key, html, options, expected)) !== CONFLICT) return;
+  }
   await retryOnConflict(key, async () => {
     const head = await store.head(key);
     if (head && generationOf(head.metadata) >= generation) return true;
-    const put = await store.put(key, html, pageOptions(HTML_CONTENT_TYPE, generation, branch), head?.etag);
+    const put = await store.put(key, html, options, head?.etag);
     return put === CONFLICT ? CONFLICT : true;
   });
 }
@@ -84,7 +137,9 @@ async function deletePage(
 /**
  * Applies `mutate` to the current page (undefined when there is none); `mutate` returns the new
  * page, undefined to leave it as it is, or DELETE_PAGE. `beforeCreate` runs once before the page
- * is first created. Returns the page as it stands afterwards.
+ * is first created. `from`, when given, is the page as the caller just read it: the first attempt
+ * starts there instead of reading it again (a conflict proves it old, and the retry reads).
+ * Returns the page as it stands afterwards.
  */
 async function updatePage<T>(
   store: IndexStore,
@@ -92,28 +147,34 @@ async function updatePage<T>(
   kind: PageKind<T>,
   mutate: (current: T | undefined) => Promise<T | undefined | typeof DELETE_PAGE>,
   beforeCreate?: () => Promise<void>,
+  from?: PageState<T>,
 ): Promise<T | undefined> {
   const branch = isBranchChannel(location);
   let created = false;
+  let known = from;
   const result = await retryOnConflict(kind.what, async () => {
-    const current = await store.get(kind.jsonKey);
-    const page = current ? kind.parse(current.body.toString("utf8"), kind.jsonKey) : undefined;
-    const generation = current ? generationOf(current.metadata) : 0;
+    const current = known ?? (await readState(store, kind));
+    known = undefined;
+    const { page, etag, generation } = current;
     const next = await mutate(page);
     if (next === DELETE_PAGE) {
-      if (!current) return { page: undefined, generation };
-      const deleted = await deletePage(store, kind as PageKind<unknown>, { etag: current.etag, generation });
-      return deleted === CONFLICT ? CONFLICT : { page: undefined, generation };
+      if (etag === undefined) return { page: undefined, generation, guess: undefined };
+      const deleted = await deletePage(store, kind as PageKind<unknown>, { etag, generation });
+      return deleted === CONFLICT ? CONFLICT : { page: undefined, generation, guess: undefined };
     }
-    if (next === undefined) return { page, generation };
-    if (!current && !created && beforeCreate) await beforeCreate();
+    if (next === undefined) return { page, generation, guess: undefined };
+    if (etag === undefined && !created && beforeCreate) await beforeCreate();
     created = true;
     const options = pageOptions(JSON_CONTENT_TYPE, generation + 1, branch);
-    const put = await store.put(kind.jsonKey, kind.json(next), options, current?.etag);
-    return put === CONFLICT ? CONFLICT : { page: next, generation: generation + 1 };
+    const put = await store.put(kind.jsonKey, kind.json(next), options, etag);
+    if (put === CONFLICT) return CONFLICT;
+    const guess: HtmlGuess = { previous: page === undefined ? undefined : kind.html(page, generation) };
+    return { page: next, generation: generation + 1, guess };
   });
-  if (result.page !== undefined)
-    await syncHtml(store, kind.htmlKey, kind.html(result.page), result.generation, branch);
+  if (result.page !== undefined) {
+    const html = kind.html(result.page, result.generation);
+    await syncHtml(store, kind.htmlKey, html, result.generation, branch, result.guess);
+  }
   return result.page;
 }
 
@@ -150,9 +211,16 @@ export async function readProject(
   location: IndexLocation,
   project: string,
 ): Promise<ProjectPage | undefined> {
-  const kind = projectKind(location, project);
-  const current = await store.get(kind.jsonKey);
-  return current ? kind.parse(current.body.toString("utf8"), kind.jsonKey) : undefined;
+  return (await readProjectState(store, location, project)).page;
+}
+
+/** A project's page with what `updateProject` needs to start from it without reading it again. */
+export function readProjectState(
+  store: IndexStore,
+  location: IndexLocation,
+  project: string,
+): Promise<PageState<ProjectPage>> {
+  return readState(store, projectKind(location, project));
 }
 
 export function updateRoot(
@@ -174,12 +242,14 @@ function keepRemoved(current: ProjectPage | undefined, next: ProjectPage): Proje
  * leaves a root entry whose page is still missing (a 404, which clients treat as "not here"), and
  * the next publish of the project, finding no page, completes it. Tombstones (`removed`) of the
  * current page are always carried over; DELETE_PAGE is honoured only for a page without any.
+ * `from`: the page as just read with `readProjectState` (saves reading it again).
  */
 export function updateProject(
   store: IndexStore,
   location: IndexLocation,
   project: string,
   mutate: (current: ProjectPage | undefined) => Promise<ProjectPage | undefined | typeof DELETE_PAGE>,
+  from?: PageState<ProjectPage>,
 ): Promise<ProjectPage | undefined> {
   const addToRoot = async () => {
     await updateRoot(store, location, async (root) =>
@@ -193,7 +263,7 @@ export function updateProject(
       return current?.removed?.length ? keepRemoved(current, { project, files: [] }) : DELETE_PAGE;
     return keepRemoved(current, next);
   };
-  return updatePage(store, location, projectKind(location, project), guarded, addToRoot);
+  return updatePage(store, location, projectKind(location, project), guarded, addToRoot, from);
 }
 
 /** Whether the project's JSON page exists. */

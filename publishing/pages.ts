@@ -117,12 +117,19 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 }
 
-function htmlDocument(title: string, body: string[]): string {
+/**
+ * The name of a page's generation number (pageWriter.ts): in the page objects' user metadata, and
+ * the HTML's meta tag (which makes each generation's bytes unique).
+ */
+export const GENERATION_NAME = "ppi-generation";
+
+function htmlDocument(title: string, body: string[], generation: number | undefined): string {
   return [
     "<!DOCTYPE html>",
     "<html>",
     "  <head>",
     `    <meta name="pypi:repository-version" content="${API_VERSION}">`,
+    ...(generation === undefined ? [] : [`    <meta name="${GENERATION_NAME}" content="${generation}">`]),
     `    <title>${escapeHtml(title)}</title>`,
     "  </head>",
     "  <body>",
@@ -134,7 +141,8 @@ function htmlDocument(title: string, body: string[]): string {
   ].join("\n");
 }
 
-export function renderProjectHtml(page: ProjectPage): string {
+/** `generation`: the page writer's generation number, written into the page's head. */
+export function renderProjectHtml(page: ProjectPage, generation?: number): string {
   const links = sortedPage(page).files.map((file) => {
     const href = `${relativeFileUrl(page.project, file.filename)}#sha256=${file.sha256}`;
     const attributes = [`href="${escapeHtml(href)}"`];
@@ -148,18 +156,19 @@ export function renderProjectHtml(page: ProjectPage): string {
     }
     return `<a ${attributes.join(" ")}>${escapeHtml(file.filename)}</a><br>`;
   });
-  return htmlDocument(`Links for ${page.project}`, links);
+  return htmlDocument(`Links for ${page.project}`, links, generation);
 }
 
 export function renderRootJson(root: RootPage): string {
   return JSON.stringify({ meta: META, projects: [...root.projects].sort().map((name) => ({ name })) });
 }
 
-export function renderRootHtml(root: RootPage): string {
+/** `generation`: the page writer's generation number, written into the page's head. */
+export function renderRootHtml(root: RootPage, generation?: number): string {
   const links = [...root.projects]
     .sort()
     .map((name) => `<a href="${escapeHtml(name)}/">${escapeHtml(name)}</a><br>`);
-  return htmlDocument("Simple index", links);
+  return htmlDocument("Simple index", links, generation);
 }
 
 function corruptPage(source: string, reason: string): PublishingError {

@@ -1,13 +1,19 @@
 /**
  * `publish`: validate every file before writing anything, upload each immutably, then update each
- * project's pages once with compare-and-swap. A publish also lists the project's stored files and
- * adds any the page does not show (what a crashed publish leaves behind), so the next publish heals.
- * A file name that was removed (a tombstone on the project's page) is refused before any upload.
+ * project's pages once with compare-and-swap, starting from the page read before the uploads (a
+ * conflict re-reads it). A file name that was removed (a tombstone on the project's page) is
+ * refused before any upload.
+ *
+ * Healing: a publish that creates a project's page, and every HEAL_EVERY_GENERATIONS-th update of
+ * it, also lists the project's stored files and adds any the page does not show (what a crashed
+ * publish leaves behind) and drops entries whose files are gone. The others do not list: a
+ * re-run of the crashed publish heals its own files at once (they are "unchanged" and go on the
+ * page), and `reindex` heals everything.
  */
 import { Distribution, inspectDistribution } from "./distribution";
 import { PublishingError } from "./errors";
 import { IndexLocation } from "./indexLocation";
-import { readProject, updateProject } from "./pageWriter";
+import { PageState, readProjectState, updateProject } from "./pageWriter";
 import { FileEntry, ProjectPage, removedNames } from "./pages";
 import { IndexStore } from "./indexStore";
 import { describeStoredFiles, listStoredFiles, uploadDistribution } from "./storedFiles";
@@ -53,6 +59,9 @@ export function validateFiles(files: readonly PublishInput[]): Distribution[] {
   });
 }
 
+/** A publish lists the stored files when its page update makes a generation divisible by this. */
+export const HEAL_EVERY_GENERATIONS = 8;
+
 /** How old a page entry must be before a listing without its file counts as proof the file is gone. */
 const GONE_AFTER_MS = 60 * 60 * 1000;
 
@@ -64,42 +73,50 @@ export function removedMessage(filename: string, location: IndexLocation): strin
 }
 
 /**
- * Adds `entries` (and any residue) to the project's page; existing entries are kept as they are,
- * tombstoned names are never added. Returns the names of `entries` a concurrent `remove`
- * tombstoned meanwhile (left off the page).
+ * Adds `entries` (and, when it heals, any residue) to the project's page as read in `from`;
+ * existing entries are kept as they are, tombstoned names are never added. Returns the names of
+ * `entries` a concurrent `remove` tombstoned meanwhile (left off the page).
  */
 async function addToProjectPage(
   store: IndexStore,
   location: IndexLocation,
   project: string,
   entries: readonly FileEntry[],
+  from: PageState<ProjectPage>,
   now: () => Date,
   onWarning: (message: string) => void,
 ): Promise<Set<string>> {
   const listedAt = now().getTime();
-  const stored = await listStoredFiles(store, location, project);
+  const heals = from.page === undefined || (from.generation + 1) % HEAL_EVERY_GENERATIONS === 0;
+  const stored = heals ? await listStoredFiles(store, location, project) : [];
   const storedNames = new Set(stored.map((f) => f.filename));
   // An entry uploaded well before the listing whose file it does not show was deleted behind the
   // page's back (a branch channel's lifecycle expiry, or by hand): drop it. Younger entries may
   // belong to a publish that uploaded after the listing, so they stay.
   const isGone = (f: FileEntry) =>
-    !storedNames.has(f.filename) && Date.parse(f.uploadTime) < listedAt - GONE_AFTER_MS;
+    heals && !storedNames.has(f.filename) && Date.parse(f.uploadTime) < listedAt - GONE_AFTER_MS;
   const cache = new Map<string, FileEntry>();
   let tombstoned = new Set<string>();
-  await updateProject(store, location, project, async (page: ProjectPage | undefined) => {
-    const removed = removedNames(page);
-    const listed = new Set(page?.files.map((f) => f.filename));
-    tombstoned = new Set(entries.filter((e) => removed.has(e.filename)).map((e) => e.filename));
-    const mine = entries.filter((e) => !listed.has(e.filename) && !removed.has(e.filename));
-    const isKnown = (name: string) =>
-      listed.has(name) || removed.has(name) || entries.some((e) => e.filename === name);
-    const unlisted = stored.filter((file) => !isKnown(file.filename));
-    const residue = await describeStoredFiles(store, location, project, unlisted, onWarning, cache);
-    const gone = page?.files.filter(isGone) ?? [];
-    if (page && mine.length === 0 && residue.length === 0 && gone.length === 0) return undefined;
-    const kept = page?.files.filter((f) => !gone.includes(f)) ?? [];
-    return { project, files: [...kept, ...mine, ...residue] };
-  });
+  await updateProject(
+    store,
+    location,
+    project,
+    async (page: ProjectPage | undefined) => {
+      const removed = removedNames(page);
+      const listed = new Set(page?.files.map((f) => f.filename));
+      tombstoned = new Set(entries.filter((e) => removed.has(e.filename)).map((e) => e.filename));
+      const mine = entries.filter((e) => !listed.has(e.filename) && !removed.has(e.filename));
+      const isKnown = (name: string) =>
+        listed.has(name) || removed.has(name) || entries.some((e) => e.filename === name);
+      const unlisted = stored.filter((file) => !isKnown(file.filename));
+      const residue = await describeStoredFiles(store, location, project, unlisted, onWarning, cache);
+      const gone = page?.files.filter(isGone) ?? [];
+      if (page && mine.length === 0 && residue.length === 0 && gone.length === 0) return undefined;
+      const kept = page?.files.filter((f) => !gone.includes(f)) ?? [];
+      return { project, files: [...kept, ...mine, ...residue] };
+    },
+    from,
+  );
   return tombstoned;
 }
 
@@ -120,7 +137,8 @@ export async function publish(
   const projects = [...new Set(dists.map((d) => d.project))];
   for (const project of projects) {
     const entries: FileEntry[] = [];
-    const removed = removedNames(await readProject(store, location, project));
+    const page = await readProjectState(store, location, project);
+    const removed = removedNames(page.page);
     const projectResults: PublishResult[] = [];
     for (const [i, dist] of dists.entries()) {
       if (dist.project !== project) continue;
@@ -143,7 +161,7 @@ export async function publish(
       projectResults.push(result);
     }
     const lost = entries.length
-      ? await addToProjectPage(store, location, project, entries, now, onWarning)
+      ? await addToProjectPage(store, location, project, entries, page, now, onWarning)
       : new Set();
     for (const result of projectResults) {
       const final: PublishResult = lost.has(result.filename)

@@ -8,6 +8,7 @@
 import Module from "module";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { PROJECT_ROOT } from "../build/stamp";
 import type {
   CloudFrontRequestEvent,
   CloudFrontRequestResult,
@@ -71,7 +72,7 @@ interface CommonJsModuleClass {
  * node_modules, as `/var/runtime/node_modules` serves it in Lambda.
  */
 export function loadEdgeBundle<H = ViewerRequestHandler>(text: string): H {
-  const filename = path.join(__dirname, "..", BUNDLE_FILE_NAME);
+  const filename = path.join(PROJECT_ROOT, BUNDLE_FILE_NAME);
   const bundle = new (Module as unknown as CommonJsModuleClass)(filename);
   bundle.filename = filename;
   bundle.paths = (Module as unknown as CommonJsModuleClass)._nodeModulePaths(path.dirname(filename));

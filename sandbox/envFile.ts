@@ -4,13 +4,14 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { PROJECT_ROOT } from "../build/stamp";
 
 /**
  * `.sandbox/env` at the repository root, wherever `npm start` was run from; `PPI_SANDBOX_ENV_FILE`
  * moves it (the tests of `npm start` use that, so they never touch a developer's running sandbox).
  */
 export const SANDBOX_ENV_FILE =
-  process.env.PPI_SANDBOX_ENV_FILE || path.resolve(__dirname, "..", ".sandbox", "env");
+  process.env.PPI_SANDBOX_ENV_FILE || path.join(PROJECT_ROOT, ".sandbox", "env");
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 

@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import { parseArgs } from "util";
+import { refuseStaleBuild } from "../build/stamp";
 import { envFileText, SANDBOX_ENV_FILE, writeEnvFile } from "./envFile";
 import type { Sandbox } from "./index";
 import { startMoto } from "./moto";
@@ -51,6 +52,7 @@ function stopOnSignals(): (sandbox: Sandbox, envText: string) => void {
 }
 
 async function main(): Promise<void> {
+  refuseStaleBuild(); // before any work: the modules above only define things when they load
   const { values } = parseArgs({
     options: { port: { type: "string" }, upstream: { type: "string" }, help: { type: "boolean" } },
   });

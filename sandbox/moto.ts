@@ -5,11 +5,12 @@
 import { ChildProcess, spawn } from "child_process";
 import * as net from "net";
 import * as path from "path";
+import { PROJECT_ROOT } from "../build/stamp";
 import { CLOUDFRONT_REGION } from "../domain/cloudfront";
 import { pythonTool } from "./pythonTools";
 
-/** moto_server's application behind one lock (see the file); a source file, shipped as it is. */
-const SERIAL_MOTO_SERVER = path.join(__dirname, "serialMotoServer.py");
+/** moto_server's application behind one lock (see the file); a source file, read from sandbox/ also by the build. */
+const SERIAL_MOTO_SERVER = path.join(PROJECT_ROOT, "sandbox", "serialMotoServer.py");
 
 export interface MotoServer {
   /** e.g. `http://127.0.0.1:41234` — pass as the SDK's `endpoint`. */

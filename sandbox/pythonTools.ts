@@ -1,8 +1,9 @@
 /**
  * The project's Python tools: one virtual environment (`.venv/`, git-ignored) holding exactly the
- * pinned, hash-checked set of `python/requirements.txt` — moto_server for the sandbox, and uv, pip,
- * poetry, twine and build for the end-to-end tests. `npm ci` creates it (the root package's
- * `postinstall`), as does `npm run python-tools`; nothing here ever uses a tool from PATH.
+ * pinned, hash-checked set of `python/requirements.txt` — moto_server for the sandbox, uv, pip,
+ * poetry, twine and build for the end-to-end tests, s3pypi for the peer benchmark. `npm ci`
+ * creates it (the root package's `prepare`), as does `npm run python-tools`; nothing here ever
+ * uses a tool from PATH.
  *
  * The environment is current when its stamp holds the digest of the requirements file (and install
  * flags) it was made from and every tool is there; anything else is an error that names the
@@ -13,11 +14,12 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { PROJECT_ROOT } from "../build/stamp";
 
-export const REQUIREMENTS_FILE = path.resolve(__dirname, "..", "python", "requirements.txt");
+export const REQUIREMENTS_FILE = path.join(PROJECT_ROOT, "python", "requirements.txt");
 
 /** `.venv/` at the repository root; `PPI_PYTHON_TOOLS_DIR` moves it (the tests of a missing one use that). */
-export const PYTHON_TOOLS_DIR = process.env.PPI_PYTHON_TOOLS_DIR || path.resolve(__dirname, "..", ".venv");
+export const PYTHON_TOOLS_DIR = process.env.PPI_PYTHON_TOOLS_DIR || path.join(PROJECT_ROOT, ".venv");
 
 /** What creates or repairs the environment (`npm ci` runs it too). */
 export const PYTHON_TOOLS_COMMAND = "npm run python-tools";
@@ -34,6 +36,7 @@ export const PYTHON_TOOLS = {
   poetry: "poetry",
   twine: "twine",
   build: "pyproject-build",
+  s3pypi: "s3pypi",
 } as const;
 export type PythonTool = keyof typeof PYTHON_TOOLS;
 
@@ -45,6 +48,7 @@ const DISTRIBUTION = {
   poetry: "poetry",
   twine: "twine",
   build: "build",
+  s3pypi: "s3pypi",
 } as const satisfies Partial<Record<PythonTool, string>>;
 export type PinnedTool = keyof typeof DISTRIBUTION;
 

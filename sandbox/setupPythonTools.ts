@@ -1,10 +1,13 @@
 /**
- * `npm run python-tools` (and the root package's `postinstall`, so `npm ci` runs it): creates or
+ * `npm run python-tools` (and the root package's `prepare`, so `npm ci` runs it): creates or
  * updates `.venv/` from `python/requirements.txt`, or says in one line what stops it.
  */
 import * as path from "path";
+import { refuseStaleBuild } from "../build/stamp";
 import { ensurePythonTools, pinnedToolVersions, PythonToolsError } from "./pythonTools";
 
+// Before any work: the modules above only define things when they load.
+refuseStaleBuild();
 try {
   const { created, ms, dir } = ensurePythonTools();
   const versions = Object.entries(pinnedToolVersions())

@@ -1,5 +1,9 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as http from "http";
 import { isBuiltin } from "module";
+import * as os from "os";
+import * as path from "path";
 import { expect } from "chai";
 import { EdgeFunction } from "../../components/edgeFunction";
 import { viewerRequestHandlerFactory } from "../../edge/handler";
@@ -18,6 +22,7 @@ import { TEST_HANDLER_CONFIG, makeKey } from "../../fixtures/edgeKeys";
 import { CredentialsOnMoto, startCredentialsOnMoto } from "../../fixtures/credentialsOnMoto";
 import { claimProcessEnv } from "../../sandbox/processEnv";
 import { UNKNOWN_KEY_LOOKUPS_PER_SECOND } from "../../domain/edgeAuthentication";
+import { compiled } from "../support/compiled";
 
 const MAX_BUNDLE_BYTES = 64 * 1024;
 const PIP_ACCEPT =
@@ -76,6 +81,28 @@ describe("edge bundle: the archive of the mocked CallbackFunction", () => {
 
   it("is exactly what serializeEdgeBundle produces for the same config (what the sandbox and bench run)", async () => {
     expect(archive["__index.js"]).to.equal(await serializeEdgeBundle(TEST_HANDLER_CONFIG));
+  });
+
+  it("is exactly what the compiled sandbox in dist/ (what npm start runs) serializes for the same config", function () {
+    this.timeout(30_000);
+    // From a script file, as npm start runs: under `node -e` Pulumi's serializer captures less of each module.
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-bundle-"));
+    try {
+      const script = path.join(work, "serialize.js");
+      fs.writeFileSync(
+        script,
+        `require(${JSON.stringify(compiled("sandbox/edgeBundle.js"))})` +
+          ".serializeEdgeBundle(JSON.parse(process.argv[2])).then((text) => process.stdout.write(text));\n",
+      );
+      const child = spawnSync(process.execPath, [script, JSON.stringify(TEST_HANDLER_CONFIG)], {
+        encoding: "utf8",
+        maxBuffer: 16 * MAX_BUNDLE_BYTES,
+      });
+      expect(child.status, child.stderr).to.equal(0);
+      expect(child.stdout).to.equal(archive["__index.js"]);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it("requires Node builtins only: no AWS SDK, no Pulumi code", () => {

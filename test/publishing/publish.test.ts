@@ -22,7 +22,7 @@ import { uploadDistribution } from "../../publishing/storedFiles";
 import { inspectDistribution } from "../../publishing/distribution";
 import { buildWheel } from "../../publishing/wheelBuilder";
 import { listIndex, removeVersion, setYanked } from "../../publishing/yankAndRemove";
-import { MotoIndex, snapshot, startMotoIndex } from "../../fixtures/motoIndex";
+import { MotoIndex, snapshot, startMotoIndex, untilHealingPublish } from "../../fixtures/motoIndex";
 import { buildSdist, pkgInfo } from "../../fixtures/sdistBuilder";
 
 const acme = indexLocation("acme");
@@ -38,7 +38,7 @@ describe("publishing: publish, yank, remove, reindex against S3 @integration", (
   });
   after(async () => fixture?.stop());
 
-  it("drops a page entry whose file is gone only once it is an hour old by the publish's clock", async () => {
+  it("drops a page entry whose file is gone only once it is an hour old by the publish's clock (healing publishes)", async () => {
     const store = await fixture.newStore();
     const at = (minutes: number) => () => new Date(Date.parse("2026-01-01T00:00:00Z") + minutes * 60_000);
     const first = buildWheel({ name: "tool", version: "1.0" });
@@ -47,8 +47,10 @@ describe("publishing: publish, yank, remove, reindex against S3 @integration", (
       new DeleteObjectCommand({ Bucket: store.bucket, Key: `acme/main/files/tool/${first.filename}` }),
     );
     const listed = async () => (await readProject(store, acme, "tool"))!.files.map((f) => f.filename);
+    await untilHealingPublish(store, acme, "tool");
     await publish(store, acme, [buildWheel({ name: "tool", version: "2.0" })], { now: at(59) });
     expect(await listed()).to.deep.equal(["tool-1.0-py3-none-any.whl", "tool-2.0-py3-none-any.whl"]);
+    await untilHealingPublish(store, acme, "tool");
     await publish(store, acme, [buildWheel({ name: "tool", version: "3.0" })], { now: at(61) });
     expect(await listed()).to.deep.equal(["tool-2.0-py3-none-any.whl", "tool-3.0-py3-none-any.whl"]);
   });
@@ -308,7 +310,7 @@ describe("publishing: publish, yank, remove, reindex against S3 @integration", (
     expect(await readRoot(healing, acme)).to.deep.equal({ projects: ["crashy"] });
   });
 
-  it("skips stray files in a project's folder with a warning, in reindex and in publish", async () => {
+  it("skips stray files in a project's folder with a warning, in reindex and in a healing publish", async () => {
     const store = await fixture.newStore();
     await publish(store, acme, [buildWheel({ name: "tidy", version: "1" })]);
     await fixture.s3.send(
@@ -318,6 +320,7 @@ describe("publishing: publish, yank, remove, reindex against S3 @integration", (
       'skipped stored file tidy/NOTES.txt: unsupported file "NOTES.txt": publish wheels (.whl) or sdists (.tar.gz)';
     expect((await reindex(store, acme)).warnings).to.deep.equal([warning]);
     const warnings: string[] = [];
+    await untilHealingPublish(store, acme, "tidy");
     await publish(store, acme, [buildWheel({ name: "tidy", version: "2" })], {
       onWarning: (w) => warnings.push(w),
     });

@@ -8,7 +8,7 @@ import { reindex } from "../../publishing/reindex";
 import { IndexStore } from "../../publishing/indexStore";
 import { buildWheel } from "../../publishing/wheelBuilder";
 import { removeVersion } from "../../publishing/yankAndRemove";
-import { MotoIndex, snapshot, startMotoIndex } from "../../fixtures/motoIndex";
+import { MotoIndex, snapshot, startMotoIndex, untilHealingPublish } from "../../fixtures/motoIndex";
 
 const acme = indexLocation("acme");
 
@@ -175,7 +175,7 @@ describe("publishing: remove tombstones, reindex races, compare-and-swap @integr
     expect(await readRoot(store, acme)).to.deep.equal({ projects: ["stays"] });
   });
 
-  it("a publish drops entries whose files expired (branch lifecycle), but not young ones", async () => {
+  it("a healing publish drops entries whose files expired (branch lifecycle), but not young ones", async () => {
     const store = await fixture.newStore();
     const feature = indexLocation("acme", "feature-x");
     const old = buildWheel({ name: "branchy", version: "1.0" });
@@ -189,6 +189,7 @@ describe("publishing: remove tombstones, reindex races, compare-and-swap @integr
       project: "branchy",
       files: [...page!.files, young],
     }));
+    await untilHealingPublish(store, feature, "branchy");
     await publish(store, feature, [buildWheel({ name: "branchy", version: "2.0" })]);
     expect((await readProject(store, feature, "branchy"))!.files.map((f) => f.filename)).to.deep.equal([
       "branchy-1.5-py3-none-any.whl",

@@ -1,6 +1,6 @@
 /**
- * `npm start` as a newcomer runs it: the printed pip line works as pasted, `.sandbox/env` points
- * the operator CLI at the sandbox, SIGTERM stops everything it started, and the failures a
+ * `npm start` as a newcomer runs it — the compiled sandbox and CLI in dist/ that `npm ci` builds —:
+ * the printed pip line works as pasted, `.sandbox/env` points the operator CLI at the sandbox, SIGTERM stops everything it started, and the failures a
  * newcomer can hit (no tools environment, a busy port) end with a message that says what to do.
  */
 import { ChildProcess, spawn } from "child_process";
@@ -10,9 +10,9 @@ import * as path from "path";
 import { expect } from "chai";
 import { isolatedEnv, PIP_ISOLATION_FLAGS, run } from "../../fixtures/pythonClients";
 import { PYTHON_TOOLS_COMMAND, pythonTool } from "../../sandbox/pythonTools";
+import { compiled } from "../support/compiled";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const TS_NODE = [require.resolve("ts-node/dist/bin.js"), "--transpile-only"];
 
 interface Started {
   readonly child: ChildProcess;
@@ -21,7 +21,7 @@ interface Started {
 }
 
 function startMain(args: readonly string[], env: Record<string, string | undefined>): Started {
-  const child = spawn(process.execPath, [...TS_NODE, path.join(ROOT, "sandbox", "main.ts"), ...args], {
+  const child = spawn(process.execPath, [compiled("sandbox/main.js"), ...args], {
     cwd: ROOT,
     env: { ...process.env, AWS_ENDPOINT_URL: undefined, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -46,7 +46,7 @@ async function waitFor(started: Started, pattern: RegExp): Promise<RegExpMatchAr
   }
 }
 
-describe("npm start (sandbox/main.ts) @integration", function () {
+describe("npm start (dist/sandbox/main.js) @integration", function () {
   let work: string;
 
   before(() => {
@@ -86,13 +86,9 @@ describe("npm start (sandbox/main.ts) @integration", function () {
         PACKAGE_INDEX_TABLE: "ppi-sandbox-credentials",
         PACKAGE_INDEX_URL: `${new URL(line.split(" ")[3]).origin}/simple/`,
       });
-      const list = await run(
-        process.execPath,
-        [...TS_NODE, path.join(ROOT, "cli", "main.ts"), "list", "--tenant", "demo"],
-        {
-          env: isolatedEnv({ ...variables, PATH: process.env.PATH ?? "" }),
-        },
-      );
+      const list = await run(process.execPath, [compiled("cli/main.js"), "list", "--tenant", "demo"], {
+        env: isolatedEnv({ ...variables, PATH: process.env.PATH ?? "" }),
+      });
       expect(list.code, list.stderr).to.equal(0);
       expect(list.stdout).to.contain("ppi-demo-hello");
 

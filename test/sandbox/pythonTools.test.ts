@@ -50,7 +50,7 @@ describe("sandbox: the pinned Python tools", () => {
     }
     const wanted = parsePins(fs.readFileSync(REQUIREMENTS_IN, "utf8"));
     const locked = parsePins(text);
-    expect([...wanted.keys()]).to.have.members(["moto", "uv", "pip", "poetry", "twine", "build"]);
+    expect([...wanted.keys()]).to.have.members(["moto", "uv", "pip", "poetry", "twine", "build", "s3pypi"]);
     for (const [name, version] of wanted) expect(locked.get(name), name).to.equal(version);
   });
 
@@ -158,6 +158,7 @@ describe("sandbox: the tools environment runs the pinned versions @integration",
     poetry: [["--version"], /^Poetry \(version (\S+)\)$/m],
     twine: [["--version"], /^twine version (\S+) /],
     build: [["--version"], /^build (\S+) /],
+    s3pypi: [["--version"], /^(\S+)$/],
   };
   for (const [tool, [args, pattern]] of Object.entries(reported) as [
     keyof typeof pinned,

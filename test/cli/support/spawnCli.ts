@@ -1,9 +1,9 @@
-/** Runs the real CLI (`cli/main.ts` through ts-node on this Node.js) as a child process. */
+/** Runs the real CLI as a child process: the compiled `dist/cli/main.js` that `npm run cli` runs, on this Node.js. */
 import { spawn } from "child_process";
 import * as path from "path";
+import { compiled } from "../../support/compiled";
 
 const ROOT = path.resolve(__dirname, "../../..");
-const TS_NODE = require.resolve("ts-node/dist/bin.js");
 
 export interface CliRun {
   readonly code: number | null;
@@ -14,7 +14,7 @@ export interface CliRun {
 /** `env` is the child's whole environment besides PATH and CI=true (nothing else is inherited). */
 export function spawnCli(args: string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TS_NODE, "--transpile-only", "cli/main.ts", ...args], {
+    const child = spawn(process.execPath, [compiled("cli/main.js"), ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? "", CI: "true", ...env },
     });
