@@ -7,6 +7,7 @@ import {
   createDynamoCredentialStore,
   dynamoEndpoint,
 } from "../../edge/dynamoCredentialStore";
+import { CORRUPT_RECORD } from "../../edge/credentialLookup";
 import { CredentialsOnMoto, startCredentialsOnMoto } from "../../fixtures/credentialsOnMoto";
 import { makeKey } from "../../fixtures/edgeKeys";
 
@@ -111,11 +112,11 @@ describe("DynamoDB credential store against moto_server @integration", () => {
     ["a tenant that is not a valid name", (item) => ({ ...item, tenant: { S: "../etc" } })],
   ];
   for (const [what, corrupt] of malformed) {
-    it(`answers null for an item that is not a well-formed record: ${what}`, async () => {
+    it(`answers CORRUPT_RECORD (not null: the item exists) for an item that is not a well-formed record: ${what}`, async () => {
       const broken = makeKey({ channels: ["feature-x"] });
       await aws.putItem(corrupt(credentialToItem(broken.record)));
       const store = createDynamoCredentialStore(TABLE, { tableRegion: "us-east-1", replicaRegions: [] });
-      expect(await store.get(broken.publicKey)).to.equal(null);
+      expect(await store.get(broken.publicKey)).to.equal(CORRUPT_RECORD);
       await aws.client.send(
         new DeleteItemCommand({ TableName: TABLE, Key: { publicKey: { S: broken.publicKey } } }),
       );
