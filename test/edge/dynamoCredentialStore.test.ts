@@ -115,7 +115,7 @@ describe("DynamoDB credential store against moto_server @integration", () => {
     ["a project that is not normalized", (item) => ({ ...item, projects: { SS: ["demo", "Other_Lib"] } })],
   ];
   for (const [what, corrupt] of malformed) {
-    it(`answers CORRUPT_RECORD for an item that is not a well-formed record: ${what}`, async () => {
+    it(`answers CORRUPT_RECORD (not null: the item exists) for an item that is not a well-formed record: ${what}`, async () => {
       const broken = makeKey({ channels: ["feature-x"] });
       await aws.putItem(corrupt(credentialToItem(broken.record)));
       const store = createDynamoCredentialStore(TABLE, { tableRegion: "us-east-1", replicaRegions: [] });
