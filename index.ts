@@ -17,7 +17,7 @@ import { loadStackConfig } from "./config";
 import { CLOUDFRONT_REGION } from "./domain/cloudfront";
 import { viewerRequestHandlerFactory } from "./edge/handler";
 import { fallThroughEnabled, originResponseHandlerFactory } from "./edge/originResponse";
-import { fallThroughReadStatements } from "./components/policies/fallThroughRead";
+import { fallThroughReadStatements, indexBucketsArn } from "./components/policies/fallThroughRead";
 
 // Everything is validated before the first resource: an invalid stack registers nothing.
 const stack = pulumi.getStack();
@@ -94,7 +94,7 @@ const originResponse = fallThroughEnabled(fallThrough)
         handlerFactory: originResponseHandlerFactory,
         handlerConfig: { bucketRegion: core.region, ...fallThrough },
         // The bucket's name is generated from this prefix; the function reads it from the request's origin.
-        policyStatements: fallThroughReadStatements(`arn:aws:s3:::${namePrefix}-index-*`),
+        policyStatements: fallThroughReadStatements(indexBucketsArn(namePrefix)),
         logRegions: edgeLogRegions,
       },
       { providers },

@@ -162,13 +162,18 @@ export function createOriginResponseHandlerWith(
     }
     try {
       const objects = deps.objects(bucket);
-      const [reserved, onMain] = await Promise.all([
+      // The JSON page is the authoritative one (written first, HTML follows): a missing HTML page
+      // of a held name (a crash between the two writes) must not send HTML clients upstream. On a
+      // branch channel, a name main holds is held too.
+      const heldIf = [
+        ...(format === "json" ? [] : [projectPageKey(tenant, channel, project, "json")]),
+        ...(channel === MAIN_CHANNEL ? [] : [projectPageKey(tenant, MAIN_CHANNEL, project, "json")]),
+      ];
+      const [reserved, ...held] = await Promise.all([
         reservedPatterns(objects, tenant),
-        channel === MAIN_CHANNEL
-          ? false
-          : objects.exists(projectPageKey(tenant, MAIN_CHANNEL, project, format)),
+        ...heldIf.map((pageKey) => objects.exists(pageKey)),
       ]);
-      if (onMain || isReserved(reserved, project)) return response;
+      if (held.some(Boolean) || isReserved(reserved, project)) return response;
     } catch (error) {
       deps.log(
         denialLogLine({

@@ -132,7 +132,9 @@ export class IndexStore {
       );
       return out.ETag ?? "";
     } catch (err) {
-      if (isConditionFailure(err)) return CONFLICT;
+      // S3 answers an If-Match on a key that does not exist with 404, not 412: a conflict too.
+      const gone = etag !== undefined && (isMissing(err) || statusOf(err) === 404);
+      if (isConditionFailure(err) || gone) return CONFLICT;
       throw err;
     }
   }

@@ -1,10 +1,12 @@
 /**
  * The permissions boundary of every role the deployer creates: the union of what the program's
  * service roles need, so a role the deployer makes can never do more than this, whatever policy
- * it gets. Today the only such role is the edge function's (read credentials, write its logs).
+ * it gets: the viewer-request function's (read credentials, write its logs) and the
+ * origin-response function's (read reserved names, tell whether a JSON page exists, write its logs).
  */
 import { PolicyDocument, policyDocument } from "./document";
 import { StackScope, accountArns } from "./stackScope";
+import { fallThroughReadStatements, indexBucketsArn } from "./fallThroughRead";
 
 export function serviceRoleBoundaryPolicy(
   scope: Pick<StackScope, "namePrefix" | "accountId">,
@@ -23,5 +25,6 @@ export function serviceRoleBoundaryPolicy(
       Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
       Resource: arns.logGroups,
     },
+    ...fallThroughReadStatements(indexBucketsArn(scope.namePrefix)),
   ]);
 }

@@ -87,6 +87,40 @@ describe("program: IAM scenarios on iam-simulate", () => {
     }
   });
 
+  describe("the origin-response (fall-through) function's role, inside its boundary", () => {
+    const bucket = "arn:aws:s3:::ppi-prod-index-e2generated0id";
+    const list = (prefix: string) =>
+      decision("prod", "origin-response", "s3:ListBucket", bucket, { extra: { "s3:prefix": prefix } });
+
+    it("reads a tenant's reserved names and tells whether a project's JSON page exists, on any channel", async () => {
+      expect(
+        await decision("prod", "origin-response", "s3:GetObject", `${bucket}/acme/reserved-names.json`),
+      ).to.equal("Allowed");
+      expect(await list("acme/reserved-names.json")).to.equal("Allowed");
+      expect(await list("acme/main/simple/billing/index.json")).to.equal("Allowed");
+      expect(await list("acme/feature-x/simple/billing/index.json")).to.equal("Allowed");
+    });
+
+    for (const [title, action, resource, prefix] of [
+      ["read a page", "s3:GetObject", `${bucket}/acme/main/simple/billing/index.json`, undefined],
+      ["read a file", "s3:GetObject", `${bucket}/acme/main/files/billing/billing-1.0.tar.gz`, undefined],
+      ["write the reserved names", "s3:PutObject", `${bucket}/acme/reserved-names.json`, undefined],
+      ["list a tenant's files", "s3:ListBucket", bucket, "acme/main/files/"],
+      ["list everything", "s3:ListBucket", bucket, ""],
+      [
+        "read another stack's reserved names",
+        "s3:GetObject",
+        "arn:aws:s3:::ppi-staging-index-e2generated0id/acme/reserved-names.json",
+        undefined,
+      ],
+    ] as const) {
+      it(`may not ${title}`, async () => {
+        const facts = prefix === undefined ? {} : { extra: { "s3:prefix": prefix } };
+        expect(await decision("prod", "origin-response", action, resource, facts)).to.not.equal("Allowed");
+      });
+    }
+  });
+
   describe("the publisher", () => {
     const object = (key: string) => `arn:aws:s3:::${runs.get("dev")!.outputs.bucketName}/${key}`;
     const wheel = (tenant: string, channel: string) =>

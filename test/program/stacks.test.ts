@@ -221,7 +221,7 @@ for (const expected of STACKS) {
       ]);
     });
 
-    it("lets the fall-through function read only reserved-name lists and list main pages of this stack's bucket", () => {
+    it("lets the fall-through function read only reserved-name lists and list JSON pages of this stack's bucket", () => {
       const role = run.recorder.one("aws:iam/role:Role", "origin-response-role");
       expect(role.inputs.permissionsBoundary).to.equal(
         run.recorder.one("aws:iam/policy:Policy", "boundary-policy").outputs.arn,
@@ -238,24 +238,18 @@ for (const expected of STACKS) {
           Resource: `${bucket}/*/reserved-names.json`,
         },
         {
-          Sid: "ListReservedNamesAndMainPages",
+          Sid: "ListReservedNamesAndJsonPages",
           Effect: "Allow",
           Action: "s3:ListBucket",
           Resource: bucket,
           Condition: {
-            StringLike: {
-              "s3:prefix": [
-                "*/reserved-names.json",
-                "*/main/simple/*/index.html",
-                "*/main/simple/*/index.json",
-              ],
-            },
+            StringLike: { "s3:prefix": ["*/reserved-names.json", "*/*/simple/*/index.json"] },
           },
         },
       ]);
       expect(statements.map((s: { Sid: string }) => s.Sid)).to.deep.equal([
         "ReadReservedNames",
-        "ListReservedNamesAndMainPages",
+        "ListReservedNamesAndJsonPages",
         "WriteOwnLogs",
       ]);
     });

@@ -5,7 +5,7 @@
  * add the listing; an HTML page not at the previous generation costs its head.
  */
 import { expect } from "chai";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { indexLocation } from "../../publishing/indexLocation";
 import { readProject } from "../../publishing/pageWriter";
 import { HEAL_EVERY_GENERATIONS, publish } from "../../publishing/publish";
@@ -124,6 +124,27 @@ describe("publishing: S3 requests per publish @integration", () => {
       `PutObject ${PAGE}.html If-Match -> 200`,
     ]);
     expect((await store.get(`${PAGE}.html`))!.body.toString("utf8")).to.contain("tool-2.0-py3-none-any.whl");
+    s3.destroy();
+  });
+
+  it("an HTML page that is missing (a crash between the JSON and HTML writes): the guessed write's 404 is a conflict and the page is created", async () => {
+    const { bucket } = await fixture.newStore();
+    const { s3, log } = recordingClient(fixture);
+    const store = new IndexStore(s3, bucket);
+    await publish(store, acme, [buildWheel({ name: "tool", version: "1.0" })]);
+    await fixture.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${PAGE}.html` }));
+    log.length = 0;
+    await publish(store, acme, [buildWheel({ name: "tool", version: "2.0" })]);
+    expect(log.slice(3)).to.deep.equal([
+      `PutObject ${PAGE}.json If-Match -> 200`,
+      `PutObject ${PAGE}.html If-Match -> 404`,
+      `HeadObject ${PAGE}.html -> 404`,
+      `PutObject ${PAGE}.html If-None-Match -> 200`,
+    ]);
+    const html = (await store.get(`${PAGE}.html`))!;
+    expect(html.metadata).to.deep.equal({ "ppi-generation": "2" });
+    expect(html.body.toString("utf8")).to.contain("tool-1.0-py3-none-any.whl");
+    expect(html.body.toString("utf8")).to.contain("tool-2.0-py3-none-any.whl");
     s3.destroy();
   });
 });
