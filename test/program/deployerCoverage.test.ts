@@ -118,7 +118,7 @@ describe("program: the deployer can deploy every stack, and nothing the table ke
       expect(viaOtherProviders).to.deep.equal([]);
     });
 
-    it(`${stack}: the boundary allows exactly what the edge function's role needs`, () => {
+    it(`${stack}: the boundary allows exactly what the edge functions' roles need`, () => {
       const boundary = runs
         .get(stack)!
         .recorder.ofType("aws:iam/policy:Policy")
@@ -140,6 +140,20 @@ describe("program: the deployer can deploy every stack, and nothing the table ke
               `arn:aws:logs:*:${ACCOUNT}:log-group:/aws/lambda/ppi-${stack}-*`,
               `arn:aws:logs:*:${ACCOUNT}:log-group:/aws/lambda/us-east-1.ppi-${stack}-*`,
             ],
+          },
+          // The origin-response (fall-through) function: reserved-name lists and JSON page keys only.
+          {
+            Sid: "ReadReservedNames",
+            Effect: "Allow",
+            Action: "s3:GetObject",
+            Resource: `arn:aws:s3:::ppi-${stack}-index-*/*/reserved-names.json`,
+          },
+          {
+            Sid: "ListReservedNamesAndJsonPages",
+            Effect: "Allow",
+            Action: "s3:ListBucket",
+            Resource: `arn:aws:s3:::ppi-${stack}-index-*`,
+            Condition: { StringLike: { "s3:prefix": ["*/reserved-names.json", "*/*/simple/*/index.json"] } },
           },
         ],
       });
