@@ -46,8 +46,8 @@ export type CredentialLookup = (publicKey: string, nowMs: number) => Promise<Loo
 export function createCachedLookup(store: CredentialStore, options: CachedLookupOptions): CredentialLookup {
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const rate = options.unknownLookupsPerSecond ?? UNKNOWN_KEY_LOOKUPS_PER_SECOND;
-  // Found keys only, oldest-inserted first; an expired entry stays until refreshed or evicted.
-  const found = new Map<string, { readonly record: CredentialRecord; readonly expiresAtMs: number }>();
+  // Found keys only; an expired entry is kept (peek) so that its refresh spends no token.
+  const found = createKeyCache<CredentialRecord>(maxEntries);
   const notFound = createKeyCache<null | typeof CORRUPT_RECORD>(maxEntries);
   let tokens = rate;
   let refilledAtMs: number | undefined;
@@ -62,8 +62,8 @@ export function createCachedLookup(store: CredentialStore, options: CachedLookup
   }
 
   return async function lookupCredential(publicKey, nowMs) {
-    const entry = found.get(publicKey);
-    if (entry !== undefined && entry.expiresAtMs > nowMs) return entry.record;
+    const entry = found.peek(publicKey, nowMs);
+    if (entry?.fresh) return entry.value;
     const remembered = notFound.get(publicKey, nowMs);
     if (remembered !== undefined) return remembered;
     if (entry === undefined && !takeToken(nowMs)) return LOOKUP_BUDGET_EXCEEDED;
@@ -71,9 +71,8 @@ export function createCachedLookup(store: CredentialStore, options: CachedLookup
     found.delete(publicKey);
     if (result === null || result === CORRUPT_RECORD) {
       notFound.set(publicKey, result, options.unknownTtlMs, nowMs);
-    } else if (options.validTtlMs > 0) {
-      found.set(publicKey, { record: result, expiresAtMs: nowMs + options.validTtlMs });
-      while (found.size > maxEntries) found.delete(found.keys().next().value as string);
+    } else {
+      found.set(publicKey, result, options.validTtlMs, nowMs);
     }
     return result;
   };

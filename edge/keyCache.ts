@@ -11,6 +11,12 @@ export const DEFAULT_MAX_ENTRIES = 2000;
 export interface KeyCache<T> {
   /** The cached value, or undefined on a miss (absent or expired). */
   get(key: string, nowMs: number): T | undefined;
+  /**
+   * The entry under `key` even once expired (`get` forgets an expired entry, `peek` keeps it until
+   * it is replaced, deleted or evicted), with whether it is still fresh.
+   */
+  peek(key: string, nowMs: number): { readonly value: T; readonly fresh: boolean } | undefined;
+  delete(key: string): void;
   /** Caches a value for `ttlMs`; a TTL of 0 or less caches nothing. */
   set(key: string, value: T, ttlMs: number, nowMs: number): void;
   readonly size: () => number;
@@ -26,6 +32,13 @@ export function createKeyCache<T>(maxEntries: number = DEFAULT_MAX_ENTRIES): Key
       if (entry.expiresAtMs > nowMs) return entry.value;
       entries.delete(key);
       return undefined;
+    },
+    peek(key, nowMs) {
+      const entry = entries.get(key);
+      return entry && { value: entry.value, fresh: entry.expiresAtMs > nowMs };
+    },
+    delete(key) {
+      entries.delete(key);
     },
     set(key, value, ttlMs, nowMs) {
       if (ttlMs <= 0) return;

@@ -43,4 +43,17 @@ describe("createKeyCache", () => {
     cache.set("c", 4, 60_000, 0);
     expect([cache.get("a", 1), cache.get("b", 1), cache.get("c", 1)]).to.deep.equal([3, undefined, 4]);
   });
+
+  it("peek keeps an expired entry (marked stale) until it is deleted; get forgets it", () => {
+    const cache = createKeyCache<string>();
+    cache.set("k", "v", 1000, 0);
+    expect(cache.peek("k", 999)).to.deep.equal({ value: "v", fresh: true });
+    expect(cache.peek("k", 1000)).to.deep.equal({ value: "v", fresh: false });
+    expect(cache.peek("k", 5000)).to.deep.equal({ value: "v", fresh: false });
+    cache.delete("k");
+    expect(cache.peek("k", 5000)).to.equal(undefined);
+    cache.set("j", "w", 1000, 0);
+    expect(cache.get("j", 1000)).to.equal(undefined);
+    expect(cache.peek("j", 1000)).to.equal(undefined);
+  });
 });
