@@ -193,6 +193,19 @@ function sendGenerated(
 const FILES_PATH = /^\/(?:[^/]+\/)?files\//;
 
 /** The origin-response hook for one forwarded request: the event CloudFront would build, then the function. */
+/** The origin-response event CloudFront builds for an S3 origin's `response` to `request`. */
+export function s3OriginResponseEvent(
+  config: CloudFrontResponseEvent["Records"][0]["cf"]["config"],
+  request: CloudFrontRequest,
+  bucketDomainName: string,
+  response: CloudFrontResponseEvent["Records"][0]["cf"]["response"],
+): CloudFrontResponseEvent {
+  const origin = {
+    s3: { authMethod: "none" as const, customHeaders: {}, domainName: bucketDomainName, path: "" },
+  };
+  return { Records: [{ cf: { config, request: { ...request, origin }, response } }] };
+}
+
 function originResponseHook(
   handler: OriginResponseHandler,
   bucket: string,
@@ -202,32 +215,17 @@ function originResponseHook(
   response: http.ServerResponse,
 ): OriginResponseHook {
   return async (status) => {
-    const event: CloudFrontResponseEvent = {
-      Records: [
-        {
-          cf: {
-            config: {
-              distributionDomainName: DISTRIBUTION_DOMAIN,
-              distributionId: "ESANDBOX",
-              eventType: "origin-response",
-              requestId,
-            },
-            request: {
-              ...request,
-              origin: {
-                s3: {
-                  authMethod: "none",
-                  customHeaders: {},
-                  domainName: `${bucket}.s3.${ORIGIN_REGION}.amazonaws.com`,
-                  path: "",
-                },
-              },
-            },
-            response: { status: String(status), statusDescription: "", headers: {} },
-          },
-        },
-      ],
-    };
+    const event = s3OriginResponseEvent(
+      {
+        distributionDomainName: DISTRIBUTION_DOMAIN,
+        distributionId: "ESANDBOX",
+        eventType: "origin-response",
+        requestId,
+      },
+      request,
+      `${bucket}.s3.${ORIGIN_REGION}.amazonaws.com`,
+      { status: String(status), statusDescription: "", headers: {} },
+    );
     let result: CloudFrontResponseResult;
     try {
       result = await handler(event);
