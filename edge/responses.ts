@@ -14,6 +14,7 @@ export const STATUS_TEXT: Readonly<Record<number, string>> = {
   404: "Not Found",
   405: "Method Not Allowed",
   406: "Not Acceptable",
+  413: "Payload Too Large",
   500: "Internal Server Error",
   503: "Service Unavailable",
 };
