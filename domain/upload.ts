@@ -18,14 +18,20 @@ export const OIDC_MINT_TOKEN_PATH = "/_/oidc/mint-token";
 export const FORWARDED_AUTHORIZATION_HEADER = "x-ppi-authorization";
 
 /**
- * The largest request body an upload through the distribution may have: 1 MiB, the part of a
- * request body CloudFront exposes to a Lambda@Edge origin-request function with `includeBody`
- * (Lambda@Edge restrictions, "Restrictions on the request body with the include body option").
- * The upload body signer must hash the whole body before CloudFront signs the request to the
- * upload function, so a longer body (exposed truncated) is refused with 413; `ppi publish` (the
- * operator CLI, straight to S3) has no such limit.
+ * The largest upload body the endpoint accepts, in bytes (1 MiB). The deployed path computes the
+ * body's SHA-256 for CloudFront's origin access control in a Lambda@Edge origin-request function,
+ * and CloudFront gives such a function at most 1 MB of the body: past it the hash cannot be
+ * computed, so the edge answers 413 there and the upload function refuses the same sizes.
  */
 export const UPLOAD_BODY_LIMIT_BYTES = 1_048_576;
+
+/** The body of the 413 an upload past the limit gets, wherever it is refused. */
+export function uploadTooLargeMessage(limitBytes: number): string {
+  return (
+    `the upload is larger than this endpoint's limit of ${limitBytes} bytes; ` +
+    "publish larger files with the operator CLI: ppi publish --tenant <tenant> <files>"
+  );
+}
 
 /** The SigV4 payload-hash header CloudFront's origin access control needs on a POST to a function URL. */
 export const CONTENT_SHA256_HEADER = "x-amz-content-sha256";

@@ -16,19 +16,12 @@ import type {
   CloudFrontRequestEvent,
   CloudFrontRequestResult,
 } from "aws-lambda";
-import { CredentialRecord, keyAllowsProject } from "../domain/credentialRecords";
-import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, secretMatches } from "../domain/keyScheme";
-import {
-  CORRUPT_RECORD,
-  CredentialLookup,
-  LOOKUP_BUDGET_EXCEEDED,
-  LookupResult,
-  createCachedLookup,
-} from "./credentialLookup";
+import { keyAllowsProject } from "../domain/credentialRecords";
+import { authenticate } from "./authenticate";
+import { CredentialLookup, createCachedLookup } from "./credentialLookup";
 import { createDynamoCredentialStore } from "./dynamoCredentialStore";
 import { PageFormat, fileKey, projectPageKey, rootPageKey } from "../domain/storageLayout";
 import { denialLogLine } from "./log";
-import { isValidTenant } from "../domain/names";
 import { createFormatNegotiator, formatFromQuery } from "./negotiate";
 import {
   errorPage,
@@ -39,7 +32,6 @@ import {
   unauthorized,
 } from "./responses";
 import { Route, canonicalPath, encodePath, parseRoute } from "./route";
-import { parseBasicAuthorization } from "./basicAuth";
 import { AWS_REGION_PATTERN } from "../domain/aws";
 import { REPLACED_ORIGIN_ERRORS, errorPagePath } from "../domain/cloudfront";
 import {
@@ -131,49 +123,8 @@ export interface HandlerDependencies {
   readonly log: (line: string) => void;
 }
 
-type Authentication =
-  | { readonly ok: true; readonly record: CredentialRecord; readonly username: string }
-  | {
-      readonly ok: false;
-      readonly status: 401 | 503;
-      readonly reason: string;
-      readonly username?: string;
-      readonly detail?: string;
-    };
-
 function headerValues(headers: CloudFrontHeaders | undefined, name: string): string[] | undefined {
   return headers?.[name]?.map((header) => header.value);
-}
-
-async function authenticate(
-  lookup: CredentialLookup,
-  authorization: readonly string[] | undefined,
-  nowMs: number,
-): Promise<Authentication> {
-  const parsed = parseBasicAuthorization(authorization);
-  if (!parsed.ok) return { ok: false, status: 401, reason: parsed.reason };
-  const { username, password } = parsed.credentials;
-  const refuse = (reason: string): Authentication => ({ ok: false, status: 401, reason, username });
-  // Keys that cannot exist are refused without a lookup, so junk never reaches the table.
-  if (!PUBLIC_KEY_PATTERN.test(username) || !SECRET_KEY_PATTERN.test(password)) {
-    return refuse("bad-key-format");
-  }
-  let record: LookupResult;
-  try {
-    record = await lookup(username, nowMs);
-  } catch (error) {
-    return { ok: false, status: 503, reason: "lookup-failed", username, detail: (error as Error)?.name };
-  }
-  // A flood of made-up keys: fail closed, without a lookup, as when the table is unreachable.
-  if (record === LOOKUP_BUDGET_EXCEEDED)
-    return { ok: false, status: 503, reason: "lookup-budget-exceeded", username };
-  if (record === null) return refuse("unknown-key");
-  if (record === CORRUPT_RECORD) return refuse("corrupt-record");
-  if (!secretMatches(password, record)) return refuse("wrong-secret");
-  if (record.revokedAt !== undefined) return refuse("revoked");
-  if (record.expiresAt !== undefined && record.expiresAt * 1000 <= nowMs) return refuse("expired");
-  if (!isValidTenant(record.tenant)) return refuse("invalid-tenant");
-  return { ok: true, record, username };
 }
 
 function objectKey(route: Route, tenant: string, format: PageFormat): string {

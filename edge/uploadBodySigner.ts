@@ -11,7 +11,7 @@
  */
 import { createHash } from "crypto";
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontRequestResult } from "aws-lambda";
-import { CONTENT_SHA256_HEADER, UPLOAD_BODY_LIMIT_BYTES } from "../domain/upload";
+import { CONTENT_SHA256_HEADER, UPLOAD_BODY_LIMIT_BYTES, uploadTooLargeMessage } from "../domain/upload";
 import { denialLogLine } from "./log";
 import { STATUS_TEXT, generatedResponse } from "./responses";
 
@@ -26,14 +26,11 @@ export interface UploadBodySignerDependencies {
   readonly log: (line: string) => void;
 }
 
-/** The 413 a body longer than CloudFront shows this function gets: the limit and the way around it. */
+/** The 413 a body longer than CloudFront shows this function gets: the upload function's own words. */
 export function bodyTooLarge(): ReturnType<typeof generatedResponse> {
   return {
     ...generatedResponse(413),
-    body:
-      `413 ${STATUS_TEXT[413]}: uploads through this endpoint are at most ${UPLOAD_BODY_LIMIT_BYTES} bytes ` +
-      `(1 MiB, what CloudFront shows the upload signer of a request body); publish larger files with ` +
-      `the operator CLI, \`ppi publish\`\n`,
+    body: `413 ${STATUS_TEXT[413]}: ${uploadTooLargeMessage(UPLOAD_BODY_LIMIT_BYTES)}\n`,
   };
 }
 
