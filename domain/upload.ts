@@ -5,6 +5,8 @@
 
 /** The legacy upload API (what twine, `uv publish`, `poetry publish`, hatch and pdm POST to). */
 export const LEGACY_UPLOAD_PATH = "/legacy/";
+/** The one method it takes (anything else is 405 with `Allow: POST`, at the edge and in the function). */
+export const LEGACY_UPLOAD_METHOD = "POST";
 
 /** Trusted publishing, as uv and twine call it on the index host. */
 export const OIDC_AUDIENCE_PATH = "/_/oidc/audience";

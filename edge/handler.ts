@@ -3,6 +3,11 @@
  * format, and forward the request rewritten into the key's tenant prefix — or answer it here.
  * It never throws and never forwards a request it could not authenticate (fail closed).
  *
+ * The upload endpoints (`/legacy/`, POST only, and the trusted-publishing paths) are forwarded
+ * unauthenticated: their function authenticates, from the viewer's Authorization header moved to
+ * FORWARDED_AUTHORIZATION_HEADER (origin access control signs the origin request in
+ * Authorization itself); a viewer's own value under that name is dropped first.
+ *
  * Order: 405 (method) → 400 (URI, query) → 401/503 (credentials) → 404 (unknown route) →
  * 403 (channel, then project restriction) → 301 (canonical URL) → 400/406 (Accept) → forward.
  * A project-restricted key is refused the root page: it is one static object listing every
@@ -33,6 +38,13 @@ import {
 } from "./responses";
 import { Route, canonicalPath, encodePath, parseRoute } from "./route";
 import { AWS_REGION_PATTERN } from "../domain/aws";
+import {
+  FORWARDED_AUTHORIZATION_HEADER,
+  LEGACY_UPLOAD_METHOD,
+  LEGACY_UPLOAD_PATH,
+  OIDC_AUDIENCE_PATH,
+  OIDC_MINT_TOKEN_PATH,
+} from "../domain/upload";
 import { REPLACED_ORIGIN_ERRORS, errorPagePath } from "../domain/cloudfront";
 import {
   MAX_KEY_CACHE_SECONDS,
@@ -127,6 +139,24 @@ function headerValues(headers: CloudFrontHeaders | undefined, name: string): str
   return headers?.[name]?.map((header) => header.value);
 }
 
+/** The paths answered by the upload functions (a plain list: the closure serializer drops a Map's entries). */
+const UPLOAD_PATHS: readonly string[] = [LEGACY_UPLOAD_PATH, OIDC_AUDIENCE_PATH, OIDC_MINT_TOKEN_PATH];
+
+/** Hands an upload request to its function: the viewer's Authorization moves to the forwarded header. */
+function forwardUpload(request: CloudFrontRequest): CloudFrontRequest {
+  const headers = request.headers;
+  const authorization = headers.authorization;
+  delete headers[FORWARDED_AUTHORIZATION_HEADER];
+  delete headers.authorization;
+  if (authorization !== undefined) {
+    headers[FORWARDED_AUTHORIZATION_HEADER] = authorization.map(({ value }) => ({
+      key: FORWARDED_AUTHORIZATION_HEADER,
+      value,
+    }));
+  }
+  return request;
+}
+
 function objectKey(route: Route, tenant: string, format: PageFormat): string {
   switch (route.kind) {
     case "root":
@@ -168,6 +198,12 @@ export function createViewerRequestHandlerWith(
       deps.log(denialLogLine({ status, reason, username, requestId, detail }));
       if (status === 401) return unauthorized(config.realm);
       return status === 405 ? methodNotAllowed() : generatedResponse(status);
+    }
+    if (UPLOAD_PATHS.includes(request.uri)) {
+      if (request.uri !== LEGACY_UPLOAD_PATH || request.method === LEGACY_UPLOAD_METHOD)
+        return forwardUpload(request);
+      deps.log(denialLogLine({ status: 405, reason: "method-not-allowed", requestId }));
+      return methodNotAllowed(LEGACY_UPLOAD_METHOD);
     }
     if (request.method !== "GET" && request.method !== "HEAD") return deny(405, "method-not-allowed");
     const parsed = parseRoute(request.uri, config.branchChannels);

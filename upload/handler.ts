@@ -11,6 +11,7 @@ import { REALM_ALLOWED, REALM_PATTERN } from "../domain/edgeAuthentication";
 import { MAIN_CHANNEL } from "../domain/names";
 import {
   FORWARDED_AUTHORIZATION_HEADER,
+  LEGACY_UPLOAD_METHOD,
   LEGACY_UPLOAD_PATH,
   UPLOAD_BODY_LIMIT_BYTES,
   uploadTooLargeMessage,
@@ -96,7 +97,7 @@ export function createUploadHandler(config: UploadHandlerConfig, deps: UploadDep
     if (status === 401) {
       return answer(status, message, { "www-authenticate": `Basic realm="${realm}", charset="UTF-8"` });
     }
-    return answer(status, message, status === 405 ? { allow: "POST" } : {});
+    return answer(status, message, status === 405 ? { allow: LEGACY_UPLOAD_METHOD } : {});
   }
 
   function refuseCredentials(refusal: Refusal): UploadResponse {
@@ -135,8 +136,12 @@ export function createUploadHandler(config: UploadHandlerConfig, deps: UploadDep
         `nothing to upload to here; the upload URL ends in ${LEGACY_UPLOAD_PATH}`,
       );
     }
-    if (request.method !== "POST") {
-      return refuse(405, "method-not-allowed", `${LEGACY_UPLOAD_PATH} takes uploads (POST) only`);
+    if (request.method !== LEGACY_UPLOAD_METHOD) {
+      return refuse(
+        405,
+        "method-not-allowed",
+        `${LEGACY_UPLOAD_PATH} takes uploads (${LEGACY_UPLOAD_METHOD}) only`,
+      );
     }
     const declared = Number(request.headers["content-length"] ?? 0);
     if (request.body.length > bodyLimitBytes || declared > bodyLimitBytes) {
