@@ -126,8 +126,39 @@ export function edgeLogGroupNames(functionName: string): {
   };
 }
 
+/** Throws unless `functionName` is a Lambda function name (and so an IAM role name). */
+export function checkFunctionName(context: string, functionName: string): void {
+  if (!FUNCTION_NAME_PATTERN.test(functionName)) {
+    throw new Error(
+      `${context}: functionName ${JSON.stringify(functionName)} must be 1-64 letters, digits, dashes or underscores.`,
+    );
+  }
+}
+
+/** Throws unless `days` is a retention CloudWatch Logs accepts. */
+export function checkLogRetentionDays(context: string, days: number): void {
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
+    throw new Error(`${context}: logRetentionDays is ${days}; use one of ${LOG_RETENTION_DAYS.join(", ")}.`);
+  }
+}
+
+/** The role statement letting a function write the given log groups (in any region of the account). */
+export function logWriteStatement(roleArn: string, groups: readonly string[]): PolicyStatement {
+  // Partition and account come from the role's ARN, so the policy needs no caller-identity lookup.
+  const [, partition, , , account] = roleArn.split(":");
+  return {
+    Sid: "WriteOwnLogs",
+    Effect: "Allow",
+    Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+    Resource: groups.flatMap((group) => [
+      `arn:${partition}:logs:*:${account}:log-group:${group}`,
+      `arn:${partition}:logs:*:${account}:log-group:${group}:*`,
+    ]),
+  };
+}
+
 /** Throws on the first plain statement IAM would refuse or that grants everything. */
-function checkStatements(context: string, statements: readonly pulumi.Input<PolicyStatement>[]): void {
+export function checkStatements(context: string, statements: readonly pulumi.Input<PolicyStatement>[]): void {
   statements.forEach((statement, i) => {
     if (pulumi.Output.isInstance(statement) || statement instanceof Promise) return;
     const actions = [statement.Action ?? []].flat();
@@ -162,11 +193,7 @@ export class EdgeFunction<C, E = CloudFrontRequestEvent, R = CloudFrontRequestRe
 
   constructor(name: string, args: EdgeFunctionArgs<C, E, R>, opts?: pulumi.ComponentResourceOptions) {
     const context = `EdgeFunction ${name}`;
-    if (!FUNCTION_NAME_PATTERN.test(args.functionName)) {
-      throw new Error(
-        `${context}: functionName ${JSON.stringify(args.functionName)} must be 1-64 letters, digits, dashes or underscores.`,
-      );
-    }
+    checkFunctionName(context, args.functionName);
     checkPlainData(context, "handlerConfig", args.handlerConfig);
     let callbackFactory: aws.lambda.CallbackFactory<E, R>;
     try {
@@ -185,11 +212,7 @@ export class EdgeFunction<C, E = CloudFrontRequestEvent, R = CloudFrontRequestRe
       VIEWER_TRIGGER_MAX_TIMEOUT_SECONDS,
     );
     const logRetentionDays = args.logRetentionDays ?? EDGE_FUNCTION_DEFAULTS.logRetentionDays;
-    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
-      throw new Error(
-        `${context}: logRetentionDays is ${logRetentionDays}; use one of ${LOG_RETENTION_DAYS.join(", ")}.`,
-      );
-    }
+    checkLogRetentionDays(context, logRetentionDays);
     const logRegions = args.logRegions ?? EDGE_FUNCTION_DEFAULTS.logRegions;
     for (const logRegion of logRegions) {
       if (!AWS_REGION_PATTERN.test(logRegion)) {
@@ -225,29 +248,20 @@ export class EdgeFunction<C, E = CloudFrontRequestEvent, R = CloudFrontRequestRe
       },
       { parent: this },
     );
-    // Partition and account come from the role's ARN, so the policy needs no caller-identity lookup.
     this.rolePolicy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
         role: this.role.name,
-        policy: pulumi.all([this.role.arn, pulumi.all([...statements])]).apply(([roleArn, granted]) => {
-          const [, partition, , , account] = roleArn.split(":");
-          const logGroupArns = [logGroups.replicas, logGroups.home].flatMap((group) => [
-            `arn:${partition}:logs:*:${account}:log-group:${group}`,
-            `arn:${partition}:logs:*:${account}:log-group:${group}:*`,
-          ]);
-          return JSON.stringify(
-            policyDocument([
-              ...(granted as unknown as PolicyStatement[]),
-              {
-                Sid: "WriteOwnLogs",
-                Effect: "Allow",
-                Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: logGroupArns,
-              },
-            ]),
-          );
-        }),
+        policy: pulumi
+          .all([this.role.arn, pulumi.all([...statements])])
+          .apply(([roleArn, granted]) =>
+            JSON.stringify(
+              policyDocument([
+                ...(granted as unknown as PolicyStatement[]),
+                logWriteStatement(roleArn, [logGroups.replicas, logGroups.home]),
+              ]),
+            ),
+          ),
       },
       { parent: this },
     );

@@ -4,15 +4,19 @@ import {
   BRANCH_CHANNEL_EXPIRATION_DAYS,
   PAGE_CACHE_TTL_SECONDS,
   RETENTION_DAYS,
+  UPLOAD_ORIGIN_READ_TIMEOUT_SECONDS,
 } from "../domain/settingBounds";
 import {
+  CACHING_DISABLED_POLICY_ID,
   ERROR_PAGE_PATH_PREFIX,
   PRICE_CLASSES,
   PriceClass,
   REPLACED_ORIGIN_ERRORS,
+  UPLOAD_ERROR_BODIES_KEPT,
   VIEWER_PROTOCOL_POLICY,
   errorPagePath,
 } from "../domain/cloudfront";
+import { FORWARDED_AUTHORIZATION_HEADER, UPLOAD_PATH_PATTERNS } from "../domain/upload";
 import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../domain/storageLayout";
 import {
   CONTENT_SECURITY_POLICY,
@@ -29,7 +33,15 @@ import {
   checkPrivateBucketArgs,
   denyInsecureTransportStatement,
 } from "./privateBucket";
+import { uploadBucketStatements } from "./policies/upload";
+import { PolicyStatement } from "./policies/document";
 import { Tags, checkTags, tagged } from "./tags";
+import {
+  DeployTimeConfig,
+  UploadFunction,
+  UploadFunctionArgs,
+  checkUploadFunctionArgs,
+} from "./uploadFunction";
 import { checkNamePrefix, checkPassThrough, checkWholeNumber } from "./validation";
 
 /** Distribution inputs a user may add; origins, behaviours, TLS, aliases, logging and WAF stay the component's. */
@@ -60,7 +72,12 @@ export const PACKAGE_INDEX_DEFAULTS = {
   protect: false,
 } as const;
 
-export interface PackageIndexArgs {
+/** What an upload handler config holds at least: the bucket it writes, which the index supplies. */
+export interface IndexBucketConfig {
+  readonly bucketName: string;
+}
+
+export interface PackageIndexArgs<C extends IndexBucketConfig = IndexBucketConfig> {
   /**
    * Physical name prefix, e.g. `ppi-dev`: buckets `<prefix>-index-…` and `<prefix>-logs-…`, the
    * origin access control `<prefix>-index`, policies `<prefix>-pages|files|security-headers`, the web
@@ -74,11 +91,32 @@ export interface PackageIndexArgs {
   readonly viewerRequestFunctionArn: pulumi.Input<string>;
   /**
    * Numbered version ARN of an edge function associated at `origin-response` with the default (pages)
-   * behaviour only — the upstream fall-through (`edge/originResponse.ts`); files never reach it.
-   * Same rules as `viewerRequestFunctionArn`.
+   * behaviour — the upstream fall-through (`edge/originResponse.ts`) — and, with `upload`, with the
+   * files behaviours too, where it replaces S3's bodies of `UPLOAD_ERROR_BODIES_KEPT` (400, 403).
+   * Same rules as `viewerRequestFunctionArn`; required with `upload`.
    * @default undefined (no origin-response function: a missing page is 404)
    */
   readonly originResponseFunctionArn?: pulumi.Input<string>;
+  /**
+   * The upload endpoints (`/legacy/*`, `/_/oidc/*`, `UPLOAD_PATH_PATTERNS`): the component creates
+   * the regional function (`UploadFunction`, from these arguments) with this index's bucket name in
+   * its handler config (`bucketName`) and the bucket statements of `uploadBucketStatements` on its
+   * role besides the given ones; CloudFront reaches its function URL through an origin access
+   * control of type `lambda` (signing always), behind the same viewer-request function, with the
+   * upload body signer at origin-request. The function's resource policy admits this distribution
+   * alone. POST is allowed on these paths and nowhere else. Plain object: its presence decides
+   * which resources exist.
+   * @default undefined (no upload endpoint: only GET, HEAD and OPTIONS reach the index)
+   */
+  readonly upload?: {
+    /** The upload function, but its bucket: `handlerConfig` holds everything else the handler needs. */
+    readonly function: Omit<UploadFunctionArgs<C, "bucketName">, "deployTimeConfig">;
+    /**
+     * Numbered version ARN of the upload body signer (`edge/uploadBodySigner.ts`), associated at
+     * `origin-request` with `includeBody` on the upload behaviours. Same rules as `viewerRequestFunctionArn`.
+     */
+    readonly bodySignerFunctionArn: pulumi.Input<string>;
+  };
   /**
    * Serve `/<channel>/…` next to the main channel: adds the `/*\/files/*` behaviour and the expiry rule
    * for objects tagged as branch-channel content. Plain data: it decides which resources exist.
@@ -158,6 +196,15 @@ export interface PackageIndexArgs {
 }
 
 const ORIGIN_ID = "index-bucket";
+const UPLOAD_ORIGIN_ID = "upload-function";
+/** Every method CloudFront can forward: CloudFront takes this set or GET/HEAD(/OPTIONS), nothing between. */
+const ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
+/**
+ * Viewer headers the upload function reads: the multipart boundary and the viewer's credentials,
+ * which the viewer-request function moved out of `Authorization` (the origin access control signs
+ * in that header). Not Host: a function URL refuses a request for another host.
+ */
+const UPLOAD_FORWARDED_HEADERS = ["content-type", FORWARDED_AUTHORIZATION_HEADER];
 const ONE_YEAR_SECONDS = 31_536_000;
 const ONE_DAY_SECONDS = 86_400;
 /** Viewer paths of distribution files, main channel and branch channels (CloudFront globs). */
@@ -172,7 +219,7 @@ const EDGE_FUNCTION_VERSION_ARN = /^arn:aws[a-z-]*:lambda:us-east-1:\d{12}:funct
  * request first passes the edge function (authentication, tenant rewrite). CloudFront reads the
  * bucket through an origin access control; nothing else can.
  */
-export class PackageIndex extends pulumi.ComponentResource {
+export class PackageIndex<C extends IndexBucketConfig = IndexBucketConfig> extends pulumi.ComponentResource {
   /** The private content bucket (all public-access blocks, owner-enforced, versioned, SSE). */
   readonly bucket: aws.s3.Bucket;
   readonly bucketName: pulumi.Output<string>;
@@ -180,6 +227,12 @@ export class PackageIndex extends pulumi.ComponentResource {
   /** The bucket policy: CloudFront reads on behalf of this distribution only; no plain HTTP. */
   readonly bucketPolicy: aws.s3.BucketPolicy;
   readonly originAccessControl: aws.cloudfront.OriginAccessControl;
+  /** The upload function, with `upload`. */
+  readonly uploadFunction?: UploadFunction<C, "bucketName">;
+  /** The origin access control (type lambda) of the upload function, with `upload`. */
+  readonly uploadOriginAccessControl?: aws.cloudfront.OriginAccessControl;
+  /** What CloudFront forwards to the upload function, with `upload`. */
+  readonly uploadOriginRequestPolicy?: aws.cloudfront.OriginRequestPolicy;
   readonly distribution: aws.cloudfront.Distribution;
   readonly distributionId: pulumi.Output<string>;
   readonly distributionArn: pulumi.Output<string>;
@@ -205,7 +258,7 @@ export class PackageIndex extends pulumi.ComponentResource {
    */
   readonly cloudFrontArns: pulumi.Output<string[]>;
 
-  constructor(name: string, args: PackageIndexArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: PackageIndexArgs<C>, opts?: pulumi.ComponentResourceOptions) {
     const context = `PackageIndex ${name}`;
     checkNamePrefix(context, args.namePrefix);
     const defaults = PACKAGE_INDEX_DEFAULTS;
@@ -228,6 +281,21 @@ export class PackageIndex extends pulumi.ComponentResource {
       checkEdgeFunctionVersionArn(context, args.viewerRequestFunctionArn);
     if (typeof args.originResponseFunctionArn === "string")
       checkEdgeFunctionVersionArn(context, args.originResponseFunctionArn, "originResponseFunctionArn");
+    if (args.upload) {
+      if (args.originResponseFunctionArn === undefined)
+        throw new Error(
+          `${context}: upload needs originResponseFunctionArn: the upload function's ${UPLOAD_ERROR_BODIES_KEPT.join(" and ")} ` +
+            `bodies say what is wrong, so those statuses leave the distribution-wide custom error responses, and ` +
+            `the origin-response function (edge/originResponse.ts) replaces S3's bodies of them instead.`,
+        );
+      if (typeof args.upload.bodySignerFunctionArn === "string")
+        checkEdgeFunctionVersionArn(
+          context,
+          args.upload.bodySignerFunctionArn,
+          "upload.bodySignerFunctionArn",
+        );
+      checkUploadFunctionArgs(`${context}: upload.function`, args.upload.function);
+    }
     if (typeof args.priceClass === "string" && !PRICE_CLASSES.includes(args.priceClass))
       throw new Error(
         `${context}: priceClass ${JSON.stringify(args.priceClass)} must be one of ${PRICE_CLASSES.join(", ")}.`,
@@ -388,6 +456,35 @@ export class PackageIndex extends pulumi.ComponentResource {
       ...behaviour(pagesCachePolicy.id, [{ ...viewerRequest, eventType: "origin-request" }]),
     };
     const filePaths = branchChannels ? [MAIN_FILES_PATH, CHANNEL_FILES_PATH] : [MAIN_FILES_PATH];
+    const uploadFunction = args.upload
+      ? new UploadFunction<C, "bucketName">(
+          `${name}-upload`,
+          {
+            ...args.upload.function,
+            deployTimeConfig: { bucketName: content.bucketName } as DeployTimeConfig<C, "bucketName">,
+            policyStatements: [
+              ...(args.upload.function.policyStatements ?? []),
+              ...bucketStatements(content.bucketName),
+            ],
+            tags: { ...args.tags, ...args.upload.function.tags },
+          },
+          { parent: this },
+        )
+      : undefined;
+    const upload =
+      args.upload && uploadFunction
+        ? this.createUploadOrigin(name, args.namePrefix, context, args.upload, uploadFunction.urlDomain, {
+            viewerRequest,
+            responseHeadersPolicyId: securityHeaders.id,
+          })
+        : undefined;
+    // With the upload function, S3's bodies of its statuses are replaced at origin-response on the
+    // S3 behaviours (pages and files) instead of distribution-wide; /_errors/* is answered at
+    // origin-request, so no S3 answer reaches its origin-response.
+    const filesAssociations = upload ? fallThrough : [];
+    const replacedErrors = REPLACED_ORIGIN_ERRORS.filter(
+      (status) => !upload || !(UPLOAD_ERROR_BODIES_KEPT as readonly number[]).includes(status),
+    );
 
     const distribution = new aws.cloudfront.Distribution(
       `${name}-cdn`,
@@ -404,17 +501,23 @@ export class PackageIndex extends pulumi.ComponentResource {
             domainName: content.regionalDomainName,
             originAccessControlId: originAccessControl.id,
           },
+          ...(upload ? [upload.origin] : []),
         ],
         defaultCacheBehavior: behaviour(pagesCachePolicy.id, fallThrough),
         orderedCacheBehaviors: [
+          // First: `/*/files/*` would match `/legacy/files/…`.
+          ...(upload?.behaviours ?? []),
           errorPagesBehaviour,
-          ...filePaths.map((pathPattern) => ({ pathPattern, ...behaviour(filesCachePolicy.id) })),
+          ...filePaths.map((pathPattern) => ({
+            pathPattern,
+            ...behaviour(filesCachePolicy.id, filesAssociations),
+          })),
         ],
         // S3's error bodies never reach a client (a NoSuchKey body names the key): each origin error
         // is answered with the edge's fixed page for its status. A 404 (missing page or file) is
         // remembered no longer than a page, so a newly published project becomes visible within the
         // same bound as a new version; other errors are not remembered.
-        customErrorResponses: REPLACED_ORIGIN_ERRORS.map((errorCode) => ({
+        customErrorResponses: replacedErrors.map((errorCode) => ({
           errorCode,
           responseCode: errorCode,
           responsePagePath: errorPagePath(errorCode),
@@ -440,6 +543,8 @@ export class PackageIndex extends pulumi.ComponentResource {
       // The log bucket's ownership controls must allow ACLs before CloudFront grants itself access.
       { parent: this, dependsOn: logs ? [logs] : [] },
     );
+
+    if (uploadFunction) this.allowDistributionToInvoke(name, uploadFunction.functionName, distribution.arn);
 
     const bucketPolicy = new aws.s3.BucketPolicy(
       `${name}-content-policy`,
@@ -505,12 +610,16 @@ export class PackageIndex extends pulumi.ComponentResource {
     this.webAcl = webAcl;
     this.accessLogBucket = logs;
     this.accessLogBucketName = logs?.bucketName;
+    this.uploadFunction = uploadFunction;
+    this.uploadOriginAccessControl = upload?.originAccessControl;
+    this.uploadOriginRequestPolicy = upload?.originRequestPolicy;
     this.cloudFrontArns = pulumi.all([
       distribution.arn,
       pagesCachePolicy.arn,
       filesCachePolicy.arn,
       securityHeaders.arn,
       originAccessControl.arn,
+      ...(upload ? [upload.originAccessControl.arn, upload.originRequestPolicy.arn] : []),
     ]);
     this.registerOutputs({
       bucketName: this.bucketName,
@@ -567,6 +676,119 @@ export class PackageIndex extends pulumi.ComponentResource {
     return logs;
   }
 
+  /**
+   * The upload function's origin and cache behaviours: its function URL signed by an origin access
+   * control of type lambda, nothing cached, only the headers it reads forwarded, the viewer-request
+   * function as everywhere and the body signer at origin-request with the body.
+   */
+  private createUploadOrigin(
+    name: string,
+    namePrefix: string,
+    context: string,
+    upload: NonNullable<PackageIndexArgs<C>["upload"]>,
+    functionUrlDomain: pulumi.Input<string>,
+    shared: {
+      viewerRequest: { eventType: string; lambdaArn: pulumi.Input<string>; includeBody: boolean };
+      responseHeadersPolicyId: pulumi.Input<string>;
+    },
+  ) {
+    const originAccessControl = new aws.cloudfront.OriginAccessControl(
+      `${name}-upload-oac`,
+      {
+        name: `${namePrefix}-upload`,
+        description: "CloudFront signs every request to the upload function's URL.",
+        originAccessControlOriginType: "lambda",
+        signingBehavior: "always",
+        signingProtocol: "sigv4",
+      },
+      { parent: this },
+    );
+    const originRequestPolicy = new aws.cloudfront.OriginRequestPolicy(
+      `${name}-upload-request`,
+      {
+        name: `${namePrefix}-upload`,
+        comment: "The upload function reads the content type and the forwarded credentials; never Host.",
+        headersConfig: {
+          headerBehavior: "whitelist",
+          headers: { items: UPLOAD_FORWARDED_HEADERS },
+        },
+        cookiesConfig: { cookieBehavior: "none" },
+        queryStringsConfig: { queryStringBehavior: "none" },
+      },
+      { parent: this },
+    );
+    const bodySigner = {
+      eventType: "origin-request",
+      lambdaArn: pulumi
+        .output(upload.bodySignerFunctionArn)
+        .apply((arn) => checkEdgeFunctionVersionArn(context, arn, "upload.bodySignerFunctionArn")),
+      includeBody: true,
+    };
+    const behaviours = UPLOAD_PATH_PATTERNS.map((pathPattern) => ({
+      pathPattern,
+      targetOriginId: UPLOAD_ORIGIN_ID,
+      viewerProtocolPolicy: VIEWER_PROTOCOL_POLICY,
+      allowedMethods: ALL_METHODS,
+      cachedMethods: ["GET", "HEAD"],
+      compress: true,
+      cachePolicyId: CACHING_DISABLED_POLICY_ID,
+      originRequestPolicyId: originRequestPolicy.id,
+      responseHeadersPolicyId: shared.responseHeadersPolicyId,
+      lambdaFunctionAssociations: [shared.viewerRequest, bodySigner],
+    }));
+    const origin = {
+      originId: UPLOAD_ORIGIN_ID,
+      domainName: functionUrlDomain,
+      originAccessControlId: originAccessControl.id,
+      customOriginConfig: {
+        httpPort: 80,
+        httpsPort: 443,
+        originProtocolPolicy: "https-only",
+        originSslProtocols: ["TLSv1.2"],
+        originReadTimeout: UPLOAD_ORIGIN_READ_TIMEOUT_SECONDS,
+        originKeepaliveTimeout: 5,
+      },
+    };
+    return { originAccessControl, originRequestPolicy, behaviours, origin };
+  }
+
+  /**
+   * The upload function's resource policy: the CloudFront service may invoke its URL on behalf of
+   * this distribution alone. Since October 2025 a function URL needs both `lambda:InvokeFunctionUrl`
+   * and `lambda:InvokeFunction` (the latter only through a function URL, `lambda:InvokedViaFunctionUrl`).
+   */
+  private allowDistributionToInvoke(
+    name: string,
+    functionName: pulumi.Input<string>,
+    distributionArn: pulumi.Input<string>,
+  ): void {
+    const common = {
+      function: functionName,
+      principal: "cloudfront.amazonaws.com",
+      sourceArn: distributionArn,
+    };
+    new aws.lambda.Permission(
+      `${name}-upload-invoke-url`,
+      {
+        ...common,
+        statementId: "AllowCloudFrontInvokeFunctionUrl",
+        action: "lambda:InvokeFunctionUrl",
+        functionUrlAuthType: "AWS_IAM",
+      },
+      { parent: this },
+    );
+    new aws.lambda.Permission(
+      `${name}-upload-invoke`,
+      {
+        ...common,
+        statementId: "AllowCloudFrontInvokeViaFunctionUrl",
+        action: "lambda:InvokeFunction",
+        invokedViaFunctionUrl: true,
+      },
+      { parent: this },
+    );
+  }
+
   /** A cache policy keyed on the (rewritten) URI alone: no headers, cookies or query strings. */
   private cachePolicy(
     name: string,
@@ -594,6 +816,13 @@ export class PackageIndex extends pulumi.ComponentResource {
       { parent: this },
     );
   }
+}
+
+/** The upload statements on the index bucket, one Output each (the bucket's name is generated). */
+function bucketStatements(bucketName: pulumi.Output<string>): pulumi.Output<PolicyStatement>[] {
+  return uploadBucketStatements("bucket").map((_, i) =>
+    bucketName.apply((name) => uploadBucketStatements(name)[i]),
+  );
 }
 
 /** Returns `arn` if it names a numbered version of a function in us-east-1; throws otherwise. */

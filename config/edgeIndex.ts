@@ -36,6 +36,13 @@ export interface EdgeIndexConfig {
   readonly upstreamIndex: string | null;
   /** Per-tenant upstream (null: off), over `upstreamIndex`. */
   readonly tenantUpstreamIndexes: Readonly<Record<string, string | null>>;
+  /** The upload function behind the distribution, or undefined when `uploadEndpoint` is off. */
+  readonly upload?: {
+    /** Memory in MB; undefined: the component's default. */
+    readonly memorySize: number | undefined;
+    /** Timeout in seconds; undefined: the component's default. */
+    readonly timeout: number | undefined;
+  };
 }
 
 /** `off` → null, anything else is an upstream URL (the schema checked it). */
@@ -75,6 +82,11 @@ export function readEdgeIndexConfig(reader: StackConfigReader): EdgeIndexConfig 
   }
   // Read (and so validated) even when WAF is off: a bad value fails now, not when WAF is turned on.
   const wafRateLimit = reader.get("wafRateLimit");
+  // Likewise read when the endpoint is off.
+  const upload = {
+    memorySize: reader.get("uploadFunctionMemoryMb"),
+    timeout: reader.get("uploadFunctionTimeoutSeconds"),
+  };
   return {
     branchChannels: reader.get("branchChannels"),
     branchChannelExpirationDays: reader.get("branchChannelExpirationDays"),
@@ -91,5 +103,6 @@ export function readEdgeIndexConfig(reader: StackConfigReader): EdgeIndexConfig 
     credentialsReplicaRegions,
     upstreamIndex: upstreamOf(reader.get("upstreamIndex")),
     tenantUpstreamIndexes,
+    ...(reader.get("uploadEndpoint") ? { upload } : {}),
   };
 }

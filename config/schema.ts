@@ -31,6 +31,8 @@ import {
   BRANCH_CHANNEL_EXPIRATION_DAYS,
   PAGE_CACHE_TTL_SECONDS,
   RETENTION_DAYS,
+  UPLOAD_FUNCTION_MEMORY_MB,
+  UPLOAD_FUNCTION_TIMEOUT_SECONDS,
   WAF_RATE_LIMIT,
 } from "../domain/settingBounds";
 
@@ -188,6 +190,28 @@ export const STACK_CONFIG = {
     allowed: `<tenant>=<upstream> with the upstream ${UPSTREAM_INDEX_ALLOWED}, e.g. acme=${UPSTREAM_OFF}`,
     description:
       "Per-tenant upstreamIndex, over the stack's: e.g. acme=off keeps tenant acme's unknown names 404.",
+  },
+  uploadEndpoint: {
+    section: "edge index",
+    type: "boolean",
+    default: true,
+    description:
+      "Serve the upload endpoints (/legacy/ for twine, uv publish, poetry publish; /_/oidc/*) through a regional function behind the distribution.",
+  },
+  uploadFunctionMemoryMb: {
+    section: "edge index",
+    type: "integer",
+    ...UPLOAD_FUNCTION_MEMORY_MB,
+    defaultedBy: "UploadFunction.memorySize",
+    description: "Memory of the upload function in MB (CPU grows with it); used with uploadEndpoint.",
+  },
+  uploadFunctionTimeoutSeconds: {
+    section: "edge index",
+    type: "integer",
+    ...UPLOAD_FUNCTION_TIMEOUT_SECONDS,
+    defaultedBy: "UploadFunction.timeout",
+    description:
+      "Timeout of the upload function in seconds, below CloudFront's 30-second response timeout; used with uploadEndpoint.",
   },
   // ---- CodeArtifact ----
   codeArtifact: {

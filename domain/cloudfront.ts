@@ -27,6 +27,18 @@ export const VIEWER_PROTOCOL_POLICY = "https-only";
 export const REPLACED_ORIGIN_ERRORS = [400, 403, 404, 416, 500, 503] as const;
 
 /**
+ * Statuses whose bodies the upload function writes for the client (what is wrong with an upload,
+ * which project a key may not publish). Custom error responses apply to every origin of a
+ * distribution, so with the upload function behind it these leave the distribution's custom error
+ * responses, and the origin-response function on the S3 behaviours replaces S3's bodies of them
+ * with the same fixed pages instead.
+ */
+export const UPLOAD_ERROR_BODIES_KEPT = [400, 403] as const;
+
+/** AWS managed cache policy `Managed-CachingDisabled`: nothing cached, nothing in the key. */
+export const CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+
+/**
  * Viewer paths of those fixed pages. CloudFront fetches them itself, without the viewer-request
  * function; the edge function answers them at origin-request on this path alone. The `_` keeps
  * them apart from every route (no channel, tenant or `simple`/`files` starts with one).

@@ -8,7 +8,9 @@ export const LEGACY_UPLOAD_PATH = "/legacy/";
 /** The one method it takes (anything else is 405 with `Allow: POST`, at the edge and in the function). */
 export const LEGACY_UPLOAD_METHOD = "POST";
 
-/** Trusted publishing, as uv and twine call it on the index host. */
+/** Trusted publishing, as uv and twine call it on the index host: the paths below this prefix. */
+export const OIDC_PATH_PREFIX = "/_/oidc/";
+
 export const OIDC_AUDIENCE_PATH = "/_/oidc/audience";
 export const OIDC_MINT_TOKEN_PATH = "/_/oidc/mint-token";
 
@@ -37,3 +39,6 @@ export function uploadTooLargeMessage(limitBytes: number): string {
 
 /** The SigV4 payload-hash header CloudFront's origin access control needs on a POST to a function URL. */
 export const CONTENT_SHA256_HEADER = "x-amz-content-sha256";
+
+/** The CloudFront path patterns the upload function answers (every other path is the bucket's). */
+export const UPLOAD_PATH_PATTERNS = [`${LEGACY_UPLOAD_PATH}*`, `${OIDC_PATH_PREFIX}*`] as const;

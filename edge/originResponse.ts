@@ -9,7 +9,9 @@
  *
  * Every other answer passes untouched: pages and tombstone-holding pages the tenant has (200),
  * files and `.metadata` (never fall through), root pages, and a 403 (a refused read is not a
- * missing page; redirecting it would hand private names to the upstream). It runs only on cache
+ * missing page; redirecting it would hand private names to the upstream) — except that S3's body
+ * of a 400 or 403 is replaced by the edge's fixed one (`withoutS3ErrorBody`), since with the upload
+ * function behind the distribution those statuses are no custom error responses. It runs only on cache
  * misses, after the viewer-request function authenticated and rewrote the request, so the tenant
  * in the URI is the key's. If the reserved list cannot be read it answers 503 (never a redirect).
  */
@@ -21,6 +23,7 @@ import type {
   CloudFrontResultResponse,
 } from "aws-lambda";
 import { AWS_REGION_PATTERN } from "../domain/aws";
+import { UPLOAD_ERROR_BODIES_KEPT } from "../domain/cloudfront";
 import { MAIN_CHANNEL, isValidTenant } from "../domain/names";
 import { RESERVED_NAMES_CACHE_SECONDS, isReserved, parseReservedNames } from "../domain/reservedNames";
 import {
@@ -114,6 +117,18 @@ export function fallThroughRedirect(location: string): CloudFrontResultResponse 
   return found;
 }
 
+/**
+ * S3's answer with a status whose bodies the upload function keeps (400, 403) gets the edge's fixed
+ * body for that status: the distribution's custom error responses leave those statuses to the
+ * upload function, so S3's bodies of them are replaced here, on the S3 behaviours. Others pass.
+ */
+export function withoutS3ErrorBody(response: CloudFrontResponse): CloudFrontResponseResult {
+  const status = Number(response.status);
+  return (UPLOAD_ERROR_BODIES_KEPT as readonly number[]).includes(status)
+    ? generatedResponse(status)
+    : response;
+}
+
 /** S3 decodes the request path once to find the key; undefined for an undecodable one. */
 function keyOfUri(uri: string): string | undefined {
   try {
@@ -146,7 +161,7 @@ export function createOriginResponseHandlerWith(
     request: CloudFrontRequest,
     requestId: string | undefined,
   ): Promise<CloudFrontResponseResult> {
-    if (response.status !== "404") return response;
+    if (response.status !== "404") return withoutS3ErrorBody(response);
     const key = keyOfUri(request.uri);
     const page = key === undefined ? undefined : parseProjectPageKey(key);
     if (page === undefined) return response;

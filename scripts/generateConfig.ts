@@ -8,6 +8,7 @@ import * as path from "path";
 import * as prettier from "prettier";
 import { CODE_ARTIFACT_REPOSITORY_DEFAULTS } from "../components/codeArtifactRepository";
 import { PACKAGE_INDEX_DEFAULTS } from "../components/packageIndex";
+import { UPLOAD_FUNCTION_DEFAULTS } from "../components/uploadFunction";
 import { ComponentDefaults, renderConfigTable, renderProjectFile } from "../config/artefacts";
 import { ConfigSchema } from "../config/keys";
 import { STACK_CONFIG } from "../config/schema";
@@ -20,6 +21,7 @@ const ROOT = path.resolve(__dirname, "..");
 const COMPONENT_DEFAULTS: ComponentDefaults = Object.fromEntries(
   Object.entries({
     PackageIndex: PACKAGE_INDEX_DEFAULTS,
+    UploadFunction: UPLOAD_FUNCTION_DEFAULTS,
     CodeArtifactRepository: CODE_ARTIFACT_REPOSITORY_DEFAULTS,
   }).flatMap(([component, defaults]) =>
     Object.entries(defaults).map(([arg, value]) => [`${component}.${arg}`, value]),

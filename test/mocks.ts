@@ -55,6 +55,11 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
         version: "1",
         name: inputs.name ?? name,
       };
+    case "aws:lambda/functionUrl:FunctionUrl":
+      return {
+        functionUrl: `https://${String(inputs.functionName).replace(/[^a-z0-9]/g, "")}.lambda-url.${region}.on.aws/`,
+        functionArn: `arn:aws:lambda:${region}:${ACCOUNT}:function:${inputs.functionName}`,
+      };
     case "aws:s3/bucket:Bucket":
     case "aws:s3/bucketV2:BucketV2": {
       const bucket = inputs.bucket ?? `${name}-bucket`;

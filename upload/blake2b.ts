@@ -4,10 +4,11 @@
  * `blake2b512` has a fixed length). 64-bit words are kept as pairs of 32-bit halves (low, high).
  */
 
-const IV = new Uint32Array([
+// A plain array, not a Uint32Array: the deployed function is a serialized closure (see multipart.ts).
+const IV = [
   0xf3bcc908, 0x6a09e667, 0x84caa73b, 0xbb67ae85, 0xfe94f82b, 0x3c6ef372, 0x5f1d36f1, 0xa54ff53a, 0xade682d1,
   0x510e527f, 0x2b3e6c1f, 0x9b05688c, 0xfb41bd6b, 0x1f83d9ab, 0x137e2179, 0x5be0cd19,
-]);
+];
 
 const SIGMA = [
   [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],

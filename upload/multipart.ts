@@ -35,9 +35,16 @@ export class MultipartError extends Error {
 
 /** RFC 2046: 1-70 characters from this set, not ending in a space. */
 const BOUNDARY = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/;
-const CRLF = Buffer.from("\r\n");
-const HEADER_END = Buffer.from("\r\n\r\n");
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// Strings, not Buffers or a TextDecoder, at module level: the deployed function is a serialized
+// closure, and Pulumi re-creates a captured Buffer or TextDecoder as a plain object without its
+// native internals (test/bundle/uploadFunctionBundle.test.ts).
+const CRLF = "\r\n";
+const HEADER_END = "\r\n\r\n";
+
+/** UTF-8 text of `bytes`; throws on invalid UTF-8. */
+function decodeUtf8(bytes: Uint8Array): string {
+  return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+}
 
 /** The parameters of a header value such as `form-data; name="content"; filename="a.whl"`. */
 function headerParameters(value: string): { type: string; params: Map<string, string> } | undefined {
@@ -82,7 +89,7 @@ interface PartHeaders {
 function parsePartHeaders(block: Buffer, index: number): PartHeaders {
   let text: string;
   try {
-    text = utf8.decode(block);
+    text = decodeUtf8(block);
   } catch {
     throw new MultipartError(`the headers of part ${index} are not UTF-8`);
   }
@@ -124,7 +131,7 @@ export function parseMultipartForm(
   for (let index = 1; ; index++) {
     // After a delimiter: `--` ends the form, CRLF starts a part.
     if (data[at] === 0x2d && data[at + 1] === 0x2d) break;
-    if (!data.subarray(at, at + 2).equals(CRLF)) {
+    if (data.toString("latin1", at, at + 2) !== CRLF) {
       throw new MultipartError(`the boundary before part ${index} is not followed by CRLF or --`);
     }
     if (index > limits.maxParts) throw new MultipartError(`the form has more than ${limits.maxParts} parts`);
@@ -148,7 +155,7 @@ export function parseMultipartForm(
     } else {
       let value: string;
       try {
-        value = utf8.decode(content);
+        value = decodeUtf8(content);
       } catch {
         throw new MultipartError(`the form field "${headers.name}" is not UTF-8`);
       }

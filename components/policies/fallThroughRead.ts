@@ -9,8 +9,12 @@ import { projectPageKey, reservedNamesKey } from "../../domain/storageLayout";
 import { PolicyStatement } from "./document";
 
 /** The stack's index buckets (`PackageIndex` names them `<namePrefix>-index-…`; the name is not known before). */
+export function indexBucketsName(namePrefix: string): string {
+  return `${namePrefix}-index-*`;
+}
+
 export function indexBucketsArn(namePrefix: string): string {
-  return `arn:aws:s3:::${namePrefix}-index-*`;
+  return `arn:aws:s3:::${indexBucketsName(namePrefix)}`;
 }
 
 /** `bucketArn` may be a pattern such as `arn:aws:s3:::ppi-dev-index-*` (the name is not known yet). */

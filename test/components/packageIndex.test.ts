@@ -475,6 +475,224 @@ describe("PackageIndex", () => {
     }
   });
 
+  describe("with the upload function behind it", () => {
+    const ORIGIN_ARN = "arn:aws:lambda:us-east-1:123456789012:function:ppi-test-origin-response:3";
+    const SIGNER_ARN = "arn:aws:lambda:us-east-1:123456789012:function:ppi-test-upload-signer:2";
+    const UPLOAD_HOST = "ppitestupload.lambda-url.eu-west-1.on.aws";
+    const TABLE_READ = {
+      Sid: "ReadCredentials",
+      Effect: "Allow" as const,
+      Action: "dynamodb:GetItem",
+      Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/ppi-test-credentials",
+    };
+    /** A handler that refuses any bucket but this index's, so the test sees what the index supplies. */
+    const upload = {
+      function: {
+        functionName: "ppi-test-upload",
+        handlerFactory: (config: { bucketName: string; realm: string }) => {
+          if (!/^idx-content/.test(config.bucketName)) throw new Error(`bucket ${config.bucketName}`);
+          return () => async () => ({ statusCode: 200, body: config.realm });
+        },
+        handlerConfig: { realm: "acme" },
+        policyStatements: [TABLE_READ],
+      },
+      bodySignerFunctionArn: SIGNER_ARN,
+    } as unknown as PackageIndexArgs["upload"];
+    let recorder: ResourceRecorder;
+    let index: PackageIndex;
+    let cdn: RecordedResource;
+    before(async () => {
+      ({ recorder, index } = await build({
+        originResponseFunctionArn: ORIGIN_ARN,
+        upload,
+        branchChannels: true,
+        tags: { Team: "platform" },
+      }));
+      cdn = recorder.one(DISTRIBUTION);
+    });
+
+    it("reaches the function URL over HTTPS through an origin access control of type lambda that signs every request", () => {
+      const oac = recorder.one("aws:cloudfront/originAccessControl:OriginAccessControl", "-upload-oac");
+      expect(oac.inputs).to.deep.include({
+        name: "ppi-test-upload",
+        originAccessControlOriginType: "lambda",
+        signingBehavior: "always",
+        signingProtocol: "sigv4",
+      });
+      const origin = cdn.inputs.origins.find((o: { originId: string }) => o.originId === "upload-function");
+      expect(origin).to.deep.equal({
+        originId: "upload-function",
+        domainName: UPLOAD_HOST,
+        originAccessControlId: oac.id,
+        customOriginConfig: {
+          httpPort: 80,
+          httpsPort: 443,
+          originProtocolPolicy: "https-only",
+          originSslProtocols: ["TLSv1.2"],
+          originReadTimeout: 30,
+          originKeepaliveTimeout: 5,
+        },
+      });
+    });
+
+    it("creates the upload function with the index's bucket in its config and on its role, besides the given statements", async () => {
+      const bucket = recorder.one(BUCKET).outputs.bucket;
+      const statements = JSON.parse(recorder.one("aws:iam/rolePolicy:RolePolicy").inputs.policy).Statement;
+      expect(statements[0]).to.deep.equal(TABLE_READ);
+      expect(statements.slice(1, -1).map((st: { Sid: string }) => st.Sid)).to.deep.equal([
+        "UploadReadTenantObjects",
+        "UploadWriteTenantPages",
+        "UploadCreateTenantFiles",
+        "UploadTagBranchChannelObjects",
+        "UploadDenyTaggingMainChannel",
+        "UploadListTenantObjects",
+      ]);
+      expect(statements[2].Resource).to.include(`arn:aws:s3:::${bucket}/*/*/simple/*/index.json`);
+      expect(statements[3]).to.deep.include({
+        Resource: [`arn:aws:s3:::${bucket}/*/*/files/*/*`],
+        Condition: { StringEquals: { "s3:if-none-match": "*" } },
+      });
+      expect(statements.at(-1).Sid).to.equal("WriteOwnLogs");
+      const fn = recorder.one("aws:lambda/function:Function");
+      expect(fn.parent).to.equal("python-package-index:upload:UploadFunction::idx-upload");
+      expect(fn.inputs.tags).to.deep.equal({ Team: "platform" });
+    });
+
+    it("lets the CloudFront service invoke the URL for this distribution alone, both actions a function URL needs", () => {
+      const permissions = recorder.ofType("aws:lambda/permission:Permission").map((p) => p.inputs);
+      const sourceArn = recorder.one(DISTRIBUTION).outputs.arn;
+      expect(permissions).to.deep.equal([
+        {
+          function: "ppi-test-upload",
+          principal: "cloudfront.amazonaws.com",
+          sourceArn,
+          statementId: "AllowCloudFrontInvokeFunctionUrl",
+          action: "lambda:InvokeFunctionUrl",
+          functionUrlAuthType: "AWS_IAM",
+        },
+        {
+          function: "ppi-test-upload",
+          principal: "cloudfront.amazonaws.com",
+          sourceArn,
+          statementId: "AllowCloudFrontInvokeViaFunctionUrl",
+          action: "lambda:InvokeFunction",
+          invokedViaFunctionUrl: true,
+        },
+      ]);
+    });
+
+    it("sends /legacy/* and /_/oidc/* there, first, with every method, nothing cached and the body signer at origin-request", () => {
+      const [legacy, oidc, ...rest] = cdn.inputs.orderedCacheBehaviors;
+      const policy = recorder.one("aws:cloudfront/originRequestPolicy:OriginRequestPolicy");
+      for (const [behaviour, pathPattern] of [
+        [legacy, "/legacy/*"],
+        [oidc, "/_/oidc/*"],
+      ]) {
+        expect(behaviour.pathPattern).to.equal(pathPattern);
+        expect(behaviour.targetOriginId).to.equal("upload-function");
+        expect(behaviour.viewerProtocolPolicy).to.equal("https-only");
+        expect(behaviour.allowedMethods).to.have.members([
+          "DELETE",
+          "GET",
+          "HEAD",
+          "OPTIONS",
+          "PATCH",
+          "POST",
+          "PUT",
+        ]);
+        expect(behaviour.cachePolicyId).to.equal("4135ea2d-6df8-44a3-9df3-4b5a84be39ad"); // Managed-CachingDisabled
+        expect(behaviour.originRequestPolicyId).to.equal(policy.id);
+        expect(behaviour.lambdaFunctionAssociations).to.deep.equal([
+          { eventType: "viewer-request", lambdaArn: EDGE_ARN, includeBody: false },
+          { eventType: "origin-request", lambdaArn: SIGNER_ARN, includeBody: true },
+        ]);
+      }
+      // POST nowhere else.
+      for (const behaviour of [cdn.inputs.defaultCacheBehavior, ...rest])
+        expect(behaviour.allowedMethods).to.have.members(["GET", "HEAD", "OPTIONS"]);
+    });
+
+    it("forwards only the content type and the moved credentials: not Host, not Authorization, no cookie or query", () => {
+      const policy = recorder.one("aws:cloudfront/originRequestPolicy:OriginRequestPolicy");
+      expect(policy.inputs).to.deep.include({
+        name: "ppi-test-upload",
+        headersConfig: {
+          headerBehavior: "whitelist",
+          headers: { items: ["content-type", "x-ppi-authorization"] },
+        },
+        cookiesConfig: { cookieBehavior: "none" },
+        queryStringsConfig: { queryStringBehavior: "none" },
+      });
+    });
+
+    it("leaves 400 and 403 to the function's own bodies and replaces S3's at origin-response on pages and files", () => {
+      expect(cdn.inputs.customErrorResponses.map((r: { errorCode: number }) => r.errorCode)).to.deep.equal([
+        404, 416, 500, 503,
+      ]);
+      const originResponse = { eventType: "origin-response", lambdaArn: ORIGIN_ARN, includeBody: false };
+      const s3Behaviours = [
+        cdn.inputs.defaultCacheBehavior,
+        ...cdn.inputs.orderedCacheBehaviors.filter((b: { pathPattern: string }) =>
+          b.pathPattern.includes("files"),
+        ),
+      ];
+      expect(s3Behaviours).to.have.length(3);
+      for (const behaviour of s3Behaviours)
+        expect(behaviour.lambdaFunctionAssociations).to.deep.include(originResponse);
+    });
+
+    it("lets the deployer change the new OAC and origin-request policy (cloudFrontArns)", async () => {
+      const arns = await valueOf(index.cloudFrontArns);
+      expect(arns).to.include(
+        recorder.one("aws:cloudfront/originAccessControl:OriginAccessControl", "-upload-oac").outputs.arn,
+      );
+      expect(arns).to.include(
+        recorder.one("aws:cloudfront/originRequestPolicy:OriginRequestPolicy").outputs.arn,
+      );
+    });
+
+    for (const [what, overrides, message] of [
+      [
+        "without an origin-response function",
+        { upload },
+        "PackageIndex idx: upload needs originResponseFunctionArn: the upload function's 400 and 403 bodies say what is wrong, so those statuses leave the distribution-wide custom error responses, and the origin-response function (edge/originResponse.ts) replaces S3's bodies of them instead.",
+      ],
+      [
+        "with an unpublished body signer",
+        {
+          originResponseFunctionArn: ORIGIN_ARN,
+          upload: {
+            ...upload!,
+            bodySignerFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:s",
+          },
+        },
+        'PackageIndex idx: upload.bodySignerFunctionArn "arn:aws:lambda:us-east-1:123456789012:function:s" must be the numbered version ARN of a function in us-east-1 (its qualifiedArn with publish: true), never $LATEST or an unqualified ARN.',
+      ],
+      [
+        "with a function timeout CloudFront would not wait for",
+        {
+          originResponseFunctionArn: ORIGIN_ARN,
+          upload: {
+            ...upload!,
+            function: { ...upload!.function, timeout: 40 },
+          },
+        },
+        "PackageIndex idx: upload.function: timeout (seconds; below CloudFront's 30-second response timeout) is 40; expected a whole number from 1 to 29.",
+      ],
+    ] as [string, Partial<PackageIndexArgs>, string][]) {
+      it(`refuses an upload ${what}`, () =>
+        expectRefusedBeforeRegistering(
+          () =>
+            new PackageIndex("idx", {
+              namePrefix: "ppi-test",
+              viewerRequestFunctionArn: EDGE_ARN,
+              ...overrides,
+            }),
+          message,
+        ));
+    }
+  });
+
   describe("accepts only a numbered us-east-1 function version at viewer-request", () => {
     const valid = [EDGE_ARN, "arn:aws:lambda:us-east-1:123456789012:function:f:1"];
     const invalid = [

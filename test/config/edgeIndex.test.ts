@@ -44,6 +44,7 @@ const WITHOUT_WAF: EdgeIndexConfig = {
   credentialsReplicaRegions: [],
   upstreamIndex: "https://pypi.org/simple/",
   tenantUpstreamIndexes: {},
+  upload: { memorySize: undefined, timeout: undefined },
 };
 /** WAF is on unless a stack turns it off, at the default rate. */
 const DEFAULT_EDGE_INDEX: EdgeIndexConfig = { ...WITHOUT_WAF, wafRateLimit: 2000 };
@@ -78,6 +79,9 @@ describe("config: core and edge index", () => {
           credentialsReplicaRegions: '["eu-west-1","ap-southeast-2"]',
           upstreamIndex: "https://mirror.example.com:8443/pypi/simple/",
           tenantUpstreamIndexes: '["acme=off","globex=https://pypi.org/simple/"]',
+          uploadEndpoint: "true",
+          uploadFunctionMemoryMb: "1769",
+          uploadFunctionTimeoutSeconds: "29",
         },
         {
           core: { region: "ap-southeast-2", protect: true },
@@ -97,7 +101,16 @@ describe("config: core and edge index", () => {
             credentialsReplicaRegions: ["eu-west-1", "ap-southeast-2"],
             upstreamIndex: "https://mirror.example.com:8443/pypi/simple/",
             tenantUpstreamIndexes: { acme: null, globex: "https://pypi.org/simple/" },
+            upload: { memorySize: 1769, timeout: 29 },
           },
+        },
+      ],
+      [
+        "the upload endpoint off (its settings still checked)",
+        { ...REGION, uploadEndpoint: "false", uploadFunctionMemoryMb: "256" },
+        {
+          core: { region: "eu-west-1", protect: undefined },
+          edgeIndex: (({ upload: _upload, ...rest }) => rest)(DEFAULT_EDGE_INDEX),
         },
       ],
       [
@@ -176,6 +189,16 @@ describe("config: core and edge index", () => {
         "branch channels kept longer than a year",
         { ...REGION, branchChannelExpirationDays: "366" },
         [`${P}:branchChannelExpirationDays is "366"; expected a whole number from 1 to 365.`],
+      ],
+      [
+        "an upload timeout CloudFront would not wait for, even with the endpoint off",
+        { ...REGION, uploadEndpoint: "false", uploadFunctionTimeoutSeconds: "30" },
+        [`${P}:uploadFunctionTimeoutSeconds is "30"; expected a whole number from 1 to 29.`],
+      ],
+      [
+        "upload function memory below Lambda's",
+        { ...REGION, uploadFunctionMemoryMb: "64" },
+        [`${P}:uploadFunctionMemoryMb is "64"; expected a whole number from 128 to 10240.`],
       ],
       [
         "branch channels expiring on day zero",

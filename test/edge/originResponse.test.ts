@@ -106,6 +106,32 @@ describe("origin-response: which answers fall through", () => {
     });
   }
 
+  // With the upload function behind the distribution, 400 and 403 are no custom error responses:
+  // S3's bodies of them (XML naming request ids, sometimes keys) are replaced here, on pages and files.
+  for (const [status, uri] of [
+    [400, "/acme/main/simple/requests/index.html"],
+    [403, "/acme/main/simple/requests/index.json"],
+    [403, "/acme/main/files/requests/requests-2.0-py3-none-any.whl"],
+  ] as const) {
+    it(`S3's ${status} for ${uri} keeps its status and gets the edge's fixed body, with no lookup`, async () => {
+      const h = harness();
+      const result = (await h.answer(uri, status)) as CloudFrontResultResponse;
+      expect(result.status).to.equal(String(status));
+      expect(result.body).to.equal(status === 400 ? "400 Bad Request\n" : "403 Forbidden\n");
+      expect(headerValue(result, "content-type")).to.equal("text/plain; charset=utf-8");
+      expect(headerValue(result, "cache-control")).to.equal("no-store");
+      expect(h.objects.reads).to.deep.equal([]);
+    });
+  }
+
+  it("S3's other errors and successes pass as S3 sent them (the custom error responses handle 404, 416, 500, 503)", async () => {
+    for (const status of [200, 416, 500, 503]) {
+      const event = originResponseEvent("/acme/main/files/requests/requests-2.0-py3-none-any.whl", status);
+      const response = event.Records[0].cf.response;
+      expect(await harness().handler(event)).to.equal(response);
+    }
+  });
+
   it("reads the reserved list from the request's S3 origin, and answers 503 when the origin is not S3", async () => {
     const h = harness();
     await h.answer("/acme/main/simple/requests/index.html", 404);

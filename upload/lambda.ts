@@ -1,0 +1,147 @@
+/**
+ * The deployed upload function's adapter: a Lambda function URL event (payload format 2.0) becomes
+ * an UploadRequest, the UploadResponse becomes the function URL's result, and the handler is built
+ * by a factory from plain data captured at deploy time (no secret: the archive holds it). The
+ * index bucket is written with the AWS SDK v3 the Lambda runtime provides; keys are looked up with
+ * the edge's signed GetItem and cache, as at the edge.
+ */
+import { S3Client } from "@aws-sdk/client-s3";
+import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
+import { AWS_REGION_PATTERN } from "../domain/aws";
+import { MAX_KEY_CACHE_SECONDS, MAX_UNKNOWN_KEY_CACHE_SECONDS } from "../domain/edgeAuthentication";
+import { createCachedLookup } from "../edge/credentialLookup";
+import { createDynamoCredentialStore } from "../edge/dynamoCredentialStore";
+import { IndexStore } from "../publishing/indexStore";
+import { UploadHandlerConfig, createUploadHandler, uploadHandlerConfigProblems } from "./handler";
+import { UploadHandler, UploadRequest, UploadResponse } from "./http";
+
+/** Everything the deployed function needs, captured in the closure at deploy time. */
+export interface UploadFunctionConfig extends UploadHandlerConfig {
+  /** The index bucket (its generated name, known once the bucket exists). */
+  readonly bucketName: string;
+  readonly bucketRegion: string;
+  /** The credentials table and where it and its replicas are. */
+  readonly tableName: string;
+  readonly tableRegion: string;
+  readonly replicaRegions: readonly string[];
+  /** The edge's key cache lifetimes (≤ 60 and ≤ 10 s): revocation holds within the same bound. */
+  readonly keyCacheSeconds: number;
+  readonly unknownKeyCacheSeconds: number;
+}
+
+export type FunctionUrlHandler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
+
+const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
+
+/** Every problem with a config, as messages naming the field, the value and what is allowed. */
+export function uploadFunctionConfigProblems(config: UploadFunctionConfig): string[] {
+  const problems = uploadHandlerConfigProblems(config);
+  const show = (value: unknown) => JSON.stringify(value);
+  const check = (ok: boolean, message: string) => {
+    if (!ok) problems.push(message);
+  };
+  check(
+    typeof config.bucketName === "string" && BUCKET_NAME_PATTERN.test(config.bucketName),
+    `bucketName ${show(config.bucketName)} is not an S3 bucket name`,
+  );
+  for (const field of ["bucketRegion", "tableRegion"] as const)
+    check(
+      typeof config[field] === "string" && AWS_REGION_PATTERN.test(config[field]),
+      `${field} ${show(config[field])} is not an AWS region name such as eu-west-1`,
+    );
+  check(
+    Array.isArray(config.replicaRegions) &&
+      config.replicaRegions.every((r) => typeof r === "string" && AWS_REGION_PATTERN.test(r)),
+    `replicaRegions ${show(config.replicaRegions)} must be a list of AWS region names`,
+  );
+  check(
+    typeof config.tableName === "string" && TABLE_NAME_PATTERN.test(config.tableName),
+    `tableName ${show(config.tableName)} is not a DynamoDB table name`,
+  );
+  for (const [field, max] of [
+    ["keyCacheSeconds", MAX_KEY_CACHE_SECONDS],
+    ["unknownKeyCacheSeconds", MAX_UNKNOWN_KEY_CACHE_SECONDS],
+  ] as const) {
+    const value = config[field];
+    check(
+      typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= max,
+      `${field} ${show(value)} must be a whole number from 0 to ${max}`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * The function URL event as the handler's request: lowercase header names (Lambda joins repeated
+ * headers with commas), the body decoded from base64 when Lambda encoded it, the path without its
+ * query (`rawPath`).
+ */
+export function uploadRequestOf(event: LambdaFunctionURLEvent): UploadRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  const body =
+    event.body === undefined || event.body === ""
+      ? new Uint8Array(0)
+      : new Uint8Array(Buffer.from(event.body, event.isBase64Encoded ? "base64" : "utf8"));
+  return { method: event.requestContext.http.method, path: event.rawPath, headers, body };
+}
+
+/** The handler's response as the function URL's result: status, headers and the text body as they are. */
+export function functionUrlResultOf(response: UploadResponse): LambdaFunctionURLResult {
+  return {
+    statusCode: response.status,
+    headers: { ...response.headers },
+    body: response.body,
+    isBase64Encoded: false,
+  };
+}
+
+/** A function URL handler over an upload handler. */
+export function functionUrlHandler(handler: UploadHandler): FunctionUrlHandler {
+  return async (event) => functionUrlResultOf(await handler(uploadRequestOf(event)));
+}
+
+/** The deployed handler: the bucket through the runtime's SDK, keys through the edge's lookup. */
+export function createUploadFunctionHandler(config: UploadFunctionConfig): FunctionUrlHandler {
+  // Lambda never sets AWS_ENDPOINT_URL; a local stand-in (moto, at an IP address) takes path-style requests.
+  const s3 = new S3Client({
+    region: config.bucketRegion,
+    forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined,
+  });
+  const store = new IndexStore(s3, config.bucketName);
+  const lookup = createCachedLookup(createDynamoCredentialStore(config.tableName, config), {
+    validTtlMs: config.keyCacheSeconds * 1000,
+    unknownTtlMs: config.unknownKeyCacheSeconds * 1000,
+  });
+  return functionUrlHandler(
+    createUploadHandler(
+      { realm: config.realm, bodyLimitBytes: config.bodyLimitBytes },
+      { store, lookup, now: () => Date.now(), log: (line) => console.log(line) },
+    ),
+  );
+}
+
+/**
+ * The factory the CallbackFunction serializes (`callbackFactory`), once per container so the key
+ * cache and the S3 client live across requests. Throws on an invalid config.
+ */
+export function uploadFunctionHandlerFactory(config: UploadFunctionConfig): () => FunctionUrlHandler {
+  const problems = uploadFunctionConfigProblems(config);
+  if (problems.length > 0)
+    throw new Error(`upload function: invalid handler config:\n  - ${problems.join("\n  - ")}`);
+  const captured: UploadFunctionConfig = {
+    realm: config.realm,
+    bodyLimitBytes: config.bodyLimitBytes,
+    bucketName: config.bucketName,
+    bucketRegion: config.bucketRegion,
+    tableName: config.tableName,
+    tableRegion: config.tableRegion,
+    replicaRegions: [...config.replicaRegions],
+    keyCacheSeconds: config.keyCacheSeconds,
+    unknownKeyCacheSeconds: config.unknownKeyCacheSeconds,
+  };
+  return () => createUploadFunctionHandler(captured);
+}
