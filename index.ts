@@ -18,6 +18,9 @@ import { CLOUDFRONT_REGION } from "./domain/cloudfront";
 import { viewerRequestHandlerFactory } from "./edge/handler";
 import { fallThroughEnabled, originResponseHandlerFactory } from "./edge/originResponse";
 import { fallThroughReadStatements, indexBucketsArn } from "./components/policies/fallThroughRead";
+import { LEGACY_UPLOAD_PATH, UPLOAD_BODY_LIMIT_BYTES } from "./domain/upload";
+import { uploadBodySignerFactory } from "./edge/uploadBodySigner";
+import { UPLOAD_FUNCTION_PACKAGES, uploadFunctionHandlerFactory } from "./upload/lambda";
 
 // Everything is validated before the first resource: an invalid stack registers nothing.
 const stack = pulumi.getStack();
@@ -77,24 +80,50 @@ const edgeFunction = new EdgeFunction(
   { providers },
 );
 
-// Upstream fall-through (docs/edge-index.md): deployed only when some tenant has an upstream.
+// Upstream fall-through (docs/edge-index.md), and with the upload endpoint the replacement of S3's
+// 400/403 bodies on pages and files: deployed when either is on.
 const fallThrough = {
   upstreamIndex: edgeIndex.upstreamIndex,
   tenantUpstreamIndexes: edgeIndex.tenantUpstreamIndexes,
 };
-const originResponse = fallThroughEnabled(fallThrough)
+const upload = edgeIndex.upload;
+const originResponse =
+  fallThroughEnabled(fallThrough) || upload
+    ? new EdgeFunction(
+        "origin-response",
+        {
+          functionName: `${namePrefix}-origin-response`,
+          description:
+            "Redirects project pages a tenant does not have (nor has reserved) to the upstream index; hides S3's 400/403 bodies",
+          roleDescription: "Lambda@Edge origin-response function of the package index",
+          permissionsBoundaryArn: boundary.arn,
+          handlerFactory: originResponseHandlerFactory,
+          handlerConfig: { bucketRegion: core.region, ...fallThrough },
+          // The bucket's name is generated from this prefix; the function reads it from the request's
+          // origin. Without fall-through it reads nothing.
+          policyStatements: fallThroughEnabled(fallThrough)
+            ? fallThroughReadStatements(indexBucketsArn(namePrefix))
+            : [],
+          logRegions: edgeLogRegions,
+        },
+        { providers },
+      )
+    : undefined;
+
+// The upload endpoint (docs/edge-index.md#uploads): the body signer at the edge, the function regional.
+const uploadBodySigner = upload
   ? new EdgeFunction(
-      "origin-response",
+      "upload-signer",
       {
-        functionName: `${namePrefix}-origin-response`,
+        functionName: `${namePrefix}-upload-signer`,
         description:
-          "Redirects project pages a tenant does not have (nor has reserved) to the upstream index",
-        roleDescription: "Lambda@Edge origin-response function of the package index",
+          "Sets x-amz-content-sha256 of upload bodies so CloudFront can sign them for the upload function",
+        roleDescription: "Lambda@Edge origin-request function of the upload endpoint",
         permissionsBoundaryArn: boundary.arn,
-        handlerFactory: originResponseHandlerFactory,
-        handlerConfig: { bucketRegion: core.region, ...fallThrough },
-        // The bucket's name is generated from this prefix; the function reads it from the request's origin.
-        policyStatements: fallThroughReadStatements(indexBucketsArn(namePrefix)),
+        handlerFactory: uploadBodySignerFactory,
+        handlerConfig: {},
+        // It reads nothing; it only writes its logs.
+        policyStatements: [],
         logRegions: edgeLogRegions,
       },
       { providers },
@@ -117,6 +146,35 @@ const packageIndex = new PackageIndex(
     accessLogExpirationDays: edgeIndex.accessLogExpirationDays,
     wafRateLimit: edgeIndex.wafRateLimit,
     protect: core.protect,
+    ...(upload && uploadBodySigner
+      ? {
+          upload: {
+            function: {
+              functionName: `${namePrefix}-upload`,
+              description: "Answers twine, uv and poetry uploads at /legacy/ behind the distribution",
+              handlerFactory: uploadFunctionHandlerFactory,
+              // PackageIndex adds the bucket's name; nothing here is a secret.
+              handlerConfig: {
+                realm: edgeIndex.authRealm,
+                bodyLimitBytes: UPLOAD_BODY_LIMIT_BYTES,
+                bucketRegion: core.region,
+                tableName: credentials.tableName,
+                tableRegion: credentials.region,
+                replicaRegions: credentials.replicaRegions,
+                keyCacheSeconds: edgeIndex.keyCacheSeconds,
+                unknownKeyCacheSeconds: edgeIndex.unknownKeyCacheSeconds,
+              },
+              // Look keys up; PackageIndex adds publishing into its bucket, the function its log writes.
+              policyStatements: [credentials.lookupStatement],
+              permissionsBoundaryArn: boundary.arn,
+              memorySize: upload.memorySize,
+              timeout: upload.timeout,
+              bundledPackages: [...UPLOAD_FUNCTION_PACKAGES],
+            },
+            bodySignerFunctionArn: uploadBodySigner.qualifiedArn,
+          },
+        }
+      : {}),
   },
   { providers },
 );
@@ -203,8 +261,13 @@ export const credentialsTableName = credentials.tableName;
 export const credentialsTableRegion = credentials.region;
 export const distributionId = packageIndex.distributionId;
 export const edgeFunctionQualifiedArn = edgeFunction.qualifiedArn;
-/** The fall-through function's version (stacks where some tenant has an upstream). */
+/** The origin-response function's version (fall-through or the upload endpoint). */
 export const originResponseFunctionQualifiedArn = originResponse?.qualifiedArn;
+/** What twine's `--repository-url` and uv's `--publish-url` take (stacks with uploadEndpoint). */
+export const uploadUrl = packageIndex.uploadFunction
+  ? pulumi.interpolate`https://${packageIndex.host}${LEGACY_UPLOAD_PATH}`
+  : undefined;
+export const uploadFunctionName = packageIndex.uploadFunction?.functionName;
 // CodeArtifact (undefined, so not exported, when the stack does not enable it).
 export const codeArtifactDomain = codeArtifact?.domainName;
 export const codeArtifactDomainOwner = codeArtifact?.domainOwner;

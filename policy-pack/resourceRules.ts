@@ -40,6 +40,8 @@ export interface StackRule {
 /** Security policies CloudFront accepts with a custom certificate at TLS 1.2 or newer. */
 export const MINIMUM_TLS_POLICIES = ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] as const;
 /** A numbered version (never `$LATEST`) of a function in us-east-1. */
+/** The origins this program reaches through an origin access control: the bucket and the upload function URL. */
+const OAC_ORIGIN_TYPES: readonly string[] = ["s3", "lambda"];
 const EDGE_VERSION_ARN = /^arn:aws[a-z-]*:lambda:us-east-1:\d{12}:function:[A-Za-z0-9_-]+:\d+$/;
 
 type Props = Readonly<Record<string, unknown>>;
@@ -84,17 +86,21 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
   },
   {
     name: "cloudfront-oac-signs-always",
-    description: "Origin access controls are for S3, sign every request (always) with SigV4.",
+    description:
+      "Origin access controls are for S3 (the bucket) or Lambda (the upload function's URL), sign every request (always) with SigV4.",
     types: ["aws:cloudfront/originAccessControl:OriginAccessControl"],
     check: (props) => {
-      const expected = {
-        originAccessControlOriginType: "s3",
-        signingBehavior: "always",
-        signingProtocol: "sigv4",
-      };
-      return Object.entries(expected)
-        .filter(([key, value]) => props[key] !== value)
-        .map(([key, value]) => `${key} is ${JSON.stringify(props[key])}; set it to "${value}".`);
+      const expected = { signingBehavior: "always", signingProtocol: "sigv4" };
+      return [
+        ...(!OAC_ORIGIN_TYPES.includes(props.originAccessControlOriginType as string)
+          ? [
+              `originAccessControlOriginType is ${JSON.stringify(props.originAccessControlOriginType)}; set it to ${OAC_ORIGIN_TYPES.map((t) => `"${t}"`).join(" or ")}.`,
+            ]
+          : []),
+        ...Object.entries(expected)
+          .filter(([key, value]) => props[key] !== value)
+          .map(([key, value]) => `${key} is ${JSON.stringify(props[key])}; set it to "${value}".`),
+      ];
     },
   },
   {

@@ -45,7 +45,8 @@ export async function serializeOriginResponseBundle(config: OriginResponseConfig
   return serializeFactory(originResponseHandlerFactory(config));
 }
 
-async function serializeFactory(factory: () => unknown): Promise<string> {
+/** The `__index.js` text CallbackFunction would ship for a handler factory (the options of lambdaMixins.js). */
+export async function serializeFactory(factory: () => unknown): Promise<string> {
   const closure = await pulumi.runtime.serializeFunction(factory, {
     serialize: () => true,
     exportName: BUNDLE_EXPORT_NAME,

@@ -62,7 +62,10 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
       };
     case "aws:s3/bucket:Bucket":
     case "aws:s3/bucketV2:BucketV2": {
-      const bucket = inputs.bucket ?? `${name}-bucket`;
+      // A prefixed bucket gets a generated suffix, as S3 names it (`<bucketPrefix><26 digits>`).
+      const bucket =
+        inputs.bucket ??
+        (inputs.bucketPrefix ? `${inputs.bucketPrefix}20260101000000000000000001` : `${name}-bucket`);
       return {
         bucket,
         arn: `arn:aws:s3:::${bucket}`,

@@ -29,6 +29,12 @@ export interface UploadFunctionConfig extends UploadHandlerConfig {
   readonly unknownKeyCacheSeconds: number;
 }
 
+/**
+ * The npm packages the publishing core requires at run time (wheels, sdists, PEP 440): the
+ * function's archive carries them; the AWS SDK v3 comes with the Lambda runtime.
+ */
+export const UPLOAD_FUNCTION_PACKAGES = ["fflate", "tar", "@renovatebot/pep440"] as const;
+
 export type FunctionUrlHandler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
 
 const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

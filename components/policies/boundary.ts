@@ -2,11 +2,13 @@
  * The permissions boundary of every role the deployer creates: the union of what the program's
  * service roles need, so a role the deployer makes can never do more than this, whatever policy
  * it gets: the viewer-request function's (read credentials, write its logs) and the
- * origin-response function's (read reserved names, tell whether a JSON page exists, write its logs).
+ * origin-response function's (read reserved names, tell whether a JSON page exists, write its logs)
+ * and the upload function's (publish into any tenant's part of the index bucket, read credentials).
  */
 import { PolicyDocument, policyDocument } from "./document";
 import { StackScope, accountArns } from "./stackScope";
-import { fallThroughReadStatements, indexBucketsArn } from "./fallThroughRead";
+import { fallThroughReadStatements, indexBucketsArn, indexBucketsName } from "./fallThroughRead";
+import { uploadBucketStatements } from "./upload";
 
 export function serviceRoleBoundaryPolicy(
   scope: Pick<StackScope, "namePrefix" | "accountId">,
@@ -26,5 +28,6 @@ export function serviceRoleBoundaryPolicy(
       Resource: arns.logGroups,
     },
     ...fallThroughReadStatements(indexBucketsArn(scope.namePrefix)),
+    ...uploadBucketStatements(indexBucketsName(scope.namePrefix)),
   ]);
 }

@@ -70,6 +70,11 @@ export function statementScopes(scope: StackScope): Readonly<Record<StatementId,
     ManageStackCloudFront: cloudFront.length > 0 ? { Resource: [...cloudFront] } : undefined,
     GrantLogDelivery: { Resource: arns.logBuckets },
     ManageStackFunctions: { Resource: arns.functions },
+    // The upload function's resource policy names the CloudFront service (and the distribution).
+    GrantCloudFrontInvoke: {
+      Resource: arns.functions,
+      Condition: { StringEquals: { "lambda:Principal": "cloudfront.amazonaws.com" } },
+    },
     ManageStackLogGroups: { Resource: arns.logGroups },
     // Web ACL names are the stack's; a web ACL references AWS-owned managed rule groups.
     ManageStackWebAcl: {
@@ -225,6 +230,7 @@ export function deployerPolicies(scope: StackScope): Record<"edge" | "identity" 
         "ManageStackCloudFront",
         "GrantLogDelivery",
         "ManageStackFunctions",
+        "GrantCloudFrontInvoke",
         "ManageStackLogGroups",
         "ManageStackWebAcl",
         "ManageCustomDomainRecords",

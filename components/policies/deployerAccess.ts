@@ -54,6 +54,7 @@ export type StatementId =
   | "ManageStackCloudFront"
   | "GrantLogDelivery"
   | "ManageStackFunctions"
+  | "GrantCloudFrontInvoke"
   | "ManageStackLogGroups"
   | "ManageStackWebAcl"
   | "ManageCustomDomainRecords"
@@ -302,6 +303,7 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
   // ---- CloudFront -------------------------------------------------------------------------------
   "aws:cloudfront/originAccessControl:OriginAccessControl": untaggableCloudFront("OriginAccessControl"),
   "aws:cloudfront/cachePolicy:CachePolicy": untaggableCloudFront("CachePolicy"),
+  "aws:cloudfront/originRequestPolicy:OriginRequestPolicy": untaggableCloudFront("OriginRequestPolicy"),
   "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": untaggableCloudFront("ResponseHeadersPolicy"),
   "aws:cloudfront/distribution:Distribution": {
     arn: (r) => r.outputs.arn,
@@ -427,6 +429,41 @@ export const DEPLOYER_ACCESS: Readonly<Record<string, ResourceAccess>> = {
         target: (r) => r.inputs.role,
         context: () => ({ "iam:PassedToService": "lambda.amazonaws.com" }),
       }),
+    ],
+  },
+  // ---- upload function: its URL and who may invoke it --------------------------------------------
+  "aws:lambda/functionUrl:FunctionUrl": {
+    arn: (r, facts) =>
+      `arn:aws:lambda:${regionOf(r, facts)}:${facts.accountId}:function:${r.inputs.functionName}`,
+    calls: [
+      granted("ManageStackFunctions", "create", ["lambda:CreateFunctionUrlConfig"], {
+        context: (r) => ({ "lambda:FunctionUrlAuthType": r.inputs.authorizationType }),
+      }),
+      granted(
+        "ManageStackFunctions",
+        "existing",
+        ["lambda:UpdateFunctionUrlConfig", "lambda:DeleteFunctionUrlConfig"],
+        {
+          context: (r) => ({ "lambda:FunctionUrlAuthType": r.inputs.authorizationType }),
+        },
+      ),
+      reads("ReadStackFunctions", ["lambda:GetFunctionUrlConfig"]),
+    ],
+  },
+  // A resource policy says who may invoke the function: the deployer may grant CloudFront only.
+  "aws:lambda/permission:Permission": {
+    arn: (r, facts) =>
+      `arn:aws:lambda:${regionOf(r, facts)}:${facts.accountId}:function:${r.inputs.function}`,
+    calls: [
+      granted("GrantCloudFrontInvoke", "existing", ["lambda:AddPermission", "lambda:RemovePermission"], {
+        context: (r) => ({
+          "lambda:Principal": r.inputs.principal,
+          ...(r.inputs.functionUrlAuthType
+            ? { "lambda:FunctionUrlAuthType": r.inputs.functionUrlAuthType }
+            : {}),
+        }),
+      }),
+      reads("ReadStackFunctions", ["lambda:GetPolicy"]),
     ],
   },
   "aws:cloudwatch/logGroup:LogGroup": {

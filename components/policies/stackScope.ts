@@ -34,6 +34,11 @@ export function stackRegions(scope: StackScope): string[] {
   return [...new Set([scope.region, CLOUDFRONT_REGION, ...scope.replicaRegions])];
 }
 
+/** Regions the stack's functions live in: us-east-1 (Lambda@Edge) and its own (the upload function). */
+export function stackFunctionRegions(scope: Pick<StackScope, "region">): string[] {
+  return [...new Set([CLOUDFRONT_REGION, scope.region])];
+}
+
 /** The roles CI assumes, `<namePrefix>-<purpose>`: created by an administrator's run, never by the deployer. */
 export const CI_ROLE_PURPOSES = ["deployer", "previewer", "publisher"] as const;
 export type CiRolePurpose = (typeof CI_ROLE_PURPOSES)[number];
@@ -67,7 +72,8 @@ export function stackArns(scope: StackScope) {
     buckets: `arn:aws:s3:::${p}-*`,
     /** The access-log bucket (`PackageIndex`'s `<namePrefix>-logs-…`). */
     logBuckets: `arn:aws:s3:::${p}-logs-*`,
-    functions: `arn:aws:lambda:${CLOUDFRONT_REGION}:${a}:function:${p}-*`,
+    // Edge functions in us-east-1; the upload function in the stack's region.
+    functions: stackFunctionRegions(scope).map((region) => `arn:aws:lambda:${region}:${a}:function:${p}-*`),
     oidcProviders: [oidcProviderArn(a, GITHUB_OIDC_URL), oidcProviderArn(a, PULUMI_OIDC_URL)],
     webAcls: `arn:aws:wafv2:${CLOUDFRONT_REGION}:${a}:global/webacl/${p}-*`,
     distributions: `arn:aws:cloudfront::${a}:distribution/*`,

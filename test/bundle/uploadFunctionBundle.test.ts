@@ -19,14 +19,17 @@ import { CredentialsOnMoto, startCredentialsOnMoto } from "../../fixtures/creden
 import { makeKey } from "../../fixtures/edgeKeys";
 import { functionUrlEvent } from "../../fixtures/uploadEvents";
 import { TEST_BOUNDARY, multipartBody, twineParts } from "../../fixtures/uploadForms";
-import { FunctionUrlHandler, UploadFunctionConfig, uploadFunctionHandlerFactory } from "../../upload/lambda";
+import {
+  FunctionUrlHandler,
+  UPLOAD_FUNCTION_PACKAGES,
+  UploadFunctionConfig,
+  uploadFunctionHandlerFactory,
+} from "../../upload/lambda";
 import { ResourceRecorder, settle, setupMocks, valueOf } from "../mocks";
 import { archiveFiles, archiveOf } from "../support/bundle";
 
 const TABLE = "ppi-test-credentials";
 const BUCKET = "ppi-test-index-upload";
-/** The packages the publishing core requires at run time (wheels, sdists, PEP 440). */
-const BUNDLED = ["fflate", "tar", "@renovatebot/pep440"];
 /** A bound on the zipped archive: Lambda takes 50 MB zipped; this one should stay far below. */
 const MAX_ZIP_BYTES = 2 * 1024 * 1024;
 
@@ -61,7 +64,7 @@ describe("upload function bundle: the serialized CallbackFunction against moto_s
       handlerConfig: plain,
       // An Output, as the bucket's generated name is when the program runs.
       deployTimeConfig: { bucketName: pulumi.output(BUCKET) },
-      bundledPackages: BUNDLED,
+      bundledPackages: [...UPLOAD_FUNCTION_PACKAGES],
     });
     // Serializing the closure and walking its packages takes seconds on a busy machine.
     await valueOf(upload.url, "the function URL", 90_000);
@@ -84,7 +87,7 @@ describe("upload function bundle: the serialized CallbackFunction against moto_s
           return parts[1].startsWith("@") ? `${parts[1]}/${parts[2]}` : parts[1];
         }),
     );
-    for (const name of BUNDLED) expect([...packages]).to.include(name);
+    for (const name of UPLOAD_FUNCTION_PACKAGES) expect([...packages]).to.include(name);
     expect([...packages].filter((name) => /^@(aws-sdk|smithy|pulumi)\//.test(name))).to.deep.equal([]);
     const unzipped = Object.values(files).reduce((sum, bytes) => sum + bytes.length, 0);
     const zipped = zipSync(files, { level: 9 }).length;

@@ -490,7 +490,7 @@ describe("PackageIndex", () => {
       function: {
         functionName: "ppi-test-upload",
         handlerFactory: (config: { bucketName: string; realm: string }) => {
-          if (!/^idx-content/.test(config.bucketName)) throw new Error(`bucket ${config.bucketName}`);
+          if (!/^ppi-test-index-/.test(config.bucketName)) throw new Error(`bucket ${config.bucketName}`);
           return () => async () => ({ statusCode: 200, body: config.realm });
         },
         handlerConfig: { realm: "acme" },

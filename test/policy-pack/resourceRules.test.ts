@@ -85,6 +85,22 @@ const CASES: Case[] = [
   },
   {
     rule: "cloudfront-oac-signs-always",
+    title: "Lambda (a function URL), always, SigV4",
+    props: { originAccessControlOriginType: "lambda", signingBehavior: "always", signingProtocol: "sigv4" },
+    violations: [],
+  },
+  {
+    rule: "cloudfront-oac-signs-always",
+    title: "a MediaStore origin",
+    props: {
+      originAccessControlOriginType: "mediastore",
+      signingBehavior: "always",
+      signingProtocol: "sigv4",
+    },
+    violations: ['originAccessControlOriginType is "mediastore"; set it to "s3" or "lambda".'],
+  },
+  {
+    rule: "cloudfront-oac-signs-always",
     title: "signing left to the viewer",
     props: { originAccessControlOriginType: "s3", signingBehavior: "no-override", signingProtocol: "sigv4" },
     violations: ['signingBehavior is "no-override"; set it to "always".'],

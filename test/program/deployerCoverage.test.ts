@@ -118,7 +118,7 @@ describe("program: the deployer can deploy every stack, and nothing the table ke
       expect(viaOtherProviders).to.deep.equal([]);
     });
 
-    it(`${stack}: the boundary allows exactly what the edge functions' roles need`, () => {
+    it(`${stack}: the boundary allows exactly what the edge and upload functions' roles need`, () => {
       const boundary = runs
         .get(stack)!
         .recorder.ofType("aws:iam/policy:Policy")
@@ -155,23 +155,73 @@ describe("program: the deployer can deploy every stack, and nothing the table ke
             Resource: `arn:aws:s3:::ppi-${stack}-index-*`,
             Condition: { StringLike: { "s3:prefix": ["*/reserved-names.json", "*/*/simple/*/index.json"] } },
           },
+          // The upload function: the publisher's access for every tenant (the key decides the tenant).
+          {
+            Sid: "UploadReadTenantObjects",
+            Effect: "Allow",
+            Action: "s3:GetObject",
+            Resource: [`arn:aws:s3:::ppi-${stack}-index-*/*/*`],
+          },
+          {
+            Sid: "UploadWriteTenantPages",
+            Effect: "Allow",
+            Action: "s3:PutObject",
+            Resource: ["index.html", "*/index.html", "index.json", "*/index.json"].map(
+              (page) => `arn:aws:s3:::ppi-${stack}-index-*/*/*/simple/${page}`,
+            ),
+          },
+          {
+            Sid: "UploadCreateTenantFiles",
+            Effect: "Allow",
+            Action: "s3:PutObject",
+            Resource: [`arn:aws:s3:::ppi-${stack}-index-*/*/*/files/*/*`],
+            Condition: { StringEquals: { "s3:if-none-match": "*" } },
+          },
+          {
+            Sid: "UploadTagBranchChannelObjects",
+            Effect: "Allow",
+            Action: "s3:PutObjectTagging",
+            Resource: [`arn:aws:s3:::ppi-${stack}-index-*/*/*`],
+            Condition: {
+              StringEquals: { "s3:RequestObjectTag/ppi-channel-kind": "branch" },
+              "ForAllValues:StringEquals": { "s3:RequestObjectTagKeys": ["ppi-channel-kind"] },
+            },
+          },
+          {
+            Sid: "UploadDenyTaggingMainChannel",
+            Effect: "Deny",
+            Action: "s3:PutObjectTagging",
+            Resource: [`arn:aws:s3:::ppi-${stack}-index-*/*/main/*`],
+          },
+          {
+            Sid: "UploadListTenantObjects",
+            Effect: "Allow",
+            Action: "s3:ListBucket",
+            Resource: `arn:aws:s3:::ppi-${stack}-index-*`,
+            Condition: { StringLike: { "s3:prefix": ["*/*"] } },
+          },
         ],
       });
     });
 
     it(`${stack}: the deployer may change exactly the stack's own CloudFront objects`, () => {
       const { recorder } = runs.get(stack)!;
-      const own = ["distribution", "cachePolicy", "responseHeadersPolicy", "originAccessControl"].flatMap(
-        (kind) =>
-          recorder.resources
-            .filter((r) => r.type.startsWith(`aws:cloudfront/${kind}:`))
-            .map((r) => r.outputs.arn),
+      const own = [
+        "distribution",
+        "cachePolicy",
+        "originRequestPolicy",
+        "responseHeadersPolicy",
+        "originAccessControl",
+      ].flatMap((kind) =>
+        recorder.resources
+          .filter((r) => r.type.startsWith(`aws:cloudfront/${kind}:`))
+          .map((r) => r.outputs.arn),
       );
       const statement = policiesOf(stack, "deployer")
         .flatMap((d) => d.Statement)
         .find((s) => s.Sid === "ManageStackCloudFront")!;
       expect([statement.Resource].flat().sort()).to.deep.equal(own.sort());
-      expect(own).to.have.length(5);
+      expect(own).to.have.length(7);
     });
   }
 

@@ -121,6 +121,62 @@ describe("program: IAM scenarios on iam-simulate", () => {
     }
   });
 
+  describe("the upload function's role, inside its boundary", () => {
+    const bucket = (stack: string) => `arn:aws:s3:::${runs.get(stack)!.outputs.bucketName}`;
+    const object = (key: string, stack = "prod") => `${bucket(stack)}/${key}`;
+    const wheel = (tenant: string) => object(`${tenant}/main/files/demo/demo-1.0-py3-none-any.whl`);
+    const create = { extra: { "s3:if-none-match": "*" } };
+    const tables = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table`;
+    const upload = (action: string, resource: string, facts: Parameters<typeof decision>[4] = {}) =>
+      decision("prod", "upload", action, resource, { region: "eu-west-1", ...facts });
+
+    it("creates a file under any tenant's prefix, writes its pages, reads and lists, looks keys up", async () => {
+      for (const tenant of ["acme", "globex"]) {
+        expect(await upload("s3:PutObject", wheel(tenant), create), tenant).to.equal("Allowed");
+        expect(
+          await upload("s3:PutObject", object(`${tenant}/main/simple/demo/index.json`)),
+          tenant,
+        ).to.equal("Allowed");
+        expect(
+          await upload("s3:GetObject", object(`${tenant}/main/simple/demo/index.html`)),
+          tenant,
+        ).to.equal("Allowed");
+      }
+      expect(
+        await upload("s3:ListBucket", bucket("prod"), { extra: { "s3:prefix": "acme/main/files/demo/" } }),
+      ).to.equal("Allowed");
+      const table = `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/ppi-prod-credentials`;
+      expect(await upload("dynamodb:GetItem", table)).to.equal("Allowed");
+    });
+
+    // Resources are functions: the program runs (and names the bucket) in `before`.
+    for (const [title, action, resource, facts] of [
+      ["overwrite a published file", "s3:PutObject", () => wheel("acme"), {}],
+      ["delete an object", "s3:DeleteObject", () => wheel("acme"), {}],
+      ["delete an object version", "s3:DeleteObjectVersion", () => wheel("acme"), {}],
+      [
+        "write another stack's bucket",
+        "s3:PutObject",
+        () => wheel("acme").replace("ppi-prod-", "ppi-staging-"),
+        create,
+      ],
+      ["change the bucket policy", "s3:PutBucketPolicy", () => bucket("prod"), {}],
+      ["write a key of its own", "dynamodb:PutItem", () => `${tables}/ppi-prod-credentials`, {}],
+      ["read another stack's table", "dynamodb:GetItem", () => `${tables}/ppi-staging-credentials`, {}],
+      ["read another table", "dynamodb:GetItem", () => `${tables}/billing`, {}],
+      [
+        "invoke functions",
+        "lambda:InvokeFunction",
+        () => `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:ppi-prod-upload`,
+        {},
+      ],
+    ] as const) {
+      it(`may not ${title}`, async () => {
+        expect(await upload(action, resource(), facts)).to.not.equal("Allowed");
+      });
+    }
+  });
+
   describe("the publisher", () => {
     const object = (key: string) => `arn:aws:s3:::${runs.get("dev")!.outputs.bucketName}/${key}`;
     const wheel = (tenant: string, channel: string) =>

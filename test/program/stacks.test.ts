@@ -78,6 +78,8 @@ const UNNAMED_TYPES = new Set([
   "aws:iam/rolePolicy:RolePolicy",
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   "aws:kms/key:Key",
+  "aws:lambda/functionUrl:FunctionUrl",
+  "aws:lambda/permission:Permission",
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
   "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
   "aws:s3/bucketPolicy:BucketPolicy",
@@ -165,39 +167,56 @@ for (const expected of STACKS) {
           s.Condition.StringEquals["AWS:SourceArn"],
       );
       expect(sources).to.deep.equal([cdn.outputs.arn, cdn.outputs.arn]);
-      const oac = run.recorder.one("aws:cloudfront/originAccessControl:OriginAccessControl");
-      expect(oac.inputs.signingBehavior).to.equal("always");
+      const oac = run.recorder.one("aws:cloudfront/originAccessControl:OriginAccessControl", "index-oac");
+      const uploadOac = run.recorder.one(
+        "aws:cloudfront/originAccessControl:OriginAccessControl",
+        "upload-oac",
+      );
+      for (const control of [oac, uploadOac]) expect(control.inputs.signingBehavior).to.equal("always");
+      expect(uploadOac.inputs.originAccessControlOriginType).to.equal("lambda");
       expect(
         cdn.inputs.origins.map((o: { originAccessControlId: string }) => o.originAccessControlId),
-      ).to.deep.equal([oac.id]);
+      ).to.deep.equal([oac.id, uploadOac.id]);
     });
 
-    it("runs the exported edge function version at viewer-request on every behaviour, the fall-through at origin-response on pages only, over HTTPS only", () => {
+    it("runs the exported edge function version at viewer-request on every behaviour, the origin-response function on pages and files, the body signer on uploads, over HTTPS only", () => {
       const fn = run.recorder.one("aws:lambda/function:Function", "viewer-request-function");
-      const fallThrough = run.recorder.one("aws:lambda/function:Function", "origin-response-function");
+      const originResponse = run.recorder.one("aws:lambda/function:Function", "origin-response-function");
+      const signer = run.recorder.one("aws:lambda/function:Function", "upload-signer-function");
       expect(run.outputs.edgeFunctionQualifiedArn).to.equal(fn.outputs.qualifiedArn);
-      expect(run.outputs.originResponseFunctionQualifiedArn).to.equal(fallThrough.outputs.qualifiedArn);
+      expect(run.outputs.originResponseFunctionQualifiedArn).to.equal(originResponse.outputs.qualifiedArn);
       const behaviours = [cdn.inputs.defaultCacheBehavior, ...cdn.inputs.orderedCacheBehaviors];
-      expect(behaviours).to.have.length(expected.branchChannels ? 4 : 3);
+      expect(behaviours.map((b) => b.pathPattern)).to.deep.equal([
+        undefined,
+        "/legacy/*",
+        "/_/oidc/*",
+        "/_errors/*",
+        "/files/*",
+        ...(expected.branchChannels ? ["/*/files/*"] : []),
+      ]);
       const viewer = { eventType: "viewer-request", lambdaArn: fn.outputs.qualifiedArn, includeBody: false };
       const origin = {
         eventType: "origin-response",
-        lambdaArn: fallThrough.outputs.qualifiedArn,
+        lambdaArn: originResponse.outputs.qualifiedArn,
         includeBody: false,
       };
-      expect(cdn.inputs.defaultCacheBehavior.lambdaFunctionAssociations).to.deep.equal([viewer, origin]);
-      for (const behaviour of cdn.inputs.orderedCacheBehaviors) {
-        // The error-page path also runs the viewer function at origin-request (CloudFront's own
-        // page fetches); no ordered behaviour (files, error pages) ever falls through.
-        expect(behaviour.lambdaFunctionAssociations).to.deep.equal(
-          behaviour.pathPattern === "/_errors/*"
-            ? [viewer, { ...viewer, eventType: "origin-request" }]
-            : [viewer],
-        );
-      }
+      const body = { eventType: "origin-request", lambdaArn: signer.outputs.qualifiedArn, includeBody: true };
+      const expectedAssociations = (pathPattern: string | undefined) =>
+        pathPattern === undefined || pathPattern.endsWith("/files/*")
+          ? [viewer, origin]
+          : pathPattern === "/_errors/*"
+            ? // CloudFront's own page fetches: answered by the viewer function at origin-request.
+              [viewer, { ...viewer, eventType: "origin-request" }]
+            : [viewer, body];
       for (const behaviour of behaviours) {
+        expect(behaviour.lambdaFunctionAssociations, behaviour.pathPattern).to.deep.equal(
+          expectedAssociations(behaviour.pathPattern),
+        );
         expect(behaviour.viewerProtocolPolicy).to.equal("https-only");
       }
+      expect(run.outputs.uploadUrl).to.equal(
+        `https://${expected.customDomain ?? cdn.outputs.domainName}/legacy/`,
+      );
     });
 
     it("lets the edge function read the credentials table and its replicas, inside the stack's boundary", () => {

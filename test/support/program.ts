@@ -158,6 +158,9 @@ function installMocks(stack: string, options: RunProgramOptions): Promise<Resour
   return setupMocks({ stack: options.stackName ?? stack, config, invokes });
 }
 
+/** Longest wait for one export of the program under mocks. */
+const EXPORT_TIMEOUT_MS = 60_000;
+
 /** Runs index.ts from the top (its modules forgotten first); returns its exports. */
 function loadProgram(): Record<string, unknown> {
   unloadProgramModules();
@@ -172,7 +175,10 @@ export async function runProgram(stack: string, options: RunProgramOptions = {})
   const recorder = await installMocks(stack, options);
   const exports = loadProgram();
   const outputs: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(exports)) outputs[name] = await valueOf(value, `export ${name}`);
+  // The distribution waits for the upload function's URL, so for the serialization of its closure
+  // and the walk of its packages: seconds on a busy machine, hence the longer bound.
+  for (const [name, value] of Object.entries(exports))
+    outputs[name] = await valueOf(value, `export ${name}`, EXPORT_TIMEOUT_MS);
   await settle();
   return { recorder, outputs };
 }
