@@ -157,6 +157,68 @@ export function logWriteStatement(roleArn: string, groups: readonly string[]): P
   };
 }
 
+/** What `createFunctionRole` builds a function's role from. */
+export interface FunctionRoleSpec {
+  /** The function's name, also the role's. */
+  readonly functionName: string;
+  readonly description: string;
+  /** Services that may assume the role (`lambda.amazonaws.com`, and for Lambda@Edge `edgelambda.amazonaws.com`). */
+  readonly services: readonly string[];
+  readonly permissionsBoundaryArn?: pulumi.Input<string>;
+  /** The statements granted besides writing `logGroups`. */
+  readonly statements: readonly pulumi.Input<PolicyStatement>[];
+  readonly logGroups: readonly string[];
+  readonly tags?: Tags;
+}
+
+/**
+ * A function's own role and inline policy: trusted by the given services only, holding the given
+ * statements and `WriteOwnLogs` on its log groups, nothing else. Children of `parent`.
+ */
+export function createFunctionRole(
+  name: string,
+  spec: FunctionRoleSpec,
+  parent: pulumi.Resource,
+): { role: aws.iam.Role; rolePolicy: aws.iam.RolePolicy } {
+  const role = new aws.iam.Role(
+    `${name}-role`,
+    {
+      name: spec.functionName,
+      description: spec.description,
+      permissionsBoundary: spec.permissionsBoundaryArn,
+      assumeRolePolicy: JSON.stringify(
+        policyDocument([
+          {
+            Effect: "Allow",
+            Principal: { Service: spec.services.length === 1 ? spec.services[0] : [...spec.services] },
+            Action: "sts:AssumeRole",
+          },
+        ]),
+      ),
+      ...tagged(spec.tags),
+    },
+    { parent },
+  );
+  const rolePolicy = new aws.iam.RolePolicy(
+    `${name}-policy`,
+    {
+      role: role.name,
+      policy: pulumi
+        .all([role.arn, pulumi.all([...spec.statements])])
+        .apply(([roleArn, granted]) =>
+          JSON.stringify(
+            policyDocument([
+              ...(granted as unknown as PolicyStatement[]),
+              logWriteStatement(roleArn, spec.logGroups),
+            ]),
+          ),
+        ),
+    },
+    { parent },
+  );
+  return { role, rolePolicy };
+}
+
 /** Throws on the first plain statement IAM would refuse or that grants everything. */
 export function checkStatements(context: string, statements: readonly pulumi.Input<PolicyStatement>[]): void {
   statements.forEach((statement, i) => {
@@ -229,42 +291,19 @@ export class EdgeFunction<C, E = CloudFrontRequestEvent, R = CloudFrontRequestRe
 
     const functionName = args.functionName;
     const logGroups = edgeLogGroupNames(functionName);
-    this.role = new aws.iam.Role(
-      `${name}-role`,
+    ({ role: this.role, rolePolicy: this.rolePolicy } = createFunctionRole(
+      name,
       {
-        name: functionName,
+        functionName,
         description: args.roleDescription ?? `Role of the Lambda@Edge function ${functionName}`,
-        permissionsBoundary: args.permissionsBoundaryArn,
-        assumeRolePolicy: JSON.stringify(
-          policyDocument([
-            {
-              Effect: "Allow",
-              Principal: { Service: ["lambda.amazonaws.com", "edgelambda.amazonaws.com"] },
-              Action: "sts:AssumeRole",
-            },
-          ]),
-        ),
-        ...tagged(args.tags),
+        services: ["lambda.amazonaws.com", "edgelambda.amazonaws.com"],
+        permissionsBoundaryArn: args.permissionsBoundaryArn,
+        statements,
+        logGroups: [logGroups.replicas, logGroups.home],
+        tags: args.tags,
       },
-      { parent: this },
-    );
-    this.rolePolicy = new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: this.role.name,
-        policy: pulumi
-          .all([this.role.arn, pulumi.all([...statements])])
-          .apply(([roleArn, granted]) =>
-            JSON.stringify(
-              policyDocument([
-                ...(granted as unknown as PolicyStatement[]),
-                logWriteStatement(roleArn, [logGroups.replicas, logGroups.home]),
-              ]),
-            ),
-          ),
-      },
-      { parent: this },
-    );
+      this,
+    ));
     const groupNames = [
       { region: CLOUDFRONT_REGION, name: logGroups.home, suffix: "logs" },
       ...logRegions.map((logRegion) => ({

@@ -6,9 +6,9 @@ import {
   checkFunctionName,
   checkLogRetentionDays,
   checkStatements,
-  logWriteStatement,
+  createFunctionRole,
 } from "./edgeFunction";
-import { PolicyStatement, policyDocument } from "./policies/document";
+import { PolicyStatement } from "./policies/document";
 import { Tags, checkTags, tagged } from "./tags";
 import { checkPlainData, checkWholeNumber } from "./validation";
 import {
@@ -197,38 +197,19 @@ export class UploadFunction<C, D extends keyof C = never> extends pulumi.Compone
 
     const functionName = args.functionName;
     const logGroupName = `/aws/lambda/${functionName}`;
-    this.role = new aws.iam.Role(
-      `${name}-role`,
+    ({ role: this.role, rolePolicy: this.rolePolicy } = createFunctionRole(
+      name,
       {
-        name: functionName,
+        functionName,
         description: `Role of the upload function ${functionName}`,
-        permissionsBoundary: args.permissionsBoundaryArn,
-        assumeRolePolicy: JSON.stringify(
-          policyDocument([
-            { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
-          ]),
-        ),
-        ...tagged(args.tags),
+        services: ["lambda.amazonaws.com"],
+        permissionsBoundaryArn: args.permissionsBoundaryArn,
+        statements,
+        logGroups: [logGroupName],
+        tags: args.tags,
       },
-      { parent: this },
-    );
-    this.rolePolicy = new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: this.role.name,
-        policy: pulumi
-          .all([this.role.arn, pulumi.all([...statements])])
-          .apply(([roleArn, granted]) =>
-            JSON.stringify(
-              policyDocument([
-                ...(granted as unknown as PolicyStatement[]),
-                logWriteStatement(roleArn, [logGroupName]),
-              ]),
-            ),
-          ),
-      },
-      { parent: this },
-    );
+      this,
+    ));
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
       { name: logGroupName, retentionInDays: logRetentionDays, ...tagged(args.tags) },

@@ -23,6 +23,7 @@ import { CredentialsOnMoto, startCredentialsOnMoto } from "../../fixtures/creden
 import { claimProcessEnv } from "../../sandbox/processEnv";
 import { UNKNOWN_KEY_LOOKUPS_PER_SECOND } from "../../domain/edgeAuthentication";
 import { compiled } from "../support/compiled";
+import { archiveOf, loadBundle } from "../support/bundle";
 
 const MAX_BUNDLE_BYTES = 64 * 1024;
 const PIP_ACCEPT =
@@ -38,32 +39,11 @@ async function deployedArchive(): Promise<Record<string, string>> {
   });
   await valueOf(edge.qualifiedArn);
   await settle();
-  const code = recorder.one("aws:lambda/function:Function").inputs.code as {
-    assets: Promise<Record<string, { text: Promise<string> }>>;
-  };
-  const assets = await code.assets;
-  const entries = await Promise.all(
-    Object.entries(assets).map(async ([name, asset]) => [name, await asset.text]),
-  );
-  return Object.fromEntries(entries);
+  return archiveOf(recorder.one("aws:lambda/function:Function"));
 }
 
 /** Runs bundle text as a CommonJS module whose `require` resolves Node builtins and nothing else. */
-function loadWithBuiltinsOnly(bundleText: string): ViewerRequestHandler {
-  const bundle = { exports: {} as Record<string, unknown> };
-  const requireBuiltin = (name: string) => {
-    if (!isBuiltin(name)) throw new Error(`the bundle required ${name}, which is not a Node builtin`);
-    return require(name);
-  };
-  new Function("exports", "require", "module", "__filename", "__dirname", bundleText)(
-    bundle.exports,
-    requireBuiltin,
-    bundle,
-    "/var/task/__index.js",
-    "/var/task",
-  );
-  return bundle.exports.handler as ViewerRequestHandler;
-}
+const loadWithBuiltinsOnly = (bundleText: string) => loadBundle<ViewerRequestHandler>(bundleText);
 
 describe("edge bundle: the archive of the mocked CallbackFunction", () => {
   let archive: Record<string, string>;

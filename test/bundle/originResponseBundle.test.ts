@@ -3,7 +3,6 @@
  * CallbackFunction, its size and requires, and the serialized text driven with origin-response
  * events — a test of the source module cannot catch a closure-serialization bug.
  */
-import { isBuiltin } from "module";
 import { expect } from "chai";
 import type { CloudFrontResultResponse } from "aws-lambda";
 import { EdgeFunction } from "../../components/edgeFunction";
@@ -12,6 +11,7 @@ import { OriginResponseHandler, serializeOriginResponseBundle } from "../../sand
 import { headerValue } from "../../fixtures/cloudfrontEvents";
 import { TEST_ORIGIN_RESPONSE_CONFIG, originResponseEvent } from "../../fixtures/originResponseEvents";
 import { settle, setupMocks, valueOf } from "../mocks";
+import { archiveOf, loadBundle, nonBuiltinRequires } from "../support/bundle";
 
 const MAX_BUNDLE_BYTES = 64 * 1024;
 
@@ -24,13 +24,7 @@ async function deployedArchive(): Promise<Record<string, string>> {
   });
   await valueOf(edge.qualifiedArn);
   await settle();
-  const code = recorder.one("aws:lambda/function:Function").inputs.code as {
-    assets: Promise<Record<string, { text: Promise<string> }>>;
-  };
-  const assets = await code.assets;
-  return Object.fromEntries(
-    await Promise.all(Object.entries(assets).map(async ([n, a]) => [n, await a.text])),
-  );
+  return archiveOf(recorder.one("aws:lambda/function:Function"));
 }
 
 describe("origin-response bundle: the archive of the mocked CallbackFunction", () => {
@@ -47,23 +41,8 @@ describe("origin-response bundle: the archive of the mocked CallbackFunction", (
 
   it("requires Node builtins only, and answers origin-response events when loaded with nothing else", async () => {
     const text = archive["__index.js"];
-    const requires = [
-      ...new Set([...text.matchAll(/require\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((m) => m[1])),
-    ];
-    expect(requires.filter((name) => !isBuiltin(name))).to.deep.equal([]);
-    const bundle = { exports: {} as Record<string, unknown> };
-    const requireBuiltin = (name: string) => {
-      if (!isBuiltin(name)) throw new Error(`the bundle required ${name}`);
-      return require(name);
-    };
-    new Function("exports", "require", "module", "__filename", "__dirname", text)(
-      bundle.exports,
-      requireBuiltin,
-      bundle,
-      "/var/task/__index.js",
-      "/var/task",
-    );
-    const handler = bundle.exports.handler as OriginResponseHandler;
+    expect(nonBuiltinRequires(text)).to.deep.equal([]);
+    const handler = loadBundle<OriginResponseHandler>(text);
     // A page the tenant has passes untouched, with no lookup (none could succeed here).
     const hit = await handler(originResponseEvent("/acme/main/simple/requests/index.html", 200));
     expect((hit as CloudFrontResultResponse).status).to.equal("200");
