@@ -217,6 +217,12 @@ describe("upload handler against S3 @integration", () => {
       body: "missing or invalid credentials",
     },
     {
+      what: "two Authorization headers, joined by the function URL",
+      request: uploadRequest(parts, `${keys.publisher.authorization}, ${keys.publisher.authorization}`),
+      status: 401,
+      body: "missing or invalid credentials",
+    },
+    {
       what: "a revoked key",
       request: uploadOf(parts, keys.revoked),
       status: 401,
