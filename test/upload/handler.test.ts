@@ -3,6 +3,7 @@
  * writes nothing (every key and ETag of the bucket compared before and after).
  */
 import { expect } from "chai";
+import { S3Client } from "@aws-sdk/client-s3";
 import { strToU8, zipSync } from "fflate";
 import { CredentialRecord } from "../../domain/credentialRecords";
 import { UPLOAD_BODY_LIMIT_BYTES } from "../../domain/upload";
@@ -53,6 +54,38 @@ const replace = (parts: FormPart[], name: string, value: string | Uint8Array | u
 function uploadOf(parts: FormPart[], key: TestKey = keys.publisher, overrides: Partial<UploadRequest> = {}) {
   return uploadRequest(parts, key.authorization, overrides);
 }
+
+describe("upload handler: config", () => {
+  const store = new IndexStore(new S3Client({ region: "us-east-1" }), "unused");
+  const cases: [string, Partial<UploadHandlerConfig>, string][] = [
+    [
+      "a realm with a quote",
+      { realm: 'a"b' },
+      'realm "a\\"b" must be 1-64 letters, digits, spaces, dots, dashes or underscores',
+    ],
+    [
+      "a zero body limit",
+      { bodyLimitBytes: 0 },
+      `bodyLimitBytes 0 must be an integer from 1 to ${UPLOAD_BODY_LIMIT_BYTES}`,
+    ],
+    [
+      "a limit past the edge's",
+      { bodyLimitBytes: UPLOAD_BODY_LIMIT_BYTES + 1 },
+      `bodyLimitBytes ${UPLOAD_BODY_LIMIT_BYTES + 1} must be`,
+    ],
+    ["a fractional limit", { bodyLimitBytes: 1.5 }, "bodyLimitBytes 1.5 must be an integer"],
+  ];
+  for (const [what, override, message] of cases) {
+    it(`refuses ${what} before serving anything`, () => {
+      expect(() =>
+        createUploadHandler(
+          { ...CONFIG, ...override },
+          { store, lookup: async () => null, now: Date.now, log: () => undefined },
+        ),
+      ).to.throw(message);
+    });
+  }
+});
 
 describe("upload handler against S3 @integration", () => {
   let fixture: MotoIndex;
@@ -140,6 +173,18 @@ describe("upload handler against S3 @integration", () => {
     const dotted = buildWheel({ name: "Foo.Bar_baz", version: "1.0rc1" });
     const parts = replace(replace(twineParts(dotted), "name", "Foo.Bar-baz"), "version", "1.0-RC1");
     expect((await handle(uploadOf(parts))).status).to.equal(200);
+  });
+
+  it("answers 500 with a plain message, and logs the error class only, when the bucket fails", async () => {
+    const { handle, logs } = handlerFor(new IndexStore(fixture.s3, "ppi-test-no-such-bucket"));
+    const response = await handle(uploadOf(twineParts(wheel)));
+    expect([response.status, response.body]).to.deep.equal([
+      500,
+      "the upload failed on the server; try again\n",
+    ]);
+    expect(logs.map((l) => JSON.parse(l))).to.deep.equal([
+      { event: "denied", status: 500, reason: "internal-error", detail: "NoSuchBucket" },
+    ]);
   });
 
   it("answers 503, writing nothing, when the credentials cannot be looked up", async () => {
