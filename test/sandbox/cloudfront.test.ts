@@ -8,6 +8,8 @@ import { FILE_CACHE_CONTROL } from "../../domain/storageLayout";
 import { createIndexBucket } from "../../sandbox/resources";
 import { S3Origin } from "../../sandbox/s3Origin";
 import { MotoServer, startMoto } from "../../sandbox/moto";
+import { UPLOAD_BODY_LIMIT_BYTES } from "../../domain/upload";
+import type { UploadHandler, UploadRequest } from "../../upload/http";
 
 const BUCKET = "ppi-test-index";
 const BODY = "0123456789abcdef";
@@ -274,5 +276,79 @@ describe("sandbox CloudFront emulator @integration", () => {
     expect(response.headers.get("x-cache")).to.equal("Miss from cloudfront");
     expect(await response.text()).to.equal("republished");
     await putPage(BODY);
+  });
+});
+
+describe("sandbox CloudFront emulator: the upload behaviour", () => {
+  let server: http.Server;
+  let base: string;
+  let received: UploadRequest[];
+
+  before(async () => {
+    // The edge forwards /legacy/ as it came; the bucket is never asked.
+    const handler: ViewerRequestHandler = async (event) => event.Records[0].cf.request;
+    const upload: UploadHandler = async (request) => {
+      received.push(request);
+      const status = request.body.length > UPLOAD_BODY_LIMIT_BYTES ? 413 : 200;
+      return {
+        status,
+        headers: { "content-type": "text/plain", "x-upload": "1" },
+        body: `got ${request.body.length}`,
+      };
+    };
+    server = http.createServer(
+      createCloudFrontListener({
+        handler,
+        upload,
+        origin: new S3Origin(new S3Client({ region: "us-east-1" }), "unused"),
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+
+  beforeEach(() => {
+    received = [];
+  });
+
+  after(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it("hands a forwarded POST /legacy/ to the upload handler: method, path, lowercase joined headers, body", async () => {
+    const response = await fetch(`${base}/legacy/`, {
+      method: "POST",
+      headers: { "Content-Type": "multipart/form-data; boundary=b", "X-Two": "a" },
+      body: "abc",
+    });
+    expect([response.status, response.headers.get("x-upload"), await response.text()]).to.deep.equal([
+      200,
+      "1",
+      "got 3",
+    ]);
+    expect(received).to.have.length(1);
+    const [request] = received;
+    expect([request.method, request.path, Buffer.from(request.body).toString()]).to.deep.equal([
+      "POST",
+      "/legacy/",
+      "abc",
+    ]);
+    expect(request.headers).to.include({
+      "content-type": "multipart/form-data; boundary=b",
+      "x-two": "a",
+      "content-length": "3",
+    });
+  });
+
+  it("keeps at most the body limit + 1 bytes of a larger body and drains the rest, so the client reads the answer", async () => {
+    const response = await fetch(`${base}/legacy/`, {
+      method: "POST",
+      body: new Uint8Array(3 * UPLOAD_BODY_LIMIT_BYTES),
+    });
+    expect([response.status, await response.text()]).to.deep.equal([
+      413,
+      `got ${UPLOAD_BODY_LIMIT_BYTES + 1}`,
+    ]);
   });
 });
