@@ -16,8 +16,14 @@ import type {
   CloudFrontRequestEvent,
   CloudFrontRequestResult,
 } from "aws-lambda";
-import { CredentialRecord, keyAllowsProject } from "../domain/credentialRecords";
-import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, secretMatches } from "../domain/keyScheme";
+import { CredentialRecord, credentialExpired, keyAllowsProject } from "../domain/credentialRecords";
+import {
+  PUBLIC_KEY_PATTERN,
+  SECRET_KEY_PATTERN,
+  TOKEN_USERNAME,
+  keyPairOf,
+  secretMatches,
+} from "../domain/keyScheme";
 import {
   CORRUPT_RECORD,
   CredentialLookup,
@@ -152,12 +158,16 @@ async function authenticate(
 ): Promise<Authentication> {
   const parsed = parseBasicAuthorization(authorization);
   if (!parsed.ok) return { ok: false, status: 401, reason: parsed.reason };
-  const { username, password } = parsed.credentials;
-  const refuse = (reason: string): Authentication => ({ ok: false, status: 401, reason, username });
-  // Keys that cannot exist are refused without a lookup, so junk never reaches the table.
-  if (!PUBLIC_KEY_PATTERN.test(username) || !SECRET_KEY_PATTERN.test(password)) {
-    return refuse("bad-key-format");
+  const { publicKey, secretKey } = keyPairOf(parsed.credentials.username, parsed.credentials.password);
+  // Keys that cannot exist are refused without a lookup, so junk never reaches the table; a
+  // `__token__` whose token is junk is logged as that username, never as a part of its password.
+  if (!PUBLIC_KEY_PATTERN.test(publicKey) || !SECRET_KEY_PATTERN.test(secretKey)) {
+    const shown = parsed.credentials.username === TOKEN_USERNAME ? TOKEN_USERNAME : publicKey;
+    return { ok: false, status: 401, reason: "bad-key-format", username: shown };
   }
+  const username = publicKey;
+  const password = secretKey;
+  const refuse = (reason: string): Authentication => ({ ok: false, status: 401, reason, username });
   let record: LookupResult;
   try {
     record = await lookup(username, nowMs);
@@ -171,7 +181,7 @@ async function authenticate(
   if (record === CORRUPT_RECORD) return refuse("corrupt-record");
   if (!secretMatches(password, record)) return refuse("wrong-secret");
   if (record.revokedAt !== undefined) return refuse("revoked");
-  if (record.expiresAt !== undefined && record.expiresAt * 1000 <= nowMs) return refuse("expired");
+  if (credentialExpired(record, nowMs)) return refuse("expired");
   if (!isValidTenant(record.tenant)) return refuse("invalid-tenant");
   return { ok: true, record, username };
 }

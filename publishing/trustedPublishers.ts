@@ -154,7 +154,7 @@ async function lookUpRepositoryIds(
 }
 
 async function readRepository(
-  ctx: TrustedPublishersContext,
+  ctx: Pick<TrustedPublishersContext, "dynamodb" | "table">,
   repositoryId: string,
 ): Promise<{ publishers: readonly TrustedPublisher[]; revision: number } | undefined> {
   const out = await ctx.dynamodb.send(
@@ -172,6 +172,14 @@ async function readRepository(
     );
   }
   return stored;
+}
+
+/** The publishers stored for a repository id, none when it has no item (the mint endpoint's read). */
+export async function findTrustedPublishers(
+  ctx: Pick<TrustedPublishersContext, "dynamodb" | "table">,
+  repositoryId: string,
+): Promise<readonly TrustedPublisher[]> {
+  return (await readRepository(ctx, repositoryId))?.publishers ?? [];
 }
 
 /**
