@@ -30,7 +30,9 @@ import {
   trustedPublishersFromItem,
   trustedPublishersToItem,
 } from "../domain/trustedPublishers";
+import { createKey } from "./customerKeys";
 import { PublishingError } from "./errors";
+import type { TrustedPublishingDependencies } from "./trustedPublishing";
 
 /** GitHub's REST API; `GITHUB_API_URL` (set in GitHub Actions, e.g. on GitHub Enterprise) overrides it. */
 export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
@@ -180,6 +182,21 @@ export async function findTrustedPublishers(
   repositoryId: string,
 ): Promise<readonly TrustedPublisher[]> {
   return (await readRepository(ctx, repositoryId))?.publishers ?? [];
+}
+
+/**
+ * The credentials-table half of trusted publishing's dependencies: publishers by repository id,
+ * and minted keys written like any key (`createKey`: hashed secret, expiry, TTL attribute).
+ */
+export function trustedPublishingStore(ctx: {
+  readonly dynamodb: DynamoDBClient;
+  readonly table: string;
+  readonly now?: () => Date;
+}): Pick<TrustedPublishingDependencies, "findPublishers" | "mintKey"> {
+  return {
+    findPublishers: (repositoryId) => findTrustedPublishers(ctx, repositoryId),
+    mintKey: (request) => createKey(ctx, request),
+  };
 }
 
 /**

@@ -62,10 +62,18 @@ export interface TrustedPublishingDependencies {
 export interface JsonAnswer {
   readonly status: number;
   readonly body: Record<string, unknown>;
+  /** For the log of a minted key: who got it (never the secret). */
+  readonly minted?: {
+    readonly tenant: string;
+    readonly publicKey: string;
+    readonly repository: string;
+    readonly jobWorkflowRef: string;
+  };
 }
 
 /** The refusal codes: PyPI's (`invalid-payload`, `invalid-token`, `invalid-publisher`) and finer ones. */
 export type RefusalCode =
+  | "not-enabled"
   | "invalid-payload"
   | "invalid-token"
   | "unknown-issuer"
@@ -295,6 +303,12 @@ export function createTrustedPublishing(
           success: true,
           token: keyToken(key.publicKey, key.secretKey),
           ...(expires > 0 ? { expires } : {}),
+        },
+        minted: {
+          tenant: matched[0].tenant,
+          publicKey: key.publicKey,
+          repository: verified.repository,
+          jobWorkflowRef: verified.jobWorkflowRef,
         },
       };
     },

@@ -82,6 +82,12 @@ describe("publishing: trusted publishing (verify and mint)", () => {
     expect(answer).to.deep.equal({
       status: 200,
       body: { success: true, token: `ppi_${"a".repeat(26)}.ppisk_${"b".repeat(43)}`, expires: NOW_S + 900 },
+      minted: {
+        tenant: "acme",
+        publicKey: `ppi_${"a".repeat(26)}`,
+        repository: "acme/widgets",
+        jobWorkflowRef: "acme/widgets/.github/workflows/release.yml@refs/heads/main",
+      },
     });
     expect(keyPairOf("__token__", answer.body.token as string)).to.deep.equal({
       publicKey: `ppi_${"a".repeat(26)}`,
