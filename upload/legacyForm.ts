@@ -8,7 +8,7 @@
 import * as crypto from "crypto";
 import { normalizeProjectName } from "../domain/names";
 import { parseDistributionFilename } from "../publishing/distribution";
-import { canonicalVersion } from "../publishing/version";
+import { sameVersion } from "../publishing/version";
 import { blake2bHex } from "./blake2b";
 import { Form } from "./multipart";
 
@@ -160,7 +160,7 @@ export function readLegacyUpload(form: Form): LegacyUpload {
       `${JSON.stringify(name)} is not the project of ${filename} (${file.project})`,
     );
   }
-  if (canonicalVersion(version) !== canonicalVersion(file.version)) {
+  if (!sameVersion(version, file.version)) {
     throw new FormFieldError(
       "version",
       `${JSON.stringify(version)} is not the version of ${filename} (${file.version})`,

@@ -1,0 +1,452 @@
+/**
+ * The upload handler against S3 on moto: what each upload answers, and that a refused upload
+ * writes nothing (every key and ETag of the bucket compared before and after).
+ */
+import { expect } from "chai";
+import { strToU8, zipSync } from "fflate";
+import { CredentialRecord } from "../../domain/credentialRecords";
+import { UPLOAD_BODY_LIMIT_BYTES } from "../../domain/upload";
+import { indexLocation } from "../../publishing/indexLocation";
+import { IndexStore } from "../../publishing/indexStore";
+import { readProject } from "../../publishing/pageWriter";
+import { buildWheel } from "../../publishing/wheelBuilder";
+import { removeVersion } from "../../publishing/yankAndRemove";
+import { UploadHandlerConfig, createUploadHandler } from "../../upload/handler";
+import { UploadRequest } from "../../upload/http";
+import { MotoIndex, snapshot, startMotoIndex } from "../../fixtures/motoIndex";
+import { NOW_SECONDS, TestKey, makeKey } from "../../fixtures/edgeKeys";
+import { basicAuthorization } from "../../fixtures/cloudfrontEvents";
+import { buildSdist, pkgInfo } from "../../fixtures/sdistBuilder";
+import { FormPart, twineParts, uploadRequest } from "../../fixtures/uploadForms";
+
+const CONFIG: UploadHandlerConfig = { realm: "upload test", bodyLimitBytes: UPLOAD_BODY_LIMIT_BYTES };
+
+const keys = {
+  publisher: makeKey({ scope: "publish" }),
+  reader: makeKey(),
+  fooOnly: makeKey({ scope: "publish", projects: ["foo"] }),
+  branchOnly: makeKey({ scope: "publish", channels: ["feature-x"] }),
+  revoked: makeKey({ scope: "publish", revokedAt: NOW_SECONDS - 60 }),
+  otherTenant: makeKey({ scope: "publish", tenant: "globex" }),
+};
+/** The publisher's public key with another key's secret. */
+const wrongSecret = basicAuthorization(keys.publisher.publicKey, makeKey().secretKey);
+
+function handlerFor(store: IndexStore, config: UploadHandlerConfig = CONFIG) {
+  const records = new Map<string, CredentialRecord>(Object.values(keys).map((k) => [k.publicKey, k.record]));
+  const logs: string[] = [];
+  const handle = createUploadHandler(config, {
+    store,
+    lookup: async (publicKey) => records.get(publicKey) ?? null,
+    now: () => NOW_SECONDS * 1000,
+    log: (line) => logs.push(line),
+  });
+  return { handle, logs };
+}
+
+const wheel = buildWheel({ name: "foo", version: "1.0" });
+const replace = (parts: FormPart[], name: string, value: string | Uint8Array | undefined): FormPart[] =>
+  value === undefined
+    ? parts.filter((p) => p.name !== name)
+    : parts.map((p) => (p.name === name ? { ...p, value } : p));
+
+function uploadOf(parts: FormPart[], key: TestKey = keys.publisher, overrides: Partial<UploadRequest> = {}) {
+  return uploadRequest(parts, key.authorization, overrides);
+}
+
+describe("upload handler against S3 @integration", () => {
+  let fixture: MotoIndex;
+  before(async () => {
+    fixture = await startMotoIndex();
+  });
+  after(async () => fixture?.stop());
+
+  it("publishes a twine upload of a wheel into the key's tenant: 200, the file, its .metadata, the page", async () => {
+    const store = await fixture.newStore();
+    const { handle, logs } = handlerFor(store);
+    const response = await handle(uploadOf(twineParts(wheel)));
+    expect(response).to.deep.equal({
+      status: 200,
+      headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+      body: "published foo-1.0-py3-none-any.whl\n",
+    });
+    expect(Object.keys(await snapshot(store)).sort()).to.deep.equal([
+      "acme/main/files/foo/foo-1.0-py3-none-any.whl",
+      "acme/main/files/foo/foo-1.0-py3-none-any.whl.metadata",
+      "acme/main/simple/foo/index.html",
+      "acme/main/simple/foo/index.json",
+      "acme/main/simple/index.html",
+      "acme/main/simple/index.json",
+    ]);
+    expect(logs.map((l) => JSON.parse(l))).to.deep.equal([
+      { event: "uploaded", status: "published", tenant: "acme", filename: "foo-1.0-py3-none-any.whl" },
+    ]);
+  });
+
+  it("publishes an sdist, and another tenant's key publishes into its own tenant", async () => {
+    const store = await fixture.newStore();
+    const { handle } = handlerFor(store);
+    const sdist = {
+      filename: "foo-1.0.tar.gz",
+      bytes: buildSdist({ root: "foo-1.0", pkgInfo: pkgInfo("foo", "1.0") }),
+    };
+    expect((await handle(uploadOf(twineParts(sdist)))).status).to.equal(200);
+    expect((await handle(uploadOf(twineParts(wheel), keys.otherTenant))).status).to.equal(200);
+    expect(
+      (await readProject(store, indexLocation("acme"), "foo"))!.files.map((f) => f.filename),
+    ).to.deep.equal(["foo-1.0.tar.gz"]);
+    expect(
+      (await readProject(store, indexLocation("globex"), "foo"))!.files.map((f) => f.filename),
+    ).to.deep.equal(["foo-1.0-py3-none-any.whl"]);
+  });
+
+  it("answers the same bytes again with 200 and writes nothing; other bytes under the name with 409", async () => {
+    const store = await fixture.newStore();
+    const { handle } = handlerFor(store);
+    expect((await handle(uploadOf(twineParts(wheel)))).status).to.equal(200);
+    const before = await snapshot(store);
+    const again = await handle(uploadOf(twineParts(wheel)));
+    expect(again.status).to.equal(200);
+    expect(again.body).to.equal(
+      "foo-1.0-py3-none-any.whl was already published with these contents; nothing changed\n",
+    );
+    const other = buildWheel({ name: "foo", version: "1.0", summary: "other bytes" });
+    expect(other.filename).to.equal(wheel.filename);
+    const conflict = await handle(uploadOf(twineParts(other)));
+    expect(conflict.status).to.equal(409);
+    expect(conflict.body).to.match(
+      /^foo-1\.0-py3-none-any\.whl already exists in acme\/main with different contents/,
+    );
+    expect(await snapshot(store)).to.deep.equal(before);
+  });
+
+  it("refuses a file name that was published and removed with 400, writing nothing", async () => {
+    const store = await fixture.newStore();
+    const { handle } = handlerFor(store);
+    expect((await handle(uploadOf(twineParts(wheel)))).status).to.equal(200);
+    await removeVersion(store, indexLocation("acme"), { project: "foo", version: "1.0" }, true);
+    const before = await snapshot(store);
+    const response = await handle(uploadOf(twineParts(wheel)));
+    expect(response.status).to.equal(400);
+    expect(response.body).to.include(
+      "was published and removed in acme/main; a file name can never be reused",
+    );
+    expect(await snapshot(store)).to.deep.equal(before);
+  });
+
+  it("takes twine's safe name and any spelling of the version that PEP 440 equates", async () => {
+    const store = await fixture.newStore();
+    const { handle } = handlerFor(store);
+    const dotted = buildWheel({ name: "Foo.Bar_baz", version: "1.0rc1" });
+    const parts = replace(replace(twineParts(dotted), "name", "Foo.Bar-baz"), "version", "1.0-RC1");
+    expect((await handle(uploadOf(parts))).status).to.equal(200);
+  });
+
+  it("answers 503, writing nothing, when the credentials cannot be looked up", async () => {
+    const store = await fixture.newStore();
+    const handle = createUploadHandler(CONFIG, {
+      store,
+      lookup: async () => {
+        throw Object.assign(new Error("down"), { name: "TimeoutError" });
+      },
+      now: () => NOW_SECONDS * 1000,
+      log: () => undefined,
+    });
+    const response = await handle(uploadOf(twineParts(wheel)));
+    expect(response.status).to.equal(503);
+    expect(await snapshot(store)).to.deep.equal({});
+  });
+
+  const notAZip = { filename: "foo-1.0-py3-none-any.whl", bytes: strToU8("not a zip") };
+  const bomb = {
+    filename: "foo-1.0-py3-none-any.whl",
+    bytes: zipSync(
+      {
+        "foo-1.0.dist-info/METADATA": strToU8(
+          `Metadata-Version: 2.1\nName: foo\nVersion: 1.0\n\n${" ".repeat(8 * 1024 ** 2)}`,
+        ),
+      },
+      { level: 9 },
+    ),
+  };
+  const misnamed = buildWheel({ name: "bar", version: "1.0" });
+  const parts = twineParts(wheel);
+  const content = (filename: string, bytes: Uint8Array = wheel.bytes): FormPart => ({
+    name: "content",
+    value: bytes,
+    filename,
+  });
+  const sha256 = parts.find((p) => p.name === "sha256_digest")!.value as string;
+  const hostile: {
+    what: string;
+    request: UploadRequest;
+    status: number;
+    body: string | RegExp;
+    headers?: Record<string, string>;
+  }[] = [
+    {
+      what: "a GET",
+      request: uploadOf(parts, keys.publisher, { method: "GET" }),
+      status: 405,
+      body: "/legacy/ takes uploads (POST) only",
+      headers: { allow: "POST" },
+    },
+    {
+      what: "another path",
+      request: uploadOf(parts, keys.publisher, { path: "/simple/" }),
+      status: 404,
+      body: "the upload URL ends in /legacy/",
+    },
+    {
+      what: "no credentials",
+      request: uploadRequest(parts, undefined),
+      status: 401,
+      body: "missing or invalid credentials",
+      headers: { "www-authenticate": 'Basic realm="upload test", charset="UTF-8"' },
+    },
+    {
+      what: "a wrong secret",
+      request: uploadRequest(parts, wrongSecret),
+      status: 401,
+      body: "missing or invalid credentials",
+    },
+    {
+      what: "a revoked key",
+      request: uploadOf(parts, keys.revoked),
+      status: 401,
+      body: "missing or invalid credentials",
+    },
+    {
+      what: "a read key",
+      request: uploadOf(parts, keys.reader),
+      status: 403,
+      body: "this key may read but not publish",
+    },
+    {
+      what: "a key for a branch channel only",
+      request: uploadOf(parts, keys.branchOnly),
+      status: 403,
+      body: "may not publish to the main channel",
+    },
+    {
+      what: "a key restricted to another project",
+      request: uploadOf(twineParts(misnamed), keys.fooOnly),
+      status: 403,
+      body: "this key may not publish the project bar",
+    },
+    {
+      what: "a body past the limit",
+      request: uploadOf(parts, keys.publisher, { body: new Uint8Array(UPLOAD_BODY_LIMIT_BYTES + 1) }),
+      status: 413,
+      body: `the upload is larger than this endpoint's limit of ${UPLOAD_BODY_LIMIT_BYTES} bytes; publish larger files with the operator CLI: ppi publish`,
+    },
+    {
+      what: "malformed multipart",
+      request: uploadOf(parts, keys.publisher, {
+        headers: {
+          "content-type": "multipart/form-data; boundary=nope",
+          "x-ppi-authorization": keys.publisher.authorization,
+        },
+      }),
+      status: 400,
+      body: "its boundary never appears",
+    },
+    {
+      what: "duplicated content parts",
+      request: uploadOf([...parts, content(wheel.filename)]),
+      status: 400,
+      body: "content: is given 2 times; upload one file per request",
+    },
+    {
+      what: "content as a text field",
+      request: uploadOf([...replace(parts, "content", undefined), { name: "content", value: "x" }]),
+      status: 400,
+      body: "content: must be a file part with a filename",
+    },
+    {
+      what: "no content",
+      request: uploadOf(replace(parts, "content", undefined)),
+      status: 400,
+      body: "content: is missing",
+    },
+    {
+      what: "no name",
+      request: uploadOf(replace(parts, "name", undefined)),
+      status: 400,
+      body: "name: is missing",
+    },
+    {
+      what: "no version",
+      request: uploadOf(replace(parts, "version", undefined)),
+      status: 400,
+      body: "version: is missing",
+    },
+    {
+      what: "no :action",
+      request: uploadOf(replace(parts, ":action", undefined)),
+      status: 400,
+      body: ":action: is missing",
+    },
+    {
+      what: ":action=doc_upload",
+      request: uploadOf(replace(parts, ":action", "doc_upload")),
+      status: 400,
+      body: ':action: is "doc_upload"; this endpoint accepts only "file_upload"',
+    },
+    {
+      what: "protocol_version 2",
+      request: uploadOf(replace(parts, "protocol_version", "2")),
+      status: 400,
+      body: 'protocol_version: is "2"',
+    },
+    {
+      what: "a name given twice",
+      request: uploadOf([...parts, { name: "name", value: "foo" }]),
+      status: 400,
+      body: "name: is given 2 times",
+    },
+    {
+      what: "a path in the file name",
+      request: uploadOf([...replace(parts, "content", undefined), content(`../${wheel.filename}`)]),
+      status: 400,
+      body: "must be a bare file name, not a path",
+    },
+    {
+      what: "a backslash in the file name (refused in the part header)",
+      request: uploadOf([...replace(parts, "content", undefined), content(`x\\${wheel.filename}`)]),
+      status: 400,
+      body: "needs a Content-Disposition: form-data header with a name",
+    },
+    {
+      what: "a percent-encoded name",
+      request: uploadOf([...replace(parts, "content", undefined), content("foo-1.0-py3-none-any%2Ewhl")]),
+      status: 400,
+      body: "has characters a wheel or sdist name never has",
+    },
+    {
+      what: "a file for another project",
+      request: uploadOf([
+        ...replace(parts, "content", undefined),
+        content(misnamed.filename, misnamed.bytes),
+      ]),
+      status: 400,
+      body: 'name: "foo" is not the project of bar-1.0-py3-none-any.whl (bar)',
+    },
+    {
+      what: "another version in the form",
+      request: uploadOf(replace(parts, "version", "2.0")),
+      status: 400,
+      body: 'version: "2.0" is not the version of foo-1.0-py3-none-any.whl (1.0)',
+    },
+    {
+      what: "an sdist's filetype for a wheel",
+      request: uploadOf(replace(parts, "filetype", "sdist")),
+      status: 400,
+      body: 'filetype: is "sdist" but foo-1.0-py3-none-any.whl is a wheel (bdist_wheel)',
+    },
+    {
+      what: "a wrong sha256",
+      request: uploadOf(replace(parts, "sha256_digest", "0".repeat(64))),
+      status: 400,
+      body: `sha256_digest: ${"0".repeat(64)} does not match the uploaded file (${sha256})`,
+    },
+    {
+      what: "a wrong blake2_256",
+      request: uploadOf(replace(parts, "blake2_256_digest", "f".repeat(64))),
+      status: 400,
+      body: "blake2_256_digest: ffff",
+    },
+    {
+      what: "a wrong md5 beside right digests",
+      request: uploadOf([...parts, { name: "md5_digest", value: "0".repeat(32) }]),
+      status: 400,
+      body: "md5_digest: 0000",
+    },
+    {
+      what: "a digest that is not hex",
+      request: uploadOf(replace(parts, "sha256_digest", "z".repeat(64))),
+      status: 400,
+      body: "sha256_digest: must be 64 hexadecimal digits",
+    },
+    {
+      what: "md5 alone",
+      request: uploadOf([
+        ...replace(replace(parts, "sha256_digest", undefined), "blake2_256_digest", undefined),
+        { name: "md5_digest", value: "8b1a9953c4611296a827abf8c47804d7" },
+      ]),
+      status: 400,
+      body: /^(md5_digest: .* does not match|sha256_digest: is missing: give sha256_digest or blake2_256_digest)/,
+    },
+    {
+      what: "no digest",
+      request: uploadOf(replace(replace(parts, "sha256_digest", undefined), "blake2_256_digest", undefined)),
+      status: 400,
+      body: "sha256_digest: is missing: give sha256_digest or blake2_256_digest",
+    },
+    {
+      what: "an oversize name field",
+      request: uploadOf(replace(parts, "name", "f".repeat(257))),
+      status: 400,
+      body: "name: is longer than 256 characters",
+    },
+    {
+      what: "a field that is not UTF-8",
+      request: uploadOf([...parts, { name: "summary", value: Buffer.from([0xc3, 0x28]) }]),
+      status: 400,
+      body: 'the form field "summary" is not UTF-8',
+    },
+    {
+      what: "attestations",
+      request: uploadOf([...parts, { name: "attestations", value: '[{"version":1}]' }]),
+      status: 400,
+      body: "attestations: this index neither verifies nor serves attestations (PEP 740)",
+    },
+    {
+      what: "a signature file part",
+      request: uploadOf([
+        ...parts,
+        { name: "gpg_signature", value: "sig", filename: `${wheel.filename}.asc` },
+      ]),
+      status: 400,
+      body: "gpg_signature: is a file part; only content carries a file",
+    },
+    {
+      what: "a wheel that is not a zip",
+      request: uploadOf(twineParts(notAZip)),
+      status: 400,
+      body: '"foo-1.0-py3-none-any.whl" is not a readable zip archive',
+    },
+    {
+      what: "a wheel whose METADATA is a bomb",
+      request: uploadOf(twineParts(bomb)),
+      status: 400,
+      body: "has a METADATA of 8388654 bytes, more than 4194304",
+    },
+    {
+      what: "an unsupported file type",
+      request: uploadOf([...replace(parts, "content", undefined), content("foo-1.0.zip")]),
+      status: 400,
+      body: 'unsupported file "foo-1.0.zip"',
+    },
+  ];
+  for (const { what, request, status, body, headers } of hostile) {
+    it(`answers ${what} with ${status} and writes nothing`, async () => {
+      const store = await fixture.newStore();
+      const { handle, logs } = handlerFor(store);
+      // An existing project, so that "nothing written" covers pages too.
+      expect(
+        (await handle(uploadOf(twineParts(buildWheel({ name: "foo", version: "0.9" }))))).status,
+      ).to.equal(200);
+      const before = await snapshot(store);
+      const response = await handle(request);
+      expect(response.status, response.body).to.equal(status);
+      if (typeof body === "string") expect(response.body).to.include(body);
+      else expect(response.body).to.match(body);
+      for (const [name, value] of Object.entries(headers ?? {}))
+        expect(response.headers[name]).to.equal(value);
+      expect(response.headers).to.not.have.property("location");
+      expect(await snapshot(store)).to.deep.equal(before);
+      expect(logs.join("\n")).to.not.include(keys.publisher.secretKey);
+    });
+  }
+});
