@@ -14,8 +14,9 @@ const PRODUCTION = [
   ["publishing", ["domain"]],
   ["edge", ["domain"]],
   ["cli", ["domain", "publishing", "edge", "build"]],
-  ["sandbox", ["domain", "publishing", "edge", "build"]],
   ["upload", ["domain", "publishing", "edge"]],
+  // sandbox/ serves /legacy/ with the upload function's handler, as the distribution does.
+  ["sandbox", ["domain", "publishing", "edge", "upload", "build"]],
   // components/ sees edge/ through types only: index.ts hands the handler factory to EdgeFunction.
   ["components", ["domain"], { typesOnly: ["edge"] }],
   ["policy-pack", ["domain", "components/policies"]],

@@ -3,6 +3,8 @@
  * event for the edge handler (the deployed bundle); a generated response goes back as is, an
  * accepted request is served from the S3 origin at its rewritten URI, through the cache of
  * immutable files (`cdnCache.ts`) that, as in CloudFront, is looked up after the edge has run.
+ * A forwarded `POST /legacy/` goes to the upload function's handler instead, as the distribution's
+ * upload behaviour sends it to the upload function.
  */
 import * as crypto from "crypto";
 import * as http from "http";
@@ -17,6 +19,8 @@ import type {
 } from "aws-lambda";
 import type { OriginResponseHandler, ViewerRequestHandler } from "./edgeBundle";
 import { errorPagePath } from "../domain/cloudfront";
+import { LEGACY_UPLOAD_PATH, UPLOAD_BODY_LIMIT_BYTES } from "../domain/upload";
+import type { UploadHandler } from "../upload/http";
 import { ErrorPages, OriginResponseHook, S3Origin, writeHead } from "./s3Origin";
 
 /** One answered request, for tests and the console log (never carries credentials). */
@@ -46,6 +50,8 @@ export interface CloudFrontEmulatorOptions {
   readonly bucket?: string;
   /** Replaces the viewer's `Accept` header, to emulate a client that accepts only one page format. */
   readonly acceptOverride?: string;
+  /** The upload function: answers what the edge forwards on LEGACY_UPLOAD_PATH. @default none (S3 answers) */
+  readonly upload?: UploadHandler;
   readonly onServed?: (served: ServedRequest) => void;
 }
 
@@ -246,6 +252,49 @@ function originResponseHook(
   };
 }
 
+/**
+ * The request body, of which at most `limit + 1` bytes are kept (the rest is read and dropped, so
+ * the client gets the answer rather than a reset): past `limit` the upload is refused anyway.
+ */
+function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    request.on("data", (chunk: Buffer) => {
+      if (kept > limit) return;
+      const part = chunk.subarray(0, limit + 1 - kept);
+      chunks.push(part);
+      kept += part.length;
+    });
+    request.once("end", () => resolve(Buffer.concat(chunks)));
+    request.once("error", reject);
+  });
+}
+
+/** CloudFront's header lists as the upload function receives them: one value per name, joined. */
+function uploadHeaders(headers: CloudFrontHeaders): Record<string, string> {
+  const joined: Record<string, string> = {};
+  for (const [name, values] of Object.entries(headers)) joined[name] = values.map((v) => v.value).join(", ");
+  return joined;
+}
+
+async function serveUpload(
+  upload: UploadHandler,
+  forwarded: CloudFrontRequest,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): Promise<void> {
+  const answer = await upload({
+    method: forwarded.method,
+    path: forwarded.uri,
+    headers: uploadHeaders(forwarded.headers),
+    body: await readBody(request, UPLOAD_BODY_LIMIT_BYTES),
+  });
+  const body = Buffer.from(answer.body, "utf8");
+  writeHead(response, answer.status, { ...answer.headers, "content-length": body.length });
+  response.end(body);
+}
+
 export function createCloudFrontListener(options: CloudFrontEmulatorOptions): http.RequestListener {
   return async (request, response) => {
     const method = request.method ?? "GET";
@@ -285,6 +334,16 @@ export function createCloudFrontListener(options: CloudFrontEmulatorOptions): ht
     if (isGeneratedResponse(result)) {
       sendGenerated(response, method, result);
       return served("edge");
+    }
+    if (options.upload && result.uri === LEGACY_UPLOAD_PATH) {
+      try {
+        await serveUpload(options.upload, result, request, response);
+      } catch (err) {
+        // The viewer's body failed to arrive (a reset): CloudFront answers 502 for its origin.
+        console.error(`sandbox: the upload of ${method} ${url} failed: ${(err as Error).name}`);
+        if (!response.headersSent) cloudFrontError(response, 502, "OriginError");
+      }
+      return served("origin");
     }
     const onResponse =
       options.originResponse && options.bucket && !FILES_PATH.test(url)

@@ -1,5 +1,5 @@
 /**
- * The sandbox's demo content: tenant `demo`, one key, and the project `ppi-demo-hello` (two
+ * The sandbox's demo content: tenant `demo`, a read key and a publish key, and the project `ppi-demo-hello` (two
  * versions of a small wheel built in-process), published through the publishing core, so the
  * pages are exactly what `npm run cli -- publish` writes.
  */
@@ -22,6 +22,8 @@ export interface DemoContent {
   readonly versions: readonly string[];
   readonly publicKey: string;
   readonly secretKey: string;
+  /** A key of the tenant with the publish scope (twine, uv and poetry upload with it). */
+  readonly publisher: { readonly publicKey: string; readonly secretKey: string };
 }
 
 export interface DemoTarget {
@@ -32,10 +34,13 @@ export interface DemoTarget {
 }
 
 export async function seedDemo(target: DemoTarget): Promise<DemoContent> {
-  const key = await createKey(
-    { dynamodb: target.dynamodb, table: target.table },
-    { tenant: DEMO_TENANT, description: "sandbox demo key" },
-  );
+  const keys = { dynamodb: target.dynamodb, table: target.table };
+  const key = await createKey(keys, { tenant: DEMO_TENANT, description: "sandbox demo key" });
+  const publisher = await createKey(keys, {
+    tenant: DEMO_TENANT,
+    scope: "publish",
+    description: "sandbox demo publish key",
+  });
   const wheels = DEMO_VERSIONS.map((version) =>
     buildWheel({
       name: DEMO_PROJECT,
@@ -55,5 +60,6 @@ export async function seedDemo(target: DemoTarget): Promise<DemoContent> {
     versions: DEMO_VERSIONS,
     publicKey: key.publicKey,
     secretKey: key.secretKey,
+    publisher: { publicKey: publisher.publicKey, secretKey: publisher.secretKey },
   };
 }

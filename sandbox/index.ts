@@ -21,6 +21,12 @@ import { claimProcessEnv } from "./processEnv";
 import { createCredentialsTable, createIndexBucket, SANDBOX_BUCKET, SANDBOX_TABLE } from "./resources";
 import { S3Origin } from "./s3Origin";
 import { CLOUDFRONT_REGION } from "../domain/cloudfront";
+import { LEGACY_UPLOAD_PATH, UPLOAD_BODY_LIMIT_BYTES } from "../domain/upload";
+import { createCachedLookup } from "../edge/credentialLookup";
+import { createDynamoCredentialStore } from "../edge/dynamoCredentialStore";
+import { IndexStore } from "../publishing/indexStore";
+import { createUploadHandler } from "../upload/handler";
+import { UploadHandler } from "../upload/http";
 
 /** The sandbox keeps everything in one region: the credentials table's, as deployed. */
 export const SANDBOX_REGION = CLOUDFRONT_REGION;
@@ -60,6 +66,8 @@ export interface SandboxOptions {
 export interface Sandbox {
   /** The index URL clients use, e.g. `http://127.0.0.1:8080/simple/` (credentials not included). */
   readonly url: string;
+  /** The upload URL (`twine upload --repository-url`, `uv publish --publish-url`): `<origin>/legacy/`. */
+  readonly uploadUrl: string;
   /** `http://127.0.0.1:<port>`: the emulated distribution's origin. */
   readonly origin: string;
   readonly port: number;
@@ -85,6 +93,33 @@ export function urlWithKey(url: string, publicKey: string, secretKey: string): s
   withKey.username = publicKey;
   withKey.password = secretKey;
   return withKey.href;
+}
+
+/**
+ * The upload function as the sandbox runs it: the same handler the deployed function wraps, over
+ * the sandbox's bucket and the same cached lookup of the credentials table the edge uses.
+ */
+function sandboxUploadHandler(
+  s3: S3Client,
+  keyCacheSeconds: number,
+  unknownKeyCacheSeconds: number,
+): UploadHandler {
+  const store = createDynamoCredentialStore(SANDBOX_TABLE, {
+    tableRegion: SANDBOX_REGION,
+    replicaRegions: [],
+  });
+  return createUploadHandler(
+    { realm: SANDBOX_REALM, bodyLimitBytes: UPLOAD_BODY_LIMIT_BYTES },
+    {
+      store: new IndexStore(s3, SANDBOX_BUCKET),
+      lookup: createCachedLookup(store, {
+        validTtlMs: keyCacheSeconds * 1000,
+        unknownTtlMs: unknownKeyCacheSeconds * 1000,
+      }),
+      now: () => Date.now(),
+      log: (line) => console.log(line),
+    },
+  );
 }
 
 function validatePort(port: number): void {
@@ -143,13 +178,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const motoStarting =
       options.moto ?? (endpointUrl === undefined ? startMoto({ region: SANDBOX_REGION }) : undefined);
     if (motoStarting && !options.moto) stopOnUnwind(motoStarting);
+    const keyCacheSeconds = options.keyCacheSeconds ?? 60;
+    const unknownKeyCacheSeconds = options.unknownKeyCacheSeconds ?? 10;
     const bundleText = serializeEdgeBundle({
       tableName: SANDBOX_TABLE,
       tableRegion: SANDBOX_REGION,
       replicaRegions: [],
       realm: SANDBOX_REALM,
-      keyCacheSeconds: options.keyCacheSeconds ?? 60,
-      unknownKeyCacheSeconds: options.unknownKeyCacheSeconds ?? 10,
+      keyCacheSeconds,
+      unknownKeyCacheSeconds,
       branchChannels: true,
     });
     bundleText.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
@@ -211,6 +248,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         handler,
         ...(originResponse ? { originResponse, bucket: SANDBOX_BUCKET } : {}),
         origin: new S3Origin(s3, SANDBOX_BUCKET),
+        upload: sandboxUploadHandler(s3, keyCacheSeconds, unknownKeyCacheSeconds),
         ...(options.acceptOverride !== undefined ? { acceptOverride: options.acceptOverride } : {}),
         onServed: (served) => {
           options.onServed?.(served);
@@ -227,6 +265,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     let stopped: Promise<void> | undefined;
     return {
       url,
+      uploadUrl: `${origin}${LEGACY_UPLOAD_PATH}`,
       origin,
       port,
       publicKey: demo.publicKey,

@@ -51,6 +51,17 @@ function stopOnSignals(): (sandbox: Sandbox, envText: string) => void {
   };
 }
 
+/** Single lines to paste: credentials through the clients' own environment variables. */
+function twineUploadLine(sandbox: Sandbox): string {
+  const { publicKey, secretKey } = sandbox.demo.publisher;
+  return `TWINE_USERNAME=${publicKey} TWINE_PASSWORD=${secretKey} twine upload --repository-url ${sandbox.uploadUrl} dist/*`;
+}
+
+function uvPublishLine(sandbox: Sandbox): string {
+  const { publicKey, secretKey } = sandbox.demo.publisher;
+  return `UV_PUBLISH_USERNAME=${publicKey} UV_PUBLISH_PASSWORD=${secretKey} uv publish --publish-url ${sandbox.uploadUrl} dist/*`;
+}
+
 async function main(): Promise<void> {
   refuseStaleBuild(); // before any work: the modules above only define things when they load
   const { values } = parseArgs({
@@ -88,6 +99,11 @@ async function main(): Promise<void> {
       `Install the demo package (tenant ${sandbox.demo.tenant}) with:`,
       "",
       `  pip install --index-url ${urlWithKey(sandbox.url, sandbox.publicKey, sandbox.secretKey)} ${sandbox.demo.project}`,
+      "",
+      `Publish to it (tenant ${sandbox.demo.tenant}, its publish key) with twine or uv:`,
+      "",
+      `  ${twineUploadLine(sandbox)}`,
+      `  ${uvPublishLine(sandbox)}`,
       "",
       "Operator CLI against this sandbox:",
       "",
