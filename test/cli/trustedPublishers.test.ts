@@ -42,6 +42,9 @@ describe("cli: trusted-publishers add|list|remove @integration", () => {
     await fixture?.stop();
   });
 
+  /** The options naming the acme/widgets publisher of tenant acme. */
+  const WIDGETS = ["--tenant", "acme", "--repository", "acme/widgets", "--workflow", "release.yml"];
+
   async function cli(args: string[], extraEnv: Record<string, string> = {}) {
     let stdout = "";
     let stderr = "";
@@ -59,20 +62,7 @@ describe("cli: trusted-publishers add|list|remove @integration", () => {
 
   it("adds a publisher with ids from the GitHub API, lists and removes it", async () => {
     const added = await cli(
-      [
-        "add",
-        "--tenant",
-        "acme",
-        "--repository",
-        "acme/widgets",
-        "--workflow",
-        "release.yml",
-        "--environment",
-        "pypi",
-        "--projects",
-        "Widgets_Core,widgets",
-        "--json",
-      ],
+      ["add", ...WIDGETS, "--environment", "pypi", "--projects", "Widgets_Core,widgets", "--json"],
       { GITHUB_TOKEN: "ghs_test" },
     );
     expect(added.stderr).to.equal("");
@@ -96,17 +86,7 @@ describe("cli: trusted-publishers add|list|remove @integration", () => {
     );
     expect((await cli(["list", "--tenant", "globex"])).stdout).to.equal("no trusted publishers\n");
     // The same publisher again replaces it (here: all projects).
-    const replaced = await cli([
-      "add",
-      "--tenant",
-      "acme",
-      "--repository",
-      "acme/widgets",
-      "--workflow",
-      "release.yml",
-      "--environment",
-      "PyPI",
-    ]);
+    const replaced = await cli(["add", ...WIDGETS, "--environment", "PyPI"]);
     expect(replaced.stdout).to.equal(
       "Replaced trusted publisher acme  acme/widgets (id 1001, owner id 77)  release.yml  environment PyPI  all projects\n",
     );
@@ -149,7 +129,7 @@ describe("cli: trusted-publishers add|list|remove @integration", () => {
   });
 
   it("refuses bad input with an exact error and writes nothing", async () => {
-    const base = ["add", "--tenant", "acme", "--repository", "acme/widgets", "--workflow", "release.yml"];
+    const base = ["add", ...WIDGETS];
     const cases: [string[], string][] = [
       [
         ["add", "--tenant", "acme", "--workflow", "release.yml"],
@@ -204,7 +184,7 @@ describe("cli: trusted-publishers add|list|remove @integration", () => {
         "error: acme/old-name was renamed to acme/new-name: use --repository acme/new-name\n",
       ],
       [
-        ["remove", "--tenant", "acme", "--repository", "acme/widgets", "--workflow", "release.yml"],
+        ["remove", ...WIDGETS],
         "error: tenant acme has no trusted publisher acme/widgets release.yml; see `trusted-publishers list --tenant acme`\n",
       ],
     ];

@@ -117,6 +117,12 @@ describe("trusted publishing through the sandbox over HTTPS @integration", funct
     });
   }
 
+  /** `uv publish --trusted-publishing always` of one file, in a job of the stand-in service. */
+  function uvTrustedPublish(dir: string, filename: string) {
+    const args = ["publish", "--trusted-publishing", "always", "--publish-url", sandbox.uploadUrl];
+    return uv([...args, path.join(dir, filename)], { env: uvEnv(dir, { ...service.jobEnv, ...tls() }) });
+  }
+
   async function installs(version: string): Promise<void> {
     const dir = fs.mkdtempSync(path.join(work, "install-"));
     const env = uvEnv(dir, tls());
@@ -145,17 +151,7 @@ describe("trusted publishing through the sandbox over HTTPS @integration", funct
   it("uv publish --trusted-publishing always mints a key for the job's audience and publishes; uv installs it", async () => {
     service.issue(githubJobClaims(JOB));
     const { dir, filename } = dist("1.0.0");
-    const published = await uv(
-      [
-        "publish",
-        "--trusted-publishing",
-        "always",
-        "--publish-url",
-        sandbox.uploadUrl,
-        path.join(dir, filename),
-      ],
-      { env: uvEnv(dir, { ...service.jobEnv, ...tls() }) },
-    );
+    const published = await uvTrustedPublish(dir, filename);
     expect(published.code, output(published)).to.equal(0);
     expect(service.requestedAudiences.at(-1)).to.equal(sandbox.trustedPublishing.audience);
     expect(sandbox.trustedPublishing.audience).to.equal(`127.0.0.1:${sandbox.port}`);
@@ -196,17 +192,7 @@ describe("trusted publishing through the sandbox over HTTPS @integration", funct
     service.issue(githubJobClaims({ ...JOB, workflow: "ci.yml" }));
     const before = { keys: await keyCount(), objects: await snapshot(store) };
     const { dir, filename } = dist("2.0.0");
-    const published = await uv(
-      [
-        "publish",
-        "--trusted-publishing",
-        "always",
-        "--publish-url",
-        sandbox.uploadUrl,
-        path.join(dir, filename),
-      ],
-      { env: uvEnv(dir, { ...service.jobEnv, ...tls() }) },
-    );
+    const published = await uvTrustedPublish(dir, filename);
     expect(published.code).to.not.equal(0);
     expect(published.stderr).to.include("Server returned error code 422");
     expect(published.stderr).to.include('"code":"invalid-publisher"');
