@@ -6,7 +6,6 @@
  * and the S3 requests of one publish, counted by a proxy in front of moto_server (DynamoDB calls,
  * which carry `X-Amz-Target`, are counted apart).
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
@@ -20,6 +19,7 @@ import { buildWheel } from "../publishing/wheelBuilder";
 import { pythonTool } from "../sandbox/pythonTools";
 import { createIndexBucket } from "../sandbox/resources";
 import { startMoto } from "../sandbox/moto";
+import { runProcess, summary } from "./measure";
 
 const RUNS = 7;
 const CONCURRENT = 16;
@@ -29,14 +29,6 @@ const OURS_BUCKET = "peer-bench-ours";
 const S3PYPI_BUCKET = "peer-bench-s3pypi";
 const CLI = path.join(__dirname, "..", "dist", "cli", "main.js");
 const S3PYPI = pythonTool("s3pypi");
-
-/** `median unit (min–max)` of the samples. */
-function summary(samples: readonly number[], unit: string): string {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return `${median.toFixed(0)}${unit ? ` ${unit}` : ""} (${sorted[0].toFixed(0)}–${sorted[sorted.length - 1].toFixed(0)})`;
-}
 
 /** A proxy in front of moto_server that counts the S3 requests (not DynamoDB's) passing through. */
 function countingProxy(
@@ -68,24 +60,6 @@ function countingProxy(
       resolve({ url: `http://127.0.0.1:${port}`, s3Requests: () => count, close: () => server.close() });
     }),
   );
-}
-
-function runProcess(command: string, args: string[], env: Record<string, string>): Promise<number> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      env: { PATH: process.env.PATH ?? "", ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0
-        ? resolve(performance.now() - started)
-        : reject(new Error(`${command} ${args.join(" ")}: ${stderr}`)),
-    );
-  });
 }
 
 export async function run(): Promise<void> {

@@ -48,8 +48,8 @@ export interface SandboxOptions {
    */
   readonly moto?: Promise<MotoServer>;
   /**
-   * Print no request log. The edge bundle still writes its one JSON line per denied request to
-   * stdout, as it writes it to CloudWatch when deployed. @default false
+   * Print no request log (nor the upload function's lines). The edge bundle still writes its one
+   * JSON line per denied request to stdout, as it writes it to CloudWatch when deployed. @default false
    */
   readonly quiet?: boolean;
   /** How long the edge trusts a looked-up valid key: the bound on revocation delay. @default 60 */
@@ -124,6 +124,7 @@ function sandboxUploadHandler(
   keyCacheSeconds: number,
   unknownKeyCacheSeconds: number,
   trustedPublishing: TrustedPublishingConfig,
+  log: (line: string) => void,
 ): UploadHandler {
   const store = createDynamoCredentialStore(SANDBOX_TABLE, {
     tableRegion: SANDBOX_REGION,
@@ -138,7 +139,7 @@ function sandboxUploadHandler(
         unknownTtlMs: unknownKeyCacheSeconds * 1000,
       }),
       now: () => Date.now(),
-      log: (line) => console.log(line),
+      log,
       trustedPublishing: trustedPublishingStore({ dynamodb, table: SANDBOX_TABLE }),
     },
   );
@@ -282,12 +283,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         handler,
         ...(originResponse ? { originResponse, bucket: SANDBOX_BUCKET } : {}),
         origin: new S3Origin(s3, SANDBOX_BUCKET),
+        // The upload function's log lines (CloudWatch when deployed) are part of the request log here.
         upload: sandboxUploadHandler(
           s3,
           dynamodb,
           keyCacheSeconds,
           unknownKeyCacheSeconds,
           trustedPublishing,
+          (line) => {
+            if (!options.quiet) console.log(line);
+          },
         ),
         ...(options.acceptOverride !== undefined ? { acceptOverride: options.acceptOverride } : {}),
         onServed: (served) => {

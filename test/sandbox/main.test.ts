@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
-import { isolatedEnv, PIP_ISOLATION_FLAGS, run } from "../../fixtures/pythonClients";
+import { homeEnv, isolatedEnv, PIP_ISOLATION_FLAGS, run } from "../../fixtures/pythonClients";
+import { buildWheel } from "../../publishing/wheelBuilder";
 import { PYTHON_TOOLS_COMMAND, pythonTool } from "../../sandbox/pythonTools";
 import { compiled } from "../support/compiled";
 
@@ -100,6 +101,55 @@ describe("npm start (dist/sandbox/main.js) @integration", function () {
         () => "stopped",
       );
       expect(motoAfter).to.equal("stopped");
+    } finally {
+      started.child.kill("SIGKILL");
+    }
+  });
+
+  it("prints twine upload and uv publish lines that publish dist/* as pasted into a shell", async () => {
+    const started = startMain([], { PORT: "0", PPI_SANDBOX_ENV_FILE: path.join(work, "env-publish") });
+    try {
+      const [twineLine] = await waitFor(
+        started,
+        /^ *TWINE_USERNAME=\S+ TWINE_PASSWORD=\S+ twine upload .*$/m,
+      );
+      const [uvLine] = await waitFor(
+        started,
+        /^ *UV_PUBLISH_USERNAME=\S+ UV_PUBLISH_PASSWORD=\S+ uv publish .*$/m,
+      );
+      const tools = path.dirname(pythonTool("twine"));
+      for (const [line, version] of [
+        [twineLine, "1.0.0"],
+        [uvLine, "2.0.0"],
+      ]) {
+        const project = fs.mkdtempSync(path.join(work, "project-"));
+        const wheel = buildWheel({ name: "ppi-pasted", version });
+        fs.mkdirSync(path.join(project, "dist"));
+        fs.writeFileSync(path.join(project, "dist", wheel.filename), wheel.bytes);
+        const pasted = await run("sh", ["-c", line.trim()], {
+          cwd: project,
+          env: isolatedEnv({ ...homeEnv(project), PATH: `${tools}:${process.env.PATH ?? ""}` }),
+        });
+        expect(pasted.code, `${line}\n${pasted.stdout}\n${pasted.stderr}`).to.equal(0);
+      }
+      const [pipLine] = await waitFor(started, /pip install --index-url http:\/\/\S+ \S+/);
+      const indexUrl = pipLine.split(" ")[3];
+      const target = path.join(work, "pasted-target");
+      const install = await run(pythonTool("python"), [
+        "-m",
+        "pip",
+        "install",
+        "--index-url",
+        indexUrl,
+        ...PIP_ISOLATION_FLAGS,
+        "--target",
+        target,
+        "ppi-pasted",
+      ]);
+      expect(install.code, install.stderr).to.equal(0);
+      expect(fs.readdirSync(target)).to.include("ppi_pasted-2.0.0.dist-info");
+      started.child.kill("SIGTERM"); // stops its moto_server too
+      expect((await started.exited).code).to.equal(0);
     } finally {
       started.child.kill("SIGKILL");
     }
