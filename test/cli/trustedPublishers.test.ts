@@ -61,6 +61,7 @@ describe("cli: trusted-publishers add|list|remove @integration", () => {
     ).Items!.filter((item) => item.publicKey.S!.startsWith("github-repository:"));
 
   it("adds a publisher with ids from the GitHub API, lists and removes it", async () => {
+    let keysListed = "";
     const added = await cli(
       ["add", ...WIDGETS, "--environment", "pypi", "--projects", "Widgets_Core,widgets", "--json"],
       { GITHUB_TOKEN: "ghs_test" },
@@ -85,6 +86,14 @@ describe("cli: trusted-publishers add|list|remove @integration", () => {
       "acme  acme/widgets (id 1001, owner id 77)  release.yml  environment pypi  projects widgets,widgets-core\n",
     );
     expect((await cli(["list", "--tenant", "globex"])).stdout).to.equal("no trusted publishers\n");
+    // The publisher's item is no key: `keys list` (a scan without --tenant) never shows it.
+    const keys = await runCli(["keys", "list", "--json"], {
+      stdout: { write: (t: string) => (keysListed += t) },
+      stderr: { write: () => undefined },
+      env,
+    });
+    expect(keys).to.equal(0);
+    expect(JSON.parse(keysListed)).to.deep.equal([]);
     // The same publisher again replaces it (here: all projects).
     const replaced = await cli(["add", ...WIDGETS, "--environment", "PyPI"]);
     expect(replaced.stdout).to.equal(
