@@ -10,7 +10,13 @@
  * publisher the token could match. The value can never be a public key (`ppi_…`), so the edge never
  * looks it up, and the item has no `tenant` attribute, so the tenant index never lists it as a key.
  */
-import { PUBLIC_KEY_ATTRIBUTE, CredentialItem, isNormalizedProjectName } from "./credentialRecords";
+import * as crypto from "crypto";
+import {
+  CredentialItem,
+  EXPIRES_AT_ATTRIBUTE,
+  PUBLIC_KEY_ATTRIBUTE,
+  isNormalizedProjectName,
+} from "./credentialRecords";
 import {
   GITHUB_ENVIRONMENT_PATTERN,
   GITHUB_ID_PATTERN,
@@ -47,6 +53,21 @@ export interface TrustedPublisher {
   readonly environment?: string;
   /** Projects (PEP 503 normalized) the minted key may publish; undefined means all of the tenant's. */
   readonly projects?: readonly string[];
+}
+
+/**
+ * The item that marks an OIDC token as exchanged (one token, one key, as on PyPI): its partition
+ * key is the SHA-256 of the issuer and the token's `jti`, and it expires with the token (the
+ * table's time-to-live then deletes it).
+ */
+export const USED_TOKEN_KEY_PREFIX = "used-oidc-token:";
+
+export function usedTokenItem(issuer: string, tokenId: string, expiresAt: number): CredentialItem {
+  const digest = crypto.createHash("sha256").update(`${issuer}\n${tokenId}`, "utf8").digest("hex");
+  return {
+    [PUBLIC_KEY_ATTRIBUTE]: { S: USED_TOKEN_KEY_PREFIX + digest },
+    [EXPIRES_AT_ATTRIBUTE]: { N: String(expiresAt) },
+  };
 }
 
 export function trustedPublisherKey(repositoryId: string): CredentialItem {

@@ -29,6 +29,7 @@ import {
   trustedPublisherKey,
   trustedPublishersFromItem,
   trustedPublishersToItem,
+  usedTokenItem,
 } from "../domain/trustedPublishers";
 import { createKey } from "./customerKeys";
 import { PublishingError } from "./errors";
@@ -192,8 +193,23 @@ export function trustedPublishingStore(ctx: {
   readonly dynamodb: DynamoDBClient;
   readonly table: string;
   readonly now?: () => Date;
-}): Pick<TrustedPublishingDependencies, "findPublishers" | "mintKey"> {
+}): Pick<TrustedPublishingDependencies, "claimToken" | "findPublishers" | "mintKey"> {
   return {
+    async claimToken(issuer, tokenId, expiresAt) {
+      try {
+        await ctx.dynamodb.send(
+          new PutItemCommand({
+            TableName: ctx.table,
+            Item: usedTokenItem(issuer, tokenId, expiresAt) as Record<string, AttributeValue>,
+            ConditionExpression: `attribute_not_exists(${PUBLIC_KEY_ATTRIBUTE})`,
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) return false;
+        throw err;
+      }
+    },
     findPublishers: (repositoryId) => findTrustedPublishers(ctx, repositoryId),
     mintKey: (request) => createKey(ctx, request),
   };

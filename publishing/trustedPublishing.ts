@@ -48,6 +48,11 @@ export interface MintKeyRequest {
 export interface TrustedPublishingDependencies {
   /** The issuer's keys. @default a remote JWKS set of `config.jwksUrl`, cached as above */
   readonly keys?: JWTVerifyGetKey;
+  /**
+   * Records that a token (its issuer and `jti`, until its `exp`) was exchanged; false when it
+   * already was.
+   */
+  claimToken(issuer: string, tokenId: string, expiresAt: number): Promise<boolean>;
   /** The publishers stored for a repository id (empty when none). */
   findPublishers(repositoryId: string): Promise<readonly TrustedPublisher[]>;
   /** Stores a new key and returns its pair and expiry (ISO 8601), as `createKey` does. */
@@ -80,7 +85,9 @@ export type RefusalCode =
   | "wrong-audience"
   | "expired-token"
   | "invalid-publisher"
-  | "jwks-unavailable";
+  | "invalid-reuse-token"
+  | "jwks-unavailable"
+  | "unavailable";
 
 export function refusal(status: number, code: RefusalCode, description: string): JsonAnswer {
   return { status, body: { message: "Token request failed", errors: [{ code, description }] } };
@@ -90,6 +97,9 @@ const refused = (code: RefusalCode, description: string) => refusal(422, code, d
 
 /** The claims a GitHub Actions token carries that publishing depends on. */
 interface GithubClaims {
+  readonly tokenId: string;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
   readonly repository: string;
   readonly repositoryId: string;
   readonly repositoryOwnerId: string;
@@ -99,12 +109,14 @@ interface GithubClaims {
 
 function githubClaims(payload: JWTPayload): GithubClaims | string {
   const text = (name: string) => (typeof payload[name] === "string" ? (payload[name] as string) : undefined);
-  const required = ["repository", "repository_id", "repository_owner_id", "job_workflow_ref"];
+  const required = ["jti", "repository", "repository_id", "repository_owner_id", "job_workflow_ref"];
   const missing = required.filter((name) => !text(name));
   if (missing.length > 0)
     return `the token has no ${missing.join(", ")} claim: it is not a GitHub Actions token`;
   const environment = text("environment");
   return {
+    tokenId: text("jti")!,
+    expiresAt: payload.exp!,
     repository: text("repository")!,
     repositoryId: text("repository_id")!,
     repositoryOwnerId: text("repository_owner_id")!,
@@ -283,6 +295,13 @@ export function createTrustedPublishing(
           "invalid-publisher",
           `the token matches trusted publishers of ${tenants.size} tenants`,
         );
+      // One token, one key: a token seen in a job's log cannot mint another one.
+      if (!(await deps.claimToken(config.issuer, verified.tokenId, verified.expiresAt))) {
+        return refused(
+          "invalid-reuse-token",
+          "this token was already exchanged for a key: request a new one",
+        );
+      }
       const projects = unionOfProjects(matched);
       const job = parseJobWorkflowRef(verified.jobWorkflowRef)!;
       const key = await deps.mintKey({

@@ -85,7 +85,14 @@ export function createOidcRoutes(
       });
     }
     if (request.path === OIDC_AUDIENCE_PATH) return json(core.audience());
-    const answer = await core.mintToken(request.body);
+    let answer: JsonAnswer;
+    try {
+      answer = await core.mintToken(request.body);
+    } catch (error) {
+      // The credentials table failed (a publisher read, the token record, the key write).
+      log(denialLogLine({ status: 503, reason: "mint-failed", detail: (error as Error)?.name }));
+      return json(refusal(503, "unavailable", "the index could not mint a key just now; retry"));
+    }
     if (answer.status !== 200) return refused(answer);
     const { tenant, publicKey, repository, jobWorkflowRef } = answer.minted!;
     const keyPrefix = publicKeyPrefix(publicKey);

@@ -38,10 +38,16 @@ describe("publishing: trusted publishing (verify and mint)", () => {
   function setUp(publishers: readonly TrustedPublisher[] = [PUBLISHER], keys?: () => never) {
     const minted: MintKeyRequest[] = [];
     const lookedUp: string[] = [];
+    const claimed = new Set<string>();
     const tp = createTrustedPublishing(
       { issuer: ISSUER, audience: AUDIENCE },
       {
         keys: keys ?? createLocalJWKSet({ keys: [key.jwk] }),
+        claimToken: async (issuer, tokenId) => {
+          const seen = claimed.has(`${issuer} ${tokenId}`);
+          claimed.add(`${issuer} ${tokenId}`);
+          return !seen;
+        },
         findPublishers: async (id) => {
           lookedUp.push(id);
           return publishers.filter((p) => p.repositoryId === id);
@@ -351,6 +357,43 @@ describe("publishing: trusted publishing (verify and mint)", () => {
           ],
         },
       });
+      expect(minted).to.deep.equal([]);
+    });
+
+    it("a token already exchanged (one token, one key)", async () => {
+      const { mint, minted } = setUp();
+      const jwt = await token();
+      expect((await mint({ token: jwt })).status).to.equal(200);
+      expect(await mint({ token: jwt })).to.deep.equal({
+        status: 422,
+        body: {
+          message: "Token request failed",
+          errors: [
+            {
+              code: "invalid-reuse-token",
+              description: "this token was already exchanged for a key: request a new one",
+            },
+          ],
+        },
+      });
+      expect(minted).to.have.length(1);
+    });
+
+    it("a token without a jti", async () => {
+      const { mint, minted } = setUp();
+      const jwt = await new SignJWT(githubJobClaims(JOB))
+        .setProtectedHeader({ alg: "RS256", kid: key.kid })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(NOW_S)
+        .setExpirationTime(NOW_S + 300)
+        .sign(key.privateKey);
+      expect((await mint({ token: jwt })).body.errors).to.deep.equal([
+        {
+          code: "invalid-token",
+          description: "the token has no jti claim: it is not a GitHub Actions token",
+        },
+      ]);
       expect(minted).to.deep.equal([]);
     });
 

@@ -120,9 +120,8 @@ describe("upload: trusted publishing routes @integration", () => {
 
   it("mints a publish key the handler accepts as __token__ on /legacy/ until it expires 15 minutes later", async () => {
     const upload = handler();
-    const minted = await upload(
-      request("POST", OIDC_MINT_TOKEN_PATH, JSON.stringify({ token: await githubToken() })),
-    );
+    const githubJwt = await githubToken();
+    const minted = await upload(request("POST", OIDC_MINT_TOKEN_PATH, JSON.stringify({ token: githubJwt })));
     expect(minted.status).to.equal(200);
     expect(minted.headers["content-type"]).to.equal("application/json");
     const { token, expires } = JSON.parse(minted.body);
@@ -151,6 +150,10 @@ describe("upload: trusted publishing routes @integration", () => {
         jobWorkflowRef: "acme/widgets/.github/workflows/release.yml@refs/heads/main",
       }),
     );
+    // The same GitHub token again mints nothing (recorded in the table until it expires).
+    const again = await upload(request("POST", OIDC_MINT_TOKEN_PATH, JSON.stringify({ token: githubJwt })));
+    expect(again.status).to.equal(422);
+    expect(JSON.parse(again.body).errors[0].code).to.equal("invalid-reuse-token");
     const authorization = `Basic ${Buffer.from(`__token__:${token}`).toString("base64")}`;
     // Authenticated: the form is what is wrong (400), not the credentials (401).
     const accepted = await upload(
@@ -216,6 +219,7 @@ describe("upload: trusted publishing routes @integration", () => {
           now: () => 0,
           log: () => undefined,
           trustedPublishing: {
+            claimToken: async () => true,
             findPublishers: async () => [],
             mintKey: async () => ({ publicKey: "", secretKey: "" }),
           },
