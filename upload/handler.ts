@@ -25,7 +25,7 @@ import { IndexStore } from "../publishing/indexStore";
 import { indexLocation } from "../publishing/indexLocation";
 import { PublishError, publish } from "../publishing/publish";
 import { UploadHandler, UploadRequest, UploadResponse } from "./http";
-import { FormFieldError, readLegacyUpload } from "./legacyForm";
+import { FormFieldError, LegacyUpload, readLegacyUpload } from "./legacyForm";
 import { TrustedPublishingConfig, TrustedPublishingDependencies } from "../publishing/trustedPublishing";
 import { createOidcRoutes, trustedPublishingConfigProblems } from "./oidcRoutes";
 import { MultipartError, parseMultipartForm } from "./multipart";
@@ -194,7 +194,7 @@ export function createUploadHandler(config: UploadHandlerConfig, deps: UploadDep
         username,
       );
     }
-    let upload;
+    let upload: LegacyUpload;
     try {
       upload = readLegacyUpload(parseMultipartForm(request.body, request.headers["content-type"]));
     } catch (err) {

@@ -54,14 +54,11 @@ const FILETYPES: Readonly<Record<"wheel" | "sdist", string>> = { wheel: "bdist_w
 const FILENAME_CHARACTERS = /^[A-Za-z0-9._+!-]+$/;
 const MAX_FIELD_LENGTH = 256;
 
-/** The one value of a text field the index reads; undefined when absent and optional. */
-function single(form: Form, field: string, required: boolean): string | undefined {
+/** The one value of a text field the index reads; undefined when absent. */
+function optional(form: Form, field: string): string | undefined {
   const values = form.fields.get(field);
   if (form.files.has(field)) throw new FormFieldError(field, "must be a text field, not a file");
-  if (values === undefined || values.length === 0) {
-    if (required) throw new FormFieldError(field, "is missing");
-    return undefined;
-  }
+  if (values === undefined) return undefined;
   if (values.length > 1) throw new FormFieldError(field, `is given ${values.length} times; give it once`);
   if (values[0].length > MAX_FIELD_LENGTH) {
     throw new FormFieldError(field, `is longer than ${MAX_FIELD_LENGTH} characters`);
@@ -69,8 +66,14 @@ function single(form: Form, field: string, required: boolean): string | undefine
   return values[0];
 }
 
+function required(form: Form, field: string): string {
+  const value = optional(form, field);
+  if (value === undefined) throw new FormFieldError(field, "is missing");
+  return value;
+}
+
 function expect(form: Form, field: string, expected: string): void {
-  const value = single(form, field, true);
+  const value = required(form, field);
   if (value !== expected) {
     throw new FormFieldError(
       field,
@@ -113,7 +116,7 @@ function contentFile(form: Form): { filename: string; bytes: Uint8Array } {
 function checkDigests(form: Form, bytes: Uint8Array): void {
   let strong = false;
   for (const { field, hex, compute } of DIGESTS) {
-    const given = single(form, field, false);
+    const given = optional(form, field);
     if (given === undefined) continue;
     if (!new RegExp(`^[0-9a-fA-F]{${hex}}$`).test(given)) {
       throw new FormFieldError(field, `must be ${hex} hexadecimal digits`);
@@ -136,9 +139,9 @@ export function readLegacyUpload(form: Form): LegacyUpload {
   expect(form, ":action", "file_upload");
   expect(form, "protocol_version", "1");
   const { filename, bytes } = contentFile(form);
-  const name = single(form, "name", true) as string;
-  const version = single(form, "version", true) as string;
-  const filetype = single(form, "filetype", true) as string;
+  const name = required(form, "name");
+  const version = required(form, "version");
+  const filetype = required(form, "filetype");
   // PEP 740: a JSON list; an empty one (what some tools send without any) is no attestation.
   if (form.fields.get("attestations")?.some((value) => value.trim() !== "[]")) {
     throw new FormFieldError(

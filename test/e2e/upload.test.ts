@@ -30,6 +30,7 @@ import { IndexFixture, indexFixture } from "../../fixtures/sandboxIndex";
 import { buildSdist, pkgInfo } from "../../fixtures/sdistBuilder";
 import { pythonTool } from "../../sandbox/pythonTools";
 import { basicAuthorization, JSON_TYPE, JsonProjectPage } from "./support/pages";
+import { multipartBody, TEST_BOUNDARY, twineParts } from "../../fixtures/uploadForms";
 
 describe("publishing with twine, uv and poetry through the sandbox @integration", function () {
   let sandbox: Sandbox;
@@ -227,6 +228,35 @@ describe("publishing with twine, uv and poetry through the sandbox @integration"
     const refused = await twine(["dist/*"], small, "ppisk_" + "A".repeat(43));
     expect(refused.code).to.not.equal(0);
     expect(output(refused)).to.include("401");
+    expect(await index.snapshot()).to.deep.equal(before);
+  });
+
+  it("never takes credentials a viewer puts in x-ppi-authorization itself; GET /legacy/ is 405; nothing is written", async () => {
+    const built = wheel({ name: "ppi-e2e-forged", version: "1.0.0" });
+    const body = multipartBody(twineParts(built));
+    const before = await index.snapshot();
+    const forged = await fetch(sandbox.uploadUrl, {
+      method: "POST",
+      headers: {
+        "X-Ppi-Authorization": basicAuthorization(
+          sandbox.demo.publisher.publicKey,
+          sandbox.demo.publisher.secretKey,
+        ),
+        "Content-Type": `multipart/form-data; boundary=${TEST_BOUNDARY}`,
+      },
+      body,
+    });
+    expect(forged.status).to.equal(401);
+    expect(forged.headers.get("www-authenticate")).to.equal(
+      'Basic realm="python-package-index sandbox", charset="UTF-8"',
+    );
+    const get = await fetch(sandbox.uploadUrl, {
+      headers: {
+        Authorization: basicAuthorization(sandbox.demo.publisher.publicKey, sandbox.demo.publisher.secretKey),
+      },
+      redirect: "manual",
+    });
+    expect([get.status, get.headers.get("allow")]).to.deep.equal([405, "POST"]);
     expect(await index.snapshot()).to.deep.equal(before);
   });
 

@@ -177,6 +177,12 @@ describe("upload handler against S3 @integration", () => {
     filename,
   });
   const sha256 = parts.find((p) => p.name === "sha256_digest")!.value as string;
+  const badForm = (what: string, formParts: FormPart[], body: string | RegExp) => ({
+    what,
+    request: uploadOf(formParts),
+    status: 400,
+    body,
+  });
   const hostile: {
     what: string;
     request: UploadRequest;
@@ -207,6 +213,12 @@ describe("upload handler against S3 @integration", () => {
     {
       what: "a wrong secret",
       request: uploadRequest(parts, wrongSecret),
+      status: 401,
+      body: "missing or invalid credentials",
+    },
+    {
+      what: "two Authorization headers, joined by the function URL",
+      request: uploadRequest(parts, `${keys.publisher.authorization}, ${keys.publisher.authorization}`),
       status: 401,
       body: "missing or invalid credentials",
     },
@@ -251,183 +263,127 @@ describe("upload handler against S3 @integration", () => {
       status: 400,
       body: "its boundary never appears",
     },
-    {
-      what: "duplicated content parts",
-      request: uploadOf([...parts, content(wheel.filename)]),
+    badForm(
+      "duplicated content parts",
+      [...parts, content(wheel.filename)],
+      "content: is given 2 times; upload one file per request",
+    ),
+    badForm(
+      "content as a text field",
+      [...replace(parts, "content", undefined), { name: "content", value: "x" }],
+      "content: must be a file part with a filename",
+    ),
+    ...["content", "name", "version", "filetype", ":action", "protocol_version"].map((field) => ({
+      what: `no ${field}`,
+      request: uploadOf(replace(parts, field, undefined)),
       status: 400,
-      body: "content: is given 2 times; upload one file per request",
-    },
-    {
-      what: "content as a text field",
-      request: uploadOf([...replace(parts, "content", undefined), { name: "content", value: "x" }]),
-      status: 400,
-      body: "content: must be a file part with a filename",
-    },
-    {
-      what: "no content",
-      request: uploadOf(replace(parts, "content", undefined)),
-      status: 400,
-      body: "content: is missing",
-    },
-    {
-      what: "no name",
-      request: uploadOf(replace(parts, "name", undefined)),
-      status: 400,
-      body: "name: is missing",
-    },
-    {
-      what: "no version",
-      request: uploadOf(replace(parts, "version", undefined)),
-      status: 400,
-      body: "version: is missing",
-    },
-    {
-      what: "no :action",
-      request: uploadOf(replace(parts, ":action", undefined)),
-      status: 400,
-      body: ":action: is missing",
-    },
-    {
-      what: ":action=doc_upload",
-      request: uploadOf(replace(parts, ":action", "doc_upload")),
-      status: 400,
-      body: ':action: is "doc_upload"; this endpoint accepts only "file_upload"',
-    },
-    {
-      what: "protocol_version 2",
-      request: uploadOf(replace(parts, "protocol_version", "2")),
-      status: 400,
-      body: 'protocol_version: is "2"',
-    },
-    {
-      what: "a name given twice",
-      request: uploadOf([...parts, { name: "name", value: "foo" }]),
-      status: 400,
-      body: "name: is given 2 times",
-    },
-    {
-      what: "a path in the file name",
-      request: uploadOf([...replace(parts, "content", undefined), content(`../${wheel.filename}`)]),
-      status: 400,
-      body: "must be a bare file name, not a path",
-    },
-    {
-      what: "a backslash in the file name (refused in the part header)",
-      request: uploadOf([...replace(parts, "content", undefined), content(`x\\${wheel.filename}`)]),
-      status: 400,
-      body: "needs a Content-Disposition: form-data header with a name",
-    },
-    {
-      what: "a percent-encoded name",
-      request: uploadOf([...replace(parts, "content", undefined), content("foo-1.0-py3-none-any%2Ewhl")]),
-      status: 400,
-      body: "has characters a wheel or sdist name never has",
-    },
-    {
-      what: "a file for another project",
-      request: uploadOf([
-        ...replace(parts, "content", undefined),
-        content(misnamed.filename, misnamed.bytes),
-      ]),
-      status: 400,
-      body: 'name: "foo" is not the project of bar-1.0-py3-none-any.whl (bar)',
-    },
-    {
-      what: "another version in the form",
-      request: uploadOf(replace(parts, "version", "2.0")),
-      status: 400,
-      body: 'version: "2.0" is not the version of foo-1.0-py3-none-any.whl (1.0)',
-    },
-    {
-      what: "an sdist's filetype for a wheel",
-      request: uploadOf(replace(parts, "filetype", "sdist")),
-      status: 400,
-      body: 'filetype: is "sdist" but foo-1.0-py3-none-any.whl is a wheel (bdist_wheel)',
-    },
-    {
-      what: "a wrong sha256",
-      request: uploadOf(replace(parts, "sha256_digest", "0".repeat(64))),
-      status: 400,
-      body: `sha256_digest: ${"0".repeat(64)} does not match the uploaded file (${sha256})`,
-    },
-    {
-      what: "a wrong blake2_256",
-      request: uploadOf(replace(parts, "blake2_256_digest", "f".repeat(64))),
-      status: 400,
-      body: "blake2_256_digest: ffff",
-    },
-    {
-      what: "a wrong md5 beside right digests",
-      request: uploadOf([...parts, { name: "md5_digest", value: "0".repeat(32) }]),
-      status: 400,
-      body: "md5_digest: 0000",
-    },
-    {
-      what: "a digest that is not hex",
-      request: uploadOf(replace(parts, "sha256_digest", "z".repeat(64))),
-      status: 400,
-      body: "sha256_digest: must be 64 hexadecimal digits",
-    },
-    {
-      what: "md5 alone",
-      request: uploadOf([
+      body: `${field}: is missing`,
+    })),
+    badForm(
+      ":action=doc_upload",
+      replace(parts, ":action", "doc_upload"),
+      ':action: is "doc_upload"; this endpoint accepts only "file_upload"',
+    ),
+    badForm("protocol_version 2", replace(parts, "protocol_version", "2"), 'protocol_version: is "2"'),
+    badForm("a name given twice", [...parts, { name: "name", value: "foo" }], "name: is given 2 times"),
+    badForm(
+      "a path in the file name",
+      [...replace(parts, "content", undefined), content(`../${wheel.filename}`)],
+      "must be a bare file name, not a path",
+    ),
+    badForm(
+      "a backslash in the file name (refused in the part header)",
+      [...replace(parts, "content", undefined), content(`x\\${wheel.filename}`)],
+      "needs a Content-Disposition: form-data header with a name",
+    ),
+    badForm(
+      "a percent-encoded name",
+      [...replace(parts, "content", undefined), content("foo-1.0-py3-none-any%2Ewhl")],
+      "has characters a wheel or sdist name never has",
+    ),
+    badForm(
+      "a file for another project",
+      [...replace(parts, "content", undefined), content(misnamed.filename, misnamed.bytes)],
+      'name: "foo" is not the project of bar-1.0-py3-none-any.whl (bar)',
+    ),
+    badForm(
+      "another version in the form",
+      replace(parts, "version", "2.0"),
+      'version: "2.0" is not the version of foo-1.0-py3-none-any.whl (1.0)',
+    ),
+    badForm(
+      "an sdist's filetype for a wheel",
+      replace(parts, "filetype", "sdist"),
+      'filetype: is "sdist" but foo-1.0-py3-none-any.whl is a wheel (bdist_wheel)',
+    ),
+    badForm(
+      "a wrong sha256",
+      replace(parts, "sha256_digest", "0".repeat(64)),
+      `sha256_digest: ${"0".repeat(64)} does not match the uploaded file (${sha256})`,
+    ),
+    badForm(
+      "a wrong blake2_256",
+      replace(parts, "blake2_256_digest", "f".repeat(64)),
+      "blake2_256_digest: ffff",
+    ),
+    badForm(
+      "a wrong md5 beside right digests",
+      [...parts, { name: "md5_digest", value: "0".repeat(32) }],
+      "md5_digest: 0000",
+    ),
+    badForm(
+      "a digest that is not hex",
+      replace(parts, "sha256_digest", "z".repeat(64)),
+      "sha256_digest: must be 64 hexadecimal digits",
+    ),
+    badForm(
+      "md5 alone",
+      [
         ...replace(replace(parts, "sha256_digest", undefined), "blake2_256_digest", undefined),
         { name: "md5_digest", value: "8b1a9953c4611296a827abf8c47804d7" },
-      ]),
-      status: 400,
-      body: /^(md5_digest: .* does not match|sha256_digest: is missing: give sha256_digest or blake2_256_digest)/,
-    },
-    {
-      what: "no digest",
-      request: uploadOf(replace(replace(parts, "sha256_digest", undefined), "blake2_256_digest", undefined)),
-      status: 400,
-      body: "sha256_digest: is missing: give sha256_digest or blake2_256_digest",
-    },
-    {
-      what: "an oversize name field",
-      request: uploadOf(replace(parts, "name", "f".repeat(257))),
-      status: 400,
-      body: "name: is longer than 256 characters",
-    },
-    {
-      what: "a field that is not UTF-8",
-      request: uploadOf([...parts, { name: "summary", value: Buffer.from([0xc3, 0x28]) }]),
-      status: 400,
-      body: 'the form field "summary" is not UTF-8',
-    },
-    {
-      what: "attestations",
-      request: uploadOf([...parts, { name: "attestations", value: '[{"version":1}]' }]),
-      status: 400,
-      body: "attestations: this index neither verifies nor serves attestations (PEP 740)",
-    },
-    {
-      what: "a signature file part",
-      request: uploadOf([
-        ...parts,
-        { name: "gpg_signature", value: "sig", filename: `${wheel.filename}.asc` },
-      ]),
-      status: 400,
-      body: "gpg_signature: is a file part; only content carries a file",
-    },
-    {
-      what: "a wheel that is not a zip",
-      request: uploadOf(twineParts(notAZip)),
-      status: 400,
-      body: '"foo-1.0-py3-none-any.whl" is not a readable zip archive',
-    },
-    {
-      what: "a wheel whose METADATA is a bomb",
-      request: uploadOf(twineParts(bomb)),
-      status: 400,
-      body: "has a METADATA of 8388654 bytes, more than 4194304",
-    },
-    {
-      what: "an unsupported file type",
-      request: uploadOf([...replace(parts, "content", undefined), content("foo-1.0.zip")]),
-      status: 400,
-      body: 'unsupported file "foo-1.0.zip"',
-    },
+      ],
+      /^(md5_digest: .* does not match|sha256_digest: is missing: give sha256_digest or blake2_256_digest)/,
+    ),
+    badForm(
+      "no digest",
+      replace(replace(parts, "sha256_digest", undefined), "blake2_256_digest", undefined),
+      "sha256_digest: is missing: give sha256_digest or blake2_256_digest",
+    ),
+    badForm(
+      "an oversize name field",
+      replace(parts, "name", "f".repeat(257)),
+      "name: is longer than 256 characters",
+    ),
+    badForm(
+      "a field that is not UTF-8",
+      [...parts, { name: "summary", value: Buffer.from([0xc3, 0x28]) }],
+      'the form field "summary" is not UTF-8',
+    ),
+    badForm(
+      "attestations",
+      [...parts, { name: "attestations", value: '[{"version":1}]' }],
+      "attestations: this index neither verifies nor serves attestations (PEP 740)",
+    ),
+    badForm(
+      "a signature file part",
+      [...parts, { name: "gpg_signature", value: "sig", filename: `${wheel.filename}.asc` }],
+      "gpg_signature: is a file part; only content carries a file",
+    ),
+    badForm(
+      "a wheel that is not a zip",
+      twineParts(notAZip),
+      '"foo-1.0-py3-none-any.whl" is not a readable zip archive',
+    ),
+    badForm(
+      "a wheel whose METADATA is a bomb",
+      twineParts(bomb),
+      "has a METADATA of 8388654 bytes, more than 4194304",
+    ),
+    badForm(
+      "an unsupported file type",
+      [...replace(parts, "content", undefined), content("foo-1.0.zip")],
+      'unsupported file "foo-1.0.zip"',
+    ),
   ];
   for (const { what, request, status, body, headers } of hostile) {
     it(`answers ${what} with ${status} and writes nothing`, async () => {
