@@ -38,7 +38,9 @@ export function trustedPublishingConfigProblems(config: TrustedPublishingConfig)
     );
   }
   if (config.jwksUrl !== undefined && !isIssuerUrl(config.jwksUrl)) {
-    problems.push(`trustedPublishing.jwksUrl ${JSON.stringify(config.jwksUrl)} must be an https:// URL`);
+    problems.push(
+      `trustedPublishing.jwksUrl ${JSON.stringify(config.jwksUrl)} must be an https:// URL (http:// only on 127.0.0.1, for a local stand-in)`,
+    );
   }
   if (typeof config.audience !== "string" || !/^[\x21-\x7e]{1,255}$/.test(config.audience)) {
     problems.push(
