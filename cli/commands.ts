@@ -15,6 +15,7 @@ import { createProgress } from "./progress";
 import { RESERVED_NAMES_CACHE_SECONDS } from "../domain/reservedNames";
 import type { PublishResult } from "../publishing/publish";
 import type { IndexStore } from "../publishing/indexStore";
+import { MINTED_KEY_LIFETIME_SECONDS, TrustedPublisher } from "../domain/trustedPublishers";
 import { Target, dynamoClient, ensureCredentials, requireTable, s3Client } from "./target";
 
 export interface CommandContext {
@@ -336,6 +337,95 @@ const namesList: Command = {
   },
 };
 
+async function openTrustedPublishers(ctx: CommandContext) {
+  return {
+    ...(await openKeys(ctx)),
+    ...(ctx.env.GITHUB_API_URL ? { githubApiUrl: ctx.env.GITHUB_API_URL } : {}),
+    ...(ctx.env.GITHUB_TOKEN ? { githubToken: ctx.env.GITHUB_TOKEN } : {}),
+  };
+}
+
+function describePublisher(p: TrustedPublisher): string {
+  const environment = p.environment ? `environment ${p.environment}` : "any environment";
+  const projects = p.projects ? `projects ${p.projects.join(",")}` : "all projects";
+  return `${p.tenant}  ${p.repository} (id ${p.repositoryId}, owner id ${p.repositoryOwnerId})  ${p.workflow}  ${environment}  ${projects}`;
+}
+
+/** The options naming one publisher; `trusted-publishers add` and `remove` take them alike. */
+function publisherIdentity(ctx: CommandContext, command: string) {
+  const tenant = tenantOf(ctx, command);
+  const repository = text(ctx, "repository");
+  const workflow = text(ctx, "workflow");
+  if (!repository) throw new UsageError(`${command} needs --repository OWNER/NAME`);
+  if (!workflow) throw new UsageError(`${command} needs --workflow FILE (e.g. release.yml)`);
+  const environment = text(ctx, "environment");
+  const repositoryId = text(ctx, "repository-id");
+  return {
+    tenant,
+    repository,
+    workflow,
+    ...(environment !== undefined ? { environment } : {}),
+    ...(repositoryId !== undefined ? { repositoryId } : {}),
+  };
+}
+
+const trustedPublishersAdd: Command = {
+  usage:
+    "trusted-publishers add --tenant T --repository OWNER/NAME --workflow FILE [--environment E] [--projects a,b] [--repository-id N --owner-id N]",
+  summary:
+    "let a GitHub Actions workflow publish to a tenant with no secret (trusted publishing); ids from the GitHub API unless given",
+  options: ["tenant", "repository", "workflow", "environment", "projects", "repository-id", "owner-id"],
+  positionals: [0, 0],
+  async run(ctx) {
+    const identity = publisherIdentity(ctx, "trusted-publishers add");
+    const projects = list(ctx, "projects");
+    if (projects?.length === 0) {
+      throw new UsageError("--projects needs at least one project name, e.g. --projects demo,other-lib");
+    }
+    const ownerId = text(ctx, "owner-id");
+    const { addTrustedPublisher } = await import("../publishing/trustedPublishers");
+    const { publisher, replaced } = await addTrustedPublisher(await openTrustedPublishers(ctx), {
+      ...identity,
+      ...(projects ? { projects } : {}),
+      ...(ownerId !== undefined ? { repositoryOwnerId: ownerId } : {}),
+    });
+    ctx.print(`${replaced ? "Replaced" : "Added"} trusted publisher ${describePublisher(publisher)}`, {
+      ...publisher,
+      replaced,
+    });
+  },
+};
+
+const trustedPublishersList: Command = {
+  usage: "trusted-publishers list [--tenant T]",
+  summary: "list trusted publishers (all tenants', or one's)",
+  options: ["tenant"],
+  positionals: [0, 0],
+  async run(ctx) {
+    const tenant = text(ctx, "tenant");
+    const { listTrustedPublishers } = await import("../publishing/trustedPublishers");
+    const publishers = await listTrustedPublishers(
+      await openTrustedPublishers(ctx),
+      tenant ? { tenant } : {},
+    );
+    ctx.print(publishers.map(describePublisher).join("\n") || "no trusted publishers", publishers);
+  },
+};
+
+const trustedPublishersRemove: Command = {
+  usage:
+    "trusted-publishers remove --tenant T --repository OWNER/NAME --workflow FILE [--environment E] [--repository-id N]",
+  summary: `stop trusting a workflow (keys it minted stay valid until they expire, within ${MINTED_KEY_LIFETIME_SECONDS / 60} minutes)`,
+  options: ["tenant", "repository", "workflow", "environment", "repository-id"],
+  positionals: [0, 0],
+  async run(ctx) {
+    const identity = publisherIdentity(ctx, "trusted-publishers remove");
+    const { removeTrustedPublisher } = await import("../publishing/trustedPublishers");
+    const removed = await removeTrustedPublisher(await openTrustedPublishers(ctx), identity);
+    ctx.print(`Removed trusted publisher ${describePublisher(removed)}`, removed);
+  },
+};
+
 const checkCommand: Command = {
   usage: "check --url URL --key PUBLIC:SECRET   (or PACKAGE_INDEX_URL / PACKAGE_INDEX_KEY)",
   summary: "smoke-test a deployed index; non-zero exit on any failure",
@@ -370,5 +460,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   "names reserve": namesCommand(true),
   "names unreserve": namesCommand(false),
   "names list": namesList,
+  "trusted-publishers add": trustedPublishersAdd,
+  "trusted-publishers list": trustedPublishersList,
+  "trusted-publishers remove": trustedPublishersRemove,
   check: checkCommand,
 };

@@ -2,7 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_REGION_PATTERN } from "../domain/aws";
 import { CLOUDFRONT_REGION } from "../domain/cloudfront";
-import { PUBLIC_KEY_ATTRIBUTE, TENANT_ATTRIBUTE, TENANT_INDEX_NAME } from "../domain/credentialRecords";
+import {
+  EXPIRES_AT_ATTRIBUTE,
+  PUBLIC_KEY_ATTRIBUTE,
+  TENANT_ATTRIBUTE,
+  TENANT_INDEX_NAME,
+} from "../domain/credentialRecords";
 import { PolicyStatement } from "./policies/document";
 import { Tags, checkTags, tagged } from "./tags";
 import { checkNamePrefix } from "./validation";
@@ -94,6 +99,9 @@ export class CredentialsTable extends pulumi.ComponentResource {
           },
         ],
         pointInTimeRecovery: { enabled: true },
+        // Expired keys (trusted publishing mints one per CI job) are deleted by DynamoDB, lazily:
+        // readers refuse an expired record themselves.
+        ttl: { attributeName: EXPIRES_AT_ATTRIBUTE, enabled: true },
         // Encryption with the AWS-managed key; replicas inherit it.
         serverSideEncryption: { enabled: true },
         deletionProtectionEnabled: protect,

@@ -14,6 +14,12 @@ export const TENANT_ATTRIBUTE = "tenant";
 export const TENANT_INDEX_NAME = "tenant";
 /** The item attribute holding the key's scope (a string, one of KEY_SCOPES); absent means `read`. */
 export const SCOPE_ATTRIBUTE = "scope";
+/**
+ * The item attribute holding a key's expiry (epoch seconds), also the table's time-to-live
+ * attribute: DynamoDB deletes an expired key's row, lazily (typically within days), so every reader
+ * still refuses a record whose expiry has passed.
+ */
+export const EXPIRES_AT_ATTRIBUTE = "expiresAt";
 /** The item attribute holding the key's project restriction (a string set of normalized names). */
 export const PROJECTS_ATTRIBUTE = "projects";
 
@@ -83,7 +89,7 @@ export function credentialToItem(record: CredentialRecord): CredentialItem {
   if (record.channels && record.channels.length > 0) item.channels = { SS: [...record.channels] };
   item[SCOPE_ATTRIBUTE] = { S: record.scope };
   if (record.projects && record.projects.length > 0) item[PROJECTS_ATTRIBUTE] = { SS: [...record.projects] };
-  if (record.expiresAt !== undefined) item.expiresAt = { N: String(record.expiresAt) };
+  if (record.expiresAt !== undefined) item[EXPIRES_AT_ATTRIBUTE] = { N: String(record.expiresAt) };
   if (record.revokedAt !== undefined) item.revokedAt = { N: String(record.revokedAt) };
   if (record.description) item.description = { S: record.description };
   return item;
@@ -116,6 +122,11 @@ function scopeOf(value: AttributeValue | undefined): KeyScope | null {
   return isKeyScope(value.S) ? value.S : null;
 }
 
+/** Whether a record's expiry has passed at `nowMs` (a record without one never expires). */
+export function credentialExpired(record: CredentialRecord, nowMs: number): boolean {
+  return record.expiresAt !== undefined && record.expiresAt * 1000 <= nowMs;
+}
+
 /** Whether a key may read (and, with the publish scope, publish) a normalized project name. */
 export function keyAllowsProject(record: CredentialRecord, project: string): boolean {
   return record.projects === undefined || record.projects.includes(project);
@@ -129,7 +140,7 @@ export function credentialFromItem(item: CredentialItem): CredentialRecord | und
   const secretHash = item.secretHash?.S;
   const scheme = item.scheme?.S;
   const createdAt = optionalNumber(item.createdAt);
-  const expiresAt = optionalNumber(item.expiresAt);
+  const expiresAt = optionalNumber(item[EXPIRES_AT_ATTRIBUTE]);
   const revokedAt = optionalNumber(item.revokedAt);
   const channels = optionalNameSet(item.channels, isValidChannel);
   const scope = scopeOf(item[SCOPE_ATTRIBUTE]);

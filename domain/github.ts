@@ -63,3 +63,29 @@ export function githubSubject(repository: string, match: GithubJobMatch): string
       return `repo:${repository}:pull_request`;
   }
 }
+
+/** Why `text` is not a GitHub repository `owner/name`, or undefined when it is one. */
+export function githubRepositoryProblem(text: string): string | undefined {
+  if (!GITHUB_REPOSITORY_PATTERN.test(text) || /\/\.{1,2}$/.test(text)) {
+    return `${JSON.stringify(text)} is not a GitHub repository: use owner/name, the owner 1-39 letters, digits or dashes (not starting with a dash), the name 1-100 letters, digits, ".", "_" or "-" (not "." or ".."), e.g. acme/widgets`;
+  }
+  return undefined;
+}
+
+/** A workflow file as GitHub Actions finds it: a `.yml`/`.yaml` file directly in `.github/workflows/`. */
+export const GITHUB_WORKFLOWS_DIRECTORY = ".github/workflows";
+const WORKFLOW_FILE_PATTERN = /^[A-Za-z0-9._-]{1,250}\.ya?ml$/;
+
+/** Why `text` is not a workflow file name, or undefined when it is one. */
+export function githubWorkflowProblem(text: string): string | undefined {
+  if (WORKFLOW_FILE_PATTERN.test(text)) return undefined;
+  const base = text.split("/").pop() ?? "";
+  const hint =
+    text.includes("/") && WORKFLOW_FILE_PATTERN.test(base)
+      ? ` (give the file name alone: ${base})`
+      : ' (letters, digits, ".", "_" or "-", ending in .yml or .yaml, e.g. release.yml)';
+  return `${JSON.stringify(text)} is not a workflow file name in ${GITHUB_WORKFLOWS_DIRECTORY}/${hint}`;
+}
+
+/** GitHub's numeric ids (`repository_id`, `repository_owner_id` claims) as decimal strings. */
+export const GITHUB_ID_PATTERN = /^[1-9][0-9]{0,19}$/;

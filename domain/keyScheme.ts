@@ -61,3 +61,27 @@ export function generateKey(randomBytes: (size: number) => Buffer = crypto.rando
   const salt = randomBytes(16).toString("base64url");
   return { publicKey, secretKey, salt, secretHash: hashSecret(secretKey, salt) };
 }
+
+/**
+ * A key as one token, for the clients that send `__token__` as the Basic-auth username and a token
+ * as the password (twine's and uv's convention for API tokens, and what trusted publishing hands
+ * them): `PUBLIC.SECRET`. Neither part contains a dot.
+ */
+export const TOKEN_USERNAME = "__token__";
+const TOKEN_SEPARATOR = ".";
+
+export function keyToken(publicKey: string, secretKey: string): string {
+  return `${publicKey}${TOKEN_SEPARATOR}${secretKey}`;
+}
+
+/**
+ * The key pair Basic credentials name: `PUBLIC:SECRET`, or `__token__:PUBLIC.SECRET`. Either way
+ * the caller still checks both parts against PUBLIC_KEY_PATTERN and SECRET_KEY_PATTERN.
+ */
+export function keyPairOf(username: string, password: string): { publicKey: string; secretKey: string } {
+  if (username !== TOKEN_USERNAME) return { publicKey: username, secretKey: password };
+  const dot = password.indexOf(TOKEN_SEPARATOR);
+  return dot < 0
+    ? { publicKey: "", secretKey: password }
+    : { publicKey: password.slice(0, dot), secretKey: password.slice(dot + 1) };
+}

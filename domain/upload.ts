@@ -15,6 +15,17 @@ export const OIDC_AUDIENCE_PATH = "/_/oidc/audience";
 export const OIDC_MINT_TOKEN_PATH = "/_/oidc/mint-token";
 
 /**
+ * Every path the upload function answers: the edge forwards these to it (and nothing else), as
+ * the distribution's upload behaviours and the sandbox do. A plain list: the closure serializer
+ * drops a Map's entries.
+ */
+export const UPLOAD_FUNCTION_PATHS: readonly string[] = [
+  LEGACY_UPLOAD_PATH,
+  OIDC_AUDIENCE_PATH,
+  OIDC_MINT_TOKEN_PATH,
+];
+
+/**
  * Where the viewer's `Authorization` header reaches the upload function. CloudFront signs origin
  * requests to the function (origin access control) in `Authorization` itself, so the viewer-request
  * function moves the viewer's header here, after deleting any value a viewer sent under this name.

@@ -5,8 +5,14 @@
  * refusal carries a reason for the logs; the client only ever sees a plain 401 (or 503 when the
  * table cannot answer).
  */
-import { CredentialRecord } from "../domain/credentialRecords";
-import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, secretMatches } from "../domain/keyScheme";
+import { CredentialRecord, credentialExpired } from "../domain/credentialRecords";
+import {
+  PUBLIC_KEY_PATTERN,
+  SECRET_KEY_PATTERN,
+  TOKEN_USERNAME,
+  keyPairOf,
+  secretMatches,
+} from "../domain/keyScheme";
 import { isValidTenant } from "../domain/names";
 import { BasicCredentials, parseBasicAuthorization } from "./basicAuth";
 import { CORRUPT_RECORD, CredentialLookup, LOOKUP_BUDGET_EXCEEDED, LookupResult } from "./credentialLookup";
@@ -22,17 +28,20 @@ export type Refusal = {
 export type Authentication =
   { readonly ok: true; readonly record: CredentialRecord; readonly username: string } | Refusal;
 
-/** Checks parsed Basic credentials as a customer key (public key : secret key). */
+/** Checks parsed Basic credentials as a customer key: `PUBLIC:SECRET`, or `__token__:PUBLIC.SECRET`. */
 export async function authenticateKey(
   lookup: CredentialLookup,
-  { username, password }: BasicCredentials,
+  credentials: BasicCredentials,
   nowMs: number,
 ): Promise<Authentication> {
-  const refuse = (reason: string): Authentication => ({ ok: false, status: 401, reason, username });
-  // Keys that cannot exist are refused without a lookup, so junk never reaches the table.
+  const { publicKey: username, secretKey: password } = keyPairOf(credentials.username, credentials.password);
+  // Keys that cannot exist are refused without a lookup, so junk never reaches the table; a
+  // `__token__` whose token is junk is logged as that username, never as a part of its password.
   if (!PUBLIC_KEY_PATTERN.test(username) || !SECRET_KEY_PATTERN.test(password)) {
-    return refuse("bad-key-format");
+    const shown = credentials.username === TOKEN_USERNAME ? TOKEN_USERNAME : username;
+    return { ok: false, status: 401, reason: "bad-key-format", username: shown };
   }
+  const refuse = (reason: string): Authentication => ({ ok: false, status: 401, reason, username });
   let record: LookupResult;
   try {
     record = await lookup(username, nowMs);
@@ -46,7 +55,7 @@ export async function authenticateKey(
   if (record === CORRUPT_RECORD) return refuse("corrupt-record");
   if (!secretMatches(password, record)) return refuse("wrong-secret");
   if (record.revokedAt !== undefined) return refuse("revoked");
-  if (record.expiresAt !== undefined && record.expiresAt * 1000 <= nowMs) return refuse("expired");
+  if (credentialExpired(record, nowMs)) return refuse("expired");
   if (!isValidTenant(record.tenant)) return refuse("invalid-tenant");
   return { ok: true, record, username };
 }

@@ -42,8 +42,7 @@ import {
   FORWARDED_AUTHORIZATION_HEADER,
   LEGACY_UPLOAD_METHOD,
   LEGACY_UPLOAD_PATH,
-  OIDC_AUDIENCE_PATH,
-  OIDC_MINT_TOKEN_PATH,
+  UPLOAD_FUNCTION_PATHS,
 } from "../domain/upload";
 import { REPLACED_ORIGIN_ERRORS, errorPagePath } from "../domain/cloudfront";
 import {
@@ -139,9 +138,6 @@ function headerValues(headers: CloudFrontHeaders | undefined, name: string): str
   return headers?.[name]?.map((header) => header.value);
 }
 
-/** The paths answered by the upload functions (a plain list: the closure serializer drops a Map's entries). */
-const UPLOAD_PATHS: readonly string[] = [LEGACY_UPLOAD_PATH, OIDC_AUDIENCE_PATH, OIDC_MINT_TOKEN_PATH];
-
 /** Hands an upload request to its function: the viewer's Authorization moves to the forwarded header. */
 function forwardUpload(request: CloudFrontRequest): CloudFrontRequest {
   const headers = request.headers;
@@ -199,7 +195,7 @@ export function createViewerRequestHandlerWith(
       if (status === 401) return unauthorized(config.realm);
       return status === 405 ? methodNotAllowed() : generatedResponse(status);
     }
-    if (UPLOAD_PATHS.includes(request.uri)) {
+    if (UPLOAD_FUNCTION_PATHS.includes(request.uri)) {
       if (request.uri !== LEGACY_UPLOAD_PATH || request.method === LEGACY_UPLOAD_METHOD)
         return forwardUpload(request);
       deps.log(denialLogLine({ status: 405, reason: "method-not-allowed", requestId }));

@@ -30,7 +30,7 @@ import {
   credentialToItem,
   isKeyScope,
 } from "../domain/credentialRecords";
-import { HASH_SCHEME, PUBLIC_KEY_PATTERN, generateKey } from "../domain/keyScheme";
+import { HASH_SCHEME, PUBLIC_KEY_PATTERN, PUBLIC_KEY_PREFIX, generateKey } from "../domain/keyScheme";
 import { isValidChannel, isValidProjectName, isValidTenant, normalizeProjectName } from "../domain/names";
 import { PublishingError } from "./errors";
 
@@ -248,6 +248,9 @@ export async function listKeys(ctx: KeysContext, options: { tenant?: string } = 
       : await ctx.dynamodb.send(
           new ScanCommand({
             TableName: ctx.table,
+            // Keys only: the table also holds trusted publishers (domain/trustedPublishers.ts).
+            FilterExpression: `begins_with(${placeholder(PUBLIC_KEY_ATTRIBUTE)}, :keyPrefix)`,
+            ExpressionAttributeValues: { ":keyPrefix": { S: PUBLIC_KEY_PREFIX } },
             ExpressionAttributeNames: names,
             ProjectionExpression: projection,
             ExclusiveStartKey: start,

@@ -3,8 +3,8 @@
  * event for the edge handler (the deployed bundle); a generated response goes back as is, an
  * accepted request is served from the S3 origin at its rewritten URI, through the cache of
  * immutable files (`cdnCache.ts`) that, as in CloudFront, is looked up after the edge has run.
- * A forwarded `POST /legacy/` goes to the upload function's handler instead, as the distribution's
- * upload behaviour sends it to the upload function.
+ * A forwarded `POST /legacy/` (or a trusted-publishing request to `/_/oidc/…`) goes to the upload
+ * function's handler instead, as the distribution's upload behaviours send them to the function.
  */
 import * as crypto from "crypto";
 import * as http from "http";
@@ -19,7 +19,7 @@ import type {
 } from "aws-lambda";
 import type { OriginResponseHandler, ViewerRequestHandler } from "./edgeBundle";
 import { errorPagePath } from "../domain/cloudfront";
-import { LEGACY_UPLOAD_PATH, UPLOAD_BODY_LIMIT_BYTES } from "../domain/upload";
+import { UPLOAD_BODY_LIMIT_BYTES, UPLOAD_FUNCTION_PATHS } from "../domain/upload";
 import type { UploadHandler } from "../upload/http";
 import { ErrorPages, OriginResponseHook, S3Origin, writeHead } from "./s3Origin";
 
@@ -50,7 +50,7 @@ export interface CloudFrontEmulatorOptions {
   readonly bucket?: string;
   /** Replaces the viewer's `Accept` header, to emulate a client that accepts only one page format. */
   readonly acceptOverride?: string;
-  /** The upload function: answers what the edge forwards on LEGACY_UPLOAD_PATH. @default none (S3 answers) */
+  /** The upload function: answers what the edge forwards on UPLOAD_FUNCTION_PATHS. @default none (S3 answers) */
   readonly upload?: UploadHandler;
   readonly onServed?: (served: ServedRequest) => void;
 }
@@ -335,7 +335,7 @@ export function createCloudFrontListener(options: CloudFrontEmulatorOptions): ht
       sendGenerated(response, method, result);
       return served("edge");
     }
-    if (options.upload && result.uri === LEGACY_UPLOAD_PATH) {
+    if (options.upload && UPLOAD_FUNCTION_PATHS.includes(result.uri)) {
       try {
         await serveUpload(options.upload, result, request, response);
       } catch (err) {

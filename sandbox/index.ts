@@ -5,6 +5,7 @@
  * in-process with `startSandbox`.
  */
 import * as http from "http";
+import * as https from "https";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { createCloudFrontListener, ServedRequest } from "./cloudfront";
@@ -27,6 +28,10 @@ import { createDynamoCredentialStore } from "../edge/dynamoCredentialStore";
 import { IndexStore } from "../publishing/indexStore";
 import { createUploadHandler } from "../upload/handler";
 import { UploadHandler } from "../upload/http";
+import { GITHUB_OIDC_URL } from "../domain/oidc";
+import { TrustedPublishingConfig } from "../publishing/trustedPublishing";
+import { trustedPublishingStore } from "../publishing/trustedPublishers";
+import { createSandboxTls } from "./tls";
 
 /** The sandbox keeps everything in one region: the credentials table's, as deployed. */
 export const SANDBOX_REGION = CLOUDFRONT_REGION;
@@ -59,6 +64,16 @@ export interface SandboxOptions {
   readonly upstreamIndex?: string;
   /** Replaces every viewer's `Accept` header (emulates a client that takes one page format). @default none */
   readonly acceptOverride?: string;
+  /**
+   * Serve HTTPS (with a certificate made at start by a throwaway CA, `Sandbox.caFile`) instead of
+   * HTTP: uv fetches `/_/oidc/*` over HTTPS only, so trusted publishing with uv needs it. @default false
+   */
+  readonly https?: boolean;
+  /**
+   * The OIDC issuer trusted publishing trusts, e.g. a loopback stand-in for GitHub's token service
+   * (`http://127.0.0.1:<port>`, its JWKS at `/.well-known/jwks`). @default GITHUB_OIDC_URL
+   */
+  readonly trustedIssuer?: string;
   /** Called once per answered request. @default none */
   readonly onServed?: (served: ServedRequest) => void;
 }
@@ -68,8 +83,12 @@ export interface Sandbox {
   readonly url: string;
   /** The upload URL (`twine upload --repository-url`, `uv publish --publish-url`): `<origin>/legacy/`. */
   readonly uploadUrl: string;
-  /** `http://127.0.0.1:<port>`: the emulated distribution's origin. */
+  /** `http://127.0.0.1:<port>` (`https://` with `https`): the emulated distribution's origin. */
   readonly origin: string;
+  /** With `https`: the CA certificate to give clients (SSL_CERT_FILE, REQUESTS_CA_BUNDLE). */
+  readonly caFile?: string;
+  /** Trusted publishing's issuer and audience (`127.0.0.1:<port>`, the host, as deployed). */
+  readonly trustedPublishing: TrustedPublishingConfig;
   readonly port: number;
   /** The demo tenant's key. */
   readonly publicKey: string;
@@ -101,8 +120,10 @@ export function urlWithKey(url: string, publicKey: string, secretKey: string): s
  */
 function sandboxUploadHandler(
   s3: S3Client,
+  dynamodb: DynamoDBClient,
   keyCacheSeconds: number,
   unknownKeyCacheSeconds: number,
+  trustedPublishing: TrustedPublishingConfig,
   log: (line: string) => void,
 ): UploadHandler {
   const store = createDynamoCredentialStore(SANDBOX_TABLE, {
@@ -110,7 +131,7 @@ function sandboxUploadHandler(
     replicaRegions: [],
   });
   return createUploadHandler(
-    { realm: SANDBOX_REALM, bodyLimitBytes: UPLOAD_BODY_LIMIT_BYTES },
+    { realm: SANDBOX_REALM, bodyLimitBytes: UPLOAD_BODY_LIMIT_BYTES, trustedPublishing },
     {
       store: new IndexStore(s3, SANDBOX_BUCKET),
       lookup: createCachedLookup(store, {
@@ -119,6 +140,7 @@ function sandboxUploadHandler(
       }),
       now: () => Date.now(),
       log,
+      trustedPublishing: trustedPublishingStore({ dynamodb, table: SANDBOX_TABLE }),
     },
   );
 }
@@ -131,7 +153,7 @@ function validatePort(port: number): void {
   }
 }
 
-function listen(server: http.Server, port: number): Promise<number> {
+function listen(server: http.Server | https.Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
       reject(
@@ -144,7 +166,7 @@ function listen(server: http.Server, port: number): Promise<number> {
   });
 }
 
-function closeServer(server: http.Server): Promise<void> {
+function closeServer(server: http.Server | https.Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
@@ -244,15 +266,34 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const originResponse = originResponseText
       ? loadEdgeBundle<OriginResponseHandler>(await originResponseText)
       : undefined;
-    const server = http.createServer(
+    const tls = options.https ? createSandboxTls() : undefined;
+    if (tls) cleanups.push(() => tls.remove());
+    // Listening first: the audience is the host, port included, known once the port is bound.
+    const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }) : http.createServer();
+    const port = await listen(server, requestedPort);
+    cleanups.push(() => closeServer(server));
+    const origin = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
+    const trustedPublishing = {
+      issuer: options.trustedIssuer ?? GITHUB_OIDC_URL,
+      audience: new URL(origin).host,
+    };
+    server.on(
+      "request",
       createCloudFrontListener({
         handler,
         ...(originResponse ? { originResponse, bucket: SANDBOX_BUCKET } : {}),
         origin: new S3Origin(s3, SANDBOX_BUCKET),
         // The upload function's log lines (CloudWatch when deployed) are part of the request log here.
-        upload: sandboxUploadHandler(s3, keyCacheSeconds, unknownKeyCacheSeconds, (line) => {
-          if (!options.quiet) console.log(line);
-        }),
+        upload: sandboxUploadHandler(
+          s3,
+          dynamodb,
+          keyCacheSeconds,
+          unknownKeyCacheSeconds,
+          trustedPublishing,
+          (line) => {
+            if (!options.quiet) console.log(line);
+          },
+        ),
         ...(options.acceptOverride !== undefined ? { acceptOverride: options.acceptOverride } : {}),
         onServed: (served) => {
           options.onServed?.(served);
@@ -260,9 +301,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         },
       }),
     );
-    const port = await listen(server, requestedPort);
-    cleanups.push(() => closeServer(server));
-    const origin = `http://127.0.0.1:${port}`;
     const url = `${origin}/simple/`;
     const demo = await seedDemo({ s3, dynamodb, bucket: SANDBOX_BUCKET, table: SANDBOX_TABLE });
 
@@ -271,6 +309,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       url,
       uploadUrl: `${origin}${LEGACY_UPLOAD_PATH}`,
       origin,
+      ...(tls ? { caFile: tls.caFile } : {}),
+      trustedPublishing,
       port,
       publicKey: demo.publicKey,
       secretKey: demo.secretKey,

@@ -10,7 +10,7 @@ import type { Sandbox } from "./index";
 import { startMoto } from "./moto";
 import { DEFAULT_SANDBOX_PORT, resolvePort } from "./port";
 
-const USAGE = `usage: npm start [-- --port N] [--upstream URL]
+const USAGE = `usage: npm start [-- --port N] [--upstream URL] [--https] [--trusted-issuer URL]
 
 Runs a private Python package index on 127.0.0.1: the deployed edge bundle in front of S3 and
 DynamoDB on moto_server (started for you unless AWS_ENDPOINT_URL is set).
@@ -18,6 +18,11 @@ DynamoDB on moto_server (started for you unless AWS_ENDPOINT_URL is set).
   --port N         port to listen on (default: $PORT, else ${DEFAULT_SANDBOX_PORT}); 0 picks a free one
   --upstream URL   redirect project pages the tenant does not have (nor has reserved) to this
                    index, e.g. https://pypi.org/simple/ or a local one on http://127.0.0.1:<port>/…
+  --https          serve HTTPS with a certificate made at start (uv's trusted publishing needs
+                   it); prints the CA file to give clients as SSL_CERT_FILE / REQUESTS_CA_BUNDLE
+  --trusted-issuer URL
+                   the OIDC issuer trusted publishing trusts (default: GitHub Actions'), e.g. a
+                   local stand-in http://127.0.0.1:<port> serving its JWKS at /.well-known/jwks
   --help           show this help`;
 
 function removeEnvFileIfOurs(text: string): void {
@@ -51,6 +56,31 @@ function stopOnSignals(): (sandbox: Sandbox, envText: string) => void {
   };
 }
 
+/** With HTTPS: the environment that makes uv, twine and pip trust the sandbox's certificate. */
+function caLines(sandbox: Sandbox): string[] {
+  if (!sandbox.caFile) return [];
+  const ca = sandbox.caFile;
+  return [
+    `HTTPS with a certificate of a CA made for this run; give the clients its CA file:`,
+    "",
+    `  export SSL_CERT_FILE=${ca} REQUESTS_CA_BUNDLE=${ca} PIP_CERT=${ca}`,
+    "",
+  ];
+}
+
+/** How to publish from a (stand-in) GitHub Actions job with trusted publishing. */
+function trustedPublishingLines(sandbox: Sandbox): string[] {
+  const { issuer, audience } = sandbox.trustedPublishing;
+  return [
+    `Trusted publishing (issuer ${issuer}, audience ${audience}): add a publisher, then in the job`,
+    `(GITHUB_ACTIONS=true, ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN of that issuer) publish${sandbox.caFile ? "" : " (uv needs --https)"}:`,
+    "",
+    `  source .sandbox/env && npm run cli -- trusted-publishers add --tenant ${sandbox.demo.tenant} --repository OWNER/NAME --workflow release.yml --repository-id N --owner-id N`,
+    `  uv publish --trusted-publishing always --publish-url ${sandbox.uploadUrl} dist/*`,
+    "",
+  ];
+}
+
 /** Single lines to paste: credentials through the clients' own environment variables. */
 function twineUploadLine(sandbox: Sandbox): string {
   const { publicKey, secretKey } = sandbox.demo.publisher;
@@ -65,7 +95,13 @@ function uvPublishLine(sandbox: Sandbox): string {
 async function main(): Promise<void> {
   refuseStaleBuild(); // before any work: the modules above only define things when they load
   const { values } = parseArgs({
-    options: { port: { type: "string" }, upstream: { type: "string" }, help: { type: "boolean" } },
+    options: {
+      port: { type: "string" },
+      upstream: { type: "string" },
+      https: { type: "boolean" },
+      "trusted-issuer": { type: "string" },
+      help: { type: "boolean" },
+    },
   });
   if (values.help) {
     console.log(USAGE);
@@ -88,6 +124,8 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({
     port,
     ...(values.upstream ? { upstreamIndex: values.upstream } : {}),
+    ...(values.https ? { https: true } : {}),
+    ...(values["trusted-issuer"] ? { trustedIssuer: values["trusted-issuer"] } : {}),
     ...(endpointUrl ? { endpointUrl } : { moto }),
   });
   writeEnvFile(sandbox.env);
@@ -96,6 +134,7 @@ async function main(): Promise<void> {
       `python-package-index sandbox ready in ${process.uptime().toFixed(1)} s on ${sandbox.origin}` +
         ` (S3 + DynamoDB at ${sandbox.endpoint})`,
       "",
+      ...caLines(sandbox),
       `Install the demo package (tenant ${sandbox.demo.tenant}) with:`,
       "",
       `  pip install --index-url ${urlWithKey(sandbox.url, sandbox.publicKey, sandbox.secretKey)} ${sandbox.demo.project}`,
@@ -105,6 +144,7 @@ async function main(): Promise<void> {
       `  ${twineUploadLine(sandbox)}`,
       `  ${uvPublishLine(sandbox)}`,
       "",
+      ...trustedPublishingLines(sandbox),
       "Operator CLI against this sandbox:",
       "",
       `  source .sandbox/env && npm run cli -- list --tenant ${sandbox.demo.tenant}`,

@@ -26,6 +26,8 @@ import { indexLocation } from "../publishing/indexLocation";
 import { PublishError, publish } from "../publishing/publish";
 import { UploadHandler, UploadRequest, UploadResponse } from "./http";
 import { FormFieldError, LegacyUpload, readLegacyUpload } from "./legacyForm";
+import { TrustedPublishingConfig, TrustedPublishingDependencies } from "../publishing/trustedPublishing";
+import { createOidcRoutes, trustedPublishingConfigProblems } from "./oidcRoutes";
 import { MultipartError, parseMultipartForm } from "./multipart";
 
 /** Plain data captured at deploy time (or given by the sandbox). */
@@ -34,6 +36,11 @@ export interface UploadHandlerConfig {
   readonly realm: string;
   /** Largest body accepted, 1..UPLOAD_BODY_LIMIT_BYTES. */
   readonly bodyLimitBytes: number;
+  /**
+   * Trusted publishing (`/_/oidc/audience`, `/_/oidc/mint-token`): the token issuer and this
+   * index's audience. @default none: both routes answer 404 `not-enabled`
+   */
+  readonly trustedPublishing?: TrustedPublishingConfig;
 }
 
 export interface UploadDependencies {
@@ -45,6 +52,12 @@ export interface UploadDependencies {
   readonly now: () => number;
   /** One line per upload and per refusal; never a secret. */
   readonly log: (line: string) => void;
+  /**
+   * Trusted publishers and key minting in the credentials table (`trustedPublishingStore` of
+   * publishing/trustedPublishers), and optionally the issuer's keys. Needed with
+   * config.trustedPublishing.
+   */
+  readonly trustedPublishing?: Omit<TrustedPublishingDependencies, "now">;
 }
 
 /** Every problem with a config, as messages naming the field, the value and what is allowed. */
@@ -58,6 +71,9 @@ export function uploadHandlerConfigProblems(config: UploadHandlerConfig): string
     problems.push(
       `bodyLimitBytes ${JSON.stringify(limit)} must be an integer from 1 to ${UPLOAD_BODY_LIMIT_BYTES}`,
     );
+  }
+  if (config.trustedPublishing !== undefined) {
+    problems.push(...trustedPublishingConfigProblems(config.trustedPublishing));
   }
   return problems;
 }
@@ -91,6 +107,16 @@ export function createUploadHandler(config: UploadHandlerConfig, deps: UploadDep
     throw new Error(`upload handler: invalid config:\n  - ${problems.join("\n  - ")}`);
   }
   const { realm, bodyLimitBytes } = config;
+  if (config.trustedPublishing !== undefined && deps.trustedPublishing === undefined) {
+    throw new Error(
+      "upload handler: config.trustedPublishing needs deps.trustedPublishing (the credentials table)",
+    );
+  }
+  const answerOidc = createOidcRoutes(
+    config.trustedPublishing,
+    deps.trustedPublishing && { ...deps.trustedPublishing, log: deps.log },
+    deps.now,
+  );
 
   function refuse(status: number, reason: string, message: string, username?: string): UploadResponse {
     deps.log(denialLogLine({ status, reason, username }));
@@ -122,13 +148,15 @@ export function createUploadHandler(config: UploadHandlerConfig, deps: UploadDep
     const header = request.headers[FORWARDED_AUTHORIZATION_HEADER];
     const parsed = parseBasicAuthorization(header === undefined ? undefined : [header]);
     if (!parsed.ok) return refuseCredentials({ ok: false, status: 401, reason: parsed.reason });
-    // Another kind of credential (a minted token, username `__token__`) is checked here, beside keys.
+    // `PUBLIC:SECRET` or `__token__:PUBLIC.SECRET` (a key minted by trusted publishing): one lookup path.
     const auth = await authenticateKey(deps.lookup, parsed.credentials, deps.now());
     if (!auth.ok) return refuseCredentials(auth);
     return { username: auth.username, record: auth.record };
   }
 
   async function decide(request: UploadRequest): Promise<UploadResponse> {
+    const oidc = await answerOidc(request);
+    if (oidc) return oidc;
     if (request.path !== LEGACY_UPLOAD_PATH) {
       return refuse(
         404,

@@ -40,6 +40,10 @@ describe("CredentialsTable", () => {
       expect(inputs.globalSecondaryIndexes.map((i: { name: string }) => i.name)).to.deep.equal(["tenant"]);
     });
 
+    it("deletes expired keys through its time-to-live on expiresAt", () => {
+      expect(recorder.one(TABLE).inputs.ttl).to.deep.equal({ attributeName: "expiresAt", enabled: true });
+    });
+
     it("is neither protected nor replicated unless asked", () => {
       const resource = recorder.one(TABLE);
       expect(resource.protect).to.equal(false);

@@ -159,6 +159,13 @@ describe("viewer-request handler: rewriting", () => {
     expect(request.uri).to.equal("/globex/main/simple/index.html");
   });
 
+  it("takes a key as a token too, __token__:PUBLIC.SECRET (what trusted publishing hands uv and twine)", async () => {
+    const { publicKey, secretKey } = keys.otherTenant;
+    const authorization = basicAuthorization("__token__", `${publicKey}.${secretKey}`);
+    const request = forwarded(await h.handle({ uri: "/simple/", headers: { Authorization: authorization } }));
+    expect(request.uri).to.equal("/globex/main/simple/index.html");
+  });
+
   it("honours a key with an expiry in the future", async () => {
     const request = forwarded(
       await h.handle({ uri: "/simple/", headers: { Authorization: keys.expiresLater.authorization } }),
@@ -297,6 +304,26 @@ describe("viewer-request handler: denials", () => {
       },
       401,
       "bad-key-format",
+    ],
+    [
+      "a __token__ whose token is no key",
+      { uri: "/simple/", headers: { Authorization: basicAuthorization("__token__", keys.valid.secretKey) } },
+      401,
+      "bad-key-format",
+    ],
+    [
+      "an expired key as a __token__",
+      {
+        uri: "/simple/",
+        headers: {
+          Authorization: basicAuthorization(
+            "__token__",
+            `${keys.expired.publicKey}.${keys.expired.secretKey}`,
+          ),
+        },
+      },
+      401,
+      "expired",
     ],
     ["an unknown key", { uri: "/simple/", headers: { Authorization: unknown } }, 401, "unknown-key"],
     ["a wrong secret", { uri: "/simple/", headers: { Authorization: wrongSecret } }, 401, "wrong-secret"],

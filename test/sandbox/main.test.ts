@@ -11,6 +11,9 @@ import { expect } from "chai";
 import { homeEnv, isolatedEnv, PIP_ISOLATION_FLAGS, run } from "../../fixtures/pythonClients";
 import { buildWheel } from "../../publishing/wheelBuilder";
 import { PYTHON_TOOLS_COMMAND, pythonTool } from "../../sandbox/pythonTools";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { addTrustedPublisher } from "../../publishing/trustedPublishers";
+import { githubJobClaims, startGithubTokenService } from "../../fixtures/githubOidc";
 import { compiled } from "../support/compiled";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -103,6 +106,64 @@ describe("npm start (dist/sandbox/main.js) @integration", function () {
       expect(motoAfter).to.equal("stopped");
     } finally {
       started.child.kill("SIGKILL");
+    }
+  });
+
+  it("with --https and --trusted-issuer prints the CA to trust and a uv trusted-publishing line that publishes as pasted", async () => {
+    const service = await startGithubTokenService();
+    const started = startMain(["--https", "--trusted-issuer", service.issuer], {
+      PORT: "0",
+      PPI_SANDBOX_ENV_FILE: path.join(work, "env-https"),
+    });
+    try {
+      const [, motoEndpoint] = await waitFor(started, /S3 \+ DynamoDB at (http:\/\/127\.0\.0\.1:\d+)/);
+      const [, ca] = await waitFor(started, /export SSL_CERT_FILE=(\S+) REQUESTS_CA_BUNDLE=\1 PIP_CERT=\1$/m);
+      const [, issuer, audience] = await waitFor(
+        started,
+        /Trusted publishing \(issuer (\S+), audience (\S+)\)/,
+      );
+      expect(issuer).to.equal(service.issuer);
+      const [uvLine, publishUrl] = await waitFor(
+        started,
+        /^ *uv publish --trusted-publishing always --publish-url (\S+) dist\/\*$/m,
+      );
+      expect(new URL(publishUrl).host).to.equal(audience);
+      const dynamodb = new DynamoDBClient({
+        endpoint: motoEndpoint,
+        region: "us-east-1",
+        credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+      });
+      const job = {
+        repository: "acme/pasted",
+        repositoryId: "41",
+        repositoryOwnerId: "42",
+        workflow: "release.yml",
+      };
+      await addTrustedPublisher({ dynamodb, table: "ppi-sandbox-credentials" }, { tenant: "demo", ...job });
+      dynamodb.destroy();
+      service.issue(githubJobClaims(job));
+      const project = fs.mkdtempSync(path.join(work, "project-"));
+      const wheel = buildWheel({ name: "ppi-pasted-tp", version: "1.0.0" });
+      fs.mkdirSync(path.join(project, "dist"));
+      fs.writeFileSync(path.join(project, "dist", wheel.filename), wheel.bytes);
+      const tools = path.dirname(pythonTool("uv"));
+      const pasted = await run("sh", ["-c", uvLine.trim()], {
+        cwd: project,
+        env: isolatedEnv({
+          ...homeEnv(project),
+          ...service.jobEnv,
+          SSL_CERT_FILE: ca,
+          PATH: `${tools}:${process.env.PATH ?? ""}`,
+        }),
+      });
+      expect(pasted.code, `${uvLine}\n${pasted.stdout}\n${pasted.stderr}`).to.equal(0);
+      expect(service.requestedAudiences).to.deep.equal([audience]);
+      started.child.kill("SIGTERM");
+      expect((await started.exited).code).to.equal(0);
+      expect(fs.existsSync(ca), "the CA file is removed on stop").to.equal(false);
+    } finally {
+      started.child.kill("SIGKILL");
+      await service.stop();
     }
   });
 
