@@ -5,6 +5,8 @@
 
 /** The legacy upload API (what twine, `uv publish`, `poetry publish`, hatch and pdm POST to). */
 export const LEGACY_UPLOAD_PATH = "/legacy/";
+/** The one method it takes (anything else is 405 with `Allow: POST`, at the edge and in the function). */
+export const LEGACY_UPLOAD_METHOD = "POST";
 
 /** Trusted publishing, as uv and twine call it on the index host. */
 export const OIDC_AUDIENCE_PATH = "/_/oidc/audience";
@@ -16,3 +18,19 @@ export const OIDC_MINT_TOKEN_PATH = "/_/oidc/mint-token";
  * function moves the viewer's header here, after deleting any value a viewer sent under this name.
  */
 export const FORWARDED_AUTHORIZATION_HEADER = "x-ppi-authorization";
+
+/**
+ * The largest upload body the endpoint accepts, in bytes (1 MiB). The deployed path computes the
+ * body's SHA-256 for CloudFront's origin access control in a Lambda@Edge origin-request function,
+ * and CloudFront gives such a function at most 1 MB of the body: past it the hash cannot be
+ * computed, so the edge answers 413 there and the upload function refuses the same sizes.
+ */
+export const UPLOAD_BODY_LIMIT_BYTES = 1_048_576;
+
+/** The body of the 413 an upload past the limit gets, wherever it is refused. */
+export function uploadTooLargeMessage(limitBytes: number): string {
+  return (
+    `the upload is larger than this endpoint's limit of ${limitBytes} bytes; ` +
+    "publish larger files with the operator CLI: ppi publish --tenant <tenant> <files>"
+  );
+}

@@ -3,6 +3,11 @@
  * format, and forward the request rewritten into the key's tenant prefix — or answer it here.
  * It never throws and never forwards a request it could not authenticate (fail closed).
  *
+ * The upload endpoints (`/legacy/`, POST only, and the trusted-publishing paths) are forwarded
+ * unauthenticated: their function authenticates, from the viewer's Authorization header moved to
+ * FORWARDED_AUTHORIZATION_HEADER (origin access control signs the origin request in
+ * Authorization itself); a viewer's own value under that name is dropped first.
+ *
  * Order: 405 (method) → 400 (URI, query) → 401/503 (credentials) → 404 (unknown route) →
  * 403 (channel, then project restriction) → 301 (canonical URL) → 400/406 (Accept) → forward.
  * A project-restricted key is refused the root page: it is one static object listing every
@@ -16,19 +21,12 @@ import type {
   CloudFrontRequestEvent,
   CloudFrontRequestResult,
 } from "aws-lambda";
-import { CredentialRecord, keyAllowsProject } from "../domain/credentialRecords";
-import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN, secretMatches } from "../domain/keyScheme";
-import {
-  CORRUPT_RECORD,
-  CredentialLookup,
-  LOOKUP_BUDGET_EXCEEDED,
-  LookupResult,
-  createCachedLookup,
-} from "./credentialLookup";
+import { keyAllowsProject } from "../domain/credentialRecords";
+import { authenticate } from "./authenticate";
+import { CredentialLookup, createCachedLookup } from "./credentialLookup";
 import { createDynamoCredentialStore } from "./dynamoCredentialStore";
 import { PageFormat, fileKey, projectPageKey, rootPageKey } from "../domain/storageLayout";
 import { denialLogLine } from "./log";
-import { isValidTenant } from "../domain/names";
 import { createFormatNegotiator, formatFromQuery } from "./negotiate";
 import {
   errorPage,
@@ -39,8 +37,14 @@ import {
   unauthorized,
 } from "./responses";
 import { Route, canonicalPath, encodePath, parseRoute } from "./route";
-import { parseBasicAuthorization } from "./basicAuth";
 import { AWS_REGION_PATTERN } from "../domain/aws";
+import {
+  FORWARDED_AUTHORIZATION_HEADER,
+  LEGACY_UPLOAD_METHOD,
+  LEGACY_UPLOAD_PATH,
+  OIDC_AUDIENCE_PATH,
+  OIDC_MINT_TOKEN_PATH,
+} from "../domain/upload";
 import { REPLACED_ORIGIN_ERRORS, errorPagePath } from "../domain/cloudfront";
 import {
   MAX_KEY_CACHE_SECONDS,
@@ -131,49 +135,26 @@ export interface HandlerDependencies {
   readonly log: (line: string) => void;
 }
 
-type Authentication =
-  | { readonly ok: true; readonly record: CredentialRecord; readonly username: string }
-  | {
-      readonly ok: false;
-      readonly status: 401 | 503;
-      readonly reason: string;
-      readonly username?: string;
-      readonly detail?: string;
-    };
-
 function headerValues(headers: CloudFrontHeaders | undefined, name: string): string[] | undefined {
   return headers?.[name]?.map((header) => header.value);
 }
 
-async function authenticate(
-  lookup: CredentialLookup,
-  authorization: readonly string[] | undefined,
-  nowMs: number,
-): Promise<Authentication> {
-  const parsed = parseBasicAuthorization(authorization);
-  if (!parsed.ok) return { ok: false, status: 401, reason: parsed.reason };
-  const { username, password } = parsed.credentials;
-  const refuse = (reason: string): Authentication => ({ ok: false, status: 401, reason, username });
-  // Keys that cannot exist are refused without a lookup, so junk never reaches the table.
-  if (!PUBLIC_KEY_PATTERN.test(username) || !SECRET_KEY_PATTERN.test(password)) {
-    return refuse("bad-key-format");
+/** The paths answered by the upload functions (a plain list: the closure serializer drops a Map's entries). */
+const UPLOAD_PATHS: readonly string[] = [LEGACY_UPLOAD_PATH, OIDC_AUDIENCE_PATH, OIDC_MINT_TOKEN_PATH];
+
+/** Hands an upload request to its function: the viewer's Authorization moves to the forwarded header. */
+function forwardUpload(request: CloudFrontRequest): CloudFrontRequest {
+  const headers = request.headers;
+  const authorization = headers.authorization;
+  delete headers[FORWARDED_AUTHORIZATION_HEADER];
+  delete headers.authorization;
+  if (authorization !== undefined) {
+    headers[FORWARDED_AUTHORIZATION_HEADER] = authorization.map(({ value }) => ({
+      key: FORWARDED_AUTHORIZATION_HEADER,
+      value,
+    }));
   }
-  let record: LookupResult;
-  try {
-    record = await lookup(username, nowMs);
-  } catch (error) {
-    return { ok: false, status: 503, reason: "lookup-failed", username, detail: (error as Error)?.name };
-  }
-  // A flood of made-up keys: fail closed, without a lookup, as when the table is unreachable.
-  if (record === LOOKUP_BUDGET_EXCEEDED)
-    return { ok: false, status: 503, reason: "lookup-budget-exceeded", username };
-  if (record === null) return refuse("unknown-key");
-  if (record === CORRUPT_RECORD) return refuse("corrupt-record");
-  if (!secretMatches(password, record)) return refuse("wrong-secret");
-  if (record.revokedAt !== undefined) return refuse("revoked");
-  if (record.expiresAt !== undefined && record.expiresAt * 1000 <= nowMs) return refuse("expired");
-  if (!isValidTenant(record.tenant)) return refuse("invalid-tenant");
-  return { ok: true, record, username };
+  return request;
 }
 
 function objectKey(route: Route, tenant: string, format: PageFormat): string {
@@ -217,6 +198,12 @@ export function createViewerRequestHandlerWith(
       deps.log(denialLogLine({ status, reason, username, requestId, detail }));
       if (status === 401) return unauthorized(config.realm);
       return status === 405 ? methodNotAllowed() : generatedResponse(status);
+    }
+    if (UPLOAD_PATHS.includes(request.uri)) {
+      if (request.uri !== LEGACY_UPLOAD_PATH || request.method === LEGACY_UPLOAD_METHOD)
+        return forwardUpload(request);
+      deps.log(denialLogLine({ status: 405, reason: "method-not-allowed", requestId }));
+      return methodNotAllowed(LEGACY_UPLOAD_METHOD);
     }
     if (request.method !== "GET" && request.method !== "HEAD") return deny(405, "method-not-allowed");
     const parsed = parseRoute(request.uri, config.branchChannels);

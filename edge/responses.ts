@@ -39,8 +39,8 @@ export function unauthorized(realm: string): CloudFrontResultResponse {
   return generatedResponse(401, { "WWW-Authenticate": `Basic realm="${realm}", charset="UTF-8"` });
 }
 
-export function methodNotAllowed(): CloudFrontResultResponse {
-  return generatedResponse(405, { Allow: ALLOWED_METHODS });
+export function methodNotAllowed(allow: string = ALLOWED_METHODS): CloudFrontResultResponse {
+  return generatedResponse(405, { Allow: allow });
 }
 
 /**

@@ -16,6 +16,12 @@ export function isFilenameNameComponent(name: string): boolean {
   return /^[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?$/.test(name) && isValidProjectName(name);
 }
 
+/**
+ * The largest core metadata file read (`METADATA`, `PKG-INFO`: it holds the long description), so
+ * that a file from anyone who can publish cannot make the reader allocate without bound.
+ */
+export const MAX_CORE_METADATA_BYTES = 4 * 1024 ** 2;
+
 export interface CoreMetadata {
   readonly metadataVersion: string;
   readonly name: string;

@@ -192,5 +192,6 @@ export async function retryOnConflict<T>(
   }
   throw new PublishingError(
     `gave up updating ${what} after ${options.maxAttempts} conflicting concurrent writes; run the command again`,
+    "contention",
   );
 }

@@ -14,7 +14,7 @@
  */
 import { refusesUploads } from "../domain/projectStatus";
 import { Distribution, inspectDistribution } from "./distribution";
-import { PublishingError } from "./errors";
+import { PublishingError, PublishingErrorKind } from "./errors";
 import { IndexLocation } from "./indexLocation";
 import { PageState, readProjectState, updateProject } from "./pageWriter";
 import { FileEntry, ProjectPage, ProjectStatus, removedNames } from "./pages";
@@ -34,6 +34,8 @@ export interface PublishResult {
   /** `published`: new; `unchanged`: the same bytes were already there; `refused`: see `reason`. */
   readonly status: "published" | "unchanged" | "refused";
   readonly reason?: string;
+  /** Why a refused file was refused. */
+  readonly refusal?: PublishingErrorKind;
 }
 
 export interface PublishOptions {
@@ -165,7 +167,8 @@ export async function publish(
       let result: PublishResult;
       try {
         if (closed) throw new PublishingError(closedProjectMessage(project, closed, location));
-        if (removed.has(dist.filename)) throw new PublishingError(removedMessage(dist.filename, location));
+        if (removed.has(dist.filename))
+          throw new PublishingError(removedMessage(dist.filename, location), "removed");
         const outcome = await uploadDistribution(store, location, dist, files[i].bytes, now());
         entries.push(outcome.entry);
         result = { filename: dist.filename, project, version: dist.version, status: outcome.status };
@@ -177,6 +180,7 @@ export async function publish(
           version: dist.version,
           status: "refused",
           reason: err.message,
+          refusal: err.kind,
         };
       }
       projectResults.push(result);
@@ -186,7 +190,12 @@ export async function publish(
       : new Set();
     for (const result of projectResults) {
       const final: PublishResult = lost.has(result.filename)
-        ? { ...result, status: "refused", reason: removedMessage(result.filename, location) }
+        ? {
+            ...result,
+            status: "refused",
+            reason: removedMessage(result.filename, location),
+            refusal: "removed",
+          }
         : result;
       results.push(final);
       options.onResult?.(final);

@@ -4,7 +4,12 @@
  */
 import * as tar from "tar";
 import { normalizeProjectName } from "../domain/names";
-import { CoreMetadata, isFilenameNameComponent, parseCoreMetadata } from "./coreMetadata";
+import {
+  CoreMetadata,
+  MAX_CORE_METADATA_BYTES,
+  isFilenameNameComponent,
+  parseCoreMetadata,
+} from "./coreMetadata";
 import { PublishingError } from "./errors";
 import { isValidVersion } from "./version";
 
@@ -56,7 +61,7 @@ export interface SdistReadLimits {
 export const SDIST_READ_LIMITS: SdistReadLimits = {
   maxUnpackedBytes: 2 * 1024 ** 3,
   maxMembers: 100_000,
-  maxPkgInfoBytes: 4 * 1024 ** 2,
+  maxPkgInfoBytes: MAX_CORE_METADATA_BYTES,
   maxExpansionRatio: 1000,
 };
 

@@ -79,6 +79,7 @@ export async function uploadDistribution(
     throw new PublishingError(
       `${dist.filename} already exists in ${location.tenant}/${location.channel} with different contents ` +
         `(sha256 ${existing.sha256}, yours ${dist.sha256}); published files are immutable: publish a new version`,
+      "exists",
     );
   }
   if (dist.coreMetadata) {

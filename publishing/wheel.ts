@@ -1,7 +1,12 @@
 /** Wheels (binary distribution format): file-name parsing and reading `METADATA` from the archive. */
 import { strFromU8, unzipSync } from "fflate";
 import { normalizeProjectName } from "../domain/names";
-import { CoreMetadata, isFilenameNameComponent, parseCoreMetadata } from "./coreMetadata";
+import {
+  CoreMetadata,
+  MAX_CORE_METADATA_BYTES,
+  isFilenameNameComponent,
+  parseCoreMetadata,
+} from "./coreMetadata";
 import { PublishingError } from "./errors";
 import { isValidVersion } from "./version";
 
@@ -69,14 +74,36 @@ export interface WheelContents {
 
 const DIST_INFO_METADATA = /^[^/]+\.dist-info\/METADATA$/;
 
-/** Reads and checks `*.dist-info/METADATA` from a wheel's bytes. */
-export function readWheelMetadata(wheel: WheelFilename, bytes: Uint8Array): WheelContents {
+/**
+ * Reads and checks `*.dist-info/METADATA` from a wheel's bytes. Only that member is inflated, into
+ * a buffer of its declared size (fflate writes no further), and a declared size past
+ * `maxMetadataBytes` is refused before anything is inflated: a zip bomb costs nothing.
+ */
+export function readWheelMetadata(
+  wheel: WheelFilename,
+  bytes: Uint8Array,
+  maxMetadataBytes: number = MAX_CORE_METADATA_BYTES,
+): WheelContents {
   let entries: Record<string, Uint8Array>;
+  let oversize: number | undefined;
   try {
-    entries = unzipSync(bytes, { filter: (file) => DIST_INFO_METADATA.test(file.name) });
+    entries = unzipSync(bytes, {
+      filter: (file) => {
+        if (!DIST_INFO_METADATA.test(file.name)) return false;
+        if (file.originalSize <= maxMetadataBytes) return true;
+        oversize = file.originalSize;
+        return false;
+      },
+    });
   } catch (err) {
     throw new PublishingError(
       `"${wheel.filename}" is not a readable zip archive (${(err as Error).message}); rebuild the wheel`,
+    );
+  }
+  if (oversize !== undefined) {
+    throw new PublishingError(
+      `"${wheel.filename}" has a METADATA of ${oversize} bytes, more than ${maxMetadataBytes}; ` +
+        "shorten its long description (README) and rebuild the wheel",
     );
   }
   const names = Object.keys(entries);

@@ -400,6 +400,29 @@ describe("edge bundle: serving viewer-request events with credentials on moto_se
     );
   });
 
+  it("forwards POST /legacy/ as it came, its Authorization moved to x-ppi-authorization (a forged one dropped)", async () => {
+    const request = forwarded(
+      await as(keys.publisher, {
+        uri: "/legacy/",
+        method: "POST",
+        headers: { "X-Ppi-Authorization": keys.valid.authorization },
+      }),
+    );
+    expect(request.uri).to.equal("/legacy/");
+    expect(request.method).to.equal("POST");
+    expect(request.headers.authorization).to.equal(undefined);
+    expect(request.headers["x-ppi-authorization"].map((h) => h.value)).to.deep.equal([
+      keys.publisher.authorization,
+    ]);
+    expect(logged).to.deep.equal([]);
+  });
+
+  it("answers GET /legacy/ with 405 and Allow: POST", async () => {
+    const response = generated(await as(keys.publisher, { uri: "/legacy/" }));
+    expect(response.status).to.equal("405");
+    expect(headerValue(response, "allow")).to.equal("POST");
+  });
+
   it("fails closed with 503 when the table cannot be read", async () => {
     const missingTable = loadEdgeBundle(
       await serializeEdgeBundle({ ...TEST_HANDLER_CONFIG, tableName: "ppi-dev-missing" }),

@@ -729,3 +729,88 @@ describe("viewer-request handler: lookups, caching and failure", () => {
     });
   }
 });
+
+describe("viewer-request handler: the upload endpoints", () => {
+  const cases: {
+    what: string;
+    uri: string;
+    method: string;
+    headers?: Record<string, string | string[]>;
+    forwardedAuthorization?: string[] | null;
+    status?: string;
+    allow?: string;
+  }[] = [
+    {
+      what: "a twine upload",
+      uri: "/legacy/",
+      method: "POST",
+      headers: { Authorization: "Basic dXNlcjpwYXNz" },
+      forwardedAuthorization: ["Basic dXNlcjpwYXNz"],
+    },
+    {
+      what: "an upload with a forged forwarded header",
+      uri: "/legacy/",
+      method: "POST",
+      headers: { Authorization: "Basic dXNlcjpwYXNz", "X-Ppi-Authorization": "Basic Zm9yZ2VkOng=" },
+      forwardedAuthorization: ["Basic dXNlcjpwYXNz"],
+    },
+    {
+      what: "an upload with only a forged forwarded header",
+      uri: "/legacy/",
+      method: "POST",
+      headers: { "X-Ppi-Authorization": "Basic Zm9yZ2VkOng=" },
+      forwardedAuthorization: null,
+    },
+    {
+      what: "an upload without credentials (the upload function answers 401)",
+      uri: "/legacy/",
+      method: "POST",
+      forwardedAuthorization: null,
+    },
+    {
+      what: "two Authorization headers (both moved; the function refuses them)",
+      uri: "/legacy/",
+      method: "POST",
+      headers: { Authorization: ["Basic YTpi", "Basic Yzpk"] },
+      forwardedAuthorization: ["Basic YTpi", "Basic Yzpk"],
+    },
+    { what: "GET /legacy/", uri: "/legacy/", method: "GET", status: "405", allow: "POST" },
+    { what: "PUT /legacy/", uri: "/legacy/", method: "PUT", status: "405", allow: "POST" },
+    {
+      what: "uv asking for the OIDC audience",
+      uri: "/_/oidc/audience",
+      method: "GET",
+      forwardedAuthorization: null,
+    },
+    {
+      what: "a mint-token request",
+      uri: "/_/oidc/mint-token",
+      method: "POST",
+      headers: { Authorization: "Bearer x" },
+      forwardedAuthorization: ["Bearer x"],
+    },
+    { what: "POST elsewhere", uri: "/simple/", method: "POST", status: "405", allow: "GET, HEAD" },
+    { what: "POST /legacy (no slash)", uri: "/legacy", method: "POST", status: "405", allow: "GET, HEAD" },
+  ];
+  for (const { what, uri, method, headers, forwardedAuthorization, status, allow } of cases) {
+    it(`${what}: ${method} ${uri} → ${status ?? "forwarded, unauthenticated, without a lookup"}`, async () => {
+      const h = harness(allKeys);
+      const result = await h.handle({ uri, method, ...(headers ? { headers } : {}) });
+      expect(h.store.lookups).to.equal(0);
+      if (status !== undefined) {
+        const response = generated(result);
+        expect(response.status).to.equal(status);
+        expect(headerValue(response, "allow")).to.equal(allow);
+        return;
+      }
+      const request = forwarded(result);
+      expect(request.uri).to.equal(uri);
+      expect(request.method).to.equal(method);
+      expect(request.headers.authorization).to.equal(undefined);
+      expect(request.headers["x-ppi-authorization"]?.map((h) => h.value) ?? null).to.deep.equal(
+        forwardedAuthorization,
+      );
+      expect(h.logs).to.deep.equal([]);
+    });
+  }
+});

@@ -71,6 +71,7 @@ describe("publishing: PEP 792 project status on S3 @integration", () => {
           project: "closed",
           version: "2.0",
           status: "refused",
+          refusal: "invalid",
           reason:
             `closed is ${status} (see ticket 42) in acme/main, and an ${status} project accepts no new files ` +
             "(PEP 792); `status set --tenant acme closed active` reopens it",
