@@ -22,7 +22,7 @@ import type {
   CloudFrontRequestResult,
 } from "aws-lambda";
 import { keyAllowsProject } from "../domain/credentialRecords";
-import { authenticate } from "./authenticate";
+import { createAuthenticator } from "./authenticate";
 import { CredentialLookup, createCachedLookup } from "./credentialLookup";
 import { createDynamoCredentialStore } from "./dynamoCredentialStore";
 import { PageFormat, fileKey, projectPageKey, rootPageKey } from "../domain/storageLayout";
@@ -36,7 +36,8 @@ import {
   redirect,
   unauthorized,
 } from "./responses";
-import { Route, canonicalPath, encodePath, parseRoute } from "./route";
+import { ROUTE_MEMO_ENTRIES, Route, canonicalPath, createRouteParser, encodePath } from "./route";
+import { createKeyCache } from "./keyCache";
 import { AWS_REGION_PATTERN } from "../domain/aws";
 import {
   FORWARDED_AUTHORIZATION_HEADER,
@@ -135,10 +136,6 @@ export interface HandlerDependencies {
   readonly log: (line: string) => void;
 }
 
-function headerValues(headers: CloudFrontHeaders | undefined, name: string): string[] | undefined {
-  return headers?.[name]?.map((header) => header.value);
-}
-
 /** The paths answered by the upload functions (a plain list: the closure serializer drops a Map's entries). */
 const UPLOAD_PATHS: readonly string[] = [LEGACY_UPLOAD_PATH, OIDC_AUDIENCE_PATH, OIDC_MINT_TOKEN_PATH];
 
@@ -183,7 +180,29 @@ export function createViewerRequestHandlerWith(
   config: ViewerRequestConfig,
   deps: HandlerDependencies,
 ): (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult> {
+  // The request path reads only locals bound here, once per container: in the edge bundle every
+  // module-level name a serialized function reads is a `with`-scope lookup, and every call of a
+  // module-level function a wrapper that rebuilds it (a fraction of a microsecond each; docs/edge-index.md).
   const negotiateFormat = createFormatNegotiator();
+  const parseRoute = createRouteParser(config.branchChannels);
+  const authenticate = createAuthenticator(deps.lookup);
+  const queryFormat = formatFromQuery;
+  const allowsProject = keyAllowsProject;
+  const uploadPaths = UPLOAD_PATHS;
+  // Origin URIs by tenant, format and (canonical) viewer URI: the rewrite is a pure function of them.
+  const originUris = createKeyCache<string>(ROUTE_MEMO_ENTRIES);
+  function originUri(route: Route, tenant: string, format: PageFormat, uri: string): string {
+    const memoKey = `${tenant} ${format} ${uri}`;
+    let origin = originUris.get(memoKey, 0);
+    if (origin === undefined) {
+      origin = `/${encodePath(objectKey(route, tenant, format))}`;
+      originUris.set(memoKey, origin, Infinity, 0);
+    }
+    return origin;
+  }
+  function headerValues(headers: CloudFrontHeaders | undefined, name: string): string[] | undefined {
+    return headers?.[name]?.map((header) => header.value);
+  }
 
   async function decide(
     request: CloudFrontRequest,
@@ -199,19 +218,19 @@ export function createViewerRequestHandlerWith(
       if (status === 401) return unauthorized(config.realm);
       return status === 405 ? methodNotAllowed() : generatedResponse(status);
     }
-    if (UPLOAD_PATHS.includes(request.uri)) {
+    if (uploadPaths.includes(request.uri)) {
       if (request.uri !== LEGACY_UPLOAD_PATH || request.method === LEGACY_UPLOAD_METHOD)
         return forwardUpload(request);
       deps.log(denialLogLine({ status: 405, reason: "method-not-allowed", requestId }));
       return methodNotAllowed(LEGACY_UPLOAD_METHOD);
     }
     if (request.method !== "GET" && request.method !== "HEAD") return deny(405, "method-not-allowed");
-    const parsed = parseRoute(request.uri, config.branchChannels);
+    const parsed = parseRoute(request.uri);
     if (parsed.kind === "malformed") return deny(400, parsed.reason);
-    const formatOverride = formatFromQuery(request.querystring ?? "");
+    const formatOverride = request.querystring ? queryFormat(request.querystring) : undefined;
     if (formatOverride === "malformed") return deny(400, "malformed-query");
 
-    const auth = await authenticate(deps.lookup, headerValues(request.headers, "authorization"), deps.now());
+    const auth = await authenticate(headerValues(request.headers, "authorization"), deps.now());
     if (!auth.ok) return deny(auth.status, auth.reason, auth.username, auth.detail);
 
     if (parsed.kind === "not-found") return deny(404, "no-such-route", auth.username);
@@ -231,7 +250,7 @@ export function createViewerRequestHandlerWith(
         "this key may read only the projects it names, and the root page lists them all; request /simple/<project>/ (pip, uv and poetry do)",
       );
     }
-    if (route.kind !== "root" && !keyAllowsProject(auth.record, route.project)) {
+    if (route.kind !== "root" && !allowsProject(auth.record, route.project)) {
       return restricted("project-not-allowed", "this key may not read this project");
     }
     if (!parsed.canonical) {
@@ -244,7 +263,7 @@ export function createViewerRequestHandlerWith(
       if (negotiated === "not-acceptable") return deny(406, "not-acceptable", auth.username);
       format = negotiated;
     }
-    request.uri = `/${encodePath(objectKey(route, tenant, format))}`;
+    request.uri = originUri(route, tenant, format, request.uri);
     request.querystring = "";
     delete request.headers.authorization;
     return request;
