@@ -290,12 +290,13 @@ export function createViewerRequestHandler(
   config: ViewerRequestConfig,
 ): (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult> {
   const store = createDynamoCredentialStore(config.tableName, config);
+  const clock = Date; // bound once (a global read per request is a `with` lookup in the edge bundle)
   return createViewerRequestHandlerWith(config, {
     lookup: createCachedLookup(store, {
       validTtlMs: config.keyCacheSeconds * 1000,
       unknownTtlMs: config.unknownKeyCacheSeconds * 1000,
     }),
-    now: () => Date.now(),
+    now: () => clock.now(),
     log: (line) => console.log(line),
   });
 }
