@@ -36,8 +36,7 @@ import {
   redirect,
   unauthorized,
 } from "./responses";
-import { ROUTE_MEMO_ENTRIES, Route, canonicalPath, createRouteParser, encodePath } from "./route";
-import { createKeyCache } from "./keyCache";
+import { Route, canonicalPath, createRouteParser, encodePath } from "./route";
 import { AWS_REGION_PATTERN } from "../domain/aws";
 import {
   FORWARDED_AUTHORIZATION_HEADER,
@@ -188,15 +187,19 @@ export function createViewerRequestHandlerWith(
   const authenticate = createAuthenticator(deps.lookup);
   const queryFormat = formatFromQuery;
   const allowsProject = keyAllowsProject;
-  const uploadPaths = UPLOAD_PATHS;
-  // Origin URIs by tenant, format and (canonical) viewer URI: the rewrite is a pure function of them.
-  const originUris = createKeyCache<string>(ROUTE_MEMO_ENTRIES);
-  function originUri(route: Route, tenant: string, format: PageFormat, uri: string): string {
-    const memoKey = `${tenant} ${format} ${uri}`;
-    let origin = originUris.get(memoKey, 0);
+  // Origin URIs by route (the route parser's remembered object for a URI), format and tenant:
+  // the rewrite is a pure function of them. Entries go with their route when the parser forgets it.
+  const originUris = new WeakMap<Route, Record<PageFormat, Map<string, string>>>();
+  function originUri(route: Route, tenant: string, format: PageFormat): string {
+    let byFormat = originUris.get(route);
+    if (byFormat === undefined) {
+      byFormat = { html: new Map(), json: new Map() };
+      originUris.set(route, byFormat);
+    }
+    let origin = byFormat[format].get(tenant);
     if (origin === undefined) {
       origin = `/${encodePath(objectKey(route, tenant, format))}`;
-      originUris.set(memoKey, origin, Infinity, 0);
+      byFormat[format].set(tenant, origin);
     }
     return origin;
   }
@@ -218,7 +221,7 @@ export function createViewerRequestHandlerWith(
       if (status === 401) return unauthorized(config.realm);
       return status === 405 ? methodNotAllowed() : generatedResponse(status);
     }
-    if (uploadPaths.includes(request.uri)) {
+    if (UPLOAD_PATHS.includes(request.uri)) {
       if (request.uri !== LEGACY_UPLOAD_PATH || request.method === LEGACY_UPLOAD_METHOD)
         return forwardUpload(request);
       deps.log(denialLogLine({ status: 405, reason: "method-not-allowed", requestId }));
@@ -263,7 +266,7 @@ export function createViewerRequestHandlerWith(
       if (negotiated === "not-acceptable") return deny(406, "not-acceptable", auth.username);
       format = negotiated;
     }
-    request.uri = originUri(route, tenant, format, request.uri);
+    request.uri = originUri(route, tenant, format);
     request.querystring = "";
     delete request.headers.authorization;
     return request;
