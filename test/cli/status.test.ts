@@ -1,37 +1,20 @@
 /** `status set` against moto: what it prints, what `list` shows, and bad input refused with nothing written. */
 import { expect } from "chai";
-import { runCli } from "../../cli/run";
+import { useCliOnMoto } from "./support/inProcess";
 import { indexLocation } from "../../publishing/indexLocation";
 import { publish } from "../../publishing/publish";
-import { IndexStore } from "../../publishing/indexStore";
 import { buildWheel } from "../../publishing/wheelBuilder";
-import { MotoIndex, snapshot, startMotoIndex } from "../../fixtures/motoIndex";
+import { snapshot } from "../../fixtures/motoIndex";
 
 describe("cli: status set @integration", () => {
-  let fixture: MotoIndex;
-  let store: IndexStore;
-  let env: Record<string, string>;
+  const moto = useCliOnMoto();
+  const cli = moto.cli;
   before(async () => {
-    fixture = await startMotoIndex();
-    store = await fixture.newStore();
-    env = { ...fixture.moto.env, PACKAGE_INDEX_BUCKET: store.bucket, CI: "true" };
-    await publish(store, indexLocation("acme"), [buildWheel({ name: "demo-pkg", version: "1.0" })]);
-    await publish(store, indexLocation("acme", "feature-x"), [
+    await publish(moto.store, indexLocation("acme"), [buildWheel({ name: "demo-pkg", version: "1.0" })]);
+    await publish(moto.store, indexLocation("acme", "feature-x"), [
       buildWheel({ name: "demo-pkg", version: "1.0" }),
     ]);
   });
-  after(async () => fixture?.stop());
-
-  async function cli(args: string[]) {
-    let stdout = "";
-    let stderr = "";
-    const code = await runCli(args, {
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      env,
-    });
-    return { code, stdout, stderr };
-  }
 
   it("sets a status with a reason, in a channel, and list shows it", async () => {
     const set = await cli([
@@ -100,10 +83,10 @@ describe("cli: status set @integration", () => {
   ];
   for (const [what, args, message] of bad) {
     it(`refuses ${what} with nothing written`, async () => {
-      const before = await snapshot(store);
+      const before = await snapshot(moto.store);
       const result = await cli(["status", "set", "--tenant", "acme", ...args]);
       expect(result).to.deep.equal({ code: 1, stdout: "", stderr: message });
-      expect(await snapshot(store)).to.deep.equal(before);
+      expect(await snapshot(moto.store)).to.deep.equal(before);
     });
   }
 
