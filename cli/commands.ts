@@ -10,9 +10,11 @@ import { CliError, UsageError } from "./errors";
 // The publishing modules and the AWS SDK load when a command runs, not for `--help` (start-up time).
 import type { CreatedKey, KeySummary } from "../publishing/customerKeys";
 import { indexLocation } from "../publishing/indexLocation";
-import type { ProjectPage } from "../publishing/pages";
+import type { ProjectPage, ProjectStatus } from "../publishing/pages";
 import { createProgress } from "./progress";
 import { RESERVED_NAMES_CACHE_SECONDS } from "../domain/reservedNames";
+import { PAGE_CACHE_CONTROL } from "../domain/storageLayout";
+import { normalizeProjectName } from "../domain/names";
 import type { PublishResult } from "../publishing/publish";
 import type { IndexStore } from "../publishing/indexStore";
 import { MINTED_KEY_LIFETIME_SECONDS, TrustedPublisher } from "../domain/trustedPublishers";
@@ -252,13 +254,37 @@ const removeCommand: Command = {
   },
 };
 
+function describeStatus(status: ProjectStatus): string {
+  return `${status.status}${status.reason === undefined ? "" : ` (${status.reason})`}`;
+}
+
 function describeProject(page: ProjectPage): string {
   const lines = page.files.map((f) => {
     const yanked = f.yanked === false ? "" : `  yanked${typeof f.yanked === "string" ? `: ${f.yanked}` : ""}`;
     return `${f.filename}  ${f.size} bytes  ${f.uploadTime}${f.requiresPython ? `  requires ${f.requiresPython}` : ""}${yanked}`;
   });
-  return lines.length ? lines.join("\n") : `${page.project} has no files`;
+  const status = page.status ? [`status: ${describeStatus(page.status)}`] : [];
+  return [...status, ...(lines.length ? lines : [`${page.project} has no files`])].join("\n");
 }
+
+const statusSet: Command = {
+  usage: "status set --tenant T [--channel C] PROJECT active|archived|deprecated|quarantined [--reason R]",
+  summary:
+    "set a project's status (PEP 792): archived and quarantined refuse new files, quarantined offers none",
+  options: ["tenant", "channel", "reason"],
+  positionals: [2, 2],
+  async run(ctx) {
+    const where = location(ctx);
+    const [project, status] = ctx.positionals;
+    const { setProjectStatus } = await import("../publishing/yankAndRemove");
+    const set = await setProjectStatus(await openStore(ctx), where, project, status, text(ctx, "reason"));
+    const name = normalizeProjectName(project);
+    ctx.print(
+      `${name} in ${where.tenant}/${where.channel} is ${describeStatus(set)}; clients see it within the page cache time (${PAGE_CACHE_CONTROL}).`,
+      { tenant: where.tenant, channel: where.channel, project: name, ...set },
+    );
+  },
+};
 
 const listCommand: Command = {
   usage: "list --tenant T [--channel C] [PROJECT]",
@@ -455,6 +481,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   yank: yankCommand(true),
   unyank: yankCommand(false),
   remove: removeCommand,
+  "status set": statusSet,
   list: listCommand,
   reindex: reindexCommand,
   "names reserve": namesCommand(true),

@@ -22,7 +22,7 @@ import type {
   CloudFrontRequestResult,
 } from "aws-lambda";
 import { keyAllowsProject } from "../domain/credentialRecords";
-import { authenticate } from "./authenticate";
+import { createAuthenticator } from "./authenticate";
 import { CredentialLookup, createCachedLookup } from "./credentialLookup";
 import { createDynamoCredentialStore } from "./dynamoCredentialStore";
 import { PageFormat, fileKey, projectPageKey, rootPageKey } from "../domain/storageLayout";
@@ -36,7 +36,7 @@ import {
   redirect,
   unauthorized,
 } from "./responses";
-import { Route, canonicalPath, encodePath, parseRoute } from "./route";
+import { Route, canonicalPath, createRouteParser, encodePath } from "./route";
 import { AWS_REGION_PATTERN } from "../domain/aws";
 import {
   FORWARDED_AUTHORIZATION_HEADER,
@@ -134,10 +134,6 @@ export interface HandlerDependencies {
   readonly log: (line: string) => void;
 }
 
-function headerValues(headers: CloudFrontHeaders | undefined, name: string): string[] | undefined {
-  return headers?.[name]?.map((header) => header.value);
-}
-
 /** Hands an upload request to its function: the viewer's Authorization moves to the forwarded header. */
 function forwardUpload(request: CloudFrontRequest): CloudFrontRequest {
   const headers = request.headers;
@@ -179,7 +175,34 @@ export function createViewerRequestHandlerWith(
   config: ViewerRequestConfig,
   deps: HandlerDependencies,
 ): (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult> {
+  // The request path reads only locals bound here, once per container: in the edge bundle every
+  // module-level name a serialized function reads is a `with`-scope lookup, and every call of a
+  // module-level function a wrapper that rebuilds it (a fraction of a microsecond each; docs/edge-index.md).
   const negotiateFormat = createFormatNegotiator();
+  const parseRoute = createRouteParser(config.branchChannels);
+  const authenticate = createAuthenticator(deps.lookup);
+  const queryFormat = formatFromQuery;
+  const allowsProject = keyAllowsProject;
+  const uploadPaths = UPLOAD_FUNCTION_PATHS;
+  // Origin URIs by route (the route parser's remembered object for a URI), format and tenant:
+  // the rewrite is a pure function of them. Entries go with their route when the parser forgets it.
+  const originUris = new WeakMap<Route, Record<PageFormat, Map<string, string>>>();
+  function originUri(route: Route, tenant: string, format: PageFormat): string {
+    let byFormat = originUris.get(route);
+    if (byFormat === undefined) {
+      byFormat = { html: new Map(), json: new Map() };
+      originUris.set(route, byFormat);
+    }
+    let origin = byFormat[format].get(tenant);
+    if (origin === undefined) {
+      origin = `/${encodePath(objectKey(route, tenant, format))}`;
+      byFormat[format].set(tenant, origin);
+    }
+    return origin;
+  }
+  function headerValues(headers: CloudFrontHeaders | undefined, name: string): string[] | undefined {
+    return headers?.[name]?.map((header) => header.value);
+  }
 
   async function decide(
     request: CloudFrontRequest,
@@ -195,19 +218,19 @@ export function createViewerRequestHandlerWith(
       if (status === 401) return unauthorized(config.realm);
       return status === 405 ? methodNotAllowed() : generatedResponse(status);
     }
-    if (UPLOAD_FUNCTION_PATHS.includes(request.uri)) {
+    if (uploadPaths.includes(request.uri)) {
       if (request.uri !== LEGACY_UPLOAD_PATH || request.method === LEGACY_UPLOAD_METHOD)
         return forwardUpload(request);
       deps.log(denialLogLine({ status: 405, reason: "method-not-allowed", requestId }));
       return methodNotAllowed(LEGACY_UPLOAD_METHOD);
     }
     if (request.method !== "GET" && request.method !== "HEAD") return deny(405, "method-not-allowed");
-    const parsed = parseRoute(request.uri, config.branchChannels);
+    const parsed = parseRoute(request.uri);
     if (parsed.kind === "malformed") return deny(400, parsed.reason);
-    const formatOverride = formatFromQuery(request.querystring ?? "");
+    const formatOverride = request.querystring ? queryFormat(request.querystring) : undefined;
     if (formatOverride === "malformed") return deny(400, "malformed-query");
 
-    const auth = await authenticate(deps.lookup, headerValues(request.headers, "authorization"), deps.now());
+    const auth = await authenticate(headerValues(request.headers, "authorization"), deps.now());
     if (!auth.ok) return deny(auth.status, auth.reason, auth.username, auth.detail);
 
     if (parsed.kind === "not-found") return deny(404, "no-such-route", auth.username);
@@ -227,7 +250,7 @@ export function createViewerRequestHandlerWith(
         "this key may read only the projects it names, and the root page lists them all; request /simple/<project>/ (pip, uv and poetry do)",
       );
     }
-    if (route.kind !== "root" && !keyAllowsProject(auth.record, route.project)) {
+    if (route.kind !== "root" && !allowsProject(auth.record, route.project)) {
       return restricted("project-not-allowed", "this key may not read this project");
     }
     if (!parsed.canonical) {
@@ -240,7 +263,7 @@ export function createViewerRequestHandlerWith(
       if (negotiated === "not-acceptable") return deny(406, "not-acceptable", auth.username);
       format = negotiated;
     }
-    request.uri = `/${encodePath(objectKey(route, tenant, format))}`;
+    request.uri = originUri(route, tenant, format);
     request.querystring = "";
     delete request.headers.authorization;
     return request;
@@ -267,12 +290,13 @@ export function createViewerRequestHandler(
   config: ViewerRequestConfig,
 ): (event: CloudFrontRequestEvent) => Promise<CloudFrontRequestResult> {
   const store = createDynamoCredentialStore(config.tableName, config);
+  const clock = Date; // bound once (a global read per request is a `with` lookup in the edge bundle)
   return createViewerRequestHandlerWith(config, {
     lookup: createCachedLookup(store, {
       validTtlMs: config.keyCacheSeconds * 1000,
       unknownTtlMs: config.unknownKeyCacheSeconds * 1000,
     }),
-    now: () => Date.now(),
+    now: () => clock.now(),
     log: (line) => console.log(line),
   });
 }

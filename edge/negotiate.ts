@@ -115,8 +115,9 @@ export const NEGOTIATION_MEMO_ENTRIES = 64;
 /** `negotiateFormat` with a bounded memo per Accept value (an answer never changes, so no expiry). */
 export function createFormatNegotiator(): typeof negotiateFormat {
   const memo = createKeyCache<Negotiated>(NEGOTIATION_MEMO_ENTRIES);
+  const maxLength = MAX_ACCEPT_LENGTH; // bound once: a module-level name read per request costs a `with` lookup in the edge bundle
   return function negotiateRemembered(accept, override) {
-    if (override || accept === undefined || accept.length > MAX_ACCEPT_LENGTH)
+    if (override || accept === undefined || accept.length > maxLength)
       return negotiateFormat(accept, override);
     let negotiated = memo.get(accept, 0);
     if (negotiated === undefined) {

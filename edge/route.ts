@@ -10,6 +10,7 @@
  *   /<channel>/simple/... /<channel>/files/...   the same for a branch channel (when enabled)
  */
 import { MAIN_CHANNEL, isValidChannel, isValidProjectName, normalizeProjectName } from "../domain/names";
+import { createKeyCache } from "./keyCache";
 
 /** Longest raw URI accepted (CloudFront allows far more; no real index URL comes close). */
 export const MAX_URI_LENGTH = 1024;
@@ -133,4 +134,26 @@ export function parseRoute(uri: string, branchChannels: boolean): RouteResult {
   // Compared raw: a percent-encoded spelling of the same path (`/%73imple/`) is not canonical, so
   // CloudFront never serves a request whose behaviour it chose on a disguised path.
   return { kind: "route", route, canonical: encodePath(canonicalPath(route)) === uri };
+}
+
+/** URIs whose parse a route parser remembers; clients request the same pages and files over and over. */
+export const ROUTE_MEMO_ENTRIES = 256;
+
+/**
+ * `parseRoute` for one container and one `branchChannels`, with a bounded memo per raw URI (an
+ * answer never changes, so no expiry; the oldest-inserted entry goes first). A remembered URI
+ * costs one map lookup instead of the decoding, the name checks and the canonical-form check,
+ * which in the edge bundle are calls through the closure serializer's wrappers.
+ */
+export function createRouteParser(branchChannels: boolean): (uri: string) => RouteResult {
+  const parse = parseRoute;
+  const memo = createKeyCache<RouteResult>(ROUTE_MEMO_ENTRIES);
+  return function parseRemembered(uri) {
+    let result = memo.get(uri, 0);
+    if (result === undefined) {
+      result = parse(uri, branchChannels);
+      memo.set(uri, result, Infinity, 0);
+    }
+    return result;
+  };
 }

@@ -231,17 +231,27 @@ export function updateRoot(
   return updatePage(store, location, rootKind(location), mutate);
 }
 
-/** The tombstones of both pages, each name once: a write can never drop one. */
-function keepRemoved(current: ProjectPage | undefined, next: ProjectPage): ProjectPage {
+/**
+ * What every write carries over from the current page: the tombstones of both pages, each name
+ * once, and the status unless `next` sets one, so no writer (publish, healing, reindex, yank) can
+ * drop either.
+ */
+function carryOver(current: ProjectPage | undefined, next: ProjectPage): ProjectPage {
   const removed = new Map([...(current?.removed ?? []), ...(next.removed ?? [])].map((r) => [r.filename, r]));
-  return removed.size ? { ...next, removed: [...removed.values()] } : next;
+  const status = next.status ?? current?.status;
+  return {
+    ...next,
+    ...(removed.size ? { removed: [...removed.values()] } : {}),
+    ...(status ? { status } : {}),
+  };
 }
 
 /**
  * Updates a project's page. A new project is added to the root page first, so a crash in between
  * leaves a root entry whose page is still missing (a 404, which clients treat as "not here"), and
- * the next publish of the project, finding no page, completes it. Tombstones (`removed`) of the
- * current page are always carried over; DELETE_PAGE is honoured only for a page without any.
+ * the next publish of the project, finding no page, completes it. Tombstones (`removed`) and the
+ * status of the current page are always carried over; DELETE_PAGE is honoured only for a page
+ * with neither (otherwise the page is kept, with no files).
  * `from`: the page as just read with `readProjectState` (saves reading it again).
  */
 export function updateProject(
@@ -260,8 +270,10 @@ export function updateProject(
     const next = await mutate(current);
     if (next === undefined) return undefined;
     if (next === DELETE_PAGE)
-      return current?.removed?.length ? keepRemoved(current, { project, files: [] }) : DELETE_PAGE;
-    return keepRemoved(current, next);
+      return current?.removed?.length || current?.status
+        ? carryOver(current, { project, files: [] })
+        : DELETE_PAGE;
+    return carryOver(current, next);
   };
   return updatePage(store, location, projectKind(location, project), guarded, addToRoot, from);
 }

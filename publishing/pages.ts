@@ -3,13 +3,21 @@
  * PEP 691 JSON and PEP 503 HTML with the PEP 592/658/714/700 fields. The project's JSON page is
  * also the authoritative state a publish reads and compare-and-swaps, so it parses back losslessly.
  */
+import { ProjectStatusMarker, isProjectStatusMarker, withholdsFiles } from "../domain/projectStatus";
 import { relativeFileUrl } from "../domain/storageLayout";
 import { parseDistributionFilename } from "./distribution";
 import { PublishingError } from "./errors";
 import { canonicalVersion, compareVersions } from "./version";
 
-/** PEP 700 (1.1) adds `versions`, `size` and `upload-time`. */
+/** PEP 700 (1.1) adds `versions`, `size` and `upload-time`: the version of every page without a status. */
 export const API_VERSION = "1.1";
+
+/**
+ * PEP 792 (1.4) adds the project status: the version of a project page that carries one. The
+ * features of 1.2 (PEP 708 tracks) and 1.3 (PEP 740 provenance) are optional, so such a page is a
+ * complete 1.4 page without them.
+ */
+export const STATUS_API_VERSION = "1.4";
 
 export interface FileEntry {
   readonly filename: string;
@@ -31,12 +39,34 @@ export interface RemovedFile {
   readonly sha256?: string;
 }
 
+/** A project's PEP 792 status as an operator set it (`status set`). */
+export interface ProjectStatus {
+  readonly status: ProjectStatusMarker;
+  readonly reason?: string;
+}
+
 export interface ProjectPage {
   /** PEP 503 normalized name. */
   readonly project: string;
+  /**
+   * Every file of the project, including those a quarantined page withholds (kept in the JSON page
+   * under `_ppi.withheld`, without links, while the page offers none).
+   */
   readonly files: readonly FileEntry[];
   /** Tombstones of removed files (kept in the JSON page under the PEP 691 private key `_ppi`). */
   readonly removed?: readonly RemovedFile[];
+  /** Absent on a page that never had one: the project is then active (PEP 792's default). */
+  readonly status?: ProjectStatus;
+}
+
+/** The files the page offers for download: none while quarantined (PEP 792), else all of them. */
+export function offeredFiles(page: ProjectPage): readonly FileEntry[] {
+  return page.status && withholdsFiles(page.status.status) ? [] : page.files;
+}
+
+/** The API version a project page declares: the highest whose fields it carries. */
+export function projectApiVersion(page: ProjectPage): string {
+  return page.status ? STATUS_API_VERSION : API_VERSION;
 }
 
 /** Names whose reuse is refused: the files the page's tombstones record. */
@@ -80,28 +110,37 @@ export function versionsOf(page: ProjectPage): string[] {
 const META = { "api-version": API_VERSION };
 const PRIVATE_KEY = "_ppi";
 
+function fileJson(file: FileEntry, url: string | undefined) {
+  const coreMetadata = file.coreMetadataSha256 ? { sha256: file.coreMetadataSha256 } : false;
+  return {
+    filename: file.filename,
+    ...(url === undefined ? {} : { url }),
+    hashes: { sha256: file.sha256 },
+    ...(file.requiresPython ? { "requires-python": file.requiresPython } : {}),
+    "core-metadata": coreMetadata,
+    "dist-info-metadata": coreMetadata,
+    yanked: file.yanked,
+    size: file.size,
+    "upload-time": file.uploadTime,
+  };
+}
+
 export function renderProjectJson(page: ProjectPage): string {
   const sorted = sortedPage(page);
+  const offered = offeredFiles({ ...sorted, status: page.status });
+  const withheld = offered.length < sorted.files.length ? sorted.files : [];
+  const held = {
+    ...(page.removed?.length ? { removed: page.removed } : {}),
+    ...(withheld.length ? { withheld: withheld.map((file) => fileJson(file, undefined)) } : {}),
+  };
   return JSON.stringify({
-    meta: META,
+    meta: { "api-version": projectApiVersion(page) },
     name: page.project,
-    versions: versionsOf(sorted),
-    files: sorted.files.map((file) => {
-      const coreMetadata = file.coreMetadataSha256 ? { sha256: file.coreMetadataSha256 } : false;
-      return {
-        filename: file.filename,
-        url: relativeFileUrl(page.project, file.filename),
-        hashes: { sha256: file.sha256 },
-        ...(file.requiresPython ? { "requires-python": file.requiresPython } : {}),
-        "core-metadata": coreMetadata,
-        "dist-info-metadata": coreMetadata,
-        yanked: file.yanked,
-        size: file.size,
-        "upload-time": file.uploadTime,
-      };
-    }),
+    ...(page.status ? { "project-status": page.status } : {}),
+    versions: versionsOf({ project: page.project, files: offered }),
+    files: offered.map((file) => fileJson(file, relativeFileUrl(page.project, file.filename))),
     // PEP 691 reserves keys with a leading underscore for the index server; clients ignore them.
-    ...(page.removed?.length ? { [PRIVATE_KEY]: { removed: page.removed } } : {}),
+    ...(Object.keys(held).length ? { [PRIVATE_KEY]: held } : {}),
   });
 }
 
@@ -123,13 +162,25 @@ export function escapeHtml(text: string): string {
  */
 export const GENERATION_NAME = "ppi-generation";
 
-function htmlDocument(title: string, body: string[], generation: number | undefined): string {
+/** A `<meta>` tag of the head: name and content, escaped. */
+function metaTag(name: string, content: string): string {
+  return `    <meta name="${escapeHtml(name)}" content="${escapeHtml(content)}">`;
+}
+
+function htmlDocument(
+  title: string,
+  body: string[],
+  generation: number | undefined,
+  apiVersion = API_VERSION,
+  meta: readonly (readonly [string, string])[] = [],
+): string {
   return [
     "<!DOCTYPE html>",
     "<html>",
     "  <head>",
-    `    <meta name="pypi:repository-version" content="${API_VERSION}">`,
-    ...(generation === undefined ? [] : [`    <meta name="${GENERATION_NAME}" content="${generation}">`]),
+    metaTag("pypi:repository-version", apiVersion),
+    ...meta.map(([name, content]) => metaTag(name, content)),
+    ...(generation === undefined ? [] : [metaTag(GENERATION_NAME, String(generation))]),
     `    <title>${escapeHtml(title)}</title>`,
     "  </head>",
     "  <body>",
@@ -143,7 +194,7 @@ function htmlDocument(title: string, body: string[], generation: number | undefi
 
 /** `generation`: the page writer's generation number, written into the page's head. */
 export function renderProjectHtml(page: ProjectPage, generation?: number): string {
-  const links = sortedPage(page).files.map((file) => {
+  const links = offeredFiles({ ...sortedPage(page), status: page.status }).map((file) => {
     const href = `${relativeFileUrl(page.project, file.filename)}#sha256=${file.sha256}`;
     const attributes = [`href="${escapeHtml(href)}"`];
     if (file.requiresPython) attributes.push(`data-requires-python="${escapeHtml(file.requiresPython)}"`);
@@ -156,7 +207,9 @@ export function renderProjectHtml(page: ProjectPage, generation?: number): strin
     }
     return `<a ${attributes.join(" ")}>${escapeHtml(file.filename)}</a><br>`;
   });
-  return htmlDocument(`Links for ${page.project}`, links, generation);
+  const status: [string, string][] = page.status ? [["pypi:project-status", page.status.status]] : [];
+  if (page.status?.reason !== undefined) status.push(["pypi:project-status-reason", page.status.reason]);
+  return htmlDocument(`Links for ${page.project}`, links, generation, projectApiVersion(page), status);
 }
 
 export function renderRootJson(root: RootPage): string {
@@ -227,17 +280,33 @@ export function parseProjectJson(text: string, source: string): ProjectPage {
   const json = parseJson(text, source);
   if (typeof json.name !== "string" || !Array.isArray(json.files))
     throw corruptPage(source, "no name or files");
-  const removed = removedFromJson(json[PRIVATE_KEY], source);
+  const held = json[PRIVATE_KEY];
+  if (held !== undefined && !isObject(held)) throw corruptPage(source, `malformed ${PRIVATE_KEY}`);
+  const removed = removedFromJson(held?.removed, source);
+  const withheld = held?.withheld ?? [];
+  if (!Array.isArray(withheld)) throw corruptPage(source, `malformed ${PRIVATE_KEY}`);
+  const status = statusFromJson(json["project-status"], source);
   return {
     project: json.name,
-    files: json.files.map((file) => fileFromJson(file, source)),
+    files: [...json.files, ...withheld].map((file) => fileFromJson(file, source)),
     ...(removed.length ? { removed } : {}),
+    ...(status ? { status } : {}),
   };
 }
 
-function removedFromJson(value: unknown, source: string): RemovedFile[] {
-  if (value === undefined) return [];
-  const removed = isObject(value) ? value.removed : undefined;
+function statusFromJson(value: unknown, source: string): ProjectStatus | undefined {
+  if (value === undefined) return undefined;
+  if (
+    !isObject(value) ||
+    !isProjectStatusMarker(value.status) ||
+    !["string", "undefined"].includes(typeof value.reason)
+  )
+    throw corruptPage(source, "malformed project-status");
+  return { status: value.status, ...(typeof value.reason === "string" ? { reason: value.reason } : {}) };
+}
+
+function removedFromJson(removed: unknown, source: string): RemovedFile[] {
+  if (removed === undefined) return [];
   const valid = (r: unknown) =>
     isObject(r) && typeof r.filename === "string" && ["string", "undefined"].includes(typeof r.sha256);
   if (!Array.isArray(removed) || !removed.every(valid)) throw corruptPage(source, `malformed ${PRIVATE_KEY}`);

@@ -2,7 +2,9 @@
  * `publish`: validate every file before writing anything, upload each immutably, then update each
  * project's pages once with compare-and-swap, starting from the page read before the uploads (a
  * conflict re-reads it). A file name that was removed (a tombstone on the project's page) is
- * refused before any upload.
+ * refused before any upload, and so is every file of a project whose status (PEP 792) refuses
+ * uploads (archived, quarantined) when the publish reads its page. A status set after that read
+ * does not undo the publish: its files go on the page, which keeps the status.
  *
  * Healing: a publish that creates a project's page, and every HEAL_EVERY_GENERATIONS-th update of
  * it, also lists the project's stored files and adds any the page does not show (what a crashed
@@ -10,11 +12,13 @@
  * re-run of the crashed publish heals its own files at once (they are "unchanged" and go on the
  * page), and `reindex` heals everything.
  */
+import { refusesUploads } from "../domain/projectStatus";
 import { Distribution, inspectDistribution } from "./distribution";
 import { PublishingError, PublishingErrorKind } from "./errors";
 import { IndexLocation } from "./indexLocation";
 import { PageState, readProjectState, updateProject } from "./pageWriter";
-import { FileEntry, ProjectPage, removedNames } from "./pages";
+import { FileEntry, ProjectPage, ProjectStatus, removedNames } from "./pages";
+import { MAIN_CHANNEL } from "../domain/names";
 import { IndexStore } from "./indexStore";
 import { describeStoredFiles, listStoredFiles, uploadDistribution } from "./storedFiles";
 
@@ -71,6 +75,20 @@ export function removedMessage(filename: string, location: IndexLocation): strin
   return (
     `${filename} was published and removed in ${location.tenant}/${location.channel}; ` +
     `a file name can never be reused: publish a new version`
+  );
+}
+
+/** Why a project whose status refuses uploads took no file, and how to reopen it. */
+export function closedProjectMessage(
+  project: string,
+  status: ProjectStatus,
+  location: IndexLocation,
+): string {
+  const reason = status.reason === undefined ? "" : ` (${status.reason})`;
+  const channel = location.channel === MAIN_CHANNEL ? "" : ` --channel ${location.channel}`;
+  return (
+    `${project} is ${status.status}${reason} in ${location.tenant}/${location.channel}, and an ${status.status} ` +
+    `project accepts no new files (PEP 792); \`status set --tenant ${location.tenant}${channel} ${project} active\` reopens it`
   );
 }
 
@@ -141,11 +159,14 @@ export async function publish(
     const entries: FileEntry[] = [];
     const page = await readProjectState(store, location, project);
     const removed = removedNames(page.page);
+    const status = page.page?.status;
+    const closed = status && refusesUploads(status.status) ? status : undefined;
     const projectResults: PublishResult[] = [];
     for (const [i, dist] of dists.entries()) {
       if (dist.project !== project) continue;
       let result: PublishResult;
       try {
+        if (closed) throw new PublishingError(closedProjectMessage(project, closed, location));
         if (removed.has(dist.filename))
           throw new PublishingError(removedMessage(dist.filename, location), "removed");
         const outcome = await uploadDistribution(store, location, dist, files[i].bytes, now());

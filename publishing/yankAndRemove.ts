@@ -1,13 +1,19 @@
 /**
  * Changes to what is already published: `yank` / `unyank` a version (PEP 592), `remove` a version's
- * files, and `list` what a tenant's channel holds.
+ * files, set a project's status (PEP 792), and `list` what a tenant's channel holds.
  */
 import { fileKey, metadataKey } from "../domain/storageLayout";
 import { isValidProjectName, normalizeProjectName } from "../domain/names";
+import {
+  PROJECT_STATUSES,
+  STATUS_REASON_ALLOWED,
+  isProjectStatusMarker,
+  isValidStatusReason,
+} from "../domain/projectStatus";
 import { PublishingError } from "./errors";
 import { IndexLocation } from "./indexLocation";
 import { readProject, readRoot, updateProject } from "./pageWriter";
-import { FileEntry, ProjectPage, RemovedFile, sortedPage, versionOf } from "./pages";
+import { FileEntry, ProjectPage, ProjectStatus, RemovedFile, sortedPage, versionOf } from "./pages";
 import { IndexStore } from "./indexStore";
 import { listStoredFiles } from "./storedFiles";
 import { isValidVersion, sameVersion } from "./version";
@@ -97,7 +103,41 @@ export async function removeVersion(
   return names.sort();
 }
 
-/** The projects of a channel, or one project's files. */
+/** A quoted string with every invisible or reordering character spelled `\uXXXX` (safe to print). */
+function visible(text: string): string {
+  return JSON.stringify(text).replace(/[\p{C}\p{Z}]/gu, (c) =>
+    c === " " ? c : `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`,
+  );
+}
+
+/**
+ * Sets a project's status (PEP 792) and an optional reason, under compare-and-swap, so a publish
+ * racing it keeps its files and the status both; every later write carries the status over.
+ * The project must have a page. Returns the status now on the page.
+ */
+export async function setProjectStatus(
+  store: IndexStore,
+  location: IndexLocation,
+  project: string,
+  status: string,
+  reason?: string,
+): Promise<ProjectStatus> {
+  if (!isValidProjectName(project)) throw new PublishingError(`invalid project name "${project}"`);
+  if (!isProjectStatusMarker(status))
+    throw new PublishingError(`unknown status "${status}": use ${PROJECT_STATUSES.join(", ")}`);
+  if (reason !== undefined && !isValidStatusReason(reason))
+    throw new PublishingError(`invalid status reason ${visible(reason)}: use ${STATUS_REASON_ALLOWED}`);
+  const name = normalizeProjectName(project);
+  const next: ProjectStatus = { status, ...(reason === undefined ? {} : { reason }) };
+  await updateProject(store, location, name, async (current) => {
+    if (!current) throw notFound(location, name);
+    if (current.status?.status === next.status && current.status.reason === next.reason) return undefined;
+    return { ...current, status: next };
+  });
+  return next;
+}
+
+/** The projects of a channel, or one project's files (and status, when it has one). */
 export async function listIndex(
   store: IndexStore,
   location: IndexLocation,
@@ -108,5 +148,5 @@ export async function listIndex(
   if (!isValidProjectName(project)) throw new PublishingError(`invalid project name "${project}"`);
   const page = await readProject(store, location, normalizeProjectName(project));
   if (!page) throw notFound(location, normalizeProjectName(project));
-  return sortedPage(page);
+  return { ...sortedPage(page), ...(page.status ? { status: page.status } : {}) };
 }

@@ -3,36 +3,16 @@
  * (signed requests to a real S3 API, as the origin-response function makes them).
  */
 import { expect } from "chai";
-import { runCli } from "../../cli/run";
+import { useCliOnMoto } from "./support/inProcess";
 import { parseReservedNames } from "../../domain/reservedNames";
 import { projectPageKey, reservedNamesKey } from "../../domain/storageLayout";
 import { createS3ObjectReader } from "../../edge/s3Objects";
 import { reserveNames } from "../../publishing/reservedNames";
-import { IndexStore } from "../../publishing/indexStore";
-import { MotoIndex, startMotoIndex } from "../../fixtures/motoIndex";
 import { claimProcessEnv } from "../../sandbox/processEnv";
 
 describe("cli: names reserve|unreserve|list @integration", () => {
-  let fixture: MotoIndex;
-  let store: IndexStore;
-  let env: Record<string, string>;
-  before(async () => {
-    fixture = await startMotoIndex();
-    store = await fixture.newStore();
-    env = { ...fixture.moto.env, PACKAGE_INDEX_BUCKET: store.bucket, CI: "true" };
-  });
-  after(async () => fixture?.stop());
-
-  async function cli(args: string[]) {
-    let stdout = "";
-    let stderr = "";
-    const code = await runCli(args, {
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      env,
-    });
-    return { code, stdout, stderr };
-  }
+  const moto = useCliOnMoto();
+  const cli = moto.cli;
 
   it("reserves normalized names and globs, lists them, and unreserves any spelling", async () => {
     expect((await cli(["names", "list", "--tenant", "acme"])).stdout).to.equal("no reserved names\n");
@@ -41,10 +21,9 @@ describe("cli: names reserve|unreserve|list @integration", () => {
     expect(reserved.stdout).to.equal(
       "Tenant acme reserves acme-*, secret-tool.\nEdges apply it within 30 s, plus the page cache time for a redirect already cached.\n",
     );
-    expect(parseReservedNames((await store.get(reservedNamesKey("acme")))!.body.toString())).to.deep.equal([
-      "acme-*",
-      "secret-tool",
-    ]);
+    expect(
+      parseReservedNames((await moto.store.get(reservedNamesKey("acme")))!.body.toString()),
+    ).to.deep.equal(["acme-*", "secret-tool"]);
     expect(JSON.parse((await cli(["names", "list", "--tenant", "acme", "--json"])).stdout)).to.deep.equal({
       tenant: "acme",
       reserved: ["acme-*", "secret-tool"],
@@ -56,25 +35,25 @@ describe("cli: names reserve|unreserve|list @integration", () => {
   });
 
   it("refuses an invalid pattern and writes nothing", async () => {
-    const before = await store.get(reservedNamesKey("acme"));
+    const before = await moto.store.get(reservedNamesKey("acme"));
     const result = await cli(["names", "reserve", "--tenant", "acme", "ok-name", "bad/name"]);
     expect(result.code).to.not.equal(0);
     expect(result.stderr).to.include('invalid pattern "bad/name"');
-    expect((await store.get(reservedNamesKey("acme")))!.etag).to.equal(before!.etag);
+    expect((await moto.store.get(reservedNamesKey("acme")))!.etag).to.equal(before!.etag);
   });
 
   it("loses no reservation when operators reserve at once", async () => {
     const names = Array.from({ length: 8 }, (_, i) => `race-${i}`);
-    await Promise.all(names.map((name) => reserveNames(store, "racers", [name])));
-    expect(parseReservedNames((await store.get(reservedNamesKey("racers")))!.body.toString())).to.deep.equal(
-      names,
-    );
+    await Promise.all(names.map((name) => reserveNames(moto.store, "racers", [name])));
+    expect(
+      parseReservedNames((await moto.store.get(reservedNamesKey("racers")))!.body.toString()),
+    ).to.deep.equal(names);
   });
 
   it("the edge's signed S3 reader reads the list, and tells a missing key from a stored one", async () => {
-    const release = claimProcessEnv({ ...fixture.moto.env, AWS_ENDPOINT_URL_S3: undefined });
+    const release = claimProcessEnv({ ...moto.fixture.moto.env, AWS_ENDPOINT_URL_S3: undefined });
     try {
-      const reader = createS3ObjectReader(store.bucket, "us-east-1");
+      const reader = createS3ObjectReader(moto.store.bucket, "us-east-1");
       expect(parseReservedNames((await reader.read(reservedNamesKey("acme")))!)).to.deep.equal(["acme-*"]);
       expect(await reader.read(reservedNamesKey("nobody"))).to.equal(undefined);
       expect(await reader.exists(reservedNamesKey("acme"))).to.equal(true);

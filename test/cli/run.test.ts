@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { IndexStore } from "../../publishing/indexStore";
-import { runCli } from "../../cli/run";
+import { runCliInProcess } from "./support/inProcess";
 import { publish } from "../../publishing/publish";
 import { indexLocation } from "../../publishing/indexLocation";
 import { buildWheel } from "../../publishing/wheelBuilder";
@@ -33,16 +33,8 @@ describe("cli: commands in-process @integration", () => {
   });
   after(async () => fixture?.stop());
 
-  async function cli(args: string[], overrides: Record<string, string> = {}) {
-    let stdout = "";
-    let stderr = "";
-    const code = await runCli(args, {
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      env: { ...env, ...overrides },
-    });
-    return { code, stdout, stderr };
-  }
+  const cli = (args: string[], overrides: Record<string, string> = {}) =>
+    runCliInProcess(args, { ...env, ...overrides });
 
   it("helps with a command group and rejects a group without a subcommand", async () => {
     const help = await cli(["keys", "--help"]);

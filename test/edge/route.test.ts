@@ -1,5 +1,13 @@
 import { expect } from "chai";
-import { Route, RouteResult, canonicalPath, encodePath, parseRoute } from "../../edge/route";
+import {
+  ROUTE_MEMO_ENTRIES,
+  Route,
+  RouteResult,
+  canonicalPath,
+  createRouteParser,
+  encodePath,
+  parseRoute,
+} from "../../edge/route";
 
 const route = (r: Route, canonical = true): RouteResult => ({ kind: "route", route: r, canonical });
 const malformed = (reason: string): RouteResult => ({ kind: "malformed", reason }) as RouteResult;
@@ -115,6 +123,18 @@ describe("parseRoute", () => {
       expect(parseRoute(uri, false)).to.deep.equal(expected);
     });
   }
+
+  it("createRouteParser answers as parseRoute, remembered or not, past its memo's size, per branchChannels", () => {
+    const withMemo = createRouteParser(true);
+    const withoutMemo = createRouteParser(false);
+    const filler = Array.from({ length: ROUTE_MEMO_ENTRIES + 1 }, (_, i) => `/simple/p${i}/`);
+    for (const round of [1, 2]) {
+      for (const [uri, expected] of withChannels)
+        expect(withMemo(uri), `${uri} (${round})`).to.deep.equal(expected);
+      for (const [uri, expected] of withoutChannels) expect(withoutMemo(uri), uri).to.deep.equal(expected);
+      for (const uri of filler) expect(withMemo(uri)).to.deep.equal(parseRoute(uri, true));
+    }
+  });
 });
 
 describe("canonicalPath and encodePath", () => {

@@ -200,6 +200,38 @@ describe("tenant isolation (property)", () => {
     expect(forwardedCount).to.be.greaterThan(100);
   });
 
+  it("one long-lived handler (its route, origin, format and verified-secret memos warm) serving many tenants forwards each request into its own caller's tenant only", async () => {
+    const records = ["acme", "globex", "a", "x-1"].map((t) => {
+      const k = makeKey({ tenant: t });
+      return { ...k, record: { ...k.record } };
+    });
+    const byKey = new Map(records.map((k) => [k.publicKey, k.record]));
+    const shared = createViewerRequestHandlerWith(
+      { ...TEST_HANDLER_CONFIG, branchChannels: true },
+      {
+        lookup: async (publicKey) => byKey.get(publicKey) ?? null,
+        now: () => NOW_SECONDS * 1000,
+        log: () => {},
+      },
+    );
+    // A few URIs over and over, so that every memo is hit by every tenant in turn.
+    const uris = fc.sample(uri, 40);
+    let forwardedCount = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.nat(records.length - 1), fc.constantFrom(...uris), accept, async (i, u, a) => {
+        const caller = records[i];
+        const headers: Record<string, string> = { Authorization: caller.authorization };
+        if (a !== undefined) headers.Accept = a;
+        const result = await shared(viewerRequestEvent({ uri: u, headers }));
+        if (!isForwarded(result)) return;
+        forwardedCount++;
+        assertInsideTenant(result.uri, caller.record);
+      }),
+      { numRuns: 4000 },
+    );
+    expect(forwardedCount).to.be.greaterThan(100);
+  });
+
   it("forwards nothing without the key's exact credentials", async () => {
     const other = makeKey();
     const authorization = fc.oneof(

@@ -10,6 +10,7 @@ import {
   renderRootJson,
   uploadTimeOf,
 } from "../../publishing/pages";
+import type { ProjectStatusMarker } from "../../domain/projectStatus";
 
 const SHA_A = "a".repeat(64);
 const SHA_B = "b".repeat(64);
@@ -116,6 +117,107 @@ describe("publishing: project pages (PEP 503 / 691 / 592 / 658 / 714 / 700)", ()
     expect(JSON.parse(renderProjectJson({ project: "p", files: [] }))).to.not.have.property("_ppi");
     for (const bad of ['{"removed":[{"sha256":"x"}]}', '{"removed":{}}', "[]"])
       expect(() => parseProjectJson(`{"name":"x","files":[],"_ppi":${bad}}`, "k")).to.throw(/malformed _ppi/);
+  });
+
+  describe("PEP 792 project status markers (API 1.4 on a page that carries one)", () => {
+    const reason = `moved to "new" <pkg> & co's`;
+    const cases: {
+      status: ProjectStatusMarker;
+      reason?: string;
+      json: string;
+      html: string[];
+      offered: string[];
+    }[] = [
+      {
+        status: "active",
+        json: '"project-status":{"status":"active"}',
+        html: ['<meta name="pypi:project-status" content="active">'],
+        offered: ["foo_bar-1.9.tar.gz", "foo_bar-1.10-py3-none-any.whl"],
+      },
+      {
+        status: "deprecated",
+        reason,
+        json: `"project-status":{"status":"deprecated","reason":"moved to \\"new\\" <pkg> & co's"}`,
+        html: [
+          '<meta name="pypi:project-status" content="deprecated">',
+          '<meta name="pypi:project-status-reason" content="moved to &quot;new&quot; &lt;pkg&gt; &amp; co&#39;s">',
+        ],
+        offered: ["foo_bar-1.9.tar.gz", "foo_bar-1.10-py3-none-any.whl"],
+      },
+      {
+        status: "archived",
+        reason: "no longer maintained",
+        json: '"project-status":{"status":"archived","reason":"no longer maintained"}',
+        html: [
+          '<meta name="pypi:project-status" content="archived">',
+          '<meta name="pypi:project-status-reason" content="no longer maintained">',
+        ],
+        offered: ["foo_bar-1.9.tar.gz", "foo_bar-1.10-py3-none-any.whl"],
+      },
+      {
+        status: "quarantined",
+        reason: "malware",
+        json: '"project-status":{"status":"quarantined","reason":"malware"}',
+        html: [
+          '<meta name="pypi:project-status" content="quarantined">',
+          '<meta name="pypi:project-status-reason" content="malware">',
+        ],
+        offered: [],
+      },
+    ];
+    for (const c of cases) {
+      const status = { status: c.status, ...(c.reason === undefined ? {} : { reason: c.reason }) };
+      const marked = { ...page, status };
+
+      it(`${c.status}${c.reason ? " with a reason" : ""}: the JSON page`, () => {
+        const json = renderProjectJson(marked);
+        expect(
+          json.startsWith(`{"meta":{"api-version":"1.4"},"name":"foo-bar",${c.json},"versions":`),
+        ).to.equal(true, json);
+        const parsed = JSON.parse(json);
+        expect(parsed.files.map((f: { filename: string }) => f.filename)).to.deep.equal(c.offered);
+        expect(parsed.versions).to.deep.equal(c.offered.length ? ["1.9", "1.10"] : []);
+        expect(parseProjectJson(json, "k")).to.deep.equal({ ...marked, files: [sdist, wheel] });
+      });
+
+      it(`${c.status}${c.reason ? " with a reason" : ""}: the HTML page`, () => {
+        const html = renderProjectHtml(marked, 7);
+        const head = html.slice(html.indexOf("<head>"), html.indexOf("<title>"));
+        expect(head).to.equal(
+          [
+            "<head>",
+            '    <meta name="pypi:repository-version" content="1.4">',
+            ...c.html.map((line) => `    ${line}`),
+            '    <meta name="ppi-generation" content="7">',
+            "    ",
+          ].join("\n"),
+        );
+        const links = [...html.matchAll(/<a href="[^"]+"[^>]*>([^<]+)<\/a>/g)].map((m) => m[1]);
+        expect(links).to.deep.equal(c.offered);
+      });
+    }
+
+    it("quarantined: the withheld files stay in the private key, without links", () => {
+      const json = JSON.parse(renderProjectJson({ ...page, status: { status: "quarantined" } }));
+      expect(json._ppi.withheld.map((f: { filename: string }) => f.filename)).to.deep.equal([
+        "foo_bar-1.9.tar.gz",
+        "foo_bar-1.10-py3-none-any.whl",
+      ]);
+      expect(JSON.stringify(json)).to.not.include("../../files/");
+    });
+
+    it("a page without a status stays at 1.1 with no marker", () => {
+      expect(renderProjectJson(page)).to.not.include("project-status");
+      expect(renderProjectHtml(page)).to.not.include("project-status");
+      expect(renderProjectHtml(page)).to.include('<meta name="pypi:repository-version" content="1.1">');
+    });
+
+    it("refuses a malformed stored status", () => {
+      for (const bad of ['"archived"', '{"status":"gone"}', '{"status":"archived","reason":1}'])
+        expect(() => parseProjectJson(`{"name":"x","files":[],"project-status":${bad}}`, "k")).to.throw(
+          /malformed project-status/,
+        );
+    });
   });
 
   it("renders and parses the root page", () => {
