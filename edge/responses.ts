@@ -35,9 +35,13 @@ export function generatedResponse(
   return { status: String(status), statusDescription: text, headers, body: `${status} ${text}\n` };
 }
 
-/** The challenge pip, uv and poetry answer with the configured credentials (RFC 7617). */
+/** The `WWW-Authenticate` value pip, uv, poetry and twine answer with their credentials (RFC 7617). */
+export function basicChallenge(realm: string): string {
+  return `Basic realm="${realm}", charset="UTF-8"`;
+}
+
 export function unauthorized(realm: string): CloudFrontResultResponse {
-  return generatedResponse(401, { "WWW-Authenticate": `Basic realm="${realm}", charset="UTF-8"` });
+  return generatedResponse(401, { "WWW-Authenticate": basicChallenge(realm) });
 }
 
 export function methodNotAllowed(allow: string = ALLOWED_METHODS): CloudFrontResultResponse {

@@ -20,6 +20,7 @@ import { Refusal, authenticateKey } from "../edge/authenticate";
 import { parseBasicAuthorization } from "../edge/basicAuth";
 import { CredentialLookup } from "../edge/credentialLookup";
 import { denialLogLine } from "../edge/log";
+import { basicChallenge } from "../edge/responses";
 import { PublishingError, PublishingErrorKind } from "../publishing/errors";
 import { IndexStore } from "../publishing/indexStore";
 import { indexLocation } from "../publishing/indexLocation";
@@ -121,7 +122,7 @@ export function createUploadHandler(config: UploadHandlerConfig, deps: UploadDep
   function refuse(status: number, reason: string, message: string, username?: string): UploadResponse {
     deps.log(denialLogLine({ status, reason, username }));
     if (status === 401) {
-      return answer(status, message, { "www-authenticate": `Basic realm="${realm}", charset="UTF-8"` });
+      return answer(status, message, { "www-authenticate": basicChallenge(realm) });
     }
     return answer(status, message, status === 405 ? { allow: LEGACY_UPLOAD_METHOD } : {});
   }
