@@ -55,7 +55,40 @@ const cacheBehaviours = (props: Props): Loose[] => [
 const describeBehaviour = (behaviour: Loose) =>
   behaviour.pathPattern ? `behaviour ${behaviour.pathPattern}` : "the default behaviour";
 
+/** A CloudFront distribution's ARN (the `AWS:SourceArn` CloudFront signs origin requests with). */
+const DISTRIBUTION_ARN = /^arn:aws[a-z-]*:cloudfront::\d{12}:distribution\/[A-Z0-9]+$/;
+
 export const RESOURCE_RULES: readonly ResourceRule[] = [
+  {
+    name: "lambda-function-url-iam-auth",
+    description:
+      "Every Lambda function URL takes only SigV4-signed requests (AWS_IAM): with NONE anyone on the internet can call it around CloudFront.",
+    types: ["aws:lambda/functionUrl:FunctionUrl"],
+    check: (props) =>
+      props.authorizationType === "AWS_IAM"
+        ? []
+        : [
+            `authorizationType is ${JSON.stringify(props.authorizationType)}; set it to "AWS_IAM" and admit the distribution in the function's resource policy.`,
+          ],
+  },
+  {
+    name: "lambda-permission-cloudfront-source",
+    description:
+      "A Lambda permission for CloudFront names the one distribution (sourceArn) and no other principal is admitted: the function is reachable through that distribution alone.",
+    types: ["aws:lambda/permission:Permission"],
+    check: (props) => [
+      ...(props.principal !== "cloudfront.amazonaws.com"
+        ? [
+            `principal is ${JSON.stringify(props.principal)}; only "cloudfront.amazonaws.com" may invoke the stack's functions.`,
+          ]
+        : []),
+      ...(typeof props.sourceArn !== "string" || !DISTRIBUTION_ARN.test(props.sourceArn)
+        ? [
+            `sourceArn is ${JSON.stringify(props.sourceArn)}; set it to the distribution's ARN, or every distribution (in any account) could invoke the function.`,
+          ]
+        : []),
+    ],
+  },
   {
     name: "s3-public-access-blocked",
     description: "Every bucket's public-access block sets all four blocks.",

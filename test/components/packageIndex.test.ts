@@ -28,6 +28,22 @@ async function build(
   return { recorder, index };
 }
 
+/** One test per case: `PackageIndex` with the overrides is refused with the message, registering nothing. */
+function itRefuses(cases: readonly [string, Partial<PackageIndexArgs>, string][]): void {
+  for (const [what, overrides, message] of cases) {
+    it(`refuses ${what}`, () =>
+      expectRefusedBeforeRegistering(
+        () =>
+          new PackageIndex("idx", {
+            namePrefix: "ppi-test",
+            viewerRequestFunctionArn: EDGE_ARN,
+            ...overrides,
+          }),
+        message,
+      ));
+  }
+}
+
 /** The default behaviour and every ordered one. */
 function behaviours(cdn: RecordedResource): RecordedResource["inputs"][] {
   return [cdn.inputs.defaultCacheBehavior, ...(cdn.inputs.orderedCacheBehaviors ?? [])];
@@ -434,18 +450,7 @@ describe("PackageIndex", () => {
         "PackageIndex idx: bucketArgs may set only objectLockEnabled, accelerationStatus; acl is the component's own (security-relevant or derived from other args).",
       ],
     ];
-    for (const [what, overrides, message] of cases) {
-      it(`refuses ${what}`, () =>
-        expectRefusedBeforeRegistering(
-          () =>
-            new PackageIndex("idx", {
-              namePrefix: "ppi-test",
-              viewerRequestFunctionArn: EDGE_ARN,
-              ...overrides,
-            }),
-          message,
-        ));
-    }
+    itRefuses(cases);
   });
 
   describe("with an origin-response function (upstream fall-through)", () => {
@@ -651,14 +656,14 @@ describe("PackageIndex", () => {
       );
     });
 
-    for (const [what, overrides, message] of [
+    itRefuses([
       [
-        "without an origin-response function",
+        "an upload without an origin-response function",
         { upload },
         "PackageIndex idx: upload needs originResponseFunctionArn: the upload function's 400 and 403 bodies say what is wrong, so those statuses leave the distribution-wide custom error responses, and the origin-response function (edge/originResponse.ts) replaces S3's bodies of them instead.",
       ],
       [
-        "with an unpublished body signer",
+        "an upload with an unpublished body signer",
         {
           originResponseFunctionArn: ORIGIN_ARN,
           upload: {
@@ -669,7 +674,7 @@ describe("PackageIndex", () => {
         'PackageIndex idx: upload.bodySignerFunctionArn "arn:aws:lambda:us-east-1:123456789012:function:s" must be the numbered version ARN of a function in us-east-1 (its qualifiedArn with publish: true), never $LATEST or an unqualified ARN.',
       ],
       [
-        "with a function timeout CloudFront would not wait for",
+        "an upload with a function timeout CloudFront would not wait for",
         {
           originResponseFunctionArn: ORIGIN_ARN,
           upload: {
@@ -679,18 +684,7 @@ describe("PackageIndex", () => {
         },
         "PackageIndex idx: upload.function: timeout (seconds; below CloudFront's 30-second response timeout) is 40; expected a whole number from 1 to 29.",
       ],
-    ] as [string, Partial<PackageIndexArgs>, string][]) {
-      it(`refuses an upload ${what}`, () =>
-        expectRefusedBeforeRegistering(
-          () =>
-            new PackageIndex("idx", {
-              namePrefix: "ppi-test",
-              viewerRequestFunctionArn: EDGE_ARN,
-              ...overrides,
-            }),
-          message,
-        ));
-    }
+    ] as [string, Partial<PackageIndexArgs>, string][]);
   });
 
   describe("accepts only a numbered us-east-1 function version at viewer-request", () => {

@@ -44,7 +44,42 @@ interface Case {
   readonly violations: string[];
 }
 
+const CDN_ARN = `arn:aws:cloudfront::${ACCOUNT}:distribution/EDFDVBD6EXAMPLE`;
 const CASES: Case[] = [
+  {
+    rule: "lambda-function-url-iam-auth",
+    title: "AWS_IAM",
+    props: { authorizationType: "AWS_IAM" },
+    violations: [],
+  },
+  {
+    rule: "lambda-function-url-iam-auth",
+    title: "a public URL",
+    props: { authorizationType: "NONE" },
+    violations: [
+      'authorizationType is "NONE"; set it to "AWS_IAM" and admit the distribution in the function\'s resource policy.',
+    ],
+  },
+  {
+    rule: "lambda-permission-cloudfront-source",
+    title: "CloudFront for one distribution",
+    props: { principal: "cloudfront.amazonaws.com", sourceArn: CDN_ARN },
+    violations: [],
+  },
+  {
+    rule: "lambda-permission-cloudfront-source",
+    title: "CloudFront for any distribution",
+    props: { principal: "cloudfront.amazonaws.com" },
+    violations: [
+      "sourceArn is undefined; set it to the distribution's ARN, or every distribution (in any account) could invoke the function.",
+    ],
+  },
+  {
+    rule: "lambda-permission-cloudfront-source",
+    title: "everyone",
+    props: { principal: "*", sourceArn: CDN_ARN },
+    violations: ['principal is "*"; only "cloudfront.amazonaws.com" may invoke the stack\'s functions.'],
+  },
   {
     rule: "s3-public-access-blocked",
     title: "all four blocks",
