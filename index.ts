@@ -19,6 +19,7 @@ import { viewerRequestHandlerFactory } from "./edge/handler";
 import { fallThroughEnabled, originResponseHandlerFactory } from "./edge/originResponse";
 import { fallThroughReadStatements, indexBucketsArn } from "./components/policies/fallThroughRead";
 import { LEGACY_UPLOAD_PATH, UPLOAD_BODY_LIMIT_BYTES } from "./domain/upload";
+import { mintTokenTableStatement } from "./components/policies/upload";
 import { uploadBodySignerFactory } from "./edge/uploadBodySigner";
 import { UPLOAD_FUNCTION_PACKAGES, uploadFunctionHandlerFactory } from "./upload/lambda";
 
@@ -153,7 +154,7 @@ const packageIndex = new PackageIndex(
               functionName: `${namePrefix}-upload`,
               description: "Answers twine, uv and poetry uploads at /legacy/ behind the distribution",
               handlerFactory: uploadFunctionHandlerFactory,
-              // PackageIndex adds the bucket's name; nothing here is a secret.
+              // PackageIndex adds the bucket's name and the trusted-publishing audience; nothing here is a secret.
               handlerConfig: {
                 realm: edgeIndex.authRealm,
                 bodyLimitBytes: UPLOAD_BODY_LIMIT_BYTES,
@@ -164,8 +165,9 @@ const packageIndex = new PackageIndex(
                 keyCacheSeconds: edgeIndex.keyCacheSeconds,
                 unknownKeyCacheSeconds: edgeIndex.unknownKeyCacheSeconds,
               },
-              // Look keys up; PackageIndex adds publishing into its bucket, the function its log writes.
-              policyStatements: [credentials.lookupStatement],
+              // Look keys and trusted publishers up, write minted keys and used tokens in the table's home
+              // region; PackageIndex adds publishing into its bucket, the function its log writes.
+              policyStatements: [credentials.lookupStatement, credentials.arn.apply(mintTokenTableStatement)],
               permissionsBoundaryArn: boundary.arn,
               memorySize: upload.memorySize,
               timeout: upload.timeout,

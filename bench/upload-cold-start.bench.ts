@@ -48,6 +48,7 @@ export async function run(): Promise<void> {
         replicaRegions: [],
         keyCacheSeconds: 60,
         unknownKeyCacheSeconds: 10,
+        trustedPublishingAudience: "ppi-bench",
       }),
     );
     const bundlePath = path.join(dir, "__index.js");

@@ -16,7 +16,11 @@ import {
   VIEWER_PROTOCOL_POLICY,
   errorPagePath,
 } from "../domain/cloudfront";
-import { FORWARDED_AUTHORIZATION_HEADER, UPLOAD_PATH_PATTERNS } from "../domain/upload";
+import {
+  FORWARDED_AUTHORIZATION_HEADER,
+  OIDC_AUDIENCE_PATTERN,
+  UPLOAD_PATH_PATTERNS,
+} from "../domain/upload";
 import { BRANCH_CHANNEL_TAG_VALUE, CHANNEL_TAG_KEY } from "../domain/storageLayout";
 import {
   CONTENT_SECURITY_POLICY,
@@ -72,10 +76,17 @@ export const PACKAGE_INDEX_DEFAULTS = {
   protect: false,
 } as const;
 
-/** What an upload handler config holds at least: the bucket it writes, which the index supplies. */
+/**
+ * What an upload handler config holds at least, which the index supplies: the bucket it writes and
+ * the trusted-publishing audience (`upload.trustedPublishingAudience`).
+ */
 export interface IndexBucketConfig {
   readonly bucketName: string;
+  readonly trustedPublishingAudience: string;
 }
+
+/** The handler config fields the index supplies. */
+type IndexSupplied = keyof IndexBucketConfig;
 
 export interface PackageIndexArgs<C extends IndexBucketConfig = IndexBucketConfig> {
   /**
@@ -99,8 +110,8 @@ export interface PackageIndexArgs<C extends IndexBucketConfig = IndexBucketConfi
   readonly originResponseFunctionArn?: pulumi.Input<string>;
   /**
    * The upload endpoints (`/legacy/*`, `/_/oidc/*`, `UPLOAD_PATH_PATTERNS`): the component creates
-   * the regional function (`UploadFunction`, from these arguments) with this index's bucket name in
-   * its handler config (`bucketName`) and the bucket statements of `uploadBucketStatements` on its
+   * the regional function (`UploadFunction`, from these arguments) with this index's bucket name and
+   * trusted-publishing audience in its handler config (`bucketName`, `trustedPublishingAudience`) and the bucket statements of `uploadBucketStatements` on its
    * role besides the given ones; CloudFront reaches its function URL through an origin access
    * control of type `lambda` (signing always), behind the same viewer-request function, with the
    * upload body signer at origin-request. The function's resource policy admits this distribution
@@ -109,8 +120,21 @@ export interface PackageIndexArgs<C extends IndexBucketConfig = IndexBucketConfi
    * @default undefined (no upload endpoint: only GET, HEAD and OPTIONS reach the index)
    */
   readonly upload?: {
-    /** The upload function, but its bucket: `handlerConfig` holds everything else the handler needs. */
-    readonly function: Omit<UploadFunctionArgs<C, "bucketName">, "deployTimeConfig">;
+    /**
+     * The upload function, but its bucket and audience: `handlerConfig` holds everything else the
+     * handler needs.
+     */
+    readonly function: Omit<UploadFunctionArgs<C, IndexSupplied>, "deployTimeConfig">;
+    /**
+     * The audience of trusted publishing: what `GET /_/oidc/audience` announces, what uv and twine
+     * request GitHub's token for, and what the mint endpoint requires in it (`aud`). It must differ
+     * from every other index's, so that a token minted for one is refused by the others. 1-255
+     * printable ASCII characters without spaces (`OIDC_AUDIENCE_PATTERN`). Not the
+     * `*.cloudfront.net` name: the function's config would then depend on the distribution, whose
+     * origin is the function's URL (a cycle).
+     * @default the custom domain's name with `customDomain`, else `namePrefix` (e.g. `ppi-dev`)
+     */
+    readonly trustedPublishingAudience?: pulumi.Input<string>;
     /**
      * Numbered version ARN of the upload body signer (`edge/uploadBodySigner.ts`), associated at
      * `origin-request` with `includeBody` on the upload behaviours. Same rules as `viewerRequestFunctionArn`.
@@ -228,7 +252,7 @@ export class PackageIndex<C extends IndexBucketConfig = IndexBucketConfig> exten
   readonly bucketPolicy: aws.s3.BucketPolicy;
   readonly originAccessControl: aws.cloudfront.OriginAccessControl;
   /** The upload function, with `upload`. */
-  readonly uploadFunction?: UploadFunction<C, "bucketName">;
+  readonly uploadFunction?: UploadFunction<C, IndexSupplied>;
   /** The origin access control (type lambda) of the upload function, with `upload`. */
   readonly uploadOriginAccessControl?: aws.cloudfront.OriginAccessControl;
   /** What CloudFront forwards to the upload function, with `upload`. */
@@ -295,6 +319,8 @@ export class PackageIndex<C extends IndexBucketConfig = IndexBucketConfig> exten
           "upload.bodySignerFunctionArn",
         );
       checkUploadFunctionArgs(`${context}: upload.function`, args.upload.function);
+      if (typeof args.upload.trustedPublishingAudience === "string")
+        checkAudience(context, args.upload.trustedPublishingAudience);
     }
     if (typeof args.priceClass === "string" && !PRICE_CLASSES.includes(args.priceClass))
       throw new Error(
@@ -457,11 +483,16 @@ export class PackageIndex<C extends IndexBucketConfig = IndexBucketConfig> exten
     };
     const filePaths = branchChannels ? [MAIN_FILES_PATH, CHANNEL_FILES_PATH] : [MAIN_FILES_PATH];
     const uploadFunction = args.upload
-      ? new UploadFunction<C, "bucketName">(
+      ? new UploadFunction<C, IndexSupplied>(
           `${name}-upload`,
           {
             ...args.upload.function,
-            deployTimeConfig: { bucketName: content.bucketName } as DeployTimeConfig<C, "bucketName">,
+            deployTimeConfig: {
+              bucketName: content.bucketName,
+              trustedPublishingAudience: pulumi
+                .output(args.upload.trustedPublishingAudience ?? args.customDomain?.name ?? args.namePrefix)
+                .apply((audience) => checkAudience(context, audience)),
+            } as DeployTimeConfig<C, IndexSupplied>,
             policyStatements: [
               ...(args.upload.function.policyStatements ?? []),
               ...bucketStatements(content.bucketName),
@@ -816,6 +847,16 @@ export class PackageIndex<C extends IndexBucketConfig = IndexBucketConfig> exten
       { parent: this },
     );
   }
+}
+
+/** `audience` when it is a trusted-publishing audience; throws naming the argument otherwise. */
+function checkAudience(context: string, audience: string): string {
+  if (!OIDC_AUDIENCE_PATTERN.test(audience))
+    throw new Error(
+      `${context}: upload.trustedPublishingAudience ${JSON.stringify(audience)} must be 1-255 printable ASCII ` +
+        `characters without spaces, e.g. the index host name.`,
+    );
+  return audience;
 }
 
 /** The upload statements on the index bucket, one Output each (the bucket's name is generated). */

@@ -15,6 +15,12 @@ export const OIDC_AUDIENCE_PATH = "/_/oidc/audience";
 export const OIDC_MINT_TOKEN_PATH = "/_/oidc/mint-token";
 
 /**
+ * What a trusted-publishing audience may be (what `GET /_/oidc/audience` announces and minted
+ * tokens must carry): 1-255 printable ASCII characters without spaces, e.g. the index host.
+ */
+export const OIDC_AUDIENCE_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/**
  * Every path the upload function answers: the edge forwards these to it (and nothing else), as
  * the distribution's upload behaviours and the sandbox do. A plain list: the closure serializer
  * drops a Map's entries.

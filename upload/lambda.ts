@@ -3,20 +3,29 @@
  * an UploadRequest, the UploadResponse becomes the function URL's result, and the handler is built
  * by a factory from plain data captured at deploy time (no secret: the archive holds it). The
  * index bucket is written with the AWS SDK v3 the Lambda runtime provides; keys are looked up with
- * the edge's signed GetItem and cache, as at the edge.
+ * the edge's signed GetItem and cache, as at the edge. Trusted publishing is on: the mint endpoint
+ * verifies GitHub Actions tokens (GITHUB_OIDC_URL, jose in the archive) for the configured audience
+ * and reads publishers and writes minted keys and used tokens in the credentials table's home region.
  */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
 import { AWS_REGION_PATTERN } from "../domain/aws";
 import { MAX_KEY_CACHE_SECONDS, MAX_UNKNOWN_KEY_CACHE_SECONDS } from "../domain/edgeAuthentication";
 import { createCachedLookup } from "../edge/credentialLookup";
 import { createDynamoCredentialStore } from "../edge/dynamoCredentialStore";
+import { GITHUB_OIDC_URL } from "../domain/oidc";
 import { IndexStore } from "../publishing/indexStore";
+import { trustedPublishingStore } from "../publishing/trustedPublishers";
+import { TrustedPublishingConfig } from "../publishing/trustedPublishing";
 import { UploadHandlerConfig, createUploadHandler, uploadHandlerConfigProblems } from "./handler";
 import { UploadHandler, UploadRequest, UploadResponse } from "./http";
 
-/** Everything the deployed function needs, captured in the closure at deploy time. */
-export interface UploadFunctionConfig extends UploadHandlerConfig {
+/**
+ * Everything the deployed function needs, captured in the closure at deploy time. The token issuer
+ * is not part of it: the deployed function trusts GitHub Actions' alone (`GITHUB_ISSUER`).
+ */
+export interface UploadFunctionConfig extends Omit<UploadHandlerConfig, "trustedPublishing"> {
   /** The index bucket (its generated name, known once the bucket exists). */
   readonly bucketName: string;
   readonly bucketRegion: string;
@@ -27,13 +36,30 @@ export interface UploadFunctionConfig extends UploadHandlerConfig {
   /** The edge's key cache lifetimes (≤ 60 and ≤ 10 s): revocation holds within the same bound. */
   readonly keyCacheSeconds: number;
   readonly unknownKeyCacheSeconds: number;
+  /**
+   * The audience `GET /_/oidc/audience` announces and minted tokens must carry (`PackageIndex`:
+   * the custom domain, else the stack's name prefix).
+   */
+  readonly trustedPublishingAudience: string;
+}
+
+/** Whose OIDC tokens the mint endpoint verifies: the issuer and where its keys are. */
+export type TrustedIssuer = Omit<TrustedPublishingConfig, "audience">;
+
+/** GitHub Actions' token issuer, its keys at GitHub's jwks_uri (`<issuer>/.well-known/jwks`). */
+export const GITHUB_ISSUER: TrustedIssuer = { issuer: GITHUB_OIDC_URL };
+
+/** The config the closure holds: the function's, with the issuer's part of trusted publishing. */
+interface CapturedConfig extends Omit<UploadFunctionConfig, "trustedPublishingAudience"> {
+  readonly trustedPublishing: TrustedPublishingConfig;
 }
 
 /**
- * The npm packages the publishing core requires at run time (wheels, sdists, PEP 440): the
- * function's archive carries them; the AWS SDK v3 comes with the Lambda runtime.
+ * The npm packages the publishing core requires at run time (wheels, sdists, PEP 440, and jose for
+ * trusted publishing's token verification: ESM-only, which Node 22 `require`s): the function's
+ * archive carries them; the AWS SDK v3 comes with the Lambda runtime.
  */
-export const UPLOAD_FUNCTION_PACKAGES = ["fflate", "tar", "@renovatebot/pep440"] as const;
+export const UPLOAD_FUNCTION_PACKAGES = ["fflate", "tar", "@renovatebot/pep440", "jose"] as const;
 
 export type FunctionUrlHandler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
 
@@ -41,7 +67,7 @@ const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /** Every problem with a config, as messages naming the field, the value and what is allowed. */
-export function uploadFunctionConfigProblems(config: UploadFunctionConfig): string[] {
+export function uploadFunctionConfigProblems(config: CapturedConfig): string[] {
   const problems = uploadHandlerConfigProblems(config);
   const show = (value: unknown) => JSON.stringify(value);
   const check = (ok: boolean, message: string) => {
@@ -110,8 +136,11 @@ export function functionUrlHandler(handler: UploadHandler): FunctionUrlHandler {
   return async (event) => functionUrlResultOf(await handler(uploadRequestOf(event)));
 }
 
-/** The deployed handler: the bucket through the runtime's SDK, keys through the edge's lookup. */
-export function createUploadFunctionHandler(config: UploadFunctionConfig): FunctionUrlHandler {
+/**
+ * The deployed handler: the bucket through the runtime's SDK, keys through the edge's lookup,
+ * trusted publishers, used tokens and minted keys in the table's home region.
+ */
+function createUploadFunctionHandler(config: CapturedConfig): FunctionUrlHandler {
   // Lambda never sets AWS_ENDPOINT_URL; a local stand-in (moto, at an IP address) takes path-style requests.
   const s3 = new S3Client({
     region: config.bucketRegion,
@@ -122,23 +151,36 @@ export function createUploadFunctionHandler(config: UploadFunctionConfig): Funct
     validTtlMs: config.keyCacheSeconds * 1000,
     unknownTtlMs: config.unknownKeyCacheSeconds * 1000,
   });
+  const dynamodb = new DynamoDBClient({ region: config.tableRegion });
   return functionUrlHandler(
     createUploadHandler(
-      { realm: config.realm, bodyLimitBytes: config.bodyLimitBytes },
-      { store, lookup, now: () => Date.now(), log: (line) => console.log(line) },
+      {
+        realm: config.realm,
+        bodyLimitBytes: config.bodyLimitBytes,
+        trustedPublishing: config.trustedPublishing,
+      },
+      {
+        store,
+        lookup,
+        trustedPublishing: trustedPublishingStore({ dynamodb, table: config.tableName }),
+        now: () => Date.now(),
+        log: (line) => console.log(line),
+      },
     ),
   );
 }
 
 /**
  * The factory the CallbackFunction serializes (`callbackFactory`), once per container so the key
- * cache and the S3 client live across requests. Throws on an invalid config.
+ * cache and the S3 client live across requests. Throws on an invalid config. `issuer` is for tests
+ * alone (a loopback stand-in for GitHub's token service): the components call the factory with
+ * the config only, so a deployed function trusts GitHub Actions' issuer and no other.
  */
-export function uploadFunctionHandlerFactory(config: UploadFunctionConfig): () => FunctionUrlHandler {
-  const problems = uploadFunctionConfigProblems(config);
-  if (problems.length > 0)
-    throw new Error(`upload function: invalid handler config:\n  - ${problems.join("\n  - ")}`);
-  const captured: UploadFunctionConfig = {
+export function uploadFunctionHandlerFactory(
+  config: UploadFunctionConfig,
+  issuer: TrustedIssuer = GITHUB_ISSUER,
+): () => FunctionUrlHandler {
+  const captured: CapturedConfig = {
     realm: config.realm,
     bodyLimitBytes: config.bodyLimitBytes,
     bucketName: config.bucketName,
@@ -148,6 +190,14 @@ export function uploadFunctionHandlerFactory(config: UploadFunctionConfig): () =
     replicaRegions: [...config.replicaRegions],
     keyCacheSeconds: config.keyCacheSeconds,
     unknownKeyCacheSeconds: config.unknownKeyCacheSeconds,
+    trustedPublishing: {
+      issuer: issuer.issuer,
+      ...(issuer.jwksUrl !== undefined ? { jwksUrl: issuer.jwksUrl } : {}),
+      audience: config.trustedPublishingAudience,
+    },
   };
+  const problems = uploadFunctionConfigProblems(captured);
+  if (problems.length > 0)
+    throw new Error(`upload function: invalid handler config:\n  - ${problems.join("\n  - ")}`);
   return () => createUploadFunctionHandler(captured);
 }

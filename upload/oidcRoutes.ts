@@ -3,7 +3,7 @@
  * `POST /_/oidc/mint-token`, answered with JSON by the core in `publishing/trustedPublishing.ts`.
  * Without a trusted-publishing config both answer 404 with PyPI's `not-enabled` code.
  */
-import { OIDC_AUDIENCE_PATH, OIDC_MINT_TOKEN_PATH } from "../domain/upload";
+import { OIDC_AUDIENCE_PATH, OIDC_AUDIENCE_PATTERN, OIDC_MINT_TOKEN_PATH } from "../domain/upload";
 import { denialLogLine, publicKeyPrefix } from "../edge/log";
 import {
   JsonAnswer,
@@ -42,7 +42,7 @@ export function trustedPublishingConfigProblems(config: TrustedPublishingConfig)
       `trustedPublishing.jwksUrl ${JSON.stringify(config.jwksUrl)} must be an https:// URL (http:// only on 127.0.0.1, for a local stand-in)`,
     );
   }
-  if (typeof config.audience !== "string" || !/^[\x21-\x7e]{1,255}$/.test(config.audience)) {
+  if (typeof config.audience !== "string" || !OIDC_AUDIENCE_PATTERN.test(config.audience)) {
     problems.push(
       `trustedPublishing.audience ${JSON.stringify(config.audience)} must be 1-255 printable ASCII characters without spaces (e.g. the index host)`,
     );

@@ -3,12 +3,13 @@
  * service roles need, so a role the deployer makes can never do more than this, whatever policy
  * it gets: the viewer-request function's (read credentials, write its logs) and the
  * origin-response function's (read reserved names, tell whether a JSON page exists, write its logs)
- * and the upload function's (publish into any tenant's part of the index bucket, read credentials).
+ * and the upload function's (publish into any tenant's part of the index bucket, read credentials,
+ * write trusted publishing's minted keys and used-token records).
  */
 import { PolicyDocument, policyDocument } from "./document";
 import { StackScope, accountArns } from "./stackScope";
 import { fallThroughReadStatements, indexBucketsArn, indexBucketsName } from "./fallThroughRead";
-import { uploadBucketStatements } from "./upload";
+import { mintTokenTableStatement, uploadBucketStatements } from "./upload";
 
 export function serviceRoleBoundaryPolicy(
   scope: Pick<StackScope, "namePrefix" | "accountId">,
@@ -28,6 +29,7 @@ export function serviceRoleBoundaryPolicy(
       Resource: arns.logGroups,
     },
     ...fallThroughReadStatements(indexBucketsArn(scope.namePrefix)),
+    mintTokenTableStatement(arns.tables),
     ...uploadBucketStatements(indexBucketsName(scope.namePrefix)),
   ]);
 }

@@ -687,6 +687,56 @@ describe("PackageIndex", () => {
     ] as [string, Partial<PackageIndexArgs>, string][]);
   });
 
+  describe("the trusted-publishing audience in the upload function's config", () => {
+    const ORIGIN_ARN = "arn:aws:lambda:us-east-1:123456789012:function:ppi-test-origin-response:3";
+    const SIGNER_ARN = "arn:aws:lambda:us-east-1:123456789012:function:ppi-test-upload-signer:2";
+    /** The upload arguments with a handler factory that records each audience it is built with. */
+    function recordingUpload(seen: string[], audience?: string): PackageIndexArgs["upload"] {
+      return {
+        function: {
+          functionName: "ppi-test-upload",
+          handlerFactory: (config: { trustedPublishingAudience: string }) => {
+            seen.push(config.trustedPublishingAudience);
+            return () => async () => ({ statusCode: 200 });
+          },
+          handlerConfig: {},
+        },
+        bodySignerFunctionArn: SIGNER_ARN,
+        ...(audience !== undefined ? { trustedPublishingAudience: audience } : {}),
+      } as unknown as PackageIndexArgs["upload"];
+    }
+    const customDomain = { name: "pypi.example.com", hostedZoneId: "ZEXAMPLE" };
+
+    for (const [what, overrides, audience, expected] of [
+      ["is the name prefix without a custom domain", {}, undefined, "ppi-test"],
+      ["is the custom domain's name with one", { customDomain }, undefined, "pypi.example.com"],
+      ["is the given one when set", { customDomain }, "index.acme.example", "index.acme.example"],
+    ] as const) {
+      it(what, async () => {
+        const seen: string[] = [];
+        await build({
+          originResponseFunctionArn: ORIGIN_ARN,
+          upload: recordingUpload(seen, audience),
+          ...overrides,
+        });
+        expect([...new Set(seen)]).to.deep.equal([expected]);
+      });
+    }
+
+    itRefuses([
+      [
+        "an audience with a space",
+        { originResponseFunctionArn: ORIGIN_ARN, upload: recordingUpload([], "my index") },
+        'PackageIndex idx: upload.trustedPublishingAudience "my index" must be 1-255 printable ASCII characters without spaces, e.g. the index host name.',
+      ],
+      [
+        "an empty audience",
+        { originResponseFunctionArn: ORIGIN_ARN, upload: recordingUpload([], "") },
+        'PackageIndex idx: upload.trustedPublishingAudience "" must be 1-255 printable ASCII characters without spaces, e.g. the index host name.',
+      ],
+    ]);
+  });
+
   describe("accepts only a numbered us-east-1 function version at viewer-request", () => {
     const valid = [EDGE_ARN, "arn:aws:lambda:us-east-1:123456789012:function:f:1"];
     const invalid = [

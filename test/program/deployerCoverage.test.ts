@@ -118,6 +118,30 @@ describe("program: the deployer can deploy every stack, and nothing the table ke
       expect(viaOtherProviders).to.deep.equal([]);
     });
 
+    it(`${stack}: the upload role writes minted keys and used-token records in its home table alone`, () => {
+      const statements = rolePolicies(runs.get(stack)!.recorder, `ppi-${stack}-upload`).flatMap(
+        (policy) => policy.Statement,
+      );
+      expect(statements.filter((st) => st.Sid === "MintTrustedPublishingKeys")).to.deep.equal([
+        {
+          Sid: "MintTrustedPublishingKeys",
+          Effect: "Allow",
+          Action: "dynamodb:PutItem",
+          Resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/ppi-${stack}-credentials`,
+          Condition: {
+            "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["ppi_*", "used-oidc-token:*"] },
+            Null: { "dynamodb:LeadingKeys": "false" },
+          },
+        },
+      ]);
+      const writes = statements.filter((st) =>
+        [st.Action ?? []]
+          .flat()
+          .some((action) => /^dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite)/.test(action)),
+      );
+      expect(writes.map((st) => st.Sid)).to.deep.equal(["MintTrustedPublishingKeys"]);
+    });
+
     it(`${stack}: the boundary allows exactly what the edge and upload functions' roles need`, () => {
       const boundary = runs
         .get(stack)!
@@ -154,6 +178,17 @@ describe("program: the deployer can deploy every stack, and nothing the table ke
             Action: "s3:ListBucket",
             Resource: `arn:aws:s3:::ppi-${stack}-index-*`,
             Condition: { StringLike: { "s3:prefix": ["*/reserved-names.json", "*/*/simple/*/index.json"] } },
+          },
+          // The upload function's mint endpoint: new keys and used-token records, nothing else.
+          {
+            Sid: "MintTrustedPublishingKeys",
+            Effect: "Allow",
+            Action: "dynamodb:PutItem",
+            Resource: `arn:aws:dynamodb:*:${ACCOUNT}:table/ppi-${stack}-*`,
+            Condition: {
+              "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["ppi_*", "used-oidc-token:*"] },
+              Null: { "dynamodb:LeadingKeys": "false" },
+            },
           },
           // The upload function: the publisher's access for every tenant (the key decides the tenant).
           {

@@ -149,6 +149,20 @@ describe("program: IAM scenarios on iam-simulate", () => {
       expect(await upload("dynamodb:GetItem", table)).to.equal("Allowed");
     });
 
+    const home = { region: "us-east-1" };
+    const leading = (key: string) => ({ ...home, extra: { "dynamodb:LeadingKeys": [key] } });
+    const homeTable = `${tables}/ppi-prod-credentials`;
+
+    it("mints: reads a trusted publisher, writes a new key and a used-token record in the table's home region", async () => {
+      expect(await upload("dynamodb:GetItem", homeTable, leading("github-repository:4242"))).to.equal(
+        "Allowed",
+      );
+      expect(await upload("dynamodb:PutItem", homeTable, leading("ppi_abcdefgh"))).to.equal("Allowed");
+      expect(await upload("dynamodb:PutItem", homeTable, leading("used-oidc-token:9f86d081"))).to.equal(
+        "Allowed",
+      );
+    });
+
     // Resources are functions: the program runs (and names the bucket) in `before`.
     for (const [title, action, resource, facts] of [
       ["overwrite a published file", "s3:PutObject", () => wheel("acme"), {}],
@@ -161,7 +175,30 @@ describe("program: IAM scenarios on iam-simulate", () => {
         create,
       ],
       ["change the bucket policy", "s3:PutBucketPolicy", () => bucket("prod"), {}],
-      ["write a key of its own", "dynamodb:PutItem", () => `${tables}/ppi-prod-credentials`, {}],
+      ["write an item with no partition key in the request", "dynamodb:PutItem", () => homeTable, home],
+      ["write a trusted publisher", "dynamodb:PutItem", () => homeTable, leading("github-repository:4242")],
+      ["write any other item", "dynamodb:PutItem", () => homeTable, leading("tenant-settings")],
+      ["update a key", "dynamodb:UpdateItem", () => homeTable, leading("ppi_abcdefgh")],
+      ["delete a key", "dynamodb:DeleteItem", () => homeTable, leading("ppi_abcdefgh")],
+      ["delete a used-token record", "dynamodb:DeleteItem", () => homeTable, leading("used-oidc-token:9f")],
+      [
+        "write a key in a replica's region",
+        "dynamodb:PutItem",
+        () => homeTable.replace(":us-east-1:", ":eu-west-1:"),
+        { extra: { "dynamodb:LeadingKeys": ["ppi_abcdefgh"] } },
+      ],
+      [
+        "write a key in another stack's table",
+        "dynamodb:PutItem",
+        () => `${tables}/ppi-staging-credentials`,
+        leading("ppi_abcdefgh"),
+      ],
+      [
+        "write a key in another table",
+        "dynamodb:PutItem",
+        () => `${tables}/billing`,
+        leading("ppi_abcdefgh"),
+      ],
       ["read another stack's table", "dynamodb:GetItem", () => `${tables}/ppi-staging-credentials`, {}],
       ["read another table", "dynamodb:GetItem", () => `${tables}/billing`, {}],
       [

@@ -3,7 +3,8 @@
  * runtime would with nothing but Node builtins (and, where asked, the runtime's AWS SDK v3).
  */
 import * as fs from "fs";
-import { isBuiltin } from "module";
+import Module, { isBuiltin } from "module";
+import * as os from "os";
 import * as path from "path";
 import { RecordedResource } from "../mocks";
 
@@ -65,4 +66,46 @@ export function loadBundle<H>(text: string, runtimePackages: readonly string[] =
     "/var/task",
   );
   return bundle.exports.handler as H;
+}
+
+/**
+ * Loads an archive's `__index.js` from a copy of the archive in a fresh directory, as Lambda runs it
+ * from /var/task: its `require`s resolve in the archive's own `node_modules` alone, plus the
+ * packages under `runtimeScopes` (e.g. `@aws-sdk`, which the Lambda runtime provides), linked from
+ * this checkout. A package the archive lacks fails to load. Returns the handler and the directory.
+ */
+export function loadArchive<H>(
+  files: Record<string, Uint8Array>,
+  runtimeScopes: readonly string[] = [],
+): { handler: H; dir: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppi-archive-"));
+  for (const [name, bytes] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), bytes);
+  }
+  fs.mkdirSync(path.join(dir, "node_modules"), { recursive: true });
+  for (const scope of runtimeScopes)
+    fs.symlinkSync(
+      path.resolve(__dirname, "../../node_modules", scope),
+      path.join(dir, "node_modules", scope),
+    );
+  type CommonJs = {
+    new (id: string): {
+      filename: string;
+      paths: string[];
+      exports: Record<string, unknown>;
+      _compile(text: string, filename: string): void;
+    };
+  };
+  const filename = path.join(dir, "__index.js");
+  const bundle = new (Module as unknown as CommonJs)(filename);
+  bundle.filename = filename;
+  bundle.paths = [path.join(dir, "node_modules")];
+  try {
+    bundle._compile(fs.readFileSync(filename, "utf8"), filename);
+  } catch (error) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return { handler: bundle.exports.handler as H, dir };
 }
