@@ -165,9 +165,13 @@ const packageIndex = new PackageIndex(
                 keyCacheSeconds: edgeIndex.keyCacheSeconds,
                 unknownKeyCacheSeconds: edgeIndex.unknownKeyCacheSeconds,
               },
-              // Look keys and trusted publishers up, write minted keys and used tokens in the table's home
-              // region; PackageIndex adds publishing into its bucket, the function its log writes.
-              policyStatements: [credentials.lookupStatement, credentials.arn.apply(mintTokenTableStatement)],
+              // Look keys and trusted publishers up, write minted keys and used tokens (in the region
+              // the lookup reads: the table or a replica); PackageIndex adds publishing into its bucket,
+              // the function its log writes.
+              policyStatements: [
+                credentials.lookupStatement,
+                pulumi.all(credentials.arns).apply(mintTokenTableStatement),
+              ],
               permissionsBoundaryArn: boundary.arn,
               memorySize: upload.memorySize,
               timeout: upload.timeout,

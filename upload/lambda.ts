@@ -5,7 +5,8 @@
  * index bucket is written with the AWS SDK v3 the Lambda runtime provides; keys are looked up with
  * the edge's signed GetItem and cache, as at the edge. Trusted publishing is on: the mint endpoint
  * verifies GitHub Actions tokens (GITHUB_OIDC_URL, jose in the archive) for the configured audience
- * and reads publishers and writes minted keys and used tokens in the credentials table's home region.
+ * and reads publishers and writes minted keys and used tokens in the credentials table, in the
+ * region its key lookups read.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -13,7 +14,7 @@ import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda
 import { AWS_REGION_PATTERN } from "../domain/aws";
 import { MAX_KEY_CACHE_SECONDS, MAX_UNKNOWN_KEY_CACHE_SECONDS } from "../domain/edgeAuthentication";
 import { createCachedLookup } from "../edge/credentialLookup";
-import { createDynamoCredentialStore } from "../edge/dynamoCredentialStore";
+import { createDynamoCredentialStore, credentialsTableRegion } from "../edge/dynamoCredentialStore";
 import { GITHUB_OIDC_URL } from "../domain/oidc";
 import { IndexStore } from "../publishing/indexStore";
 import { trustedPublishingStore } from "../publishing/trustedPublishers";
@@ -138,7 +139,7 @@ export function functionUrlHandler(handler: UploadHandler): FunctionUrlHandler {
 
 /**
  * The deployed handler: the bucket through the runtime's SDK, keys through the edge's lookup,
- * trusted publishers, used tokens and minted keys in the table's home region.
+ * trusted publishers, used tokens and minted keys through the SDK in the lookup's region.
  */
 function createUploadFunctionHandler(config: CapturedConfig): FunctionUrlHandler {
   // Lambda never sets AWS_ENDPOINT_URL; a local stand-in (moto, at an IP address) takes path-style requests.
@@ -151,7 +152,9 @@ function createUploadFunctionHandler(config: CapturedConfig): FunctionUrlHandler
     validTtlMs: config.keyCacheSeconds * 1000,
     unknownTtlMs: config.unknownKeyCacheSeconds * 1000,
   });
-  const dynamodb = new DynamoDBClient({ region: config.tableRegion });
+  // Minted keys are written where the key lookup reads (the replica in the function's region, else
+  // the home table), so the upload that follows a mint never waits for cross-region replication.
+  const dynamodb = new DynamoDBClient({ region: credentialsTableRegion(config, process.env.AWS_REGION) });
   return functionUrlHandler(
     createUploadHandler(
       {

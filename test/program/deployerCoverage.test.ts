@@ -118,7 +118,9 @@ describe("program: the deployer can deploy every stack, and nothing the table ke
       expect(viaOtherProviders).to.deep.equal([]);
     });
 
-    it(`${stack}: the upload role writes minted keys and used-token records in its home table alone`, () => {
+    it(`${stack}: the upload role writes minted keys and used-token records in its credentials table alone`, () => {
+      // prod keeps a replica in eu-west-1 (Pulumi.prod.yaml), where its upload function runs.
+      const regions = stack === "prod" ? ["us-east-1", "eu-west-1"] : ["us-east-1"];
       const statements = rolePolicies(runs.get(stack)!.recorder, `ppi-${stack}-upload`).flatMap(
         (policy) => policy.Statement,
       );
@@ -127,7 +129,9 @@ describe("program: the deployer can deploy every stack, and nothing the table ke
           Sid: "MintTrustedPublishingKeys",
           Effect: "Allow",
           Action: "dynamodb:PutItem",
-          Resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/ppi-${stack}-credentials`,
+          Resource: regions.map(
+            (region) => `arn:aws:dynamodb:${region}:${ACCOUNT}:table/ppi-${stack}-credentials`,
+          ),
           Condition: {
             "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["ppi_*", "used-oidc-token:*"] },
             Null: { "dynamodb:LeadingKeys": "false" },

@@ -153,7 +153,13 @@ describe("program: IAM scenarios on iam-simulate", () => {
     const leading = (key: string) => ({ ...home, extra: { "dynamodb:LeadingKeys": [key] } });
     const homeTable = `${tables}/ppi-prod-credentials`;
 
-    it("mints: reads a trusted publisher, writes a new key and a used-token record in the table's home region", async () => {
+    it("mints: reads a trusted publisher, writes a new key and a used-token record, at home and in its region's replica", async () => {
+      const replicaTable = homeTable.replace(":us-east-1:", ":eu-west-1:");
+      for (const key of ["ppi_abcdefgh", "used-oidc-token:9f86d081"])
+        expect(
+          await upload("dynamodb:PutItem", replicaTable, { extra: { "dynamodb:LeadingKeys": [key] } }),
+          key,
+        ).to.equal("Allowed");
       expect(await upload("dynamodb:GetItem", homeTable, leading("github-repository:4242"))).to.equal(
         "Allowed",
       );
@@ -182,10 +188,10 @@ describe("program: IAM scenarios on iam-simulate", () => {
       ["delete a key", "dynamodb:DeleteItem", () => homeTable, leading("ppi_abcdefgh")],
       ["delete a used-token record", "dynamodb:DeleteItem", () => homeTable, leading("used-oidc-token:9f")],
       [
-        "write a key in a replica's region",
+        "write a key in a region without a replica",
         "dynamodb:PutItem",
-        () => homeTable.replace(":us-east-1:", ":eu-west-1:"),
-        { extra: { "dynamodb:LeadingKeys": ["ppi_abcdefgh"] } },
+        () => homeTable.replace(":us-east-1:", ":eu-central-1:"),
+        { region: "eu-central-1", extra: { "dynamodb:LeadingKeys": ["ppi_abcdefgh"] } },
       ],
       [
         "write a key in another stack's table",
