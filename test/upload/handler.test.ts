@@ -11,7 +11,7 @@ import { indexLocation } from "../../publishing/indexLocation";
 import { IndexStore } from "../../publishing/indexStore";
 import { readProject } from "../../publishing/pageWriter";
 import { buildWheel } from "../../publishing/wheelBuilder";
-import { removeVersion } from "../../publishing/yankAndRemove";
+import { removeVersion, setProjectStatus } from "../../publishing/yankAndRemove";
 import { UploadHandlerConfig, createUploadHandler } from "../../upload/handler";
 import { UploadRequest } from "../../upload/http";
 import { MotoIndex, snapshot, startMotoIndex } from "../../fixtures/motoIndex";
@@ -164,6 +164,43 @@ describe("upload handler against S3 @integration", () => {
     expect(response.body).to.include(
       "was published and removed in acme/main; a file name can never be reused",
     );
+    expect(await snapshot(store)).to.deep.equal(before);
+  });
+
+  it("in an archived project answers the same bytes again with 200, a new file with 400, other bytes with 409, writing nothing", async () => {
+    const store = await fixture.newStore();
+    const { handle } = handlerFor(store);
+    expect((await handle(uploadOf(twineParts(wheel)))).status).to.equal(200);
+    await setProjectStatus(store, indexLocation("acme"), "foo", "archived", "frozen");
+    const before = await snapshot(store);
+    const cases: [string, { filename: string; bytes: Uint8Array }, number, string][] = [
+      [
+        "the same bytes",
+        wheel,
+        200,
+        "foo-1.0-py3-none-any.whl was already published with these contents; nothing changed\n",
+      ],
+      [
+        "a new file",
+        buildWheel({ name: "foo", version: "2.0" }),
+        400,
+        "foo is archived (frozen) in acme/main, and an archived project accepts no new files (PEP 792); " +
+          "`status set --tenant acme foo active` reopens it\n",
+      ],
+      [
+        "other bytes under the name",
+        buildWheel({ name: "foo", version: "1.0", summary: "other bytes" }),
+        409,
+        "foo-1.0-py3-none-any.whl already exists in acme/main with different contents",
+      ],
+    ];
+    for (const [what, file, status, body] of cases) {
+      const response = await handle(uploadOf(twineParts(file)));
+      expect({ status: response.status, body: response.body.slice(0, body.length) }, what).to.deep.equal({
+        status,
+        body,
+      });
+    }
     expect(await snapshot(store)).to.deep.equal(before);
   });
 
