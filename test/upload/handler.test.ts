@@ -384,6 +384,16 @@ describe("upload handler against S3 @integration", () => {
       "has characters a wheel or sdist name never has",
     ),
     badForm(
+      "a name the edge would not serve (256 characters)",
+      [...replace(parts, "content", undefined), content(`foo-1.0-py3-none-any${"x".repeat(232)}.whl`)],
+      "has characters a wheel or sdist name never has (letters, digits and ._+!- only, starting with a letter or digit, at most 255)",
+    ),
+    badForm(
+      "a name starting with a dash",
+      [...replace(parts, "content", undefined), content(`-${wheel.filename}`)],
+      "has characters a wheel or sdist name never has",
+    ),
+    badForm(
       "a file for another project",
       [...replace(parts, "content", undefined), content(misnamed.filename, misnamed.bytes)],
       'name: "foo" is not the project of bar-1.0-py3-none-any.whl (bar)',
