@@ -8,7 +8,7 @@ import { strToU8, zipSync } from "fflate";
 import { CredentialRecord } from "../../domain/credentialRecords";
 import { UPLOAD_BODY_LIMIT_BYTES } from "../../domain/upload";
 import { indexLocation } from "../../publishing/indexLocation";
-import { IndexStore } from "../../publishing/indexStore";
+import { CONFLICT, IndexStore } from "../../publishing/indexStore";
 import { readProject } from "../../publishing/pageWriter";
 import { buildWheel } from "../../publishing/wheelBuilder";
 import { removeVersion, setProjectStatus } from "../../publishing/yankAndRemove";
@@ -237,6 +237,39 @@ describe("upload handler against S3 @integration", () => {
     const response = await handle(uploadOf(twineParts(wheel)));
     expect(response.status).to.equal(503);
     expect(await snapshot(store)).to.deep.equal({});
+  });
+
+  it("answers 503 when the page write loses every compare-and-swap: the file is stored, not listed, and the same upload again lists it", async () => {
+    const store = await fixture.newStore();
+    const { handle } = handlerFor(store);
+    expect((await handle(uploadOf(twineParts(wheel)))).status).to.equal(200);
+    const next = buildWheel({ name: "foo", version: "1.1" });
+    const put = store.put.bind(store);
+    let contended = true;
+    // Every write of foo's pages loses to a (pretend) concurrent writer.
+    store.put = async (key, body, options, ifMatch) =>
+      contended && key.startsWith("acme/main/simple/foo/") ? CONFLICT : put(key, body, options, ifMatch);
+    const random = Math.random;
+    Math.random = () => 0; // no backoff between the attempts
+    let response;
+    try {
+      response = await handle(uploadOf(twineParts(next)));
+    } finally {
+      Math.random = random;
+    }
+    expect(response.status).to.equal(503);
+    const listed = async () =>
+      (await readProject(store, indexLocation("acme"), "foo"))!.files.map((f) => f.filename);
+    expect(await listed()).to.deep.equal([wheel.filename]);
+    expect(await store.head(`acme/main/files/foo/${next.filename}`)).to.not.equal(undefined);
+    expect(await store.head(`acme/main/files/foo/${next.filename}.metadata`)).to.not.equal(undefined);
+    contended = false;
+    const again = await handle(uploadOf(twineParts(next)));
+    expect([again.status, again.body]).to.deep.equal([
+      200,
+      `${next.filename} was already published with these contents; nothing changed\n`,
+    ]);
+    expect(await listed()).to.deep.equal([wheel.filename, next.filename]);
   });
 
   const notAZip = { filename: "foo-1.0-py3-none-any.whl", bytes: strToU8("not a zip") };
