@@ -1,6 +1,6 @@
 /**
- * Names shared by the edge function, the CLI and the infrastructure: tenants, channels and
- * Python project names. Pure functions only — this module is serialized into the edge bundle.
+ * Names shared by the edge function, the CLI and the infrastructure: tenants, channels,
+ * Python project names and distribution file names. Pure functions only — this module is serialized into the edge bundle.
  */
 
 /** The channel served at `/simple/`; other channels are served at `/<channel>/simple/`. */
@@ -17,6 +17,13 @@ export const CHANNEL_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** PEP 508 project names (ASCII letters, digits, `.`, `_`, `-`, starting and ending alphanumeric). */
 export const PROJECT_NAME_PATTERN = /^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/;
+
+/**
+ * Distribution file names (wheels, sdists): letters, digits and `._+!-` (`+` local versions, `!`
+ * epochs), no separators, starting with a letter or digit, at most 255 characters. The edge serves
+ * no other file name and the upload function takes no other.
+ */
+export const FILENAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+!-]{0,254}$/;
 
 export function isValidTenant(tenant: string): boolean {
   return TENANT_PATTERN.test(tenant);

@@ -109,6 +109,7 @@ export function createKeyAuthenticator(lookup: CredentialLookup): KeyAuthenticat
     if (!secretIsValid(password, record)) return refuse("wrong-secret");
     if (record.revokedAt !== undefined) return refuse("revoked");
     if (expired(record, nowMs)) return refuse("expired");
+    // Defence in depth: credentialFromItem already refuses a table record with an invalid tenant.
     if (!verified.get(record)!.tenantValid) return refuse("invalid-tenant");
     return { ok: true, record, username };
   };

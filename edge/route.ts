@@ -9,14 +9,17 @@
  *   /files/<project>/<filename>        file, or its `<filename>.metadata`
  *   /<channel>/simple/... /<channel>/files/...   the same for a branch channel (when enabled)
  */
-import { MAIN_CHANNEL, isValidChannel, isValidProjectName, normalizeProjectName } from "../domain/names";
+import {
+  FILENAME_PATTERN,
+  MAIN_CHANNEL,
+  isValidChannel,
+  isValidProjectName,
+  normalizeProjectName,
+} from "../domain/names";
 import { createKeyCache } from "./keyCache";
 
 /** Longest raw URI accepted (CloudFront allows far more; no real index URL comes close). */
 export const MAX_URI_LENGTH = 1024;
-
-/** Distribution file names: wheel/sdist characters (`+` local versions, `!` epochs), no separators. */
-export const FILENAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+!-]{0,254}$/;
 
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/; // eslint-disable-line no-control-regex
 

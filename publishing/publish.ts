@@ -2,9 +2,12 @@
  * `publish`: validate every file before writing anything, upload each immutably, then update each
  * project's pages once with compare-and-swap, starting from the page read before the uploads (a
  * conflict re-reads it). A file name that was removed (a tombstone on the project's page) is
- * refused before any upload, and so is every file of a project whose status (PEP 792) refuses
- * uploads (archived, quarantined) when the publish reads its page. A status set after that read
- * does not undo the publish: its files go on the page, which keeps the status.
+ * refused before any upload, and so is every new file name of a project whose status (PEP 792)
+ * refuses uploads (archived, quarantined) when the publish reads its page; a file already there
+ * (on the page, or stored by a crashed publish) with the same bytes is `unchanged` whatever the
+ * status, and nothing is written for it unless it was stored but not listed (then it goes on the
+ * page), so `twine upload` and `uv publish` re-runs succeed. A status set after that read does not
+ * undo the publish: its files go on the page, which keeps the status.
  *
  * Healing: a publish that creates a project's page, and every HEAL_EVERY_GENERATIONS-th update of
  * it, also lists the project's stored files and adds any the page does not show (what a crashed
@@ -20,7 +23,7 @@ import { PageState, readProjectState, updateProject } from "./pageWriter";
 import { FileEntry, ProjectPage, ProjectStatus, removedNames } from "./pages";
 import { MAIN_CHANNEL } from "../domain/names";
 import { IndexStore } from "./indexStore";
-import { describeStoredFiles, listStoredFiles, uploadDistribution } from "./storedFiles";
+import { describeStoredFiles, findUnchanged, listStoredFiles, uploadDistribution } from "./storedFiles";
 
 export interface PublishInput {
   readonly filename: string;
@@ -166,11 +169,15 @@ export async function publish(
       if (dist.project !== project) continue;
       let result: PublishResult;
       try {
-        if (closed) throw new PublishingError(closedProjectMessage(project, closed, location));
+        const listed = page.page?.files.find((f) => f.filename === dist.filename);
+        // A closed project writes nothing: only a file already there (the same bytes) passes.
+        const found = closed ? await findUnchanged(store, location, dist, listed) : undefined;
+        if (closed && !found) throw new PublishingError(closedProjectMessage(project, closed, location));
         if (removed.has(dist.filename))
           throw new PublishingError(removedMessage(dist.filename, location), "removed");
-        const outcome = await uploadDistribution(store, location, dist, files[i].bytes, now());
-        entries.push(outcome.entry);
+        const outcome = found ?? (await uploadDistribution(store, location, dist, files[i].bytes, now()));
+        // A closed project's page changes only to list a stored file it did not show.
+        if (!(found && listed)) entries.push(outcome.entry);
         result = { filename: dist.filename, project, version: dist.version, status: outcome.status };
       } catch (err) {
         if (!(err instanceof PublishingError)) throw err;

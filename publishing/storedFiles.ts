@@ -75,18 +75,38 @@ export async function uploadDistribution(
     // Missing after a failed create: a concurrent upload of this name is still in flight (409).
     return (await describeStoredFile(store, location, dist.project, dist.filename, true)) ?? CONFLICT;
   });
-  if (existing && existing.sha256 !== dist.sha256) {
-    throw new PublishingError(
-      `${dist.filename} already exists in ${location.tenant}/${location.channel} with different contents ` +
-        `(sha256 ${existing.sha256}, yours ${dist.sha256}); published files are immutable: publish a new version`,
-      "exists",
-    );
-  }
+  if (existing) refuseOtherBytes(location, dist, existing);
   if (dist.coreMetadata) {
     const metaKey = metadataKey(location.tenant, location.channel, dist.project, dist.filename);
     await store.put(metaKey, dist.coreMetadata, fileOptions(location));
   }
   return existing ? { status: "unchanged", entry: existing } : { status: "published", entry: fresh };
+}
+
+/** Throws unless `existing` (the file already under `dist`'s name) has `dist`'s bytes. */
+function refuseOtherBytes(location: IndexLocation, dist: Distribution, existing: FileEntry): void {
+  if (existing.sha256 === dist.sha256) return;
+  throw new PublishingError(
+    `${dist.filename} already exists in ${location.tenant}/${location.channel} with different contents ` +
+      `(sha256 ${existing.sha256}, yours ${dist.sha256}); published files are immutable: publish a new version`,
+    "exists",
+  );
+}
+
+/**
+ * Writes nothing: the `unchanged` outcome of a distribution already under its name (`listed`, its
+ * page entry, else the stored file), undefined if there is none; different bytes are refused.
+ */
+export async function findUnchanged(
+  store: IndexStore,
+  location: IndexLocation,
+  dist: Distribution,
+  listed: FileEntry | undefined,
+): Promise<UploadOutcome | undefined> {
+  const existing = listed ?? (await describeStoredFile(store, location, dist.project, dist.filename, true));
+  if (!existing) return undefined;
+  refuseOtherBytes(location, dist, existing);
+  return { status: "unchanged", entry: existing };
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Trusted publishing, the HTTP-free core of `GET /_/oidc/audience` and `POST /_/oidc/mint-token`
  * as uv and twine call them: verify a GitHub Actions OIDC token (jose: RS256 against the issuer's
- * JWKS, issuer, audience, exp/nbf/iat), find the trusted publishers of its `repository_id`, match
+ * JWKS, issuer, audience, exp/nbf, an iat neither in the future nor older than
+ * MAX_TOKEN_AGE_SECONDS), find the trusted publishers of its `repository_id`, match
  * `repository`, `repository_owner_id`, `job_workflow_ref` and `environment`, and mint a publish key
  * for that tenant and those projects that expires within MINTED_KEY_LIFETIME_SECONDS.
  *
@@ -20,6 +21,11 @@ import { MINTED_KEY_LIFETIME_SECONDS, TrustedPublisher } from "../domain/trusted
 export const MINT_REQUEST_MAX_BYTES = 16 * 1024;
 /** Leeway on exp/nbf/iat for clocks that disagree a little. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
+/**
+ * The oldest token (by `iat`, beyond the leeway) exchanged, whatever its `exp`: GitHub's tokens
+ * live minutes, and a job exchanges its token as soon as it gets it.
+ */
+export const MAX_TOKEN_AGE_SECONDS = 15 * 60;
 /** The issuer's signing keys are kept this long, and refetched for an unknown key id at most this often. */
 export const JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
 export const JWKS_REFETCH_COOLDOWN_MS = 30_000;
@@ -136,6 +142,11 @@ function verificationRefusal(error: unknown): JsonAnswer {
   const { code, claim, message } = error as { code?: string; claim?: string; message?: string };
   switch (code) {
     case "ERR_JWT_EXPIRED":
+      if (claim === "iat")
+        return refused(
+          "expired-token",
+          `the token was issued more than ${MAX_TOKEN_AGE_SECONDS / 60} minutes ago (iat)`,
+        );
       return refused("expired-token", "the token has expired (exp)");
     case "ERR_JWT_CLAIM_VALIDATION_FAILED":
       if (claim === "aud")
@@ -256,6 +267,8 @@ export function createTrustedPublishing(
         algorithms: ["RS256"],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ["exp", "iat"],
+        // Also refuses an iat in the future, beyond the leeway.
+        maxTokenAge: MAX_TOKEN_AGE_SECONDS,
         currentDate: new Date(deps.now()),
       }));
     } catch (error) {

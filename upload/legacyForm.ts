@@ -6,7 +6,7 @@
  * name; the metadata fields are not used (the index reads the file's own metadata).
  */
 import * as crypto from "crypto";
-import { normalizeProjectName } from "../domain/names";
+import { FILENAME_PATTERN, normalizeProjectName } from "../domain/names";
 import { parseDistributionFilename } from "../publishing/distribution";
 import { sameVersion } from "../publishing/version";
 import { blake2bHex } from "./blake2b";
@@ -50,8 +50,6 @@ const STRONG_DIGESTS = ["sha256_digest", "blake2_256_digest"];
 
 const FILETYPES: Readonly<Record<"wheel" | "sdist", string>> = { wheel: "bdist_wheel", sdist: "sdist" };
 
-/** The characters of a wheel or sdist file name; anything else (a path, a quote, `%`) is refused. */
-const FILENAME_CHARACTERS = /^[A-Za-z0-9._+!-]+$/;
 const MAX_FIELD_LENGTH = 256;
 
 /** The one value of a text field the index reads; undefined when absent. */
@@ -103,10 +101,12 @@ function contentFile(form: Form): { filename: string; bytes: Uint8Array } {
       `file name ${JSON.stringify(filename)} must be a bare file name, not a path`,
     );
   }
-  if (!FILENAME_CHARACTERS.test(filename)) {
+  // Anything else (a quote, `%`) is refused, and so is a name the edge would never serve.
+  if (!FILENAME_PATTERN.test(filename)) {
     throw new FormFieldError(
       "content",
-      `file name ${JSON.stringify(filename)} has characters a wheel or sdist name never has`,
+      `file name ${JSON.stringify(filename)} has characters a wheel or sdist name never has ` +
+        "(letters, digits and ._+!- only, starting with a letter or digit, at most 255)",
     );
   }
   return { filename, bytes };

@@ -10,8 +10,12 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { CredentialRecord } from "../../domain/credentialRecords";
 import { createViewerRequestHandlerWith } from "../../edge/handler";
-import { isValidChannel, isValidProjectName, normalizeProjectName } from "../../domain/names";
-import { FILENAME_PATTERN } from "../../edge/route";
+import {
+  FILENAME_PATTERN,
+  isValidChannel,
+  isValidProjectName,
+  normalizeProjectName,
+} from "../../domain/names";
 import { generated, headerValue, isForwarded, viewerRequestEvent } from "../../fixtures/cloudfrontEvents";
 import { NOW_SECONDS, TEST_HANDLER_CONFIG, makeKey } from "../../fixtures/edgeKeys";
 

@@ -11,7 +11,9 @@ import { readProject } from "../../publishing/pageWriter";
 import { PublishError, publish } from "../../publishing/publish";
 import { reindex } from "../../publishing/reindex";
 import { IndexStore } from "../../publishing/indexStore";
-import { buildWheel } from "../../publishing/wheelBuilder";
+import { inspectDistribution } from "../../publishing/distribution";
+import { uploadDistribution } from "../../publishing/storedFiles";
+import { BuiltWheel, buildWheel } from "../../publishing/wheelBuilder";
 import { setProjectStatus, setYanked } from "../../publishing/yankAndRemove";
 import { MotoIndex, snapshot, startMotoIndex, untilHealingPublish } from "../../fixtures/motoIndex";
 
@@ -78,6 +80,57 @@ describe("publishing: PEP 792 project status on S3 @integration", () => {
         },
       ]);
       expect(await snapshot(store)).to.deep.equal(before);
+    });
+  }
+
+  for (const status of ["archived", "quarantined"] as const) {
+    it(`${status}: a re-upload of the same bytes is unchanged with nothing written; other bytes and new names are refused`, async () => {
+      const store = await fixture.newStore();
+      const listed = buildWheel({ name: "rerun", version: "1.0" });
+      await publish(store, acme, [listed]);
+      await setProjectStatus(store, acme, "rerun", status, "frozen");
+      const before = await snapshot(store);
+      const cases: { file: BuiltWheel; status: string; refusal?: string }[] = [
+        { file: buildWheel({ name: "rerun", version: "1.0" }), status: "unchanged" },
+        {
+          file: buildWheel({ name: "rerun", version: "1.0", summary: "other bytes" }),
+          status: "refused",
+          refusal: "exists",
+        },
+        { file: buildWheel({ name: "rerun", version: "2.0" }), status: "refused", refusal: "invalid" },
+      ];
+      for (const { file, status: expected, refusal } of cases) {
+        const results = await publish(store, acme, [file]).catch(
+          (err: unknown) => (err as PublishError).results,
+        );
+        expect(
+          results.map((r) => ({ status: r.status, refusal: r.refusal })),
+          `${file.filename} (${expected})`,
+        ).to.deep.equal([{ status: expected, refusal }]);
+        expect(await snapshot(store), `${file.filename}: nothing written`).to.deep.equal(before);
+      }
+    });
+
+    it(`${status}: a crashed publish's stored file re-run with the same bytes is unchanged and goes on the page, which keeps the status`, async () => {
+      const store = await fixture.newStore();
+      await publish(store, acme, [buildWheel({ name: "residue", version: "1.0" })]);
+      const orphan = buildWheel({ name: "residue", version: "1.1" });
+      await uploadDistribution(
+        store,
+        acme,
+        inspectDistribution(orphan.filename, orphan.bytes),
+        orphan.bytes,
+        new Date(),
+      );
+      await setProjectStatus(store, acme, "residue", status, "frozen");
+      const [result] = await publish(store, acme, [buildWheel({ name: "residue", version: "1.1" })]);
+      expect(result.status).to.equal("unchanged");
+      const page = (await readProject(store, acme, "residue"))!;
+      expect(page.status).to.deep.equal({ status, reason: "frozen" });
+      expect(page.files.map((f) => f.filename)).to.deep.equal([
+        "residue-1.0-py3-none-any.whl",
+        "residue-1.1-py3-none-any.whl",
+      ]);
     });
   }
 

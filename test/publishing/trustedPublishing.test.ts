@@ -122,9 +122,16 @@ describe("publishing: trusted publishing (verify and mint)", () => {
     expect(minted.map((m) => m.projects)).to.deep.equal([undefined, undefined]);
   });
 
-  it("tolerates 30 s of clock skew (the refusals below: 35 s past exp, 35 s before nbf)", async () => {
+  it("tolerates 30 s of clock skew (the refusals below: 35 s past exp, 35 s before nbf or iat, 35 s past the maximum age)", async () => {
     const { mint } = setUp();
     expect((await mint({ token: await token(undefined, { issuedAt: NOW_S - 320 }) })).status).to.equal(200);
+    expect(
+      (await mint({ token: await token(undefined, { issuedAt: NOW_S - 15 * 60 - 25, lifetime: 3600 }) }))
+        .status,
+    ).to.equal(200);
+    expect(
+      (await mint({ token: await token(undefined, { issuedAt: NOW_S + 25, notBefore: NOW_S - 10 }) })).status,
+    ).to.equal(200);
     expect(
       (await mint({ token: await token(undefined, { issuedAt: NOW_S + 25, notBefore: NOW_S + 25 }) })).status,
     ).to.equal(200);
@@ -195,6 +202,22 @@ describe("publishing: trusted publishing (verify and mint)", () => {
         }),
         code: "expired-token",
         description: "the token is not valid yet (nbf)",
+      },
+      {
+        name: "a token issued more than 15 minutes ago (beyond the leeway) that has not expired",
+        body: async () => ({
+          token: await token(undefined, { issuedAt: NOW_S - 15 * 60 - 35, lifetime: 3600 }),
+        }),
+        code: "expired-token",
+        description: "the token was issued more than 15 minutes ago (iat)",
+      },
+      {
+        name: "a token issued in the future (iat beyond the leeway) that is already valid (nbf)",
+        body: async () => ({
+          token: await token(undefined, { issuedAt: NOW_S + 35, notBefore: NOW_S - 10 }),
+        }),
+        code: "expired-token",
+        description: "the token is not valid yet (iat)",
       },
       {
         name: "a bad signature",

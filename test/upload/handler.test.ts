@@ -8,10 +8,10 @@ import { strToU8, zipSync } from "fflate";
 import { CredentialRecord } from "../../domain/credentialRecords";
 import { UPLOAD_BODY_LIMIT_BYTES } from "../../domain/upload";
 import { indexLocation } from "../../publishing/indexLocation";
-import { IndexStore } from "../../publishing/indexStore";
+import { CONFLICT, IndexStore } from "../../publishing/indexStore";
 import { readProject } from "../../publishing/pageWriter";
 import { buildWheel } from "../../publishing/wheelBuilder";
-import { removeVersion } from "../../publishing/yankAndRemove";
+import { removeVersion, setProjectStatus } from "../../publishing/yankAndRemove";
 import { UploadHandlerConfig, createUploadHandler } from "../../upload/handler";
 import { UploadRequest } from "../../upload/http";
 import { MotoIndex, snapshot, startMotoIndex } from "../../fixtures/motoIndex";
@@ -167,6 +167,43 @@ describe("upload handler against S3 @integration", () => {
     expect(await snapshot(store)).to.deep.equal(before);
   });
 
+  it("in an archived project answers the same bytes again with 200, a new file with 400, other bytes with 409, writing nothing", async () => {
+    const store = await fixture.newStore();
+    const { handle } = handlerFor(store);
+    expect((await handle(uploadOf(twineParts(wheel)))).status).to.equal(200);
+    await setProjectStatus(store, indexLocation("acme"), "foo", "archived", "frozen");
+    const before = await snapshot(store);
+    const cases: [string, { filename: string; bytes: Uint8Array }, number, string][] = [
+      [
+        "the same bytes",
+        wheel,
+        200,
+        "foo-1.0-py3-none-any.whl was already published with these contents; nothing changed\n",
+      ],
+      [
+        "a new file",
+        buildWheel({ name: "foo", version: "2.0" }),
+        400,
+        "foo is archived (frozen) in acme/main, and an archived project accepts no new files (PEP 792); " +
+          "`status set --tenant acme foo active` reopens it\n",
+      ],
+      [
+        "other bytes under the name",
+        buildWheel({ name: "foo", version: "1.0", summary: "other bytes" }),
+        409,
+        "foo-1.0-py3-none-any.whl already exists in acme/main with different contents",
+      ],
+    ];
+    for (const [what, file, status, body] of cases) {
+      const response = await handle(uploadOf(twineParts(file)));
+      expect({ status: response.status, body: response.body.slice(0, body.length) }, what).to.deep.equal({
+        status,
+        body,
+      });
+    }
+    expect(await snapshot(store)).to.deep.equal(before);
+  });
+
   it("takes twine's safe name and any spelling of the version that PEP 440 equates", async () => {
     const store = await fixture.newStore();
     const { handle } = handlerFor(store);
@@ -200,6 +237,39 @@ describe("upload handler against S3 @integration", () => {
     const response = await handle(uploadOf(twineParts(wheel)));
     expect(response.status).to.equal(503);
     expect(await snapshot(store)).to.deep.equal({});
+  });
+
+  it("answers 503 when the page write loses every compare-and-swap: the file is stored, not listed, and the same upload again lists it", async () => {
+    const store = await fixture.newStore();
+    const { handle } = handlerFor(store);
+    expect((await handle(uploadOf(twineParts(wheel)))).status).to.equal(200);
+    const next = buildWheel({ name: "foo", version: "1.1" });
+    const put = store.put.bind(store);
+    let contended = true;
+    // Every write of foo's pages loses to a (pretend) concurrent writer.
+    store.put = async (key, body, options, ifMatch) =>
+      contended && key.startsWith("acme/main/simple/foo/") ? CONFLICT : put(key, body, options, ifMatch);
+    const random = Math.random;
+    Math.random = () => 0; // no backoff between the attempts
+    let response;
+    try {
+      response = await handle(uploadOf(twineParts(next)));
+    } finally {
+      Math.random = random;
+    }
+    expect(response.status).to.equal(503);
+    const listed = async () =>
+      (await readProject(store, indexLocation("acme"), "foo"))!.files.map((f) => f.filename);
+    expect(await listed()).to.deep.equal([wheel.filename]);
+    expect(await store.head(`acme/main/files/foo/${next.filename}`)).to.not.equal(undefined);
+    expect(await store.head(`acme/main/files/foo/${next.filename}.metadata`)).to.not.equal(undefined);
+    contended = false;
+    const again = await handle(uploadOf(twineParts(next)));
+    expect([again.status, again.body]).to.deep.equal([
+      200,
+      `${next.filename} was already published with these contents; nothing changed\n`,
+    ]);
+    expect(await listed()).to.deep.equal([wheel.filename, next.filename]);
   });
 
   const notAZip = { filename: "foo-1.0-py3-none-any.whl", bytes: strToU8("not a zip") };
@@ -344,6 +414,16 @@ describe("upload handler against S3 @integration", () => {
     badForm(
       "a percent-encoded name",
       [...replace(parts, "content", undefined), content("foo-1.0-py3-none-any%2Ewhl")],
+      "has characters a wheel or sdist name never has",
+    ),
+    badForm(
+      "a name the edge would not serve (256 characters)",
+      [...replace(parts, "content", undefined), content(`foo-1.0-py3-none-any${"x".repeat(232)}.whl`)],
+      "has characters a wheel or sdist name never has (letters, digits and ._+!- only, starting with a letter or digit, at most 255)",
+    ),
+    badForm(
+      "a name starting with a dash",
+      [...replace(parts, "content", undefined), content(`-${wheel.filename}`)],
       "has characters a wheel or sdist name never has",
     ),
     badForm(
