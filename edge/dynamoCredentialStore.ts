@@ -140,7 +140,21 @@ function itemFromAnswer(answer: HttpAnswer): CredentialItem | undefined {
   throw lookupError(name, message, answer.status >= 500 || throttled);
 }
 
-export function createDynamoCredentialStore(tableName: string, location: TableLocation): CredentialStore {
+export interface CredentialStoreOptions {
+  /**
+   * Strongly consistent reads (twice the read units): the upload function reads a key it may have
+   * minted moments ago in the same region, which an eventually consistent read could still miss
+   * (a 401, then remembered as unknown). The edge reads keys made minutes before: not needed there.
+   * @default false
+   */
+  readonly consistentRead?: boolean;
+}
+
+export function createDynamoCredentialStore(
+  tableName: string,
+  location: TableLocation,
+  options: CredentialStoreOptions = {},
+): CredentialStore {
   // Kept per container so that the TLS connection outlives one request.
   const agents: Record<string, http.Agent> = {};
 
@@ -149,7 +163,11 @@ export function createDynamoCredentialStore(tableName: string, location: TableLo
     const url = dynamoEndpoint(region, process.env);
     const credentials = credentialsFromEnvironment(process.env);
     const agent = (agents[url.protocol] ??= new (transportFor(url).Agent)({ keepAlive: true }));
-    const body = JSON.stringify({ TableName: tableName, Key: credentialKey(publicKey) });
+    const body = JSON.stringify({
+      TableName: tableName,
+      Key: credentialKey(publicKey),
+      ...(options.consistentRead ? { ConsistentRead: true } : {}),
+    });
     for (let attempt = 1; ; attempt++) {
       // Signed per attempt: the signature carries the time.
       const headers = signJsonPost(

@@ -148,7 +148,9 @@ function createUploadFunctionHandler(config: CapturedConfig): FunctionUrlHandler
     forcePathStyle: process.env.AWS_ENDPOINT_URL !== undefined,
   });
   const store = new IndexStore(s3, config.bucketName);
-  const lookup = createCachedLookup(createDynamoCredentialStore(config.tableName, config), {
+  // Consistent reads: the upload after a mint looks up the key this function has just written.
+  const credentials = createDynamoCredentialStore(config.tableName, config, { consistentRead: true });
+  const lookup = createCachedLookup(credentials, {
     validTtlMs: config.keyCacheSeconds * 1000,
     unknownTtlMs: config.unknownKeyCacheSeconds * 1000,
   });

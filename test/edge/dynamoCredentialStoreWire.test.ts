@@ -100,6 +100,22 @@ describe("DynamoDB credential store on the wire (scripted DynamoDB on loopback)"
     await dynamo.close();
   });
 
+  it("asks for a strongly consistent read when told to (the upload function), and only then", async () => {
+    for (const [options, expected] of [
+      [
+        { consistentRead: true },
+        { TableName: TABLE, Key: { publicKey: { S: key.publicKey } }, ConsistentRead: true },
+      ],
+      [{ consistentRead: false }, { TableName: TABLE, Key: { publicKey: { S: key.publicKey } } }],
+      [{}, { TableName: TABLE, Key: { publicKey: { S: key.publicKey } } }],
+    ] as const) {
+      dynamo.script(found);
+      const store = createDynamoCredentialStore(TABLE, HOME, options);
+      expect(await store.get(key.publicKey)).to.deep.equal(key.record);
+      expect(dynamo.received.map((r) => JSON.parse(r.body))).to.deep.equal([expected]);
+    }
+  });
+
   it("sends one GetItem POST, signed exactly as the AWS SDK signs it, and reads the item", async () => {
     dynamo.script(found);
     const store = createDynamoCredentialStore(TABLE, HOME);
