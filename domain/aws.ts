@@ -9,6 +9,9 @@
  */
 export const AWS_REGION_PATTERN = /^(?!cn-)[a-z]{2}-[a-z]+-\d$/;
 
+/** A DynamoDB table name: 3-255 of A-Z a-z 0-9 _ . - */
+export const DYNAMODB_TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
+
 /** A 12-digit AWS account id. */
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 

@@ -37,7 +37,7 @@ import {
   unauthorized,
 } from "./responses";
 import { Route, canonicalPath, createRouteParser, encodePath } from "./route";
-import { AWS_REGION_PATTERN } from "../domain/aws";
+import { AWS_REGION_PATTERN, DYNAMODB_TABLE_NAME_PATTERN } from "../domain/aws";
 import {
   FORWARDED_AUTHORIZATION_HEADER,
   LEGACY_UPLOAD_METHOD,
@@ -70,8 +70,6 @@ export interface ViewerRequestConfig {
   readonly branchChannels: boolean;
 }
 
-const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
-
 function isIntegerIn(value: unknown, min: number, max: number): boolean {
   return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
 }
@@ -80,7 +78,7 @@ function isIntegerIn(value: unknown, min: number, max: number): boolean {
 export function viewerRequestConfigProblems(config: ViewerRequestConfig): string[] {
   const problems: string[] = [];
   const show = (value: unknown) => JSON.stringify(value);
-  if (typeof config.tableName !== "string" || !TABLE_NAME_PATTERN.test(config.tableName)) {
+  if (typeof config.tableName !== "string" || !DYNAMODB_TABLE_NAME_PATTERN.test(config.tableName)) {
     problems.push(
       `tableName ${show(config.tableName)} is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`,
     );

@@ -11,7 +11,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
-import { AWS_REGION_PATTERN } from "../domain/aws";
+import { AWS_REGION_PATTERN, DYNAMODB_TABLE_NAME_PATTERN } from "../domain/aws";
 import { MAX_KEY_CACHE_SECONDS, MAX_UNKNOWN_KEY_CACHE_SECONDS } from "../domain/edgeAuthentication";
 import { createCachedLookup } from "../edge/credentialLookup";
 import { createDynamoCredentialStore, credentialsTableRegion } from "../edge/dynamoCredentialStore";
@@ -65,7 +65,6 @@ export const UPLOAD_FUNCTION_PACKAGES = ["fflate", "tar", "@renovatebot/pep440",
 export type FunctionUrlHandler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
 
 const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /** Every problem with a config, as messages naming the field, the value and what is allowed. */
 export function uploadFunctionConfigProblems(config: CapturedConfig): string[] {
@@ -89,7 +88,7 @@ export function uploadFunctionConfigProblems(config: CapturedConfig): string[] {
     `replicaRegions ${show(config.replicaRegions)} must be a list of AWS region names`,
   );
   check(
-    typeof config.tableName === "string" && TABLE_NAME_PATTERN.test(config.tableName),
+    typeof config.tableName === "string" && DYNAMODB_TABLE_NAME_PATTERN.test(config.tableName),
     `tableName ${show(config.tableName)} is not a DynamoDB table name`,
   );
   for (const [field, max] of [
