@@ -9,7 +9,11 @@
  * cached, so an outage ends as soon as the table answers again.
  */
 import { CredentialRecord } from "../domain/credentialRecords";
-import { UNKNOWN_KEY_LOOKUPS_PER_SECOND } from "../domain/edgeAuthentication";
+import {
+  MAX_KEY_CACHE_SECONDS,
+  MAX_UNKNOWN_KEY_CACHE_SECONDS,
+  UNKNOWN_KEY_LOOKUPS_PER_SECOND,
+} from "../domain/edgeAuthentication";
 import { DEFAULT_MAX_ENTRIES, createKeyCache } from "./keyCache";
 
 /**
@@ -39,6 +43,27 @@ export interface CachedLookupOptions {
   readonly unknownLookupsPerSecond?: number;
   /** Entries of each of the two caches. @default DEFAULT_MAX_ENTRIES */
   readonly maxEntries?: number;
+}
+
+/** The key cache's two settings, as the edge's and the upload function's configs carry them. */
+export interface KeyCacheSettings {
+  readonly keyCacheSeconds: number;
+  readonly unknownKeyCacheSeconds: number;
+}
+
+/** Problems with the key cache settings, as messages naming the field, the value and the range. */
+export function keyCacheSettingsProblems(config: KeyCacheSettings): string[] {
+  const problems: string[] = [];
+  for (const [field, max] of [
+    ["keyCacheSeconds", MAX_KEY_CACHE_SECONDS],
+    ["unknownKeyCacheSeconds", MAX_UNKNOWN_KEY_CACHE_SECONDS],
+  ] as const) {
+    const value: unknown = config[field];
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > max) {
+      problems.push(`${field} ${JSON.stringify(value)} must be an integer from 0 to ${max}`);
+    }
+  }
+  return problems;
 }
 
 export type CredentialLookup = (publicKey: string, nowMs: number) => Promise<LookupResult>;

@@ -23,7 +23,7 @@ import type {
 } from "aws-lambda";
 import { keyAllowsProject } from "../domain/credentialRecords";
 import { createAuthenticator } from "./authenticate";
-import { CredentialLookup, createCachedLookup } from "./credentialLookup";
+import { CredentialLookup, createCachedLookup, keyCacheSettingsProblems } from "./credentialLookup";
 import { createDynamoCredentialStore } from "./dynamoCredentialStore";
 import { PageFormat, fileKey, projectPageKey, rootPageKey } from "../domain/storageLayout";
 import { denialLogLine } from "./log";
@@ -45,12 +45,7 @@ import {
   UPLOAD_FUNCTION_PATHS,
 } from "../domain/upload";
 import { REPLACED_ORIGIN_ERRORS, errorPagePath } from "../domain/cloudfront";
-import {
-  MAX_KEY_CACHE_SECONDS,
-  MAX_UNKNOWN_KEY_CACHE_SECONDS,
-  REALM_ALLOWED,
-  REALM_PATTERN,
-} from "../domain/edgeAuthentication";
+import { REALM_ALLOWED, REALM_PATTERN } from "../domain/edgeAuthentication";
 
 /** Plain data captured into the closure at deploy time (there is no environment at the edge). */
 export interface ViewerRequestConfig {
@@ -68,10 +63,6 @@ export interface ViewerRequestConfig {
   readonly unknownKeyCacheSeconds: number;
   /** Serve `/<channel>/simple/...` and `/<channel>/files/...` next to the main channel. */
   readonly branchChannels: boolean;
-}
-
-function isIntegerIn(value: unknown, min: number, max: number): boolean {
-  return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
 }
 
 /** Every problem with a config, as messages naming the field, the value and what is allowed. */
@@ -100,16 +91,7 @@ export function viewerRequestConfigProblems(config: ViewerRequestConfig): string
   if (typeof config.realm !== "string" || !REALM_PATTERN.test(config.realm)) {
     problems.push(`realm ${show(config.realm)} must be ${REALM_ALLOWED}`);
   }
-  if (!isIntegerIn(config.keyCacheSeconds, 0, MAX_KEY_CACHE_SECONDS)) {
-    problems.push(
-      `keyCacheSeconds ${show(config.keyCacheSeconds)} must be an integer from 0 to ${MAX_KEY_CACHE_SECONDS}`,
-    );
-  }
-  if (!isIntegerIn(config.unknownKeyCacheSeconds, 0, MAX_UNKNOWN_KEY_CACHE_SECONDS)) {
-    problems.push(
-      `unknownKeyCacheSeconds ${show(config.unknownKeyCacheSeconds)} must be an integer from 0 to ${MAX_UNKNOWN_KEY_CACHE_SECONDS}`,
-    );
-  }
+  problems.push(...keyCacheSettingsProblems(config));
   if (typeof config.branchChannels !== "boolean") {
     problems.push(`branchChannels ${show(config.branchChannels)} must be true or false`);
   }

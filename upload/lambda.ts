@@ -12,8 +12,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
 import { AWS_REGION_PATTERN, DYNAMODB_TABLE_NAME_PATTERN } from "../domain/aws";
-import { MAX_KEY_CACHE_SECONDS, MAX_UNKNOWN_KEY_CACHE_SECONDS } from "../domain/edgeAuthentication";
-import { createCachedLookup } from "../edge/credentialLookup";
+import { createCachedLookup, keyCacheSettingsProblems } from "../edge/credentialLookup";
 import { createDynamoCredentialStore, credentialsTableRegion } from "../edge/dynamoCredentialStore";
 import { GITHUB_OIDC_URL } from "../domain/oidc";
 import { IndexStore } from "../publishing/indexStore";
@@ -91,16 +90,7 @@ export function uploadFunctionConfigProblems(config: CapturedConfig): string[] {
     typeof config.tableName === "string" && DYNAMODB_TABLE_NAME_PATTERN.test(config.tableName),
     `tableName ${show(config.tableName)} is not a DynamoDB table name`,
   );
-  for (const [field, max] of [
-    ["keyCacheSeconds", MAX_KEY_CACHE_SECONDS],
-    ["unknownKeyCacheSeconds", MAX_UNKNOWN_KEY_CACHE_SECONDS],
-  ] as const) {
-    const value = config[field];
-    check(
-      typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= max,
-      `${field} ${show(value)} must be a whole number from 0 to ${max}`,
-    );
-  }
+  problems.push(...keyCacheSettingsProblems(config));
   return problems;
 }
 
