@@ -115,7 +115,7 @@ export function createKeyAuthenticator(lookup: CredentialLookup): KeyAuthenticat
   };
 }
 
-/** `createKeyAuthenticator` with the Authorization header parsed first (the viewer-request handler). */
+/** `createKeyAuthenticator` with the Authorization header parsed first (the viewer-request handler and the upload function). */
 export function createAuthenticator(lookup: CredentialLookup): Authenticator {
   const parse = createBasicAuthorizationParser();
   const authenticateKey = createKeyAuthenticator(lookup);
@@ -126,13 +126,4 @@ export function createAuthenticator(lookup: CredentialLookup): Authenticator {
     if (!parsed.ok) return promises.resolve({ ok: false, status: 401, reason: parsed.reason });
     return authenticateKey(parsed.credentials, nowMs);
   };
-}
-
-/** One check of parsed credentials (the upload function: one request per upload, nothing to keep). */
-export function authenticateKey(
-  lookup: CredentialLookup,
-  credentials: BasicCredentials,
-  nowMs: number,
-): Promise<Authentication> {
-  return createKeyAuthenticator(lookup)(credentials, nowMs);
 }

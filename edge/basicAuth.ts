@@ -69,6 +69,3 @@ export function createBasicAuthorizationParser(): (values: readonly string[] | u
     return { ok: true, credentials: { username: text.slice(0, colon), password: text.slice(colon + 1) } };
   };
 }
-
-/** The parser as one module-level function (the upload function, tests). */
-export const parseBasicAuthorization = createBasicAuthorizationParser();

@@ -16,8 +16,7 @@ import {
   UPLOAD_BODY_LIMIT_BYTES,
   uploadTooLargeMessage,
 } from "../domain/upload";
-import { Refusal, authenticateKey } from "../edge/authenticate";
-import { parseBasicAuthorization } from "../edge/basicAuth";
+import { Refusal, createAuthenticator } from "../edge/authenticate";
 import { CredentialLookup } from "../edge/credentialLookup";
 import { denialLogLine } from "../edge/log";
 import { basicChallenge } from "../edge/responses";
@@ -108,6 +107,8 @@ export function createUploadHandler(config: UploadHandlerConfig, deps: UploadDep
     throw new Error(`upload handler: invalid config:\n  - ${problems.join("\n  - ")}`);
   }
   const { realm, bodyLimitBytes } = config;
+  // One key checker per handler (per container when deployed), like the edge's.
+  const authenticate = createAuthenticator(deps.lookup);
   if (config.trustedPublishing !== undefined && deps.trustedPublishing === undefined) {
     throw new Error(
       "upload handler: config.trustedPublishing needs deps.trustedPublishing (the credentials table)",
@@ -147,10 +148,8 @@ export function createUploadHandler(config: UploadHandlerConfig, deps: UploadDep
   /** The uploader of the forwarded Authorization header, or the refusal to send. */
   async function authenticateUploader(request: UploadRequest): Promise<Uploader | UploadResponse> {
     const header = request.headers[FORWARDED_AUTHORIZATION_HEADER];
-    const parsed = parseBasicAuthorization(header === undefined ? undefined : [header]);
-    if (!parsed.ok) return refuseCredentials({ ok: false, status: 401, reason: parsed.reason });
     // `PUBLIC:SECRET` or `__token__:PUBLIC.SECRET` (a key minted by trusted publishing): one lookup path.
-    const auth = await authenticateKey(deps.lookup, parsed.credentials, deps.now());
+    const auth = await authenticate(header === undefined ? undefined : [header], deps.now());
     if (!auth.ok) return refuseCredentials(auth);
     return { username: auth.username, record: auth.record };
   }

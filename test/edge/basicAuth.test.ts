@@ -1,5 +1,7 @@
 import { expect } from "chai";
-import { BasicAuthResult, parseBasicAuthorization } from "../../edge/basicAuth";
+import { BasicAuthResult, createBasicAuthorizationParser } from "../../edge/basicAuth";
+
+const parseBasicAuthorization = createBasicAuthorizationParser();
 
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 const ok = (username: string, password: string): BasicAuthResult => ({
